@@ -1,1 +1,12 @@
+//! What every ct tool shares: the input reader (any CloudTrail input to compact events), the
+//! NDJSON writer, messages and exit statuses, and the command-line pieces.
 
+pub mod cli;
+pub mod error;
+pub mod event;
+pub mod input;
+pub mod output;
+pub mod report;
+
+pub use error::{EXIT_ERROR, EXIT_NEGATIVE, EXIT_OK, Error};
+pub use input::{Flow, Visit};

@@ -1,1 +1,162 @@
+//! ct-unzip: any CloudTrail input in, one event per line out.
 
+use std::collections::HashSet;
+use std::fmt;
+use std::io;
+
+use clap::Parser;
+use ct_common::cli::{InputArgs, OutputArgs};
+use ct_common::input::{self, Flow, ReadOptions, Visit};
+use ct_common::output::Output;
+use ct_common::report::{Reporter, plural};
+use ct_common::{EXIT_ERROR, EXIT_OK, Error};
+
+pub const NAME: &str = "ct-unzip";
+
+/// Turn any CloudTrail input into one event per line.
+///
+/// ct-unzip reads CloudTrail logs in any shape AWS or its tools write them and prints each
+/// event as one line of compact JSON (NDJSON), exactly as AWS wrote it: same keys in the same
+/// order, same values, same number text and escapes; only insignificant whitespace is removed.
+/// Its output feeds ct-filter, ct-actions and ct-policy, or jq.
+///
+/// Inputs, recognised by their content, never by file name: S3 delivery files
+/// ({"Records":[...]}), JSON arrays of events, single events, NDJSON, the output of `aws
+/// cloudtrail lookup-events` (whole, or one entry per line), EventBridge envelopes, CloudWatch
+/// Logs subscription payloads (also base64 "awslogs" as Lambda receives them), each plain or
+/// gzip-compressed, with concatenated gzip members read as one stream. Digest files hold no
+/// events and are skipped (with a note under -v); so are empty files and empty containers.
+///
+/// A bad input (truncated or corrupt gzip, invalid JSON, JSON that is not CloudTrail, a binary
+/// file) is reported on stderr as `ct-unzip: PLACE: problem`, naming the file and the line or
+/// record, and reading goes on: the events before the bad spot, and every other file, still
+/// come out. A summary line ends the run.
+///
+/// Memory is bounded by the largest single input file (a .json.gz file is inflated whole, for
+/// speed), not by the size of the whole input; standard input and plain NDJSON files are
+/// streamed and need no more than their longest line. With -j N, up to about 2N+2 files are
+/// held at once. --dedupe remembers every eventID it has seen (about 100 bytes per event).
+#[derive(Parser, Debug)]
+#[command(name = NAME, version, max_term_width = 100, after_long_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Drop events whose eventID was already written (CloudTrail sometimes delivers an event
+    /// twice). Events without an eventID are always written.
+    #[arg(long)]
+    pub dedupe: bool,
+
+    /// Write notes on stderr: skipped digest files, empty inputs, CloudWatch control messages.
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Do not write the summary line (errors are still reported).
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+const AFTER_HELP: &str = "\
+Exit status: 0 when every input was read; 2 when any input was bad or unreadable (after the
+summary line), or on a usage error. A closed standard output (`| head`) ends ct-unzip quietly
+with status 0.
+
+Examples:
+  ct-unzip logs/                                  # a downloaded trail, walked recursively
+  ct-fetch s3://bucket --start -1d --stdout | ct-unzip
+  aws cloudtrail lookup-events --max-items 500 | ct-unzip
+  ct-unzip --dedupe -j 1 logs/ > events.ndjson";
+
+/// Extra man page sections, rendered after OPTIONS by the man page generator.
+pub const MAN_SECTIONS: &[(&str, &str)] = &[
+    (
+        "OUTPUT",
+        "One event per line: the event object exactly as AWS wrote it, without insignificant whitespace. \
+         Example line:\n\n\
+         {\"eventVersion\":\"1.05\",\"userIdentity\":{\"type\":\"IAMUser\",\"userName\":\"alice\"},\"eventTime\":\"2017-06-01T09:12:44Z\",\"eventSource\":\"signin.amazonaws.com\",\"eventName\":\"ConsoleLogin\",\"awsRegion\":\"us-east-1\",\"eventID\":\"3e5c...\"}\n\n\
+         Events come out in input order: inputs in the order given (directories in sorted path order), \
+         events in the order they appear inside each input. The output is the same for every value of -j.",
+    ),
+    (
+        "EXIT STATUS",
+        "0 when every input was read. 2 when any input was bad or could not be read (the summary line comes first), \
+         on a usage error, or when writing fails. A closed standard output ends ct-unzip quietly with status 0.",
+    ),
+    (
+        "EXAMPLES",
+        "ct-unzip logs/\n\
+         ct-fetch s3://trail-bucket --start -1d --stdout | ct-unzip | ct-filter --event-name ConsoleLogin\n\
+         aws cloudtrail lookup-events --max-items 500 | ct-unzip\n\
+         ct-unzip --dedupe logs/ > events.ndjson",
+    ),
+    ("SEE ALSO", "ct(7), ct-filter(1), ct-actions(1), ct-policy(1), ct-fetch(1), jq(1)"),
+];
+
+/// Runs ct-unzip; returns the exit status.
+pub fn run(cli: &Cli) -> Result<u8, Error> {
+    let mut report = Reporter::new(NAME);
+    report.verbose = cli.verbose;
+    report.quiet = cli.quiet;
+    report.strict = cli.input.strict;
+    let sources = input::expand(&cli.input.paths);
+    let mut sink = Unzip {
+        out: Output::stdout(cli.output.line_buffered),
+        report: &mut report,
+        seen: cli.dedupe.then(HashSet::new),
+        written: 0,
+        duplicates: 0,
+    };
+    let totals = input::drive(&sources, cli.input.jobs(), ReadOptions::default(), &mut sink)?;
+    sink.out.flush()?;
+    let (written, duplicates) = (sink.written, sink.duplicates);
+    let mut summary = plural(totals.files, "file", "files");
+    if totals.digests > 0 {
+        summary += &format!(" ({} skipped)", plural(totals.digests, "digest file", "digest files"));
+    }
+    summary += &format!(", {}", plural(written, "event", "events"));
+    if cli.dedupe {
+        summary += &format!(", {} dropped", plural(duplicates, "duplicate", "duplicates"));
+    }
+    summary += &format!(", {}", plural(report.errors, "error", "errors"));
+    if totals.stopped && report.strict && report.errors > 0 {
+        summary += " (stopped at the first, --strict)";
+    }
+    report.summary(&summary);
+    Ok(if report.errors > 0 { EXIT_ERROR } else { EXIT_OK })
+}
+
+struct Unzip<'r> {
+    out: Output,
+    report: &'r mut Reporter,
+    seen: Option<HashSet<Box<str>>>,
+    written: u64,
+    duplicates: u64,
+}
+
+impl Visit for Unzip<'_> {
+    fn event(&mut self, json: &[u8]) -> io::Result<Flow> {
+        if let Some(seen) = &mut self.seen {
+            if let Some(id) = ct_common::event::top_level_str(json, "eventID") {
+                if seen.contains(id.as_ref()) {
+                    self.duplicates += 1;
+                    return Ok(Flow::Continue);
+                }
+                seen.insert(id.into_owned().into_boxed_str());
+            }
+        }
+        self.out.record(json)?;
+        self.written += 1;
+        Ok(Flow::Continue)
+    }
+
+    fn error(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) -> Flow {
+        self.report.error(place, msg)
+    }
+
+    fn note(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) {
+        self.report.note(place, msg)
+    }
+}

@@ -1,0 +1,607 @@
+//! Recognising what a JSON document is, and handing on the CloudTrail events inside it.
+//!
+//! A document is parsed once by serde_json with visitors that look only at the keys that
+//! identify a container; the events themselves are passed on as the raw bytes of the input
+//! (`RawValue`), never re-serialised. Container arrays are walked element by element, so the
+//! events before a damaged spot are handed on before the damage is reported.
+
+use std::fmt;
+use std::io::{self, Read};
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use super::compact::compact;
+use super::split::{Item, Splitter};
+use super::{Flow, Visit};
+
+/// Deepest nesting of envelopes (an event inside a string inside a log payload...).
+const MAX_NESTING: u8 = 4;
+
+/// What a document turned out to be, once its events (if any) were handed on.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// The document is itself one event.
+    Event,
+    /// A container; its events, `n` of them, were handed on.
+    Container(u64),
+    /// A CloudTrail digest file: integrity data, no events.
+    Digest,
+    /// A CloudWatch Logs control message: no events.
+    Control,
+    /// Valid JSON, but nothing CloudTrail.
+    Foreign,
+}
+
+/// Where the parse is, for messages.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Index {
+    pub what: &'static str,
+    pub n: u64,
+}
+
+/// Carries the visitor and state through serde's callbacks.
+pub(crate) struct Emitter<'v> {
+    pub visit: &'v mut dyn Visit,
+    pub source: &'v str,
+    /// Line of the current document's first byte.
+    pub line: u64,
+    /// The current document holds whitespace that must be removed from its events.
+    pub loose: bool,
+    pub index: Option<Index>,
+    pub events: u64,
+    pub stopped: bool,
+    pub io_error: Option<io::Error>,
+    pub max_doc: usize,
+    scratch: Vec<u8>,
+    nesting: u8,
+}
+
+/// A serde error that only unwinds the parse: the reason is kept in the emitter.
+fn unwind<E: de::Error>() -> E {
+    E::custom("ct: stopped")
+}
+
+impl<'v> Emitter<'v> {
+    pub(crate) fn new(visit: &'v mut dyn Visit, source: &'v str, max_doc: usize) -> Self {
+        Emitter {
+            visit,
+            source,
+            line: 1,
+            loose: false,
+            index: None,
+            events: 0,
+            stopped: false,
+            io_error: None,
+            max_doc,
+            scratch: Vec::new(),
+            nesting: 0,
+        }
+    }
+
+    /// Hands one event on. `loose` says whether it may hold whitespace to remove.
+    fn emit(&mut self, raw: &[u8], loose: bool) -> Result<(), ()> {
+        let json = if loose { compact(raw, &mut self.scratch) } else { raw };
+        self.events += 1;
+        match self.visit.event(json) {
+            Ok(Flow::Continue) => Ok(()),
+            Ok(Flow::Stop) => {
+                self.stopped = true;
+                Err(())
+            }
+            Err(e) => {
+                self.io_error = Some(e);
+                Err(())
+            }
+        }
+    }
+
+    pub(crate) fn place(&self, line: Option<u64>) -> Place<'v> {
+        Place { source: self.source, line, index: self.index }
+    }
+
+    /// Reports a bad spot inside the current document; `Err` when reading must stop.
+    fn bad(&mut self, line: Option<u64>, msg: &dyn fmt::Display) -> Result<(), ()> {
+        let place = Place { source: self.source, line, index: self.index };
+        match self.visit.error(&place, msg) {
+            Flow::Continue => Ok(()),
+            Flow::Stop => {
+                self.stopped = true;
+                Err(())
+            }
+        }
+    }
+
+    /// Handles one top-level document; the caller reports a parse error.
+    pub(crate) fn document(&mut self, doc: &[u8]) -> Result<Kind, serde_json::Error> {
+        self.index = None;
+        let mut de = serde_json::Deserializer::from_slice(doc);
+        let loose = self.loose;
+        let kind = de.deserialize_any(Classify { em: self, loose })?;
+        de.end()?;
+        if kind == Kind::Event {
+            let loose = self.loose;
+            if self.emit(doc, loose).is_err() {
+                return Err(unwind());
+            }
+        }
+        Ok(kind)
+    }
+
+    /// An event (or container) carried as a JSON string: lookup-events' CloudTrailEvent,
+    /// a CloudWatch Logs message.
+    fn nested_text(&mut self, text: &str, what: &str) -> Result<(), ()> {
+        if self.nesting >= MAX_NESTING {
+            return self.bad(None, &format_args!("{what} nested too deeply"));
+        }
+        self.nesting += 1;
+        let mut de = serde_json::Deserializer::from_str(text);
+        let saved = self.index;
+        let res = de.deserialize_any(Classify { em: self, loose: true }).and_then(|k| de.end().map(|_| k));
+        self.index = saved;
+        self.nesting -= 1;
+        match res {
+            Ok(Kind::Event) => self.emit(text.as_bytes(), true),
+            Ok(Kind::Container(_)) => Ok(()),
+            Ok(_) => self.bad(None, &format_args!("{what} is not a CloudTrail event")),
+            Err(_) if self.stopped || self.io_error.is_some() => Err(()),
+            Err(e) => self.bad(None, &format_args!("{what} is not valid JSON: {}", describe(&e))),
+        }
+    }
+
+    /// A value that sits inside an envelope: an array element or an EventBridge `detail`.
+    fn nested_value(&mut self, raw: &RawValue, loose: bool, what: &str) -> Result<(), ()> {
+        let bytes = raw.get().as_bytes();
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let res = de.deserialize_any(Classify { em: self, loose });
+        match res {
+            Ok(Kind::Event) => self.emit(bytes, loose),
+            Ok(Kind::Container(_)) => Ok(()),
+            Ok(Kind::Digest) => {
+                let place = self.place(None);
+                self.visit.note(&place, &"digest file, no events");
+                Ok(())
+            }
+            Ok(_) => self.bad(None, &format_args!("{what} is not a CloudTrail event")),
+            Err(_) if self.stopped || self.io_error.is_some() => Err(()),
+            // The element was already validated as JSON; a failure here is a nested container's.
+            Err(e) => self.bad(None, &describe(&e)),
+        }
+    }
+
+    /// A CloudWatch Logs subscription payload as a Lambda function receives it:
+    /// base64 of gzip of the payload.
+    fn awslogs(&mut self, data: &str) -> Result<(), ()> {
+        use base64::Engine;
+        if self.nesting >= MAX_NESTING {
+            return self.bad(None, &"awslogs payload nested too deeply");
+        }
+        let Ok(gz) = base64::engine::general_purpose::STANDARD.decode(data.trim()) else {
+            return self.bad(None, &"awslogs.data is not base64");
+        };
+        let mut plain = Vec::new();
+        let limit = self.max_doc as u64;
+        let decoded = if super::gzip::is_gzip(&gz) {
+            super::gzip::stream(&gz[..]).take(limit + 1).read_to_end(&mut plain)
+        } else {
+            plain.extend_from_slice(&gz);
+            Ok(plain.len())
+        };
+        if let Err(e) = decoded {
+            return self.bad(None, &format_args!("awslogs.data: {}", super::gzip::describe(&e)));
+        }
+        if plain.len() as u64 > limit {
+            return self.bad(None, &"awslogs.data inflates beyond the document size limit");
+        }
+        self.nesting += 1;
+        let saved = (self.line, self.loose, self.index);
+        let mut sp = Splitter::whole(plain, self.max_doc);
+        let res = loop {
+            match sp.next_item() {
+                Item::End => break Ok(()),
+                Item::Doc { range, loose, .. } => {
+                    self.loose = loose;
+                    let doc = sp.slice(range);
+                    match self.document(doc) {
+                        Ok(Kind::Event | Kind::Container(_) | Kind::Control) => {}
+                        Ok(_) => {
+                            if self.bad(None, &"awslogs payload is not CloudWatch Logs data").is_err() {
+                                break Err(());
+                            }
+                        }
+                        Err(_) if self.stopped || self.io_error.is_some() => break Err(()),
+                        Err(e) => {
+                            if self.bad(None, &format_args!("awslogs payload: {}", describe(&e))).is_err() {
+                                break Err(());
+                            }
+                            break Ok(());
+                        }
+                    }
+                }
+                _ => {
+                    break self.bad(None, &"awslogs payload is not JSON");
+                }
+            }
+        };
+        (self.line, self.loose, self.index) = saved;
+        self.nesting -= 1;
+        res
+    }
+}
+
+/// A place in the input, shown in messages as `file: line 3: record 7`.
+pub struct Place<'a> {
+    pub source: &'a str,
+    pub line: Option<u64>,
+    pub(crate) index: Option<Index>,
+}
+
+impl fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.source)?;
+        if let Some(line) = self.line {
+            write!(f, ": line {line}")?;
+        }
+        if let Some(ix) = self.index {
+            write!(f, ": {} {}", ix.what, ix.n)?;
+        }
+        Ok(())
+    }
+}
+
+/// serde_json's message without its position, which the caller reports its own way.
+pub(crate) fn describe(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    };
+    match e.classify() {
+        serde_json::error::Category::Eof => format!("invalid JSON: {text} (truncated?)"),
+        _ => format!("invalid JSON: {text}"),
+    }
+}
+
+/// The keys that identify what an object is.
+enum Field {
+    Records,
+    Events,
+    CloudTrailEvent,
+    LogEvents,
+    MessageType,
+    DetailType,
+    Detail,
+    Awslogs,
+    /// Keys of a digest file.
+    Digest,
+    /// Keys every CloudTrail event carries; the bit tells them apart so duplicates count once.
+    Event(u16),
+    Other,
+}
+
+impl<'de> de::Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Field;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, k: &str) -> Result<Field, E> {
+                Ok(match k {
+                    "Records" => Field::Records,
+                    "Events" => Field::Events,
+                    "CloudTrailEvent" => Field::CloudTrailEvent,
+                    "logEvents" => Field::LogEvents,
+                    "messageType" => Field::MessageType,
+                    "detail-type" => Field::DetailType,
+                    "detail" => Field::Detail,
+                    "awslogs" => Field::Awslogs,
+                    "digestStartTime" | "digestEndTime" | "digestS3Object" | "logFiles" | "digestPublicKeyFingerprint" => {
+                        Field::Digest
+                    }
+                    "eventVersion" => Field::Event(1),
+                    "eventTime" => Field::Event(2),
+                    "eventSource" => Field::Event(4),
+                    "eventName" => Field::Event(8),
+                    "eventID" => Field::Event(16),
+                    "eventType" => Field::Event(32),
+                    "awsRegion" => Field::Event(64),
+                    "userIdentity" => Field::Event(128),
+                    "recipientAccountId" => Field::Event(256),
+                    "eventCategory" => Field::Event(512),
+                    _ => Field::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+/// Classifies one value (object or array), handing on the events of containers.
+struct Classify<'e, 'v> {
+    em: &'e mut Emitter<'v>,
+    /// Whether raw values inside may hold whitespace to remove.
+    loose: bool,
+}
+
+impl<'de> Visitor<'de> for Classify<'_, '_> {
+    type Value = Kind;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object or array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Kind, A::Error> {
+        let mut n = 0u64;
+        let before = self.em.events;
+        let outer = self.em.index;
+        loop {
+            self.em.index = Some(Index { what: "element", n: n + 1 });
+            let Some(raw) = seq.next_element::<&'de RawValue>()? else { break };
+            n += 1;
+            if self.em.nested_value(raw, self.loose, "array element").is_err() {
+                return Err(unwind());
+            }
+        }
+        self.em.index = outer;
+        if n == 0 {
+            let place = self.em.place(None);
+            self.em.visit.note(&place, &"empty array, no events");
+        }
+        Ok(Kind::Container(self.em.events - before))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Kind, A::Error> {
+        let em = self.em;
+        let mut container: Option<u64> = None;
+        let mut cloudtrail_event: Option<String> = None;
+        let mut detail_type: Option<String> = None;
+        let mut detail: Option<&'de RawValue> = None;
+        let mut message_type: Option<String> = None;
+        let mut awslogs: Option<String> = None;
+        let mut digest_keys = 0;
+        let mut event_keys = 0u16;
+        while let Some(key) = map.next_key::<Field>()? {
+            match key {
+                Field::Records => {
+                    let n = map.next_value_seed(Elements { em, loose: self.loose, what: "record", how: Each::Record })?;
+                    container = Some(container.unwrap_or(0) + n);
+                }
+                Field::Events => {
+                    let n = map.next_value_seed(Elements { em, loose: self.loose, what: "entry", how: Each::Lookup })?;
+                    container = Some(container.unwrap_or(0) + n);
+                }
+                Field::LogEvents => {
+                    let n = map.next_value_seed(Elements { em, loose: self.loose, what: "logEvent", how: Each::LogEvent })?;
+                    container = Some(container.unwrap_or(0) + n);
+                }
+                Field::CloudTrailEvent => cloudtrail_event = map.next_value::<AnyString>()?.0,
+                Field::DetailType => detail_type = map.next_value::<AnyString>()?.0,
+                Field::Detail => detail = Some(map.next_value()?),
+                Field::MessageType => message_type = map.next_value::<AnyString>()?.0,
+                Field::Awslogs => {
+                    let v: AwsLogs = map.next_value()?;
+                    awslogs = v.data;
+                }
+                Field::Digest => {
+                    digest_keys += 1;
+                    map.next_value::<IgnoredAny>()?;
+                }
+                Field::Event(bit) => {
+                    event_keys |= bit;
+                    map.next_value::<IgnoredAny>()?;
+                }
+                Field::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if let Some(n) = container {
+            if n == 0 && message_type.as_deref() == Some("CONTROL_MESSAGE") {
+                return Ok(Kind::Control);
+            }
+            if n == 0 {
+                let place = em.place(None);
+                em.visit.note(&place, &"empty container, no events");
+            }
+            return Ok(Kind::Container(n));
+        }
+        let before = em.events;
+        if let Some(text) = cloudtrail_event {
+            em.nested_text(&text, "CloudTrailEvent").map_err(|_| unwind::<A::Error>())?;
+            return Ok(Kind::Container(em.events - before));
+        }
+        if let (Some(dt), Some(detail)) = (&detail_type, detail) {
+            let what = format!("EventBridge event ({dt:?}) detail");
+            em.nested_value(detail, self.loose, &what).map_err(|_| unwind::<A::Error>())?;
+            return Ok(Kind::Container(em.events - before));
+        }
+        if let Some(data) = awslogs {
+            em.awslogs(&data).map_err(|_| unwind::<A::Error>())?;
+            return Ok(Kind::Container(em.events - before));
+        }
+        if digest_keys >= 2 {
+            return Ok(Kind::Digest);
+        }
+        if event_keys.count_ones() >= 2 {
+            return Ok(Kind::Event);
+        }
+        if message_type.as_deref() == Some("CONTROL_MESSAGE") {
+            return Ok(Kind::Control);
+        }
+        Ok(Kind::Foreign)
+    }
+}
+
+/// Any JSON value; keeps it only when it is a string.
+struct AnyString(Option<String>);
+
+impl<'de> de::Deserialize<'de> for AnyString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = AnyString;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<AnyString, E> {
+                Ok(AnyString(Some(s.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<AnyString, E> {
+                Ok(AnyString(Some(s)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<AnyString, E> {
+                Ok(AnyString(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<AnyString, E> {
+                Ok(AnyString(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<AnyString, E> {
+                Ok(AnyString(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<AnyString, E> {
+                Ok(AnyString(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<AnyString, E> {
+                Ok(AnyString(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AnyString, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(AnyString(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AnyString, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(AnyString(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct AwsLogs {
+    data: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+enum Each {
+    /// `Records[]`: each element is an event.
+    Record,
+    /// lookup-events `Events[]`: each element carries the event as a string.
+    Lookup,
+    /// CloudWatch Logs `logEvents[]`: each element's `message` is the event as a string.
+    LogEvent,
+}
+
+/// Walks a container's array, handing on each event as soon as it is parsed.
+struct Elements<'e, 'v> {
+    em: &'e mut Emitter<'v>,
+    loose: bool,
+    what: &'static str,
+    how: Each,
+}
+
+impl<'de> DeserializeSeed<'de> for Elements<'_, '_> {
+    type Value = u64;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Elements<'_, '_> {
+    type Value = u64;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<u64, E> {
+        Err(E::custom(format_args!("the {} list is null", self.what)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
+        let em = self.em;
+        let before = em.events;
+        let mut n = 0;
+        loop {
+            em.index = Some(Index { what: self.what, n: n + 1 });
+            let outcome = match self.how {
+                Each::Record => {
+                    let Some(raw) = seq.next_element::<&'de RawValue>()? else { break };
+                    if raw.get().starts_with('{') {
+                        em.emit(raw.get().as_bytes(), self.loose)
+                    } else {
+                        em.bad(None, &"record is not a JSON object")
+                    }
+                }
+                Each::Lookup | Each::LogEvent => {
+                    let key = if matches!(self.how, Each::Lookup) { "CloudTrailEvent" } else { "message" };
+                    let Some(entry) = seq.next_element_seed(StringField { key })? else { break };
+                    match entry {
+                        Some(text) => em.nested_text(&text, key),
+                        None => em.bad(None, &format_args!("{} has no {key} string", self.what)),
+                    }
+                }
+            };
+            n += 1;
+            if outcome.is_err() {
+                return Err(unwind());
+            }
+        }
+        em.index = None;
+        Ok(em.events - before)
+    }
+}
+
+/// Reads one string field of an object, ignoring the rest.
+struct StringField {
+    key: &'static str,
+}
+
+impl<'de> DeserializeSeed<'de> for StringField {
+    type Value = Option<String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StringField {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(k) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if k == self.key && found.is_none() {
+                found = map.next_value::<AnyString>()?.0;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+}

@@ -1,0 +1,123 @@
+//! Turning command-line paths into the ordered list of sources to read.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+/// One input: stdin, a file, or a path that could not be used (reported in its turn, so
+/// that messages come out in the order of the inputs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Stdin,
+    File(PathBuf),
+    Bad { name: String, message: String },
+}
+
+impl Source {
+    pub fn name(&self) -> String {
+        match self {
+            Source::Stdin => "<stdin>".to_string(),
+            Source::File(p) => p.display().to_string(),
+            Source::Bad { name, .. } => name.clone(),
+        }
+    }
+}
+
+/// Expands paths: `-` (or no path at all) is stdin; a directory is walked recursively in
+/// sorted order, following symbolic links but never looping, and leaving out hidden entries
+/// (such as the partial downloads of ct-fetch) below it.
+pub fn expand(paths: &[PathBuf]) -> Vec<Source> {
+    if paths.is_empty() {
+        return vec![Source::Stdin];
+    }
+    let mut out = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            out.push(Source::Stdin);
+            continue;
+        }
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => walk(path, &mut out),
+            Ok(_) => out.push(Source::File(path.clone())),
+            Err(e) => out.push(Source::Bad {
+                name: path.display().to_string(),
+                message: format!("cannot open: {}", crate::error::io_text(&e)),
+            }),
+        }
+    }
+    out
+}
+
+fn hidden(name: &OsStr) -> bool {
+    name.as_encoded_bytes().first() == Some(&b'.')
+}
+
+fn walk(root: &Path, out: &mut Vec<Source>) {
+    let walker = WalkDir::new(root)
+        .follow_links(true)
+        .sort_by(|a, b| a.file_name().cmp(b.file_name()))
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !hidden(e.file_name()));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) => out.push(Source::File(e.into_path())),
+            Err(err) => {
+                let name = err.path().unwrap_or(root).display().to_string();
+                let message = if err.loop_ancestor().is_some() {
+                    "symbolic link loop, not followed".to_string()
+                } else if let Some(io) = err.io_error() {
+                    format!("cannot read: {}", crate::error::io_text(io))
+                } else {
+                    err.to_string()
+                };
+                out.push(Source::Bad { name, message });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn walks_directories_in_sorted_order_skipping_hidden_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::create_dir_all(d.join("b/2")).unwrap();
+        fs::create_dir_all(d.join("a")).unwrap();
+        fs::create_dir_all(d.join(".hidden")).unwrap();
+        for f in ["b/2/y.json", "b/1.json", "a/z.json", ".hidden/x.json", "b/.partial.json.gz", "c.json"] {
+            fs::write(d.join(f), b"{}").unwrap();
+        }
+        let got: Vec<String> = expand(&[d.to_path_buf()])
+            .iter()
+            .map(|s| s.name().strip_prefix(&d.display().to_string()).unwrap().to_string())
+            .collect();
+        assert_eq!(got, vec!["/a/z.json", "/b/1.json", "/b/2/y.json", "/c.json"]);
+    }
+
+    #[test]
+    fn dash_and_nothing_mean_stdin_and_missing_paths_are_reported_in_place() {
+        assert_eq!(expand(&[]), vec![Source::Stdin]);
+        let got = expand(&[PathBuf::from("-"), PathBuf::from("/no/such/file")]);
+        assert_eq!(got[0], Source::Stdin);
+        assert!(matches!(&got[1], Source::Bad { name, message } if name == "/no/such/file" && message.contains("No such file")));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_loop_is_reported_not_followed_forever() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::create_dir_all(d.join("a")).unwrap();
+        fs::write(d.join("a/e.json"), b"{}").unwrap();
+        std::os::unix::fs::symlink(d, d.join("a/loop")).unwrap();
+        let got = expand(&[d.to_path_buf()]);
+        assert!(got.iter().any(|s| matches!(s, Source::Bad { message, .. } if message.contains("loop"))));
+        assert_eq!(got.iter().filter(|s| matches!(s, Source::File(_))).count(), 1);
+    }
+}
