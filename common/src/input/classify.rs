@@ -53,6 +53,10 @@ pub(crate) struct Emitter<'v> {
     pub stopped: bool,
     pub io_error: Option<io::Error>,
     pub max_doc: usize,
+    /// Start and end of the current document, to locate the events handed on from it.
+    doc_span: (usize, usize),
+    /// End (offset in the document) of the last event handed on from it, if any.
+    pub last_end: Option<usize>,
     scratch: Vec<u8>,
     nesting: u8,
 }
@@ -74,6 +78,8 @@ impl<'v> Emitter<'v> {
             stopped: false,
             io_error: None,
             max_doc,
+            doc_span: (0, 0),
+            last_end: None,
             scratch: Vec::new(),
             nesting: 0,
         }
@@ -81,7 +87,15 @@ impl<'v> Emitter<'v> {
 
     /// Hands one event on. `loose` says whether it may hold whitespace to remove.
     fn emit(&mut self, raw: &[u8], loose: bool) -> Result<(), ()> {
-        let json = if loose { compact(raw, &mut self.scratch) } else { raw };
+        let at = raw.as_ptr() as usize;
+        if at >= self.doc_span.0 && at < self.doc_span.1 {
+            self.last_end = Some(at + raw.len() - self.doc_span.0);
+        }
+        let json = if loose {
+            compact(raw, &mut self.scratch)
+        } else {
+            raw
+        };
         self.events += 1;
         match self.visit.event(json) {
             Ok(Flow::Continue) => Ok(()),
@@ -97,12 +111,20 @@ impl<'v> Emitter<'v> {
     }
 
     pub(crate) fn place(&self, line: Option<u64>) -> Place<'v> {
-        Place { source: self.source, line, index: self.index }
+        Place {
+            source: self.source,
+            line,
+            index: self.index,
+        }
     }
 
     /// Reports a bad spot inside the current document; `Err` when reading must stop.
     fn bad(&mut self, line: Option<u64>, msg: &dyn fmt::Display) -> Result<(), ()> {
-        let place = Place { source: self.source, line, index: self.index };
+        let place = Place {
+            source: self.source,
+            line,
+            index: self.index,
+        };
         match self.visit.error(&place, msg) {
             Flow::Continue => Ok(()),
             Flow::Stop => {
@@ -115,6 +137,9 @@ impl<'v> Emitter<'v> {
     /// Handles one top-level document; the caller reports a parse error.
     pub(crate) fn document(&mut self, doc: &[u8]) -> Result<Kind, serde_json::Error> {
         self.index = None;
+        self.last_end = None;
+        let start = doc.as_ptr() as usize;
+        self.doc_span = (start, start + doc.len());
         let mut de = serde_json::Deserializer::from_slice(doc);
         let loose = self.loose;
         let kind = de.deserialize_any(Classify { em: self, loose })?;
@@ -137,7 +162,12 @@ impl<'v> Emitter<'v> {
         self.nesting += 1;
         let mut de = serde_json::Deserializer::from_str(text);
         let saved = self.index;
-        let res = de.deserialize_any(Classify { em: self, loose: true }).and_then(|k| de.end().map(|_| k));
+        let res = de
+            .deserialize_any(Classify {
+                em: self,
+                loose: true,
+            })
+            .and_then(|k| de.end().map(|_| k));
         self.index = saved;
         self.nesting -= 1;
         match res {
@@ -145,7 +175,10 @@ impl<'v> Emitter<'v> {
             Ok(Kind::Container(_)) => Ok(()),
             Ok(_) => self.bad(None, &format_args!("{what} is not a CloudTrail event")),
             Err(_) if self.stopped || self.io_error.is_some() => Err(()),
-            Err(e) => self.bad(None, &format_args!("{what} is not valid JSON: {}", describe(&e))),
+            Err(e) => self.bad(
+                None,
+                &format_args!("{what} is not valid JSON: {}", describe(&e)),
+            ),
         }
     }
 
@@ -182,16 +215,24 @@ impl<'v> Emitter<'v> {
         let mut plain = Vec::new();
         let limit = self.max_doc as u64;
         let decoded = if super::gzip::is_gzip(&gz) {
-            super::gzip::stream(&gz[..]).take(limit + 1).read_to_end(&mut plain)
+            super::gzip::stream(&gz[..])
+                .take(limit + 1)
+                .read_to_end(&mut plain)
         } else {
             plain.extend_from_slice(&gz);
             Ok(plain.len())
         };
         if let Err(e) = decoded {
-            return self.bad(None, &format_args!("awslogs.data: {}", super::gzip::describe(&e)));
+            return self.bad(
+                None,
+                &format_args!("awslogs.data: {}", super::gzip::describe(&e)),
+            );
         }
         if plain.len() as u64 > limit {
-            return self.bad(None, &"awslogs.data inflates beyond the document size limit");
+            return self.bad(
+                None,
+                &"awslogs.data inflates beyond the document size limit",
+            );
         }
         self.nesting += 1;
         let saved = (self.line, self.loose, self.index);
@@ -205,13 +246,19 @@ impl<'v> Emitter<'v> {
                     match self.document(doc) {
                         Ok(Kind::Event | Kind::Container(_) | Kind::Control) => {}
                         Ok(_) => {
-                            if self.bad(None, &"awslogs payload is not CloudWatch Logs data").is_err() {
+                            if self
+                                .bad(None, &"awslogs payload is not CloudWatch Logs data")
+                                .is_err()
+                            {
                                 break Err(());
                             }
                         }
                         Err(_) if self.stopped || self.io_error.is_some() => break Err(()),
                         Err(e) => {
-                            if self.bad(None, &format_args!("awslogs payload: {}", describe(&e))).is_err() {
+                            if self
+                                .bad(None, &format_args!("awslogs payload: {}", describe(&e)))
+                                .is_err()
+                            {
                                 break Err(());
                             }
                             break Ok(());
@@ -239,8 +286,10 @@ pub struct Place<'a> {
 impl fmt::Display for Place<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.source)?;
-        if let Some(line) = self.line {
-            write!(f, ": line {line}")?;
+        match (self.line, self.index) {
+            // A one-line document: the record number says it all.
+            (Some(1), Some(_)) | (None, _) => {}
+            (Some(line), _) => write!(f, ": line {line}")?,
         }
         if let Some(ix) = self.index {
             write!(f, ": {} {}", ix.what, ix.n)?;
@@ -257,7 +306,9 @@ pub(crate) fn describe(e: &serde_json::Error) -> String {
         None => text,
     };
     match e.classify() {
-        serde_json::error::Category::Eof => format!("invalid JSON: {text} (truncated?)"),
+        serde_json::error::Category::Eof => {
+            "invalid JSON: the value opened here is never closed (truncated?)".to_string()
+        }
         _ => format!("invalid JSON: {text}"),
     }
 }
@@ -297,9 +348,11 @@ impl<'de> de::Deserialize<'de> for Field {
                     "detail-type" => Field::DetailType,
                     "detail" => Field::Detail,
                     "awslogs" => Field::Awslogs,
-                    "digestStartTime" | "digestEndTime" | "digestS3Object" | "logFiles" | "digestPublicKeyFingerprint" => {
-                        Field::Digest
-                    }
+                    "digestStartTime"
+                    | "digestEndTime"
+                    | "digestS3Object"
+                    | "logFiles"
+                    | "digestPublicKeyFingerprint" => Field::Digest,
                     "eventVersion" => Field::Event(1),
                     "eventTime" => Field::Event(2),
                     "eventSource" => Field::Event(4),
@@ -337,10 +390,19 @@ impl<'de> Visitor<'de> for Classify<'_, '_> {
         let before = self.em.events;
         let outer = self.em.index;
         loop {
-            self.em.index = Some(Index { what: "element", n: n + 1 });
-            let Some(raw) = seq.next_element::<&'de RawValue>()? else { break };
+            self.em.index = Some(Index {
+                what: "element",
+                n: n + 1,
+            });
+            let Some(raw) = seq.next_element::<&'de RawValue>()? else {
+                break;
+            };
             n += 1;
-            if self.em.nested_value(raw, self.loose, "array element").is_err() {
+            if self
+                .em
+                .nested_value(raw, self.loose, "array element")
+                .is_err()
+            {
                 return Err(unwind());
             }
         }
@@ -365,15 +427,35 @@ impl<'de> Visitor<'de> for Classify<'_, '_> {
         while let Some(key) = map.next_key::<Field>()? {
             match key {
                 Field::Records => {
-                    let n = map.next_value_seed(Elements { em, loose: self.loose, what: "record", how: Each::Record })?;
+                    let n = map.next_value_seed(Elements {
+                        em,
+                        loose: self.loose,
+                        what: "record",
+                        how: Each::Record,
+                    })?;
                     container = Some(container.unwrap_or(0) + n);
                 }
                 Field::Events => {
-                    let n = map.next_value_seed(Elements { em, loose: self.loose, what: "entry", how: Each::Lookup })?;
+                    let n = map.next_value_seed(Elements {
+                        em,
+                        loose: self.loose,
+                        what: "entry",
+                        how: Each::Lookup,
+                    })?;
                     container = Some(container.unwrap_or(0) + n);
                 }
+                Field::LogEvents if message_type.as_deref() == Some("CONTROL_MESSAGE") => {
+                    // A health check of the subscription; its messages are plain text.
+                    map.next_value::<IgnoredAny>()?;
+                    container = Some(container.unwrap_or(0));
+                }
                 Field::LogEvents => {
-                    let n = map.next_value_seed(Elements { em, loose: self.loose, what: "logEvent", how: Each::LogEvent })?;
+                    let n = map.next_value_seed(Elements {
+                        em,
+                        loose: self.loose,
+                        what: "logEvent",
+                        how: Each::LogEvent,
+                    })?;
                     container = Some(container.unwrap_or(0) + n);
                 }
                 Field::CloudTrailEvent => cloudtrail_event = map.next_value::<AnyString>()?.0,
@@ -409,12 +491,14 @@ impl<'de> Visitor<'de> for Classify<'_, '_> {
         }
         let before = em.events;
         if let Some(text) = cloudtrail_event {
-            em.nested_text(&text, "CloudTrailEvent").map_err(|_| unwind::<A::Error>())?;
+            em.nested_text(&text, "CloudTrailEvent")
+                .map_err(|_| unwind::<A::Error>())?;
             return Ok(Kind::Container(em.events - before));
         }
         if let (Some(dt), Some(detail)) = (&detail_type, detail) {
             let what = format!("EventBridge event ({dt:?}) detail");
-            em.nested_value(detail, self.loose, &what).map_err(|_| unwind::<A::Error>())?;
+            em.nested_value(detail, self.loose, &what)
+                .map_err(|_| unwind::<A::Error>())?;
             return Ok(Kind::Container(em.events - before));
         }
         if let Some(data) = awslogs {
@@ -525,10 +609,15 @@ impl<'de> Visitor<'de> for Elements<'_, '_> {
         let before = em.events;
         let mut n = 0;
         loop {
-            em.index = Some(Index { what: self.what, n: n + 1 });
+            em.index = Some(Index {
+                what: self.what,
+                n: n + 1,
+            });
             let outcome = match self.how {
                 Each::Record => {
-                    let Some(raw) = seq.next_element::<&'de RawValue>()? else { break };
+                    let Some(raw) = seq.next_element::<&'de RawValue>()? else {
+                        break;
+                    };
                     if raw.get().starts_with('{') {
                         em.emit(raw.get().as_bytes(), self.loose)
                     } else {
@@ -536,8 +625,14 @@ impl<'de> Visitor<'de> for Elements<'_, '_> {
                     }
                 }
                 Each::Lookup | Each::LogEvent => {
-                    let key = if matches!(self.how, Each::Lookup) { "CloudTrailEvent" } else { "message" };
-                    let Some(entry) = seq.next_element_seed(StringField { key })? else { break };
+                    let key = if matches!(self.how, Each::Lookup) {
+                        "CloudTrailEvent"
+                    } else {
+                        "message"
+                    };
+                    let Some(entry) = seq.next_element_seed(StringField { key })? else {
+                        break;
+                    };
                     match entry {
                         Some(text) => em.nested_text(&text, key),
                         None => em.bad(None, &format_args!("{} has no {key} string", self.what)),

@@ -56,7 +56,10 @@ pub struct ReadOptions {
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        ReadOptions { max_document: 1 << 30, max_whole_file: 512 << 20 }
+        ReadOptions {
+            max_document: 1 << 30,
+            max_whole_file: 512 << 20,
+        }
     }
 }
 
@@ -81,7 +84,12 @@ const STREAM_BUF: usize = 256 * 1024;
 
 impl Reader {
     pub fn new(opts: ReadOptions) -> Self {
-        Reader { opts, inflater: gzip::Inflater::new(), packed: Vec::new(), plain: Vec::new() }
+        Reader {
+            opts,
+            inflater: gzip::Inflater::new(),
+            packed: Vec::new(),
+            plain: Vec::new(),
+        }
     }
 
     /// Reads one source to its end, handing events and problems to `visit`. Returns `Err`
@@ -98,34 +106,63 @@ impl Reader {
                 match File::open(path) {
                     Ok(f) => self.read_file(f, &name, visit),
                     Err(e) => {
-                        let stopped = visit.error(&name, &format_args!("cannot open: {}", crate::error::io_text(&e))) == Flow::Stop;
-                        Ok(SourceStats { stopped, ..Default::default() })
+                        let stopped = visit.error(
+                            &name,
+                            &format_args!("cannot open: {}", crate::error::io_text(&e)),
+                        ) == Flow::Stop;
+                        Ok(SourceStats {
+                            stopped,
+                            ..Default::default()
+                        })
                     }
                 }
             }
             Source::Bad { name, message } => {
                 let stopped = visit.error(name, message) == Flow::Stop;
-                Ok(SourceStats { stopped, ..Default::default() })
+                Ok(SourceStats {
+                    stopped,
+                    ..Default::default()
+                })
             }
         }
     }
 
     /// Reads a byte stream (not necessarily a file) from its start.
-    pub fn read_stream<R: Read>(&mut self, r: R, name: &str, visit: &mut dyn Visit) -> io::Result<SourceStats> {
+    pub fn read_stream<R: Read>(
+        &mut self,
+        r: R,
+        name: &str,
+        visit: &mut dyn Visit,
+    ) -> io::Result<SourceStats> {
         let mut r = BufReader::with_capacity(STREAM_BUF, r);
         let head = match io::BufRead::fill_buf(&mut r) {
             Ok(h) => h,
             Err(e) => {
-                let stopped = visit.error(&name, &format_args!("read error: {}", crate::error::io_text(&e))) == Flow::Stop;
-                return Ok(SourceStats { stopped, ..Default::default() });
+                let stopped = visit.error(
+                    &name,
+                    &format_args!("read error: {}", crate::error::io_text(&e)),
+                ) == Flow::Stop;
+                return Ok(SourceStats {
+                    stopped,
+                    ..Default::default()
+                });
             }
         };
-        let src: Box<dyn Read + '_> = if gzip::is_gzip(head) { Box::new(gzip::stream(r)) } else { Box::new(r) };
+        let src: Box<dyn Read + '_> = if gzip::is_gzip(head) {
+            Box::new(gzip::stream(r))
+        } else {
+            Box::new(r)
+        };
         let sp = Splitter::stream(src, Vec::new(), self.opts.max_document);
         self.run(sp, name, visit, true)
     }
 
-    fn read_file(&mut self, mut f: File, name: &str, visit: &mut dyn Visit) -> io::Result<SourceStats> {
+    fn read_file(
+        &mut self,
+        mut f: File,
+        name: &str,
+        visit: &mut dyn Visit,
+    ) -> io::Result<SourceStats> {
         let size = f.metadata().map(|m| m.len()).unwrap_or(0);
         let mut head = std::mem::take(&mut self.packed);
         head.clear();
@@ -134,8 +171,14 @@ impl Reader {
             Ok(n) => n,
             Err(e) => {
                 self.packed = head;
-                let stopped = visit.error(&name, &format_args!("read error: {}", crate::error::io_text(&e))) == Flow::Stop;
-                return Ok(SourceStats { stopped, ..Default::default() });
+                let stopped = visit.error(
+                    &name,
+                    &format_args!("read error: {}", crate::error::io_text(&e)),
+                ) == Flow::Stop;
+                return Ok(SourceStats {
+                    stopped,
+                    ..Default::default()
+                });
             }
         };
         head.truncate(n);
@@ -143,11 +186,19 @@ impl Reader {
             // The common case: a delivered .json.gz file, inflated whole by libdeflate.
             if let Err(e) = f.read_to_end(&mut head) {
                 self.packed = head;
-                let stopped = visit.error(&name, &format_args!("read error: {}", crate::error::io_text(&e))) == Flow::Stop;
-                return Ok(SourceStats { stopped, ..Default::default() });
+                let stopped = visit.error(
+                    &name,
+                    &format_args!("read error: {}", crate::error::io_text(&e)),
+                ) == Flow::Stop;
+                return Ok(SourceStats {
+                    stopped,
+                    ..Default::default()
+                });
             }
             let mut plain = std::mem::take(&mut self.plain);
-            let whole = self.inflater.gunzip(&head, &mut plain, self.opts.max_whole_file);
+            let whole = self
+                .inflater
+                .gunzip(&head, &mut plain, self.opts.max_whole_file);
             let result = match whole {
                 Ok(()) => {
                     let sp = Splitter::whole(plain, self.opts.max_document);
@@ -168,17 +219,33 @@ impl Reader {
         let result = if gzip::is_gzip(prefix.get_ref()) {
             let chained = BufReader::with_capacity(STREAM_BUF, prefix.chain(f));
             let src: Box<dyn Read + '_> = Box::new(gzip::stream(chained));
-            run_splitter(Splitter::stream(src, Vec::new(), self.opts.max_document), name, visit, self.opts.max_document)
+            run_splitter(
+                Splitter::stream(src, Vec::new(), self.opts.max_document),
+                name,
+                visit,
+                self.opts.max_document,
+            )
         } else {
             // Plain JSON: stream it, so a multi-gigabyte NDJSON file needs no more memory
             // than its longest line.
             let first = prefix.into_inner();
-            run_splitter(Splitter::stream(Box::new(f), first, self.opts.max_document), name, visit, self.opts.max_document)
+            run_splitter(
+                Splitter::stream(Box::new(f), first, self.opts.max_document),
+                name,
+                visit,
+                self.opts.max_document,
+            )
         };
         result.map(|(stats, _)| stats)
     }
 
-    fn run(&mut self, sp: Splitter<'_>, name: &str, visit: &mut dyn Visit, streamed: bool) -> io::Result<SourceStats> {
+    fn run(
+        &mut self,
+        sp: Splitter<'_>,
+        name: &str,
+        visit: &mut dyn Visit,
+        streamed: bool,
+    ) -> io::Result<SourceStats> {
         let (stats, buf) = run_splitter(sp, name, visit, self.opts.max_document)?;
         if !streamed {
             self.plain = buf;
@@ -188,7 +255,12 @@ impl Reader {
 }
 
 /// Hands on every document of one source.
-fn run_splitter(mut sp: Splitter<'_>, name: &str, visit: &mut dyn Visit, max_doc: usize) -> io::Result<(SourceStats, Vec<u8>)> {
+fn run_splitter(
+    mut sp: Splitter<'_>,
+    name: &str,
+    visit: &mut dyn Visit,
+    max_doc: usize,
+) -> io::Result<(SourceStats, Vec<u8>)> {
     let mut em = Emitter::new(visit, name, max_doc);
     let mut stats = SourceStats::default();
     let mut docs = 0u64;
@@ -200,7 +272,11 @@ fn run_splitter(mut sp: Splitter<'_>, name: &str, visit: &mut dyn Visit, max_doc
             Item::End => break,
             Item::NotJson { line, binary } => {
                 errors += 1;
-                let msg = if binary { "binary data, not JSON" } else { "not JSON (expected an object or an array)" };
+                let msg = if binary {
+                    "binary data, not JSON"
+                } else {
+                    "not JSON (expected an object or an array)"
+                };
                 if docs == 0 {
                     // A file that does not even start as JSON is reported once, as a file.
                     let flow = em.visit.error(&name, &msg);
@@ -216,7 +292,12 @@ fn run_splitter(mut sp: Splitter<'_>, name: &str, visit: &mut dyn Visit, max_doc
                 let msg = format!("JSON document larger than {} MiB, skipped", max_doc >> 20);
                 em.visit.error(&place, &msg) == Flow::Stop
             }
-            Item::Doc { range, line, loose, .. } => {
+            Item::Doc {
+                range,
+                line,
+                loose,
+                complete,
+            } => {
                 docs += 1;
                 em.line = line;
                 em.loose = loose;
@@ -225,31 +306,57 @@ fn run_splitter(mut sp: Splitter<'_>, name: &str, visit: &mut dyn Visit, max_doc
                     Ok(Kind::Event | Kind::Container(_)) => false,
                     Ok(Kind::Digest) => {
                         digests += 1;
-                        em.visit.note(&name, &"CloudTrail digest file, no events: skipped");
+                        em.visit
+                            .note(&name, &"CloudTrail digest file, no events: skipped");
                         false
                     }
                     Ok(Kind::Control) => {
                         let place = em.place(Some(line));
-                        em.visit.note(&place, &"CloudWatch Logs control message, no events");
+                        em.visit
+                            .note(&place, &"CloudWatch Logs control message, no events");
                         false
                     }
                     Ok(Kind::Foreign) => {
                         errors += 1;
                         let place = em.place(Some(line));
-                        em.visit.error(&place, &"JSON value is not a CloudTrail event or a known container of events")
-                            == Flow::Stop
+                        em.visit.error(
+                            &place,
+                            &"JSON value is not a CloudTrail event or a known container of events",
+                        ) == Flow::Stop
                     }
                     Err(_) if em.stopped => true,
                     Err(_) if em.io_error.is_some() => {
-                        let e = em.io_error.take().unwrap_or_else(|| io::Error::other("write failed"));
+                        let e = em
+                            .io_error
+                            .take()
+                            .unwrap_or_else(|| io::Error::other("write failed"));
                         return Err(e);
                     }
                     Err(e) => {
-                        errors += 1;
-                        let at = line + e.line().saturating_sub(1) as u64;
-                        let place = em.place(Some(at));
-                        let stop = em.visit.error(&place, &classify::describe(&e)) == Flow::Stop;
-                        sp.resync_after(at);
+                        let eof = e.classify() == serde_json::error::Category::Eof;
+                        let stop = if eof && !complete && sp.has_read_error() {
+                            // Cut off by damaged compression: the read error is the one to report.
+                            false
+                        } else {
+                            errors += 1;
+                            // A value never closed is reported where it opens.
+                            let at = if eof {
+                                line
+                            } else {
+                                line + e.line().saturating_sub(1) as u64
+                            };
+                            let place = em.place(Some(at));
+                            em.visit.error(&place, &classify::describe(&e)) == Flow::Stop
+                        };
+                        // Go on after the last event handed on from this document, or else
+                        // after its first line: in NDJSON the next line is the next record.
+                        let resume = match em.last_end {
+                            Some(end) => {
+                                line + memchr::memchr_iter(b'\n', &doc[..end]).count() as u64
+                            }
+                            None => line,
+                        };
+                        sp.resync_after(resume);
                         stop
                     }
                 }
@@ -262,7 +369,9 @@ fn run_splitter(mut sp: Splitter<'_>, name: &str, visit: &mut dyn Visit, max_doc
     }
     if let Some(e) = sp.take_read_error() {
         let msg = match e.kind() {
-            io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => gzip::describe(&e),
+            io::ErrorKind::InvalidInput
+            | io::ErrorKind::InvalidData
+            | io::ErrorKind::UnexpectedEof => gzip::describe(&e),
             _ => format!("read error: {}", crate::error::io_text(&e)),
         };
         if em.visit.error(&name, &msg) == Flow::Stop {

@@ -20,13 +20,17 @@ pub(crate) enum Item {
         range: Range<usize>,
         line: u64,
         loose: bool,
-        #[cfg_attr(not(test), allow(dead_code))]
         complete: bool,
     },
     /// Text that cannot start a JSON object or array, at `line`.
-    NotJson { line: u64, binary: bool },
+    NotJson {
+        line: u64,
+        binary: bool,
+    },
     /// A document longer than the limit starting at `line`; it is skipped.
-    TooLarge { line: u64 },
+    TooLarge {
+        line: u64,
+    },
     End,
 }
 
@@ -102,6 +106,11 @@ impl<'r> Splitter<'r> {
         &self.buf[r]
     }
 
+    /// Whether a read error ended the stream early.
+    pub(crate) fn has_read_error(&self) -> bool {
+        self.read_error.is_some()
+    }
+
     /// The read error that ended the stream early, if any.
     pub(crate) fn take_read_error(&mut self) -> Option<io::Error> {
         self.read_error.take()
@@ -111,7 +120,9 @@ impl<'r> Splitter<'r> {
     /// does not open a JSON object or array in its first column, so that the rest of a broken
     /// document is not mistaken for new ones while the next NDJSON line is still found.
     pub(crate) fn resync_after(&mut self, line: u64) {
-        let Some(doc_end) = self.pending.take() else { return };
+        let Some(doc_end) = self.pending.take() else {
+            return;
+        };
         let mut pos = self.start;
         let mut cur = self.line;
         let limit = doc_end.max(self.start).min(self.end);
@@ -247,7 +258,9 @@ impl<'r> Splitter<'r> {
             let first = self.buf[self.start];
             if first != b'{' && first != b'[' {
                 let window = &self.buf[self.start..self.end.min(self.start + 4096)];
-                let binary = window.iter().any(|&b| b == 0 || (b < 0x20 && !b"\t\r\n\x0c".contains(&b)));
+                let binary = window
+                    .iter()
+                    .any(|&b| b == 0 || (b < 0x20 && !b"\t\r\n\x0c".contains(&b)));
                 let line = self.line;
                 // Let a later resync skip this line.
                 self.pending = Some(self.start);
@@ -263,7 +276,12 @@ impl<'r> Splitter<'r> {
                         return Item::TooLarge { line: self.line };
                     }
                     self.pending = Some(range.end);
-                    return Item::Doc { range, line: self.line, loose: scan.loose, complete: true };
+                    return Item::Doc {
+                        range,
+                        line: self.line,
+                        loose: scan.loose,
+                        complete: true,
+                    };
                 }
                 if self.end - self.start > self.max_doc {
                     let line = self.line;
@@ -276,7 +294,12 @@ impl<'r> Splitter<'r> {
                 if !self.refill() {
                     let range = self.start..self.end;
                     self.pending = Some(range.end);
-                    return Item::Doc { range, line: self.line, loose: scan.loose, complete: false };
+                    return Item::Doc {
+                        range,
+                        line: self.line,
+                        loose: scan.loose,
+                        complete: false,
+                    };
                 }
             }
         }
@@ -309,16 +332,28 @@ mod tests {
         loop {
             match sp.next_item() {
                 Item::End => break,
-                Item::Doc { range, line, loose, complete } => {
+                Item::Doc {
+                    range,
+                    line,
+                    loose,
+                    complete,
+                } => {
                     let text = String::from_utf8_lossy(sp.slice(range)).into_owned();
-                    let flags = format!("{}{}", if loose { "L" } else { "" }, if complete { "" } else { "!" });
+                    let flags = format!(
+                        "{}{}",
+                        if loose { "L" } else { "" },
+                        if complete { "" } else { "!" }
+                    );
                     if flags.is_empty() {
                         out.push(format!("{line}:{text}"));
                     } else {
                         out.push(format!("{line}:{flags}:{text}"));
                     }
                 }
-                Item::NotJson { line, binary } => out.push(format!("{line}:notjson{}", if binary { "-bin" } else { "" })),
+                Item::NotJson { line, binary } => out.push(format!(
+                    "{line}:notjson{}",
+                    if binary { "-bin" } else { "" }
+                )),
                 Item::TooLarge { line } => out.push(format!("{line}:toolarge")),
             }
         }
@@ -333,7 +368,10 @@ mod tests {
 
     #[test]
     fn ndjson_lines_and_concatenated_documents() {
-        assert_eq!(both(b"{\"a\":1}\n{\"b\":2}\r\n\n[3]{\"c\":4}"), vec!["1:{\"a\":1}", "2:{\"b\":2}", "4:[3]", "4:{\"c\":4}"]);
+        assert_eq!(
+            both(b"{\"a\":1}\n{\"b\":2}\r\n\n[3]{\"c\":4}"),
+            vec!["1:{\"a\":1}", "2:{\"b\":2}", "4:[3]", "4:{\"c\":4}"]
+        );
     }
 
     #[test]
@@ -353,19 +391,28 @@ mod tests {
 
     #[test]
     fn an_unfinished_document_runs_to_the_end() {
-        assert_eq!(both(b"{\"a\":1}\n{\"b\":[2,"), vec!["1:{\"a\":1}", "2:!:{\"b\":[2,"]);
+        assert_eq!(
+            both(b"{\"a\":1}\n{\"b\":[2,"),
+            vec!["1:{\"a\":1}", "2:!:{\"b\":[2,"]
+        );
     }
 
     #[test]
     fn resync_continues_after_the_broken_line() {
         let data = b"{\"a\":\"x\n{\"b\":\"y\"}\n{\"c\":3}\n";
         let mut sp = Splitter::whole(data.to_vec(), 1 << 20);
-        let Item::Doc { line: 1, .. } = sp.next_item() else { panic!() };
+        let Item::Doc { line: 1, .. } = sp.next_item() else {
+            panic!()
+        };
         // The parse would fail on line 1 (a raw newline in a string).
         sp.resync_after(1);
-        let Item::Doc { range, line: 2, .. } = sp.next_item() else { panic!() };
+        let Item::Doc { range, line: 2, .. } = sp.next_item() else {
+            panic!()
+        };
         assert_eq!(sp.slice(range), b"{\"b\":\"y\"}");
-        let Item::Doc { range, line: 3, .. } = sp.next_item() else { panic!() };
+        let Item::Doc { range, line: 3, .. } = sp.next_item() else {
+            panic!()
+        };
         assert_eq!(sp.slice(range), b"{\"c\":3}");
         assert!(matches!(sp.next_item(), Item::End));
     }
@@ -378,7 +425,9 @@ mod tests {
         let mut sp = Splitter::stream(Box::new(io::Cursor::new(data)), Vec::new(), 1000);
         assert!(matches!(sp.next_item(), Item::Doc { line: 1, .. }));
         assert!(matches!(sp.next_item(), Item::TooLarge { line: 2 }));
-        let Item::Doc { range, line: 3, .. } = sp.next_item() else { panic!() };
+        let Item::Doc { range, line: 3, .. } = sp.next_item() else {
+            panic!()
+        };
         assert_eq!(sp.slice(range), b"{\"c\":3}");
     }
 }

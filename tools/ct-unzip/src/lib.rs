@@ -92,7 +92,10 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          aws cloudtrail lookup-events --max-items 500 | ct-unzip\n\
          ct-unzip --dedupe logs/ > events.ndjson",
     ),
-    ("SEE ALSO", "ct(7), ct-filter(1), ct-actions(1), ct-policy(1), ct-fetch(1), jq(1)"),
+    (
+        "SEE ALSO",
+        "ct(7), ct-filter(1), ct-actions(1), ct-policy(1), ct-fetch(1), jq(1)",
+    ),
 ];
 
 /// Runs ct-unzip; returns the exit status.
@@ -109,23 +112,38 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         written: 0,
         duplicates: 0,
     };
-    let totals = input::drive(&sources, cli.input.jobs(), ReadOptions::default(), &mut sink)?;
+    let totals = input::drive(
+        &sources,
+        cli.input.jobs(),
+        ReadOptions::default(),
+        &mut sink,
+    )?;
     sink.out.flush()?;
     let (written, duplicates) = (sink.written, sink.duplicates);
     let mut summary = plural(totals.files, "file", "files");
     if totals.digests > 0 {
-        summary += &format!(" ({} skipped)", plural(totals.digests, "digest file", "digest files"));
+        summary += &format!(
+            " ({} skipped)",
+            plural(totals.digests, "digest file", "digest files")
+        );
     }
     summary += &format!(", {}", plural(written, "event", "events"));
     if cli.dedupe {
-        summary += &format!(", {} dropped", plural(duplicates, "duplicate", "duplicates"));
+        summary += &format!(
+            ", {} dropped",
+            plural(duplicates, "duplicate", "duplicates")
+        );
     }
     summary += &format!(", {}", plural(report.errors, "error", "errors"));
     if totals.stopped && report.strict && report.errors > 0 {
         summary += " (stopped at the first, --strict)";
     }
     report.summary(&summary);
-    Ok(if report.errors > 0 { EXIT_ERROR } else { EXIT_OK })
+    Ok(if report.errors > 0 {
+        EXIT_ERROR
+    } else {
+        EXIT_OK
+    })
 }
 
 struct Unzip<'r> {
@@ -138,14 +156,14 @@ struct Unzip<'r> {
 
 impl Visit for Unzip<'_> {
     fn event(&mut self, json: &[u8]) -> io::Result<Flow> {
-        if let Some(seen) = &mut self.seen {
-            if let Some(id) = ct_common::event::top_level_str(json, "eventID") {
-                if seen.contains(id.as_ref()) {
-                    self.duplicates += 1;
-                    return Ok(Flow::Continue);
-                }
-                seen.insert(id.into_owned().into_boxed_str());
+        if let Some(seen) = &mut self.seen
+            && let Some(id) = ct_common::event::top_level_str(json, "eventID")
+        {
+            if seen.contains(id.as_ref()) {
+                self.duplicates += 1;
+                return Ok(Flow::Continue);
             }
+            seen.insert(id.into_owned().into_boxed_str());
         }
         self.out.record(json)?;
         self.written += 1;
