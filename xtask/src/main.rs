@@ -1,1 +1,53 @@
-fn main(){}
+//! Developer tasks that need no network and no AWS SDK:
+//!   cargo xtask man [--check]        write (or compare) man/ from the clap definitions
+//!   cargo xtask conformance DIR      run the tools over a real-data corpus and check counts
+
+mod conformance;
+mod man;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "xtask", about = "ct developer tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Generate the man pages into man/ (or, with --check, fail when they differ).
+    Man {
+        #[arg(long)]
+        check: bool,
+        #[arg(long, default_value = "man")]
+        dir: PathBuf,
+    },
+    /// Run ct-unzip over each folder of a real-data corpus and compare with its counts.tsv.
+    Conformance {
+        /// The corpus: folders of real CloudTrail files and a counts.tsv.
+        dir: PathBuf,
+        /// Where the built tools are.
+        #[arg(long, default_value = "target/release")]
+        bin: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.task {
+        Task::Man { check: false, dir } => man::write(&dir),
+        Task::Man { check: true, dir } => man::check(&dir),
+        Task::Conformance { dir, bin } => conformance::run(&dir, &bin),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -65,10 +65,9 @@ summary line), or on a usage error. A closed standard output (`| head`) ends ct-
 with status 0.
 
 Examples:
-  ct-unzip logs/                                  # a downloaded trail, walked recursively
-  ct-fetch s3://bucket --start -1d --stdout | ct-unzip
+  ct-unzip logs/ > events.ndjson          # a downloaded trail, walked recursively
   aws cloudtrail lookup-events --max-items 500 | ct-unzip
-  ct-unzip --dedupe -j 1 logs/ > events.ndjson";
+  cat *.json.gz | ct-unzip --dedupe       # concatenated gzip files are one stream";
 
 /// Extra man page sections, rendered after OPTIONS by the man page generator.
 pub const MAN_SECTIONS: &[(&str, &str)] = &[
@@ -87,14 +86,14 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
     ),
     (
         "EXAMPLES",
-        "ct-unzip logs/\n\
-         ct-fetch s3://trail-bucket --start -1d --stdout | ct-unzip | ct-filter --event-name ConsoleLogin\n\
+        "ct-unzip logs/ > events.ndjson\n\
+         ct-unzip --dedupe -j 1 logs/ | jq -c 'select(.eventName == \"ConsoleLogin\")'\n\
          aws cloudtrail lookup-events --max-items 500 | ct-unzip\n\
-         ct-unzip --dedupe logs/ > events.ndjson",
+         cat *.json.gz | ct-unzip",
     ),
     (
         "SEE ALSO",
-        "ct(7), ct-filter(1), ct-actions(1), ct-policy(1), ct-fetch(1), jq(1)",
+        "ct(7), jq(1)",
     ),
 ];
 
