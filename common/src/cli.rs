@@ -30,9 +30,7 @@ impl InputArgs {
     pub fn jobs(&self) -> usize {
         match self.jobs {
             Some(n) => n as usize,
-            None => std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1),
+            None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         }
     }
 }

@@ -47,8 +47,7 @@ struct Key<'de>(Cow<'de, str>);
 
 impl<'de> de::Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(StrVisitor)
-            .map(|s| Key(s.unwrap_or(Cow::Borrowed(""))))
+        d.deserialize_str(StrVisitor).map(|s| Key(s.unwrap_or(Cow::Borrowed(""))))
     }
 }
 
@@ -109,18 +108,9 @@ mod tests {
         assert_eq!(top_level_str(ev, "eventID").as_deref(), Some("e-1"));
         assert_eq!(top_level_str(ev, "n"), None);
         assert_eq!(top_level_str(ev, "missing"), None);
-        assert_eq!(
-            top_level_str(br#"{"eventID":"a\"b"}"#, "eventID").as_deref(),
-            Some("a\"b")
-        );
-        assert_eq!(
-            top_level_str(br#"{"event\u0049D":"esc"}"#, "eventID").as_deref(),
-            Some("esc")
-        );
-        assert_eq!(
-            top_level_str(br#"{"eventID":"first","eventID":"second"}"#, "eventID").as_deref(),
-            Some("first")
-        );
+        assert_eq!(top_level_str(br#"{"eventID":"a\"b"}"#, "eventID").as_deref(), Some("a\"b"));
+        assert_eq!(top_level_str(br#"{"event\u0049D":"esc"}"#, "eventID").as_deref(), Some("esc"));
+        assert_eq!(top_level_str(br#"{"eventID":"first","eventID":"second"}"#, "eventID").as_deref(), Some("first"));
         assert_eq!(top_level_str(b"[1]", "eventID"), None);
     }
 }

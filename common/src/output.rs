@@ -21,11 +21,7 @@ impl Output {
     }
 
     pub fn new(sink: Box<dyn Write>, line_buffered: bool) -> Self {
-        Output {
-            sink,
-            buf: Vec::with_capacity(BUF),
-            line_buffered,
-        }
+        Output { sink, buf: Vec::with_capacity(BUF), line_buffered }
     }
 
     /// Writes one record followed by a newline.
@@ -36,11 +32,7 @@ impl Output {
             if json.len() >= BUF {
                 self.sink.write_all(json)?;
                 self.sink.write_all(b"\n")?;
-                return if self.line_buffered {
-                    self.sink.flush()
-                } else {
-                    Ok(())
-                };
+                return if self.line_buffered { self.sink.flush() } else { Ok(()) };
             }
         }
         self.buf.extend_from_slice(json);
@@ -79,9 +71,7 @@ fn raw_stdout() -> Box<dyn Write> {
     }
     let fd = io::stdout().as_fd().as_raw_fd();
     // SAFETY: fd 1 stays open for the life of the process; ManuallyDrop never closes it.
-    Box::new(Fd(std::mem::ManuallyDrop::new(unsafe {
-        std::fs::File::from_raw_fd(fd)
-    })))
+    Box::new(Fd(std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(fd) })))
 }
 
 #[cfg(not(unix))]
@@ -133,11 +123,7 @@ mod tests {
         for _ in 0..100 {
             o.record(b"{}").unwrap();
         }
-        assert_eq!(
-            s.0.lock().unwrap().1,
-            0,
-            "nothing written before the buffer fills"
-        );
+        assert_eq!(s.0.lock().unwrap().1, 0, "nothing written before the buffer fills");
         o.flush().unwrap();
         assert_eq!(s.0.lock().unwrap().0.len(), 300);
         assert_eq!(s.0.lock().unwrap().1, 1);

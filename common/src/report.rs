@@ -16,13 +16,7 @@ pub struct Reporter {
 
 impl Reporter {
     pub fn new(tool: &'static str) -> Self {
-        Reporter {
-            tool,
-            verbose: false,
-            quiet: false,
-            strict: false,
-            errors: 0,
-        }
+        Reporter { tool, verbose: false, quiet: false, strict: false, errors: 0 }
     }
 
     /// Reports a bad input; with `--strict` it asks the reader to stop.
@@ -30,21 +24,13 @@ impl Reporter {
         self.errors += 1;
         // A closed stderr must not turn into a second error; there is nowhere to say it.
         let _ = writeln!(std::io::stderr().lock(), "{}: {place}: {msg}", self.tool);
-        if self.strict {
-            Flow::Stop
-        } else {
-            Flow::Continue
-        }
+        if self.strict { Flow::Stop } else { Flow::Continue }
     }
 
     /// Reports something worth knowing, with `-v` only.
     pub fn note(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) {
         if self.verbose {
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "{}: {place}: note: {msg}",
-                self.tool
-            );
+            let _ = writeln!(std::io::stderr().lock(), "{}: {place}: note: {msg}", self.tool);
         }
     }
 

@@ -7,7 +7,8 @@ use std::process::Command;
 /// For each folder in `dir/counts.tsv`: ct-unzip must exit 0 and write exactly the listed
 /// number of events, each line a JSON object.
 pub fn run(dir: &Path, bin: &Path) -> Result<(), String> {
-    let counts = fs::read_to_string(dir.join("counts.tsv")).map_err(|e| format!("{}/counts.tsv: {e}", dir.display()))?;
+    let counts =
+        fs::read_to_string(dir.join("counts.tsv")).map_err(|e| format!("{}/counts.tsv: {e}", dir.display()))?;
     let unzip = bin.join("ct-unzip");
     let mut failures = Vec::new();
     let mut total = 0u64;

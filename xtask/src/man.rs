@@ -10,10 +10,7 @@ use roff::{Roff, roman};
 
 /// Every page: file name and content.
 pub fn pages() -> Vec<(String, Vec<u8>)> {
-    vec![
-        tool_page(ct_unzip::Cli::command(), ct_unzip::MAN_SECTIONS),
-        ("ct.7".to_string(), overview().into_bytes()),
-    ]
+    vec![tool_page(ct_unzip::Cli::command(), ct_unzip::MAN_SECTIONS), ("ct.7".to_string(), overview().into_bytes())]
 }
 
 fn tool_page(cmd: clap::Command, sections: &[(&str, &str)]) -> (String, Vec<u8>) {

@@ -46,8 +46,10 @@ pub(crate) struct Emitter<'v> {
     pub source: &'v str,
     /// Line of the current document's first byte.
     pub line: u64,
-    /// The current document holds whitespace that must be removed from its events.
-    pub loose: bool,
+    /// Whether the current document holds whitespace outside strings: known when the scanner
+    /// delimited it, `None` when it was parsed straight from its line (then each event is
+    /// checked on its own, cheaply).
+    pub loose: Option<bool>,
     pub index: Option<Index>,
     pub events: u64,
     pub stopped: bool,
@@ -57,6 +59,11 @@ pub(crate) struct Emitter<'v> {
     doc_span: (usize, usize),
     /// End (offset in the document) of the last event handed on from it, if any.
     pub last_end: Option<usize>,
+    /// Messages handed on so far.
+    pub messages: u64,
+    /// Events and messages to pass over silently: a document parsed again after a first,
+    /// tentative parse of its first line already handed these on.
+    pub skip: (u64, u64),
     scratch: Vec<u8>,
     nesting: u8,
 }
@@ -72,7 +79,7 @@ impl<'v> Emitter<'v> {
             visit,
             source,
             line: 1,
-            loose: false,
+            loose: None,
             index: None,
             events: 0,
             stopped: false,
@@ -80,22 +87,25 @@ impl<'v> Emitter<'v> {
             max_doc,
             doc_span: (0, 0),
             last_end: None,
+            messages: 0,
+            skip: (0, 0),
             scratch: Vec::new(),
             nesting: 0,
         }
     }
 
     /// Hands one event on. `loose` says whether it may hold whitespace to remove.
-    fn emit(&mut self, raw: &[u8], loose: bool) -> Result<(), ()> {
+    fn emit(&mut self, raw: &[u8], loose: Option<bool>) -> Result<(), ()> {
         let at = raw.as_ptr() as usize;
         if at >= self.doc_span.0 && at < self.doc_span.1 {
             self.last_end = Some(at + raw.len() - self.doc_span.0);
         }
-        let json = if loose {
-            compact(raw, &mut self.scratch)
-        } else {
-            raw
-        };
+        if self.skip.0 > 0 {
+            self.skip.0 -= 1;
+            return Ok(());
+        }
+        let loose = loose.unwrap_or_else(|| maybe_loose(raw));
+        let json = if loose { compact(raw, &mut self.scratch) } else { raw };
         self.events += 1;
         match self.visit.event(json) {
             Ok(Flow::Continue) => Ok(()),
@@ -110,21 +120,29 @@ impl<'v> Emitter<'v> {
         }
     }
 
-    pub(crate) fn place(&self, line: Option<u64>) -> Place<'v> {
-        Place {
-            source: self.source,
-            line,
-            index: self.index,
+    /// Hands a note on (unless already handed on by a tentative parse).
+    pub(crate) fn note(&mut self, line: Option<u64>, msg: &dyn fmt::Display) {
+        if self.skip.1 > 0 {
+            self.skip.1 -= 1;
+            return;
         }
+        self.messages += 1;
+        let place = Place { source: self.source, line, index: self.index };
+        self.visit.note(&place, msg);
+    }
+
+    pub(crate) fn place(&self, line: Option<u64>) -> Place<'v> {
+        Place { source: self.source, line, index: self.index }
     }
 
     /// Reports a bad spot inside the current document; `Err` when reading must stop.
     fn bad(&mut self, line: Option<u64>, msg: &dyn fmt::Display) -> Result<(), ()> {
-        let place = Place {
-            source: self.source,
-            line,
-            index: self.index,
-        };
+        if self.skip.1 > 0 {
+            self.skip.1 -= 1;
+            return Ok(());
+        }
+        self.messages += 1;
+        let place = Place { source: self.source, line, index: self.index };
         match self.visit.error(&place, msg) {
             Flow::Continue => Ok(()),
             Flow::Stop => {
@@ -134,8 +152,10 @@ impl<'v> Emitter<'v> {
         }
     }
 
-    /// Handles one top-level document; the caller reports a parse error.
-    pub(crate) fn document(&mut self, doc: &[u8]) -> Result<Kind, serde_json::Error> {
+    /// Handles one top-level document; the caller reports a parse error. When `doc` runs on
+    /// past the end of the first JSON value (a tentative line holding two documents), the
+    /// value's length comes back with the kind.
+    pub(crate) fn document(&mut self, doc: &[u8]) -> Result<(Kind, Option<usize>), serde_json::Error> {
         self.index = None;
         self.last_end = None;
         let start = doc.as_ptr() as usize;
@@ -143,14 +163,21 @@ impl<'v> Emitter<'v> {
         let mut de = serde_json::Deserializer::from_slice(doc);
         let loose = self.loose;
         let kind = de.deserialize_any(Classify { em: self, loose })?;
-        de.end()?;
+        let len = match de.end() {
+            Ok(()) => None,
+            // Only a one-line tentative document can run on; its column is its byte offset.
+            Err(e) if e.line() == 1 && e.to_string().starts_with("trailing characters") => {
+                Some(e.column().saturating_sub(1))
+            }
+            Err(e) => return Err(e),
+        };
         if kind == Kind::Event {
-            let loose = self.loose;
-            if self.emit(doc, loose).is_err() {
+            let text = doc[..len.unwrap_or(doc.len())].trim_ascii_end();
+            if self.emit(text, self.loose).is_err() {
                 return Err(unwind());
             }
         }
-        Ok(kind)
+        Ok((kind, len))
     }
 
     /// An event (or container) carried as a JSON string: lookup-events' CloudTrailEvent,
@@ -162,28 +189,20 @@ impl<'v> Emitter<'v> {
         self.nesting += 1;
         let mut de = serde_json::Deserializer::from_str(text);
         let saved = self.index;
-        let res = de
-            .deserialize_any(Classify {
-                em: self,
-                loose: true,
-            })
-            .and_then(|k| de.end().map(|_| k));
+        let res = de.deserialize_any(Classify { em: self, loose: None }).and_then(|k| de.end().map(|_| k));
         self.index = saved;
         self.nesting -= 1;
         match res {
-            Ok(Kind::Event) => self.emit(text.as_bytes(), true),
+            Ok(Kind::Event) => self.emit(text.as_bytes(), None),
             Ok(Kind::Container(_)) => Ok(()),
             Ok(_) => self.bad(None, &format_args!("{what} is not a CloudTrail event")),
             Err(_) if self.stopped || self.io_error.is_some() => Err(()),
-            Err(e) => self.bad(
-                None,
-                &format_args!("{what} is not valid JSON: {}", describe(&e)),
-            ),
+            Err(e) => self.bad(None, &format_args!("{what} is not valid JSON: {}", describe(&e))),
         }
     }
 
     /// A value that sits inside an envelope: an array element or an EventBridge `detail`.
-    fn nested_value(&mut self, raw: &RawValue, loose: bool, what: &str) -> Result<(), ()> {
+    fn nested_value(&mut self, raw: &RawValue, loose: Option<bool>, what: &str) -> Result<(), ()> {
         let bytes = raw.get().as_bytes();
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let res = de.deserialize_any(Classify { em: self, loose });
@@ -191,8 +210,7 @@ impl<'v> Emitter<'v> {
             Ok(Kind::Event) => self.emit(bytes, loose),
             Ok(Kind::Container(_)) => Ok(()),
             Ok(Kind::Digest) => {
-                let place = self.place(None);
-                self.visit.note(&place, &"digest file, no events");
+                self.note(None, &"digest file, no events");
                 Ok(())
             }
             Ok(_) => self.bad(None, &format_args!("{what} is not a CloudTrail event")),
@@ -215,50 +233,37 @@ impl<'v> Emitter<'v> {
         let mut plain = Vec::new();
         let limit = self.max_doc as u64;
         let decoded = if super::gzip::is_gzip(&gz) {
-            super::gzip::stream(&gz[..])
-                .take(limit + 1)
-                .read_to_end(&mut plain)
+            super::gzip::stream(&gz[..]).take(limit + 1).read_to_end(&mut plain)
         } else {
             plain.extend_from_slice(&gz);
             Ok(plain.len())
         };
         if let Err(e) = decoded {
-            return self.bad(
-                None,
-                &format_args!("awslogs.data: {}", super::gzip::describe(&e)),
-            );
+            return self.bad(None, &format_args!("awslogs.data: {}", super::gzip::describe(&e)));
         }
         if plain.len() as u64 > limit {
-            return self.bad(
-                None,
-                &"awslogs.data inflates beyond the document size limit",
-            );
+            return self.bad(None, &"awslogs.data inflates beyond the document size limit");
         }
         self.nesting += 1;
         let saved = (self.line, self.loose, self.index);
         let mut sp = Splitter::whole(plain, self.max_doc);
+        sp.scan_only();
         let res = loop {
             match sp.next_item() {
                 Item::End => break Ok(()),
                 Item::Doc { range, loose, .. } => {
-                    self.loose = loose;
+                    self.loose = Some(loose);
                     let doc = sp.slice(range);
-                    match self.document(doc) {
+                    match self.document(doc).map(|(k, _)| k) {
                         Ok(Kind::Event | Kind::Container(_) | Kind::Control) => {}
                         Ok(_) => {
-                            if self
-                                .bad(None, &"awslogs payload is not CloudWatch Logs data")
-                                .is_err()
-                            {
+                            if self.bad(None, &"awslogs payload is not CloudWatch Logs data").is_err() {
                                 break Err(());
                             }
                         }
                         Err(_) if self.stopped || self.io_error.is_some() => break Err(()),
                         Err(e) => {
-                            if self
-                                .bad(None, &format_args!("awslogs payload: {}", describe(&e)))
-                                .is_err()
-                            {
+                            if self.bad(None, &format_args!("awslogs payload: {}", describe(&e))).is_err() {
                                 break Err(());
                             }
                             break Ok(());
@@ -296,6 +301,19 @@ impl fmt::Display for Place<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether JSON text may hold whitespace outside strings. Raw control characters cannot
+/// occur inside strings, and any run of spaces outside strings touches a structural
+/// character on one side, so a `false` is certain; a `true` may be a space inside a string
+/// and only costs an exact compaction pass.
+pub(crate) fn maybe_loose(json: &[u8]) -> bool {
+    if memchr::memchr3(b'\n', b'\r', b'\t', json).is_some() {
+        return true;
+    }
+    let structural = |b: u8| matches!(b, b'{' | b'}' | b'[' | b']' | b':' | b',');
+    memchr::memchr_iter(b' ', json)
+        .any(|i| (i > 0 && structural(json[i - 1])) || json.get(i + 1).is_some_and(|&b| structural(b)))
 }
 
 /// serde_json's message without its position, which the caller reports its own way.
@@ -374,8 +392,8 @@ impl<'de> de::Deserialize<'de> for Field {
 /// Classifies one value (object or array), handing on the events of containers.
 struct Classify<'e, 'v> {
     em: &'e mut Emitter<'v>,
-    /// Whether raw values inside may hold whitespace to remove.
-    loose: bool,
+    /// Whether raw values inside may hold whitespace to remove (`None`: check each).
+    loose: Option<bool>,
 }
 
 impl<'de> Visitor<'de> for Classify<'_, '_> {
@@ -390,26 +408,18 @@ impl<'de> Visitor<'de> for Classify<'_, '_> {
         let before = self.em.events;
         let outer = self.em.index;
         loop {
-            self.em.index = Some(Index {
-                what: "element",
-                n: n + 1,
-            });
+            self.em.index = Some(Index { what: "element", n: n + 1 });
             let Some(raw) = seq.next_element::<&'de RawValue>()? else {
                 break;
             };
             n += 1;
-            if self
-                .em
-                .nested_value(raw, self.loose, "array element")
-                .is_err()
-            {
+            if self.em.nested_value(raw, self.loose, "array element").is_err() {
                 return Err(unwind());
             }
         }
         self.em.index = outer;
         if n == 0 {
-            let place = self.em.place(None);
-            self.em.visit.note(&place, &"empty array, no events");
+            self.em.note(None, &"empty array, no events");
         }
         Ok(Kind::Container(self.em.events - before))
     }
@@ -427,21 +437,13 @@ impl<'de> Visitor<'de> for Classify<'_, '_> {
         while let Some(key) = map.next_key::<Field>()? {
             match key {
                 Field::Records => {
-                    let n = map.next_value_seed(Elements {
-                        em,
-                        loose: self.loose,
-                        what: "record",
-                        how: Each::Record,
-                    })?;
+                    let n =
+                        map.next_value_seed(Elements { em, loose: self.loose, what: "record", how: Each::Record })?;
                     container = Some(container.unwrap_or(0) + n);
                 }
                 Field::Events => {
-                    let n = map.next_value_seed(Elements {
-                        em,
-                        loose: self.loose,
-                        what: "entry",
-                        how: Each::Lookup,
-                    })?;
+                    let n =
+                        map.next_value_seed(Elements { em, loose: self.loose, what: "entry", how: Each::Lookup })?;
                     container = Some(container.unwrap_or(0) + n);
                 }
                 Field::LogEvents if message_type.as_deref() == Some("CONTROL_MESSAGE") => {
@@ -450,12 +452,8 @@ impl<'de> Visitor<'de> for Classify<'_, '_> {
                     container = Some(container.unwrap_or(0));
                 }
                 Field::LogEvents => {
-                    let n = map.next_value_seed(Elements {
-                        em,
-                        loose: self.loose,
-                        what: "logEvent",
-                        how: Each::LogEvent,
-                    })?;
+                    let n =
+                        map.next_value_seed(Elements { em, loose: self.loose, what: "logEvent", how: Each::LogEvent })?;
                     container = Some(container.unwrap_or(0) + n);
                 }
                 Field::CloudTrailEvent => cloudtrail_event = map.next_value::<AnyString>()?.0,
@@ -484,21 +482,18 @@ impl<'de> Visitor<'de> for Classify<'_, '_> {
                 return Ok(Kind::Control);
             }
             if n == 0 {
-                let place = em.place(None);
-                em.visit.note(&place, &"empty container, no events");
+                em.note(None, &"empty container, no events");
             }
             return Ok(Kind::Container(n));
         }
         let before = em.events;
         if let Some(text) = cloudtrail_event {
-            em.nested_text(&text, "CloudTrailEvent")
-                .map_err(|_| unwind::<A::Error>())?;
+            em.nested_text(&text, "CloudTrailEvent").map_err(|_| unwind::<A::Error>())?;
             return Ok(Kind::Container(em.events - before));
         }
         if let (Some(dt), Some(detail)) = (&detail_type, detail) {
             let what = format!("EventBridge event ({dt:?}) detail");
-            em.nested_value(detail, self.loose, &what)
-                .map_err(|_| unwind::<A::Error>())?;
+            em.nested_value(detail, self.loose, &what).map_err(|_| unwind::<A::Error>())?;
             return Ok(Kind::Container(em.events - before));
         }
         if let Some(data) = awslogs {
@@ -581,7 +576,7 @@ enum Each {
 /// Walks a container's array, handing on each event as soon as it is parsed.
 struct Elements<'e, 'v> {
     em: &'e mut Emitter<'v>,
-    loose: bool,
+    loose: Option<bool>,
     what: &'static str,
     how: Each,
 }
@@ -609,10 +604,7 @@ impl<'de> Visitor<'de> for Elements<'_, '_> {
         let before = em.events;
         let mut n = 0;
         loop {
-            em.index = Some(Index {
-                what: self.what,
-                n: n + 1,
-            });
+            em.index = Some(Index { what: self.what, n: n + 1 });
             let outcome = match self.how {
                 Each::Record => {
                     let Some(raw) = seq.next_element::<&'de RawValue>()? else {
@@ -625,11 +617,7 @@ impl<'de> Visitor<'de> for Elements<'_, '_> {
                     }
                 }
                 Each::Lookup | Each::LogEvent => {
-                    let key = if matches!(self.how, Each::Lookup) {
-                        "CloudTrailEvent"
-                    } else {
-                        "message"
-                    };
+                    let key = if matches!(self.how, Each::Lookup) { "CloudTrailEvent" } else { "message" };
                     let Some(entry) = seq.next_element_seed(StringField { key })? else {
                         break;
                     };

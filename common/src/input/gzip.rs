@@ -53,12 +53,7 @@ impl Inflater {
 
     /// Inflates every member of `input` into `out` (cleared first), refusing to grow `out`
     /// beyond `limit` bytes.
-    pub fn gunzip(
-        &mut self,
-        input: &[u8],
-        out: &mut Vec<u8>,
-        limit: usize,
-    ) -> Result<(), WholeError> {
+    pub fn gunzip(&mut self, input: &[u8], out: &mut Vec<u8>, limit: usize) -> Result<(), WholeError> {
         out.clear();
         let mut pos = 0;
         while pos < input.len() {
@@ -74,8 +69,7 @@ impl Inflater {
             // is how CloudTrail writes it; otherwise it is a starting guess that doubles.
             let mut guess = if pos == 0 && input.len() >= 18 {
                 let n = input.len();
-                u32::from_le_bytes([input[n - 4], input[n - 3], input[n - 2], input[n - 1]])
-                    as usize
+                u32::from_le_bytes([input[n - 4], input[n - 3], input[n - 2], input[n - 1]]) as usize
             } else {
                 0
             };
@@ -186,14 +180,8 @@ mod tests {
         let mut inf = Inflater::new();
         let mut out = Vec::new();
         let data = gz(&vec![b'x'; 100_000]);
-        assert_eq!(
-            inf.gunzip(&data[..data.len() - 9], &mut out, 1 << 20),
-            Err(WholeError::BadData)
-        );
-        assert_eq!(
-            inf.gunzip(&data, &mut out, 50_000),
-            Err(WholeError::TooLarge)
-        );
+        assert_eq!(inf.gunzip(&data[..data.len() - 9], &mut out, 1 << 20), Err(WholeError::BadData));
+        assert_eq!(inf.gunzip(&data, &mut out, 50_000), Err(WholeError::TooLarge));
         let mut padded = data.clone();
         padded.extend([0u8; 7]);
         inf.gunzip(&padded, &mut out, 1 << 20).unwrap();
@@ -206,9 +194,6 @@ mod tests {
         let n = data.len();
         data[n - 4..].copy_from_slice(&5u32.to_le_bytes());
         let mut out = Vec::new();
-        assert_eq!(
-            Inflater::new().gunzip(&data, &mut out, 1 << 20),
-            Err(WholeError::BadData)
-        );
+        assert_eq!(Inflater::new().gunzip(&data, &mut out, 1 << 20), Err(WholeError::BadData));
     }
 }

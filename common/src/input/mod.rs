@@ -56,10 +56,7 @@ pub struct ReadOptions {
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        ReadOptions {
-            max_document: 1 << 30,
-            max_whole_file: 512 << 20,
-        }
+        ReadOptions { max_document: 1 << 30, max_whole_file: 512 << 20 }
     }
 }
 
@@ -84,12 +81,7 @@ const STREAM_BUF: usize = 256 * 1024;
 
 impl Reader {
     pub fn new(opts: ReadOptions) -> Self {
-        Reader {
-            opts,
-            inflater: gzip::Inflater::new(),
-            packed: Vec::new(),
-            plain: Vec::new(),
-        }
+        Reader { opts, inflater: gzip::Inflater::new(), packed: Vec::new(), plain: Vec::new() }
     }
 
     /// Reads one source to its end, handing events and problems to `visit`. Returns `Err`
@@ -106,63 +98,36 @@ impl Reader {
                 match File::open(path) {
                     Ok(f) => self.read_file(f, &name, visit),
                     Err(e) => {
-                        let stopped = visit.error(
-                            &name,
-                            &format_args!("cannot open: {}", crate::error::io_text(&e)),
-                        ) == Flow::Stop;
-                        Ok(SourceStats {
-                            stopped,
-                            ..Default::default()
-                        })
+                        let stopped = visit.error(&name, &format_args!("cannot open: {}", crate::error::io_text(&e)))
+                            == Flow::Stop;
+                        Ok(SourceStats { stopped, ..Default::default() })
                     }
                 }
             }
             Source::Bad { name, message } => {
                 let stopped = visit.error(name, message) == Flow::Stop;
-                Ok(SourceStats {
-                    stopped,
-                    ..Default::default()
-                })
+                Ok(SourceStats { stopped, ..Default::default() })
             }
         }
     }
 
     /// Reads a byte stream (not necessarily a file) from its start.
-    pub fn read_stream<R: Read>(
-        &mut self,
-        r: R,
-        name: &str,
-        visit: &mut dyn Visit,
-    ) -> io::Result<SourceStats> {
+    pub fn read_stream<R: Read>(&mut self, r: R, name: &str, visit: &mut dyn Visit) -> io::Result<SourceStats> {
         let mut r = BufReader::with_capacity(STREAM_BUF, r);
         let head = match io::BufRead::fill_buf(&mut r) {
             Ok(h) => h,
             Err(e) => {
-                let stopped = visit.error(
-                    &name,
-                    &format_args!("read error: {}", crate::error::io_text(&e)),
-                ) == Flow::Stop;
-                return Ok(SourceStats {
-                    stopped,
-                    ..Default::default()
-                });
+                let stopped =
+                    visit.error(&name, &format_args!("read error: {}", crate::error::io_text(&e))) == Flow::Stop;
+                return Ok(SourceStats { stopped, ..Default::default() });
             }
         };
-        let src: Box<dyn Read + '_> = if gzip::is_gzip(head) {
-            Box::new(gzip::stream(r))
-        } else {
-            Box::new(r)
-        };
+        let src: Box<dyn Read + '_> = if gzip::is_gzip(head) { Box::new(gzip::stream(r)) } else { Box::new(r) };
         let sp = Splitter::stream(src, Vec::new(), self.opts.max_document);
         self.run(sp, name, visit, true)
     }
 
-    fn read_file(
-        &mut self,
-        mut f: File,
-        name: &str,
-        visit: &mut dyn Visit,
-    ) -> io::Result<SourceStats> {
+    fn read_file(&mut self, mut f: File, name: &str, visit: &mut dyn Visit) -> io::Result<SourceStats> {
         let size = f.metadata().map(|m| m.len()).unwrap_or(0);
         let mut head = std::mem::take(&mut self.packed);
         head.clear();
@@ -171,14 +136,9 @@ impl Reader {
             Ok(n) => n,
             Err(e) => {
                 self.packed = head;
-                let stopped = visit.error(
-                    &name,
-                    &format_args!("read error: {}", crate::error::io_text(&e)),
-                ) == Flow::Stop;
-                return Ok(SourceStats {
-                    stopped,
-                    ..Default::default()
-                });
+                let stopped =
+                    visit.error(&name, &format_args!("read error: {}", crate::error::io_text(&e))) == Flow::Stop;
+                return Ok(SourceStats { stopped, ..Default::default() });
             }
         };
         head.truncate(n);
@@ -186,19 +146,12 @@ impl Reader {
             // The common case: a delivered .json.gz file, inflated whole by libdeflate.
             if let Err(e) = f.read_to_end(&mut head) {
                 self.packed = head;
-                let stopped = visit.error(
-                    &name,
-                    &format_args!("read error: {}", crate::error::io_text(&e)),
-                ) == Flow::Stop;
-                return Ok(SourceStats {
-                    stopped,
-                    ..Default::default()
-                });
+                let stopped =
+                    visit.error(&name, &format_args!("read error: {}", crate::error::io_text(&e))) == Flow::Stop;
+                return Ok(SourceStats { stopped, ..Default::default() });
             }
             let mut plain = std::mem::take(&mut self.plain);
-            let whole = self
-                .inflater
-                .gunzip(&head, &mut plain, self.opts.max_whole_file);
+            let whole = self.inflater.gunzip(&head, &mut plain, self.opts.max_whole_file);
             let result = match whole {
                 Ok(()) => {
                     let sp = Splitter::whole(plain, self.opts.max_document);
@@ -219,12 +172,7 @@ impl Reader {
         let result = if gzip::is_gzip(prefix.get_ref()) {
             let chained = BufReader::with_capacity(STREAM_BUF, prefix.chain(f));
             let src: Box<dyn Read + '_> = Box::new(gzip::stream(chained));
-            run_splitter(
-                Splitter::stream(src, Vec::new(), self.opts.max_document),
-                name,
-                visit,
-                self.opts.max_document,
-            )
+            run_splitter(Splitter::stream(src, Vec::new(), self.opts.max_document), name, visit, self.opts.max_document)
         } else {
             // Plain JSON: stream it, so a multi-gigabyte NDJSON file needs no more memory
             // than its longest line.
@@ -239,13 +187,7 @@ impl Reader {
         result.map(|(stats, _)| stats)
     }
 
-    fn run(
-        &mut self,
-        sp: Splitter<'_>,
-        name: &str,
-        visit: &mut dyn Visit,
-        streamed: bool,
-    ) -> io::Result<SourceStats> {
+    fn run(&mut self, sp: Splitter<'_>, name: &str, visit: &mut dyn Visit, streamed: bool) -> io::Result<SourceStats> {
         let (stats, buf) = run_splitter(sp, name, visit, self.opts.max_document)?;
         if !streamed {
             self.plain = buf;
@@ -266,125 +208,255 @@ fn run_splitter(
     let mut docs = 0u64;
     let mut digests = 0u64;
     let mut errors = 0u64;
+    let mut item = sp.next_item();
     loop {
-        let item = sp.next_item();
-        let failed = match item {
+        let outcome = match item {
             Item::End => break,
             Item::NotJson { line, binary } => {
                 errors += 1;
-                let msg = if binary {
-                    "binary data, not JSON"
-                } else {
-                    "not JSON (expected an object or an array)"
-                };
+                let msg = if binary { "binary data, not JSON" } else { "not JSON (expected an object or an array)" };
                 if docs == 0 {
                     // A file that does not even start as JSON is reported once, as a file.
-                    let flow = em.visit.error(&name, &msg);
-                    stats.stopped = flow == Flow::Stop;
+                    stats.stopped = em.visit.error(&name, &msg) == Flow::Stop;
                     return Ok((finish(stats, &em), sp.into_buffer()));
                 }
                 let place = em.place(Some(line));
-                em.visit.error(&place, &msg) == Flow::Stop
+                Step::Next(em.visit.error(&place, &msg))
             }
             Item::TooLarge { line } => {
                 errors += 1;
                 let place = em.place(Some(line));
                 let msg = format!("JSON document larger than {} MiB, skipped", max_doc >> 20);
-                em.visit.error(&place, &msg) == Flow::Stop
+                Step::Next(em.visit.error(&place, &msg))
             }
-            Item::Doc {
-                range,
-                line,
-                loose,
-                complete,
-            } => {
+            Item::Line { range, line } => {
                 docs += 1;
                 em.line = line;
-                em.loose = loose;
-                let doc = sp.slice(range);
-                match em.document(doc) {
-                    Ok(Kind::Event | Kind::Container(_)) => false,
-                    Ok(Kind::Digest) => {
-                        digests += 1;
-                        em.visit
-                            .note(&name, &"CloudTrail digest file, no events: skipped");
-                        false
+                em.loose = None;
+                let (events, messages) = (em.events, em.messages);
+                let result = em.document(sp.slice(range.clone()));
+                match result {
+                    Err(e)
+                        if e.classify() == serde_json::error::Category::Eof && !em.stopped && em.io_error.is_none() =>
+                    {
+                        // The document goes on past its line: find its end and parse it again,
+                        // passing over what the first attempt already handed on.
+                        em.skip = (em.events - events, em.messages - messages);
+                        em.events = events;
+                        em.messages = messages;
+                        docs -= 1;
+                        Step::Again(sp.rescan())
                     }
-                    Ok(Kind::Control) => {
-                        let place = em.place(Some(line));
-                        em.visit
-                            .note(&place, &"CloudWatch Logs control message, no events");
-                        false
-                    }
-                    Ok(Kind::Foreign) => {
-                        errors += 1;
-                        let place = em.place(Some(line));
-                        em.visit.error(
-                            &place,
-                            &"JSON value is not a CloudTrail event or a known container of events",
-                        ) == Flow::Stop
-                    }
-                    Err(_) if em.stopped => true,
-                    Err(_) if em.io_error.is_some() => {
-                        let e = em
-                            .io_error
-                            .take()
-                            .unwrap_or_else(|| io::Error::other("write failed"));
-                        return Err(e);
-                    }
-                    Err(e) => {
-                        let eof = e.classify() == serde_json::error::Category::Eof;
-                        let stop = if eof && !complete && sp.has_read_error() {
-                            // Cut off by damaged compression: the read error is the one to report.
-                            false
-                        } else {
-                            errors += 1;
-                            // A value never closed is reported where it opens.
-                            let at = if eof {
-                                line
-                            } else {
-                                line + e.line().saturating_sub(1) as u64
-                            };
-                            let place = em.place(Some(at));
-                            em.visit.error(&place, &classify::describe(&e)) == Flow::Stop
-                        };
-                        // Go on after the last event handed on from this document, or else
-                        // after its first line: in NDJSON the next line is the next record.
-                        let resume = match em.last_end {
-                            Some(end) => {
-                                line + memchr::memchr_iter(b'\n', &doc[..end]).count() as u64
-                            }
-                            None => line,
-                        };
-                        sp.resync_after(resume);
-                        stop
+                    result => {
+                        let len = result.as_ref().ok().and_then(|(_, len)| *len);
+                        let resume = resume_line(&em, sp.slice(range), line);
+                        sp.finish_line(len);
+                        conclude(result, &mut em, &mut sp, line, resume, true, &mut digests, &mut errors)?
                     }
                 }
             }
+            Item::Doc { range, line, loose, complete } => {
+                docs += 1;
+                em.line = line;
+                em.loose = Some(loose);
+                let result = em.document(sp.slice(range.clone()));
+                em.skip = (0, 0);
+                let resume = resume_line(&em, sp.slice(range), line);
+                conclude(result, &mut em, &mut sp, line, resume, complete, &mut digests, &mut errors)?
+            }
         };
-        if failed || em.stopped {
-            stats.stopped = true;
-            return Ok((finish(stats, &em), sp.into_buffer()));
+        match outcome {
+            Step::Again(next) => item = next,
+            Step::Next(Flow::Continue) if !em.stopped => item = sp.next_item(),
+            Step::Next(_) => {
+                stats.stopped = true;
+                return Ok((finish(stats, &em), sp.into_buffer()));
+            }
         }
     }
     if let Some(e) = sp.take_read_error() {
         let msg = match e.kind() {
-            io::ErrorKind::InvalidInput
-            | io::ErrorKind::InvalidData
-            | io::ErrorKind::UnexpectedEof => gzip::describe(&e),
+            io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
+                gzip::describe(&e)
+            }
             _ => format!("read error: {}", crate::error::io_text(&e)),
         };
         if em.visit.error(&name, &msg) == Flow::Stop {
             stats.stopped = true;
         }
     } else if docs == 0 && errors == 0 {
-        em.visit.note(&name, &"empty input, no events");
+        em.note(None, &"empty input, no events");
     }
     stats.digest = digests > 0 && em.events == 0;
     Ok((finish(stats, &em), sp.into_buffer()))
 }
 
+/// The line after which to go on when `doc` (starting at `line`) fails: after the last event
+/// handed on from it, or else after its first line (in NDJSON the next line is the next
+/// record).
+fn resume_line(em: &Emitter<'_>, doc: &[u8], line: u64) -> u64 {
+    match em.last_end {
+        Some(end) => line + memchr::memchr_iter(b'\n', &doc[..end.min(doc.len())]).count() as u64,
+        None => line,
+    }
+}
+
+/// What to do after an item.
+enum Step {
+    /// Read the next item, or stop.
+    Next(Flow),
+    /// Process this item (a document found by rescanning a line).
+    Again(Item),
+}
+
+/// Reports what a parsed document turned out to be, or where it broke.
+fn conclude(
+    result: Result<(Kind, Option<usize>), serde_json::Error>,
+    em: &mut Emitter<'_>,
+    sp: &mut Splitter<'_>,
+    line: u64,
+    resume: u64,
+    complete: bool,
+    digests: &mut u64,
+    errors: &mut u64,
+) -> io::Result<Step> {
+    let flow = match result {
+        Ok((Kind::Event | Kind::Container(_), _)) => Flow::Continue,
+        Ok((Kind::Digest, _)) => {
+            *digests += 1;
+            em.note(None, &"CloudTrail digest file, no events: skipped");
+            Flow::Continue
+        }
+        Ok((Kind::Control, _)) => {
+            em.note(Some(line), &"CloudWatch Logs control message, no events");
+            Flow::Continue
+        }
+        Ok((Kind::Foreign, _)) => {
+            *errors += 1;
+            let place = em.place(Some(line));
+            em.visit.error(&place, &"JSON value is not a CloudTrail event or a known container of events")
+        }
+        Err(_) if em.stopped => Flow::Stop,
+        Err(_) if em.io_error.is_some() => {
+            return Err(em.io_error.take().unwrap_or_else(|| io::Error::other("write failed")));
+        }
+        Err(e) => {
+            let eof = e.classify() == serde_json::error::Category::Eof;
+            let flow = if eof && !complete && sp.has_read_error() {
+                // Cut off by damaged compression: the read error is the one to report.
+                Flow::Continue
+            } else {
+                *errors += 1;
+                // A value never closed is reported where it opens.
+                let at = if eof { line } else { line + e.line().saturating_sub(1) as u64 };
+                let place = em.place(Some(at));
+                em.visit.error(&place, &classify::describe(&e))
+            };
+            sp.resync_after(resume);
+            flow
+        }
+    };
+    Ok(Step::Next(flow))
+}
+
 fn finish(mut stats: SourceStats, em: &Emitter<'_>) -> SourceStats {
     stats.events = em.events;
     stats
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Collects what the reader hands on, as text.
+    #[derive(Default)]
+    struct Log {
+        events: Vec<String>,
+        messages: Vec<String>,
+    }
+
+    impl Visit for Log {
+        fn event(&mut self, json: &[u8]) -> io::Result<Flow> {
+            self.events.push(String::from_utf8(json.to_vec()).unwrap());
+            Ok(Flow::Continue)
+        }
+        fn error(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) -> Flow {
+            self.messages.push(format!("E {place}: {msg}"));
+            Flow::Continue
+        }
+        fn note(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) {
+            self.messages.push(format!("N {place}: {msg}"));
+        }
+    }
+
+    const A: &str = r#"{"eventTime":"t1","eventName":"A"}"#;
+    const B: &str = r#"{"eventTime":"t2","eventName":"B"}"#;
+    const C: &str = r#"{"eventTime":"t3","eventName":"C"}"#;
+
+    fn read(input: &str) -> Log {
+        let mut log = Log::default();
+        Reader::new(ReadOptions::default()).read_stream(input.as_bytes(), "in", &mut log).unwrap();
+        log
+    }
+
+    #[test]
+    fn a_document_spread_over_lines_is_handed_on_once() {
+        // The first line parses as far as A, then runs out: A must not come out twice.
+        let log = read(&format!("{{\"Records\":[{A},\n{B},\n{C}]}}\n{A}\n"));
+        assert_eq!(log.events, vec![A, B, C, A]);
+        assert!(log.messages.is_empty(), "{:?}", log.messages);
+    }
+
+    #[test]
+    fn messages_from_a_tentative_parse_are_not_repeated() {
+        let log = read(&format!("{{\"Records\":[{A},7,\n{B}]}}\n"));
+        assert_eq!(log.events, vec![A, B]);
+        assert_eq!(log.messages, vec!["E in: record 2: record is not a JSON object"]);
+    }
+
+    #[test]
+    fn several_documents_on_one_line_and_pretty_ones_between_lines() {
+        let log = read(&format!("{A}{B} [{C}]\n{{\n  \"eventTime\": \"t4\",\n  \"eventName\": \"D\"\n}}\n{A}"));
+        assert_eq!(log.events, vec![A, B, C, r#"{"eventTime":"t4","eventName":"D"}"#, A]);
+    }
+
+    #[test]
+    fn after_a_bad_line_garbage_is_skipped_to_the_next_record() {
+        let log = read(&format!("{A}\n{{\"eventTime\":tru}}\nnot json\n  indented\n{B}\n"));
+        assert_eq!(log.events, vec![A, B]);
+        assert_eq!(log.messages.len(), 1, "{:?}", log.messages);
+        assert!(log.messages[0].starts_with("E in: line 2: invalid JSON: expected ident"), "{:?}", log.messages);
+    }
+
+    #[test]
+    fn a_record_cut_off_at_the_end_of_input_is_reported_where_it_opens() {
+        let log = read(&format!("{A}\n{B}\n{{\"Records\":[{C},{{\"eventTime\""));
+        assert_eq!(log.events, vec![A, B, C]);
+        assert_eq!(
+            log.messages,
+            vec!["E in: line 3: record 2: invalid JSON: the value opened here is never closed (truncated?)"]
+        );
+    }
+
+    #[test]
+    fn whitespace_inside_strings_is_kept_and_outside_removed() {
+        let odd = r#"{"eventTime":"a, b: c","eventName":"x [ y ] { z }"}"#;
+        let spaced = r#"{"eventTime" : "t" , "eventName":"a, b"}"#;
+        let log = read(&format!("{odd}\n{spaced}\n"));
+        assert_eq!(log.events, vec![odd, r#"{"eventTime":"t","eventName":"a, b"}"#]);
+    }
+
+    #[test]
+    fn maybe_loose_never_misses_whitespace_outside_strings() {
+        for (text, loose) in [
+            (r#"{"a":"b c"}"#, false),
+            (r#"{"a":"b, c"}"#, true), // a false alarm: only costs a compaction pass
+            (r#"{"a": 1}"#, true),
+            (r#"{"a":1 }"#, true),
+            ("{\"a\":\n1}", true),
+            (r#"[1 ,2]"#, true),
+        ] {
+            assert_eq!(classify::maybe_loose(text.as_bytes()), loose, "{text}");
+        }
+    }
 }

@@ -39,16 +39,8 @@ impl Totals {
 }
 
 /// Reads every source in order with `jobs` threads (1 means the calling thread only).
-pub fn drive(
-    sources: &[Source],
-    jobs: usize,
-    opts: ReadOptions,
-    visit: &mut dyn Visit,
-) -> io::Result<Totals> {
-    let parallel = sources
-        .iter()
-        .filter(|s| matches!(s, Source::File(_)))
-        .count();
+pub fn drive(sources: &[Source], jobs: usize, opts: ReadOptions, visit: &mut dyn Visit) -> io::Result<Totals> {
+    let parallel = sources.iter().filter(|s| matches!(s, Source::File(_))).count();
     if jobs <= 1 || parallel <= 1 {
         let mut reader = Reader::new(opts);
         let mut totals = Totals::default();
@@ -68,19 +60,12 @@ pub fn drive(
 fn inline(s: &Source) -> bool {
     match s {
         Source::Stdin => true,
-        Source::File(p) => std::fs::metadata(p)
-            .map(|m| m.len() > RECORD_LIMIT)
-            .unwrap_or(false),
+        Source::File(p) => std::fs::metadata(p).map(|m| m.len() > RECORD_LIMIT).unwrap_or(false),
         Source::Bad { .. } => true,
     }
 }
 
-fn drive_parallel(
-    sources: &[Source],
-    jobs: usize,
-    opts: ReadOptions,
-    visit: &mut dyn Visit,
-) -> io::Result<Totals> {
+fn drive_parallel(sources: &[Source], jobs: usize, opts: ReadOptions, visit: &mut dyn Visit) -> io::Result<Totals> {
     let inline: Vec<bool> = sources.iter().map(inline).collect();
     let next = AtomicUsize::new(0);
     let abort = AtomicBool::new(false);
@@ -93,8 +78,7 @@ fn drive_parallel(
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             let tx = tx.clone();
-            let (next, abort, replayed, moved, inline) =
-                (&next, &abort, &replayed, &moved, &inline);
+            let (next, abort, replayed, moved, inline) = (&next, &abort, &replayed, &moved, &inline);
             scope.spawn(move || {
                 let mut reader = Reader::new(opts);
                 loop {
@@ -184,13 +168,11 @@ impl Visit for Recording {
         Ok(Flow::Continue)
     }
     fn error(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) -> Flow {
-        self.items
-            .push(Rec::Error(place.to_string(), msg.to_string()));
+        self.items.push(Rec::Error(place.to_string(), msg.to_string()));
         Flow::Continue
     }
     fn note(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) {
-        self.items
-            .push(Rec::Note(place.to_string(), msg.to_string()));
+        self.items.push(Rec::Note(place.to_string(), msg.to_string()));
     }
 }
 

@@ -90,29 +90,14 @@ mod tests {
         fs::create_dir_all(d.join("b/2")).unwrap();
         fs::create_dir_all(d.join("a")).unwrap();
         fs::create_dir_all(d.join(".hidden")).unwrap();
-        for f in [
-            "b/2/y.json",
-            "b/1.json",
-            "a/z.json",
-            ".hidden/x.json",
-            "b/.partial.json.gz",
-            "c.json",
-        ] {
+        for f in ["b/2/y.json", "b/1.json", "a/z.json", ".hidden/x.json", "b/.partial.json.gz", "c.json"] {
             fs::write(d.join(f), b"{}").unwrap();
         }
         let got: Vec<String> = expand(&[d.to_path_buf()])
             .iter()
-            .map(|s| {
-                s.name()
-                    .strip_prefix(&d.display().to_string())
-                    .unwrap()
-                    .to_string()
-            })
+            .map(|s| s.name().strip_prefix(&d.display().to_string()).unwrap().to_string())
             .collect();
-        assert_eq!(
-            got,
-            vec!["/a/z.json", "/b/1.json", "/b/2/y.json", "/c.json"]
-        );
+        assert_eq!(got, vec!["/a/z.json", "/b/1.json", "/b/2/y.json", "/c.json"]);
     }
 
     #[test]
@@ -134,13 +119,7 @@ mod tests {
         fs::write(d.join("a/e.json"), b"{}").unwrap();
         std::os::unix::fs::symlink(d, d.join("a/loop")).unwrap();
         let got = expand(&[d.to_path_buf()]);
-        assert!(
-            got.iter()
-                .any(|s| matches!(s, Source::Bad { message, .. } if message.contains("loop")))
-        );
-        assert_eq!(
-            got.iter().filter(|s| matches!(s, Source::File(_))).count(),
-            1
-        );
+        assert!(got.iter().any(|s| matches!(s, Source::Bad { message, .. } if message.contains("loop"))));
+        assert_eq!(got.iter().filter(|s| matches!(s, Source::File(_))).count(), 1);
     }
 }

@@ -22,6 +22,13 @@ pub(crate) enum Item {
         loose: bool,
         complete: bool,
     },
+    /// A candidate document: from its first byte, `{` or `[`, to the end of its line. Most
+    /// documents are one line (NDJSON, delivered files), and parsing the line straight away
+    /// saves a scanning pass; when the parse runs out of line, `rescan` finds the real end.
+    Line {
+        range: Range<usize>,
+        line: u64,
+    },
     /// Text that cannot start a JSON object or array, at `line`.
     NotJson {
         line: u64,
@@ -51,6 +58,10 @@ pub(crate) struct Splitter<'r> {
     skipping: Option<Scan>,
     max_doc: usize,
     at_start: bool,
+    /// Offer one-line candidates (`Item::Line`) before scanning.
+    lines: bool,
+    /// End of the candidate line handed out last (its newline, or the end of input).
+    line_end: usize,
 }
 
 impl<'r> Splitter<'r> {
@@ -71,6 +82,8 @@ impl<'r> Splitter<'r> {
             skipping: None,
             max_doc,
             at_start: true,
+            lines: true,
+            line_end: 0,
         }
     }
 
@@ -94,7 +107,31 @@ impl<'r> Splitter<'r> {
             skipping: None,
             max_doc,
             at_start: true,
+            lines: true,
+            line_end: 0,
         }
+    }
+
+    /// Always delimit documents with the scanner (no `Item::Line`).
+    pub(crate) fn scan_only(&mut self) {
+        self.lines = false;
+    }
+
+    /// After an `Item::Line` was parsed: the document took the whole line (`None`) or its
+    /// first `len` bytes, after which the next document starts on the same line.
+    pub(crate) fn finish_line(&mut self, len: Option<usize>) {
+        // The candidate holds no newline, so there are no lines to count.
+        self.start = match len {
+            None => self.line_end,
+            Some(n) => self.start + n,
+        };
+        self.pending = None;
+    }
+
+    /// After an `Item::Line` whose document goes on past its line: scan for its real end.
+    pub(crate) fn rescan(&mut self) -> Item {
+        self.pending = None;
+        self.scan_doc()
     }
 
     /// Gives the buffer back so its allocation can be reused.
@@ -121,6 +158,8 @@ impl<'r> Splitter<'r> {
     /// document is not mistaken for new ones while the next NDJSON line is still found.
     pub(crate) fn resync_after(&mut self, line: u64) {
         let Some(doc_end) = self.pending.take() else {
+            // A failed candidate line: already positioned at its end.
+            self.resyncing = true;
             return;
         };
         let mut pos = self.start;
@@ -258,49 +297,65 @@ impl<'r> Splitter<'r> {
             let first = self.buf[self.start];
             if first != b'{' && first != b'[' {
                 let window = &self.buf[self.start..self.end.min(self.start + 4096)];
-                let binary = window
-                    .iter()
-                    .any(|&b| b == 0 || (b < 0x20 && !b"\t\r\n\x0c".contains(&b)));
+                let binary = window.iter().any(|&b| b == 0 || (b < 0x20 && !b"\t\r\n\x0c".contains(&b)));
                 let line = self.line;
                 // Let a later resync skip this line.
                 self.pending = Some(self.start);
                 self.resync_after(line - 1);
                 return Item::NotJson { line, binary };
             }
-            let mut scan = Scan::default();
-            loop {
-                if let Some(n) = scan.advance(&self.buf[self.start..self.end]) {
-                    let range = self.start..self.start + n;
-                    if n > self.max_doc {
-                        self.pending = Some(range.end);
-                        return Item::TooLarge { line: self.line };
-                    }
+            if self.lines {
+                return self.candidate_line();
+            }
+            return self.scan_doc();
+        }
+    }
+
+    /// The line from `start` (which opens an object or array) to its end.
+    fn candidate_line(&mut self) -> Item {
+        let mut searched = 0;
+        loop {
+            if let Some(i) = memchr(b'\n', &self.buf[self.start + searched..self.end]) {
+                self.line_end = self.start + searched + i;
+                return Item::Line { range: self.start..self.line_end, line: self.line };
+            }
+            searched = self.end - self.start;
+            if searched > self.max_doc {
+                // An enormous line: let the scanner deal with it (and skip it if too large).
+                return self.scan_doc();
+            }
+            if !self.refill() {
+                self.line_end = self.end;
+                return Item::Line { range: self.start..self.end, line: self.line };
+            }
+        }
+    }
+
+    /// Finds where the document at `start` ends with the structural scanner.
+    fn scan_doc(&mut self) -> Item {
+        let mut scan = Scan::default();
+        loop {
+            if let Some(n) = scan.advance(&self.buf[self.start..self.end]) {
+                let range = self.start..self.start + n;
+                if n > self.max_doc {
                     self.pending = Some(range.end);
-                    return Item::Doc {
-                        range,
-                        line: self.line,
-                        loose: scan.loose,
-                        complete: true,
-                    };
+                    return Item::TooLarge { line: self.line };
                 }
-                if self.end - self.start > self.max_doc {
-                    let line = self.line;
-                    let scanned = scan.scanned().min(self.end - self.start);
-                    scan.rebase(scanned);
-                    self.count_lines(self.start + scanned);
-                    self.skipping = Some(scan);
-                    return Item::TooLarge { line };
-                }
-                if !self.refill() {
-                    let range = self.start..self.end;
-                    self.pending = Some(range.end);
-                    return Item::Doc {
-                        range,
-                        line: self.line,
-                        loose: scan.loose,
-                        complete: false,
-                    };
-                }
+                self.pending = Some(range.end);
+                return Item::Doc { range, line: self.line, loose: scan.loose, complete: true };
+            }
+            if self.end - self.start > self.max_doc {
+                let line = self.line;
+                let scanned = scan.scanned().min(self.end - self.start);
+                scan.rebase(scanned);
+                self.count_lines(self.start + scanned);
+                self.skipping = Some(scan);
+                return Item::TooLarge { line };
+            }
+            if !self.refill() {
+                let range = self.start..self.end;
+                self.pending = Some(range.end);
+                return Item::Doc { range, line: self.line, loose: scan.loose, complete: false };
             }
         }
     }
@@ -328,33 +383,25 @@ mod tests {
         } else {
             Splitter::whole(data.to_vec(), 1 << 20)
         };
+        sp.scan_only();
         let mut out = Vec::new();
         loop {
             match sp.next_item() {
                 Item::End => break,
-                Item::Doc {
-                    range,
-                    line,
-                    loose,
-                    complete,
-                } => {
+                Item::Doc { range, line, loose, complete } => {
                     let text = String::from_utf8_lossy(sp.slice(range)).into_owned();
-                    let flags = format!(
-                        "{}{}",
-                        if loose { "L" } else { "" },
-                        if complete { "" } else { "!" }
-                    );
+                    let flags = format!("{}{}", if loose { "L" } else { "" }, if complete { "" } else { "!" });
                     if flags.is_empty() {
                         out.push(format!("{line}:{text}"));
                     } else {
                         out.push(format!("{line}:{flags}:{text}"));
                     }
                 }
-                Item::NotJson { line, binary } => out.push(format!(
-                    "{line}:notjson{}",
-                    if binary { "-bin" } else { "" }
-                )),
+                Item::NotJson { line, binary } => {
+                    out.push(format!("{line}:notjson{}", if binary { "-bin" } else { "" }))
+                }
                 Item::TooLarge { line } => out.push(format!("{line}:toolarge")),
+                Item::Line { .. } => unreachable!("scan_only"),
             }
         }
         out
@@ -391,28 +438,20 @@ mod tests {
 
     #[test]
     fn an_unfinished_document_runs_to_the_end() {
-        assert_eq!(
-            both(b"{\"a\":1}\n{\"b\":[2,"),
-            vec!["1:{\"a\":1}", "2:!:{\"b\":[2,"]
-        );
+        assert_eq!(both(b"{\"a\":1}\n{\"b\":[2,"), vec!["1:{\"a\":1}", "2:!:{\"b\":[2,"]);
     }
 
     #[test]
     fn resync_continues_after_the_broken_line() {
         let data = b"{\"a\":\"x\n{\"b\":\"y\"}\n{\"c\":3}\n";
         let mut sp = Splitter::whole(data.to_vec(), 1 << 20);
-        let Item::Doc { line: 1, .. } = sp.next_item() else {
-            panic!()
-        };
+        sp.scan_only();
+        let Item::Doc { line: 1, .. } = sp.next_item() else { panic!() };
         // The parse would fail on line 1 (a raw newline in a string).
         sp.resync_after(1);
-        let Item::Doc { range, line: 2, .. } = sp.next_item() else {
-            panic!()
-        };
+        let Item::Doc { range, line: 2, .. } = sp.next_item() else { panic!() };
         assert_eq!(sp.slice(range), b"{\"b\":\"y\"}");
-        let Item::Doc { range, line: 3, .. } = sp.next_item() else {
-            panic!()
-        };
+        let Item::Doc { range, line: 3, .. } = sp.next_item() else { panic!() };
         assert_eq!(sp.slice(range), b"{\"c\":3}");
         assert!(matches!(sp.next_item(), Item::End));
     }
@@ -423,11 +462,10 @@ mod tests {
         data.extend(std::iter::repeat_n(b'x', 3000));
         data.extend(b"\"}\n{\"c\":3}\n");
         let mut sp = Splitter::stream(Box::new(io::Cursor::new(data)), Vec::new(), 1000);
+        sp.scan_only();
         assert!(matches!(sp.next_item(), Item::Doc { line: 1, .. }));
         assert!(matches!(sp.next_item(), Item::TooLarge { line: 2 }));
-        let Item::Doc { range, line: 3, .. } = sp.next_item() else {
-            panic!()
-        };
+        let Item::Doc { range, line: 3, .. } = sp.next_item() else { panic!() };
         assert_eq!(sp.slice(range), b"{\"c\":3}");
     }
 }

@@ -91,10 +91,7 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          aws cloudtrail lookup-events --max-items 500 | ct-unzip\n\
          cat *.json.gz | ct-unzip",
     ),
-    (
-        "SEE ALSO",
-        "ct(7), jq(1)",
-    ),
+    ("SEE ALSO", "ct(7), jq(1)"),
 ];
 
 /// Runs ct-unzip; returns the exit status.
@@ -111,38 +108,23 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         written: 0,
         duplicates: 0,
     };
-    let totals = input::drive(
-        &sources,
-        cli.input.jobs(),
-        ReadOptions::default(),
-        &mut sink,
-    )?;
+    let totals = input::drive(&sources, cli.input.jobs(), ReadOptions::default(), &mut sink)?;
     sink.out.flush()?;
     let (written, duplicates) = (sink.written, sink.duplicates);
     let mut summary = plural(totals.files, "file", "files");
     if totals.digests > 0 {
-        summary += &format!(
-            " ({} skipped)",
-            plural(totals.digests, "digest file", "digest files")
-        );
+        summary += &format!(" ({} skipped)", plural(totals.digests, "digest file", "digest files"));
     }
     summary += &format!(", {}", plural(written, "event", "events"));
     if cli.dedupe {
-        summary += &format!(
-            ", {} dropped",
-            plural(duplicates, "duplicate", "duplicates")
-        );
+        summary += &format!(", {} dropped", plural(duplicates, "duplicate", "duplicates"));
     }
     summary += &format!(", {}", plural(report.errors, "error", "errors"));
     if totals.stopped && report.strict && report.errors > 0 {
         summary += " (stopped at the first, --strict)";
     }
     report.summary(&summary);
-    Ok(if report.errors > 0 {
-        EXIT_ERROR
-    } else {
-        EXIT_OK
-    })
+    Ok(if report.errors > 0 { EXIT_ERROR } else { EXIT_OK })
 }
 
 struct Unzip<'r> {

@@ -27,11 +27,8 @@ fn every_input_shape_gives_the_same_events_byte_for_byte() {
 
 #[test]
 fn each_shape_alone() {
-    let expected: Vec<String> = std::fs::read_to_string(fixture("inputs.expected"))
-        .unwrap()
-        .lines()
-        .map(String::from)
-        .collect();
+    let expected: Vec<String> =
+        std::fs::read_to_string(fixture("inputs.expected")).unwrap().lines().map(String::from).collect();
     let three = expected[..3].join("\n") + "\n";
     for name in [
         "01-delivery.json.gz",
@@ -56,11 +53,7 @@ fn each_shape_alone() {
 
 #[test]
 fn output_keeps_escapes_number_text_key_order_and_non_ascii() {
-    let out = unzip(
-        &["-q", &fixture("inputs/02-delivery-pretty-crlf.json")],
-        b"",
-    )
-    .stdout;
+    let out = unzip(&["-q", &fixture("inputs/02-delivery-pretty-crlf.json")], b"").stdout;
     assert!(out.contains(r#""userAgent":"Mozilla\/5.0 (X11; Linux x86_64) caf\u00e9 été""#));
     assert!(out.contains(r#""spotPrice":1.50,"clientToken":1180591620717411303424}"#));
     assert!(out.starts_with(r#"{"eventVersion":"1.05","userIdentity":{"type":"IAMUser""#));
@@ -88,30 +81,15 @@ fn digest_and_empty_inputs_are_notes_with_v_and_silent_without() {
         fixture("inputs/17-empty-records.json.gz"),
     ];
     let quiet = unzip(&["-q", &args[0], &args[1], &args[2], &args[3]], b"");
-    assert_eq!(
-        (quiet.code, quiet.stdout.as_str(), quiet.stderr.as_str()),
-        (0, "", "")
-    );
+    assert_eq!((quiet.code, quiet.stdout.as_str(), quiet.stderr.as_str()), (0, "", ""));
     let loud = unzip(&["-v", &args[0], &args[1], &args[2], &args[3]], b"");
     assert_eq!(loud.code, 0);
-    assert!(
-        loud.stderr
-            .contains("14-digest.json.gz: note: CloudTrail digest file"),
-        "{}",
-        loud.stderr
-    );
+    assert!(loud.stderr.contains("14-digest.json.gz: note: CloudTrail digest file"), "{}", loud.stderr);
     assert!(loud.stderr.contains("15-empty.json: note: empty input"));
+    assert!(loud.stderr.contains("16-empty-array.json: note: empty array"));
+    assert!(loud.stderr.contains("17-empty-records.json.gz: note: empty container"));
     assert!(
-        loud.stderr
-            .contains("16-empty-array.json: note: empty array")
-    );
-    assert!(
-        loud.stderr
-            .contains("17-empty-records.json.gz: note: empty container")
-    );
-    assert!(
-        loud.stderr
-            .ends_with("ct-unzip: 4 files (1 digest file skipped), 0 events, 0 errors\n"),
+        loud.stderr.ends_with("ct-unzip: 4 files (1 digest file skipped), 0 events, 0 errors\n"),
         "{}",
         loud.stderr
     );
@@ -124,23 +102,16 @@ fn bad_inputs_are_named_and_the_good_records_around_them_come_out() {
     let err = &run.stderr;
     let bad = fixture("bad");
     for line in [
-        format!(
-            "ct-unzip: {bad}/bad-line.ndjson: line 2: invalid JSON: the value opened here is never closed"
-        ),
+        format!("ct-unzip: {bad}/bad-line.ndjson: line 2: invalid JSON: the value opened here is never closed"),
         format!("ct-unzip: {bad}/bad-record.json: record 3: invalid JSON: expected ident"),
         format!("ct-unzip: {bad}/binary.bin: binary data, not JSON"),
         format!("ct-unzip: {bad}/corrupt-deflate.json.gz: corrupt gzip data"),
-        format!(
-            "ct-unzip: {bad}/not-cloudtrail.json: line 1: JSON value is not a CloudTrail event"
-        ),
+        format!("ct-unzip: {bad}/not-cloudtrail.json: line 1: JSON value is not a CloudTrail event"),
         format!("ct-unzip: {bad}/truncated.json.gz: truncated gzip data"),
     ] {
         assert!(err.contains(&line), "missing {line:?} in:\n{err}");
     }
-    assert!(
-        err.ends_with(" errors\n") && err.contains("ct-unzip: 6 files, "),
-        "{err}"
-    );
+    assert!(err.ends_with(" errors\n") && err.contains("ct-unzip: 6 files, "), "{err}");
     // Every line that came out is a whole event.
     for l in run.stdout.lines() {
         let v: serde_json::Value = serde_json::from_str(l).expect("valid JSON line");
@@ -166,24 +137,11 @@ fn a_bad_file_does_not_stop_the_next_one_and_strict_does() {
     let run = unzip(&["-q", &bad, &good, "/no/such/file", &good], b"");
     assert_eq!(run.code, 2);
     assert_eq!(run.stdout.lines().count(), 6);
-    assert!(
-        run.stderr
-            .contains("ct-unzip: /no/such/file: cannot open: No such file or directory"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("ct-unzip: /no/such/file: cannot open: No such file or directory"), "{}", run.stderr);
     let strict = unzip(&["--strict", &good, &bad, &good], b"");
     assert_eq!(strict.code, 2);
-    assert_eq!(
-        strict.stdout.lines().count(),
-        3,
-        "nothing after the first bad input"
-    );
-    assert!(
-        strict.stderr.contains("stopped at the first, --strict"),
-        "{}",
-        strict.stderr
-    );
+    assert_eq!(strict.stdout.lines().count(), 3, "nothing after the first bad input");
+    assert!(strict.stderr.contains("stopped at the first, --strict"), "{}", strict.stderr);
 }
 
 #[test]
@@ -198,28 +156,16 @@ fn jobs_give_identical_output_and_messages() {
     }
     let strict1 = unzip(&["--strict", "-j", "1", &dirs[0], &dirs[1]], b"");
     let strict4 = unzip(&["--strict", "-j", "4", &dirs[0], &dirs[1]], b"");
-    assert_eq!(
-        (strict1.stdout, strict1.stderr),
-        (strict4.stdout, strict4.stderr)
-    );
+    assert_eq!((strict1.stdout, strict1.stderr), (strict4.stdout, strict4.stderr));
 }
 
 #[test]
 fn dedupe_drops_repeated_event_ids_only() {
     let no_id = r#"{"eventVersion":"1.05","eventTime":"2017-06-01T00:00:00Z","eventName":"X"}"#;
-    let input = format!(
-        "{}\n{}\n{no_id}\n{no_id}\n",
-        records(&[E1, E2]),
-        records(&[E2, E1])
-    );
+    let input = format!("{}\n{}\n{no_id}\n{no_id}\n", records(&[E1, E2]), records(&[E2, E1]));
     let run = unzip(&["--dedupe"], input.as_bytes());
     assert_lines_eq(&format!("{E1}\n{E2}\n{no_id}\n{no_id}\n"), &run.stdout);
-    assert!(
-        run.stderr
-            .contains("4 events, 2 duplicates dropped, 0 errors"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("4 events, 2 duplicates dropped, 0 errors"), "{}", run.stderr);
     let plain = unzip(&["-q"], input.as_bytes());
     assert_eq!(plain.stdout.lines().count(), 6);
 }
@@ -269,12 +215,7 @@ fn a_closed_stdout_ends_quietly_with_status_0() {
         let _ = stdin.write_all(input.as_bytes());
     });
     let mut first = [0u8; 10];
-    child
-        .stdout
-        .as_mut()
-        .unwrap()
-        .read_exact(&mut first)
-        .unwrap();
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     feeder.join().unwrap();
