@@ -205,17 +205,15 @@ fn run_splitter(
 ) -> io::Result<(SourceStats, Vec<u8>)> {
     let mut em = Emitter::new(visit, name, max_doc);
     let mut stats = SourceStats::default();
-    let mut docs = 0u64;
-    let mut digests = 0u64;
-    let mut errors = 0u64;
+    let mut counts = Counts::default();
     let mut item = sp.next_item();
     loop {
         let outcome = match item {
             Item::End => break,
             Item::NotJson { line, binary } => {
-                errors += 1;
+                counts.errors += 1;
                 let msg = if binary { "binary data, not JSON" } else { "not JSON (expected an object or an array)" };
-                if docs == 0 {
+                if counts.docs == 0 {
                     // A file that does not even start as JSON is reported once, as a file.
                     stats.stopped = em.visit.error(&name, &msg) == Flow::Stop;
                     return Ok((finish(stats, &em), sp.into_buffer()));
@@ -224,13 +222,13 @@ fn run_splitter(
                 Step::Next(em.visit.error(&place, &msg))
             }
             Item::TooLarge { line } => {
-                errors += 1;
+                counts.errors += 1;
                 let place = em.place(Some(line));
                 let msg = format!("JSON document larger than {} MiB, skipped", max_doc >> 20);
                 Step::Next(em.visit.error(&place, &msg))
             }
             Item::Line { range, line } => {
-                docs += 1;
+                counts.docs += 1;
                 em.line = line;
                 em.loose = None;
                 let (events, messages) = (em.events, em.messages);
@@ -244,25 +242,25 @@ fn run_splitter(
                         em.skip = (em.events - events, em.messages - messages);
                         em.events = events;
                         em.messages = messages;
-                        docs -= 1;
+                        counts.docs -= 1;
                         Step::Again(sp.rescan())
                     }
                     result => {
                         let len = result.as_ref().ok().and_then(|(_, len)| *len);
                         let resume = resume_line(&em, sp.slice(range), line);
                         sp.finish_line(len);
-                        conclude(result, &mut em, &mut sp, line, resume, true, &mut digests, &mut errors)?
+                        conclude(result, &mut em, &mut sp, line, resume, true, &mut counts)?
                     }
                 }
             }
             Item::Doc { range, line, loose, complete } => {
-                docs += 1;
+                counts.docs += 1;
                 em.line = line;
                 em.loose = Some(loose);
                 let result = em.document(sp.slice(range.clone()));
                 em.skip = (0, 0);
                 let resume = resume_line(&em, sp.slice(range), line);
-                conclude(result, &mut em, &mut sp, line, resume, complete, &mut digests, &mut errors)?
+                conclude(result, &mut em, &mut sp, line, resume, complete, &mut counts)?
             }
         };
         match outcome {
@@ -284,10 +282,10 @@ fn run_splitter(
         if em.visit.error(&name, &msg) == Flow::Stop {
             stats.stopped = true;
         }
-    } else if docs == 0 && errors == 0 {
+    } else if counts.docs == 0 && counts.errors == 0 {
         em.note(None, &"empty input, no events");
     }
-    stats.digest = digests > 0 && em.events == 0;
+    stats.digest = counts.digests > 0 && em.events == 0;
     Ok((finish(stats, &em), sp.into_buffer()))
 }
 
@@ -299,6 +297,14 @@ fn resume_line(em: &Emitter<'_>, doc: &[u8], line: u64) -> u64 {
         Some(end) => line + memchr::memchr_iter(b'\n', &doc[..end.min(doc.len())]).count() as u64,
         None => line,
     }
+}
+
+/// What one source held, for its notes and stats.
+#[derive(Default)]
+struct Counts {
+    docs: u64,
+    digests: u64,
+    errors: u64,
 }
 
 /// What to do after an item.
@@ -317,13 +323,12 @@ fn conclude(
     line: u64,
     resume: u64,
     complete: bool,
-    digests: &mut u64,
-    errors: &mut u64,
+    counts: &mut Counts,
 ) -> io::Result<Step> {
     let flow = match result {
         Ok((Kind::Event | Kind::Container(_), _)) => Flow::Continue,
         Ok((Kind::Digest, _)) => {
-            *digests += 1;
+            counts.digests += 1;
             em.note(None, &"CloudTrail digest file, no events: skipped");
             Flow::Continue
         }
@@ -332,7 +337,7 @@ fn conclude(
             Flow::Continue
         }
         Ok((Kind::Foreign, _)) => {
-            *errors += 1;
+            counts.errors += 1;
             let place = em.place(Some(line));
             em.visit.error(&place, &"JSON value is not a CloudTrail event or a known container of events")
         }
@@ -346,7 +351,7 @@ fn conclude(
                 // Cut off by damaged compression: the read error is the one to report.
                 Flow::Continue
             } else {
-                *errors += 1;
+                counts.errors += 1;
                 // A value never closed is reported where it opens.
                 let at = if eof { line } else { line + e.line().saturating_sub(1) as u64 };
                 let place = em.place(Some(at));
