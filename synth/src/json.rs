@@ -24,11 +24,7 @@ pub struct Json<'a> {
 
 impl<'a> Json<'a> {
     pub fn new(out: &'a mut String) -> Json<'a> {
-        Json {
-            out,
-            first: Vec::with_capacity(8),
-            escape: Escape::Plain,
-        }
+        Json { out, first: Vec::with_capacity(8), escape: Escape::Plain }
     }
 
     pub fn with_escape(out: &'a mut String, escape: Escape) -> Json<'a> {
@@ -180,13 +176,6 @@ impl<'a> Json<'a> {
         self.open('{', f, '}');
         self
     }
-
-    /// Array element: already-serialised JSON.
-    pub fn iraw(&mut self, json: &str) -> &mut Self {
-        self.sep();
-        self.out.push_str(json);
-        self
-    }
 }
 
 /// Builds a standalone compact JSON object and returns its text.
@@ -232,8 +221,11 @@ mod tests {
             j.s("p", "a/b");
         });
         assert_eq!(s, r#"{"p":"a\/b"}"#);
-        assert_eq!(arr(|j| {
-            j.is("a").is("b");
-        }), r#"["a","b"]"#);
+        assert_eq!(
+            arr(|j| {
+                j.is("a").is("b");
+            }),
+            r#"["a","b"]"#
+        );
     }
 }

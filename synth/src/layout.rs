@@ -94,11 +94,8 @@ pub fn digest_chain(
         let end = first_end + 3600 * k as i64;
         let start = end - 3600;
         let key = digest_key(trail.account, region, trail.name, trail.home_region, end);
-        let mut these: Vec<&LogFileMeta> = files
-            .iter()
-            .copied()
-            .filter(|f| f.delivered >= start && f.delivered < end)
-            .collect();
+        let mut these: Vec<&LogFileMeta> =
+            files.iter().copied().filter(|f| f.delivered >= start && f.delivered < end).collect();
         these.sort_by(|a, b| (a.delivered, &a.key).cmp(&(b.delivered, &b.key)));
         let newest = these.iter().map(|f| f.newest).max();
         let oldest = these.iter().map(|f| f.oldest).min();
@@ -116,10 +113,7 @@ pub fn digest_chain(
                 .os("oldestEventTime", oldest.map(time::iso).as_deref())
                 .os("previousDigestS3Bucket", prev.map(|_| trail.bucket))
                 .os("previousDigestS3Object", prev.map(|p| p.key.as_str()))
-                .os(
-                    "previousDigestHashValue",
-                    prev.map(|p| sha256::hex_digest(p.json.as_bytes())).as_deref(),
-                )
+                .os("previousDigestHashValue", prev.map(|p| sha256::hex_digest(p.json.as_bytes())).as_deref())
                 .os("previousDigestHashAlgorithm", prev.map(|_| "SHA-256"))
                 .os("previousDigestSignature", prev_sig.as_deref())
                 .a("logFiles", |j| {
@@ -186,7 +180,7 @@ mod tests {
             && uniq.len() == 17
             && uniq.starts_with('_')
             && uniq[1..].bytes().all(|b| b.is_ascii_alphanumeric())
-            && &ts[..8] == format!("{}{}{}", p[4], p[5], p[6])
+            && ts[..8] == format!("{}{}{}", p[4], p[5], p[6])
     }
 
     #[test]
@@ -215,12 +209,7 @@ mod tests {
             oldest: 50,
             newest: 90,
         };
-        let trail = Trail {
-            account: "111122223333",
-            bucket: "b",
-            name: "t",
-            home_region: "us-east-1",
-        };
+        let trail = Trail { account: "111122223333", bucket: "b", name: "t", home_region: "us-east-1" };
         let ds = digest_chain(&trail, "x", 3000, 2, &[&f], &mut Rng::new(1));
         let d0: serde_json::Value = serde_json::from_str(&ds[0].json).unwrap();
         let d1: serde_json::Value = serde_json::from_str(&ds[1].json).unwrap();
@@ -228,10 +217,7 @@ mod tests {
         assert_eq!(d0["logFiles"][0]["s3Object"], f.key.as_str());
         assert_eq!(d1["logFiles"].as_array().unwrap().len(), 0);
         assert_eq!(d1["previousDigestS3Object"], ds[0].key.as_str());
-        assert_eq!(
-            d1["previousDigestHashValue"],
-            sha256::hex_digest(ds[0].json.as_bytes()).as_str()
-        );
+        assert_eq!(d1["previousDigestHashValue"], sha256::hex_digest(ds[0].json.as_bytes()).as_str());
         assert!(ds[0].json.contains("AWSLogs\\/1\\/"));
     }
 }

@@ -1,1 +1,149 @@
-fn main() {}
+//! ct-synth: deterministic generator of realistic CloudTrail log trees.
+//!
+//! `sample` writes the small story-driven bucket committed at `tests/data/bucket`; `tree`
+//! writes the large benchmark tree described in perf.md §1. Both are byte-identical for a given
+//! seed (and, for `tree`, any `--jobs`).
+
+mod catalog;
+mod json;
+mod layout;
+mod record;
+mod rng;
+mod sample;
+mod sha256;
+mod time;
+mod tree;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "ct-synth", version, about = "Generate realistic, deterministic CloudTrail log trees")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Write the small sample bucket (a day in account 111122223333, June 2017)
+    Sample {
+        /// Output folder (the bucket root: AWSLogs/ goes inside)
+        outdir: PathBuf,
+        /// Random seed (the committed sample uses the default)
+        #[arg(long, default_value_t = 2017)]
+        seed: u64,
+        /// Replace an existing OUTDIR/AWSLogs
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write a large benchmark tree plus OUTDIR/manifest.json
+    Tree {
+        /// Output folder (the bucket root: AWSLogs/ and manifest.json go inside)
+        outdir: PathBuf,
+        /// Target uncompressed JSON size: bytes, or with a suffix K, M, G (powers of 1000) or
+        /// Ki, Mi, Gi (powers of 1024)
+        #[arg(long, default_value = "1G", value_parser = parse_size)]
+        size: u64,
+        /// Random seed
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Worker threads (default: available parallelism); output does not depend on it
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+        /// First day, YYYY-MM-DD (UTC)
+        #[arg(long, default_value = "2024-03-01", value_parser = time::parse_date)]
+        start: i64,
+        /// Number of days
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=366))]
+        days: u32,
+        /// Account id of the trail
+        #[arg(long, default_value = "719313497108", value_parser = parse_account)]
+        account: String,
+        /// Replace an existing OUTDIR/AWSLogs
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// `10M`, `1G`, `1.5G`, `512Ki`, `1000` → bytes.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let t = t.strip_suffix(['B', 'b']).unwrap_or(t);
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let mult: f64 = match unit {
+        "" => 1.0,
+        "k" | "K" => 1e3,
+        "m" | "M" => 1e6,
+        "g" | "G" => 1e9,
+        "t" | "T" => 1e12,
+        "Ki" | "ki" => 1024.0,
+        "Mi" | "mi" => 1024.0 * 1024.0,
+        "Gi" | "gi" => 1024.0 * 1024.0 * 1024.0,
+        _ => return Err(format!("bad size {s:?}: use e.g. 10M, 200M, 1G")),
+    };
+    let n: f64 = num.parse().map_err(|_| format!("bad size {s:?}: use e.g. 10M, 200M, 1G"))?;
+    let bytes = n * mult;
+    if !(1.0..=1e15).contains(&bytes) {
+        return Err(format!("size {s:?} out of range"));
+    }
+    Ok(bytes as u64)
+}
+
+fn parse_account(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err(format!("account {s:?} must be 12 digits"))
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.cmd {
+        Cmd::Sample { outdir, seed, force } => sample::run(&outdir, seed, force).map(|s| {
+            eprintln!(
+                "ct-synth sample: {} log files, {} digests, {} records, {} B gz",
+                s.files, s.digests, s.records, s.gz_bytes
+            );
+        }),
+        Cmd::Tree { outdir, size, seed, jobs, start, days, account, force } => {
+            let jobs =
+                jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
+            tree::run(&tree::Opts { out: outdir, size, seed, jobs, start, days, account, force })
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ct-synth: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1G").unwrap(), 1_000_000_000);
+        assert_eq!(parse_size("200M").unwrap(), 200_000_000);
+        assert_eq!(parse_size("10MB").unwrap(), 10_000_000);
+        assert_eq!(parse_size("1.5G").unwrap(), 1_500_000_000);
+        assert_eq!(parse_size("2Ki").unwrap(), 2048);
+        assert_eq!(parse_size("1234").unwrap(), 1234);
+        assert!(parse_size("12X").is_err());
+        assert!(parse_size("0").is_err());
+    }
+
+    #[test]
+    fn cli_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

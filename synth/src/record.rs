@@ -50,9 +50,13 @@ pub enum Identity<'a> {
         session: Session,
     },
     /// `{"type":"AWSService","invokedBy":…}`
-    AwsService { invoked_by: &'a str },
+    AwsService {
+        invoked_by: &'a str,
+    },
     /// Service events often omit `type`: `{"accountId":…,"invokedBy":…}`.
-    ServiceUntyped { invoked_by: &'a str },
+    ServiceUntyped {
+        invoked_by: &'a str,
+    },
     /// Another account using a resource of ours.
     AwsAccount {
         principal_id: &'a str,
@@ -67,15 +71,13 @@ impl Identity<'_> {
         match self {
             Identity::IamUser { name, .. } => format!("arn:aws:iam::{account}:user/{name}"),
             Identity::Root { .. } => format!("arn:aws:iam::{account}:root"),
-            Identity::AssumedRole {
-                role, session_name, ..
-            } => format!("arn:aws:sts::{account}:assumed-role/{role}/{session_name}"),
+            Identity::AssumedRole { role, session_name, .. } => {
+                format!("arn:aws:sts::{account}:assumed-role/{role}/{session_name}")
+            }
             Identity::FederatedUser { name, .. } => {
                 format!("arn:aws:sts::{account}:federated-user/{name}")
             }
-            Identity::AwsService { invoked_by } | Identity::ServiceUntyped { invoked_by } => {
-                (*invoked_by).to_string()
-            }
+            Identity::AwsService { invoked_by } | Identity::ServiceUntyped { invoked_by } => (*invoked_by).to_string(),
             Identity::AwsAccount { account_id, .. } => format!("arn:aws:iam::{account_id}:root"),
         }
     }
@@ -94,13 +96,7 @@ impl Identity<'_> {
             });
         };
         match self {
-            Identity::IamUser {
-                name,
-                principal_id,
-                access_key,
-                session,
-                invoked_by,
-            } => {
+            Identity::IamUser { name, principal_id, access_key, session, invoked_by } => {
                 j.s("type", "IAMUser")
                     .s("principalId", principal_id)
                     .s("arn", &format!("arn:aws:iam::{account}:user/{name}"))
@@ -121,10 +117,7 @@ impl Identity<'_> {
                     j.s("invokedBy", by);
                 }
             }
-            Identity::Root {
-                access_key,
-                session,
-            } => {
+            Identity::Root { access_key, session } => {
                 j.s("type", "Root")
                     .s("principalId", account)
                     .s("arn", &format!("arn:aws:iam::{account}:root"))
@@ -153,10 +146,7 @@ impl Identity<'_> {
             } => {
                 j.s("type", "AssumedRole")
                     .s("principalId", &format!("{role_id}:{session_name}"))
-                    .s(
-                        "arn",
-                        &format!("arn:aws:sts::{account}:assumed-role/{role}/{session_name}"),
-                    )
+                    .s("arn", &format!("arn:aws:sts::{account}:assumed-role/{role}/{session_name}"))
                     .s("accountId", account)
                     .s("accessKeyId", access_key);
                 j.o("sessionContext", |j| {
@@ -182,13 +172,7 @@ impl Identity<'_> {
                     j.s("invokedBy", by);
                 }
             }
-            Identity::FederatedUser {
-                name,
-                issuer_user,
-                issuer_id,
-                access_key,
-                session,
-            } => {
+            Identity::FederatedUser { name, issuer_user, issuer_id, access_key, session } => {
                 j.s("type", "FederatedUser")
                     .s("principalId", &format!("{account}:{name}"))
                     .s("arn", &format!("arn:aws:sts::{account}:federated-user/{name}"))
@@ -214,14 +198,8 @@ impl Identity<'_> {
             Identity::ServiceUntyped { invoked_by } => {
                 j.s("accountId", account).s("invokedBy", invoked_by);
             }
-            Identity::AwsAccount {
-                principal_id,
-                account_id,
-                invoked_by,
-            } => {
-                j.s("type", "AWSAccount")
-                    .s("principalId", principal_id)
-                    .s("accountId", account_id);
+            Identity::AwsAccount { principal_id, account_id, invoked_by } => {
+                j.s("type", "AWSAccount").s("principalId", principal_id).s("accountId", account_id);
                 if let Some(by) = invoked_by {
                     j.s("invokedBy", by);
                 }
@@ -332,8 +310,7 @@ impl Event<'_> {
             if let Some(m) = &self.error_message {
                 j.s("errorMessage", m);
             }
-            j.oraw("requestParameters", self.req.as_deref())
-                .oraw("responseElements", self.resp.as_deref());
+            j.oraw("requestParameters", self.req.as_deref()).oraw("responseElements", self.resp.as_deref());
             if let Some(x) = &self.extra {
                 j.raw("additionalEventData", x);
             }
@@ -369,9 +346,7 @@ impl Event<'_> {
             }
             if let Some(t) = &self.tls {
                 j.o("tlsDetails", |j| {
-                    j.s("tlsVersion", t.version)
-                        .s("cipherSuite", t.cipher)
-                        .s("clientProvidedHostHeader", &t.host);
+                    j.s("tlsVersion", t.version).s("cipherSuite", t.cipher).s("clientProvidedHostHeader", &t.host);
                 });
             }
             if self.console_cred {
@@ -408,11 +383,7 @@ pub fn resources(items: &[(&str, &str, Option<&str>)]) -> String {
 pub fn s3_object_resources(bucket: &str, key: &str, account: &str) -> String {
     resources(&[
         ("AWS::S3::Object", &format!("arn:aws:s3:::{bucket}/{key}"), None),
-        (
-            "AWS::S3::Bucket",
-            &format!("arn:aws:s3:::{bucket}"),
-            Some(account),
-        ),
+        ("AWS::S3::Bucket", &format!("arn:aws:s3:::{bucket}"), Some(account)),
     ])
 }
 
@@ -423,8 +394,7 @@ pub fn s3_object_params(bucket: &str, key: &str, region: &str, legacy: bool) -> 
         if legacy {
             j.s("key", key);
         } else {
-            j.s("Host", &format!("{bucket}.s3.{region}.amazonaws.com"))
-                .s("key", key);
+            j.s("Host", &format!("{bucket}.s3.{region}.amazonaws.com")).s("key", key);
         }
     })
 }
@@ -473,11 +443,7 @@ pub fn assume_role_response(rng: &mut Rng, o: &AssumeRoleOut, legacy: bool) -> S
                 .s("expiration", &time::java_date(o.expiration));
         })
         .o("assumedRoleUser", |j| {
-            j.s(
-                "assumedRoleId",
-                &format!("{}:{}", o.role_id, o.session_name),
-            )
-            .s("arn", o.session_arn);
+            j.s("assumedRoleId", &format!("{}:{}", o.role_id, o.session_name)).s("arn", o.session_arn);
         });
     })
 }
@@ -518,9 +484,7 @@ pub fn run_instances(rng: &mut Rng, s: &RunSpec) -> (String, String, Vec<String>
         j.o("instancesSet", |j| {
             j.a("items", |j| {
                 j.io(|j| {
-                    j.s("imageId", s.ami)
-                        .n("minCount", s.count as i64)
-                        .n("maxCount", s.count as i64);
+                    j.s("imageId", s.ami).n("minCount", s.count as i64).n("maxCount", s.count as i64);
                     if let Some(k) = s.key_name {
                         j.s("keyName", k);
                     }
@@ -564,11 +528,9 @@ pub fn run_instances(rng: &mut Rng, s: &RunSpec) -> (String, String, Vec<String>
     let reservation = format!("r-0{}", rng.hex(16));
     let mut ids = Vec::with_capacity(s.count);
     let resp = obj(|j| {
-        j.s("requestId", &rng.guid())
-            .s("reservationId", &reservation)
-            .s("ownerId", s.account)
-            .o("groupSet", |_| {})
-            .o("instancesSet", |j| {
+        j.s("requestId", &rng.guid()).s("reservationId", &reservation).s("ownerId", s.account).o("groupSet", |_| {}).o(
+            "instancesSet",
+            |j| {
                 j.a("items", |j| {
                     for n in 0..s.count {
                         let id = format!("i-0{}", rng.hex(16));
@@ -622,8 +584,7 @@ pub fn run_instances(rng: &mut Rng, s: &RunSpec) -> (String, String, Vec<String>
                                 .o("groupSet", |j| {
                                     j.a("items", |j| {
                                         j.io(|j| {
-                                            j.s("groupId", s.security_group)
-                                                .s("groupName", "default");
+                                            j.s("groupId", s.security_group).s("groupName", "default");
                                         });
                                     });
                                 })
@@ -644,21 +605,17 @@ pub fn run_instances(rng: &mut Rng, s: &RunSpec) -> (String, String, Vec<String>
                                                 .o("groupSet", |j| {
                                                     j.a("items", |j| {
                                                         j.io(|j| {
-                                                            j.s("groupId", s.security_group)
-                                                                .s("groupName", "default");
+                                                            j.s("groupId", s.security_group).s("groupName", "default");
                                                         });
                                                     });
                                                 })
                                                 .o("attachment", |j| {
-                                                    j.s(
-                                                        "attachmentId",
-                                                        &format!("eni-attach-0{}", &eni[5..21]),
-                                                    )
-                                                    .n("deviceIndex", 0)
-                                                    .n("networkCardIndex", 0)
-                                                    .s("status", "attaching")
-                                                    .n("attachTime", s.launch_ms)
-                                                    .b("deleteOnTermination", true);
+                                                    j.s("attachmentId", &format!("eni-attach-0{}", &eni[5..21]))
+                                                        .n("deviceIndex", 0)
+                                                        .n("networkCardIndex", 0)
+                                                        .s("status", "attaching")
+                                                        .n("attachTime", s.launch_ms)
+                                                        .b("deleteOnTermination", true);
                                                 })
                                                 .o("privateIpAddressesSet", |j| {
                                                     j.a("item", |j| {
@@ -675,14 +632,8 @@ pub fn run_instances(rng: &mut Rng, s: &RunSpec) -> (String, String, Vec<String>
                                     });
                                 })
                                 .o("iamInstanceProfile", |j| {
-                                    j.s(
-                                        "arn",
-                                        &format!(
-                                            "arn:aws:iam::{}:instance-profile/{}",
-                                            s.account, s.profile
-                                        ),
-                                    )
-                                    .s("id", &profile_id);
+                                    j.s("arn", &format!("arn:aws:iam::{}:instance-profile/{}", s.account, s.profile))
+                                        .s("id", &profile_id);
                                 })
                                 .b("ebsOptimized", false)
                                 .b("enaSupport", true)
@@ -719,7 +670,8 @@ pub fn run_instances(rng: &mut Rng, s: &RunSpec) -> (String, String, Vec<String>
                         ids.push(id);
                     }
                 });
-            });
+            },
+        );
     });
     (req, resp, ids)
 }
@@ -743,10 +695,7 @@ mod tests {
                 role_id: "AROAEXAMPLEROLEID0001",
                 session_name: "s1",
                 access_key: "ASIAEXAMPLEKEY000001",
-                session: Session {
-                    created: 0,
-                    mfa: false,
-                },
+                session: Session { created: 0, mfa: false },
                 invoked_by: None,
                 ec2_role_delivery: None,
             },

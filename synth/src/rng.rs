@@ -140,7 +140,7 @@ impl Rng {
         let a = self.next_u64();
         let b = self.next_u64();
         let mut s = String::with_capacity(36);
-        let mut nib = |s: &mut String, v: u64, shift: u32| {
+        let nib = |s: &mut String, v: u64, shift: u32| {
             s.push(HEX[((v >> shift) & 15) as usize] as char);
         };
         for i in 0..8 {

@@ -39,14 +39,7 @@ pub struct Civil {
 pub fn civil(t: i64) -> Civil {
     let (y, mo, d) = civil_from_days(t.div_euclid(86_400));
     let sod = t.rem_euclid(86_400);
-    Civil {
-        y,
-        mo,
-        d,
-        h: (sod / 3600) as u32,
-        mi: (sod / 60 % 60) as u32,
-        s: (sod % 60) as u32,
-    }
+    Civil { y, mo, d, h: (sod / 3600) as u32, mi: (sod / 60 % 60) as u32, s: (sod % 60) as u32 }
 }
 
 pub fn unix(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
@@ -56,10 +49,7 @@ pub fn unix(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
 /// `2017-06-01T13:05:42Z` (eventTime, digest times).
 pub fn iso(t: i64) -> String {
     let c = civil(t);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        c.y, c.mo, c.d, c.h, c.mi, c.s
-    )
+    format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", c.y, c.mo, c.d, c.h, c.mi, c.s)
 }
 
 /// `20170601T1305Z` (log file names: delivery minute).
@@ -71,10 +61,7 @@ pub fn compact_minute(t: i64) -> String {
 /// `20170601T130542Z` (digest file names: seconds included).
 pub fn compact_second(t: i64) -> String {
     let c = civil(t);
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        c.y, c.mo, c.d, c.h, c.mi, c.s
-    )
+    format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", c.y, c.mo, c.d, c.h, c.mi, c.s)
 }
 
 /// `2017/06/01` (the date folders of a bucket key).
@@ -86,9 +73,7 @@ pub fn ymd_path(t: i64) -> String {
 /// `Jun 1, 2017 2:05:42 PM`: how Java-based services format dates inside
 /// responseElements (e.g. STS credential expiration).
 pub fn java_date(t: i64) -> String {
-    const MON: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+    const MON: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let c = civil(t);
     let (h12, ampm) = match c.h {
         0 => (12, "AM"),
@@ -96,16 +81,7 @@ pub fn java_date(t: i64) -> String {
         12 => (12, "PM"),
         _ => (c.h - 12, "PM"),
     };
-    format!(
-        "{} {}, {} {}:{:02}:{:02} {}",
-        MON[(c.mo - 1) as usize],
-        c.d,
-        c.y,
-        h12,
-        c.mi,
-        c.s,
-        ampm
-    )
+    format!("{} {}, {} {}:{:02}:{:02} {}", MON[(c.mo - 1) as usize], c.d, c.y, h12, c.mi, c.s, ampm)
 }
 
 /// Parses `YYYY-MM-DD` into Unix seconds at 00:00:00 UTC.
