@@ -230,7 +230,9 @@ fn run_splitter(
             Item::Line { range, line } => {
                 counts.docs += 1;
                 em.line = line;
-                em.loose = None;
+                // One check of the whole line spares one per event when it is compact, as
+                // delivered files are; otherwise each event is checked on its own.
+                em.loose = if classify::maybe_loose(sp.slice(range.clone())) { None } else { Some(false) };
                 let (events, messages) = (em.events, em.messages);
                 let result = em.document(sp.slice(range.clone()));
                 match result {
