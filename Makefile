@@ -42,8 +42,11 @@ man-check:
 # The main job on the sample trail shipped in tests/data/bucket.
 demo: build
 	@mkdir -p $(DEMO)
-	@echo "== ct-unzip: the sample bucket, one event per line"
-	./target/release/ct-unzip -v tests/data/bucket > $(DEMO)/events.ndjson
+	@echo "== ct-unzip: the sample bucket (tests/data/bucket), one event per line"
+	./target/release/ct-unzip tests/data/bucket > $(DEMO)/events.ndjson
+	@echo
+	@echo "== the same with --dedupe: CloudTrail delivered one event twice"
+	./target/release/ct-unzip --dedupe tests/data/bucket > /dev/null
 	@echo
 	@echo "== events per service (eventSource), from the NDJSON stream"
 	@grep -o '"eventSource":"[^"]*"' $(DEMO)/events.ndjson | cut -d'"' -f4 | sort | uniq -c | sort -rn | head -12

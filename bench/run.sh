@@ -38,6 +38,7 @@ CASES=(
     "ct-unzip -j 1"                      'T "$CT_UNZIP" -j 1 "$TREE" > /dev/null'
     "ct-unzip (all cores)"               'T "$CT_UNZIP" "$TREE" > /dev/null'
     "ct-unzip -j 1 | cat"                'T "$CT_UNZIP" -j 1 "$TREE" | T cat > /dev/null'
+    "ct-unzip (all cores) | cat"         'T "$CT_UNZIP" "$TREE" | T cat > /dev/null'
 )
 
 die() { echo "bench: $*" >&2; exit 1; }
