@@ -51,8 +51,8 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
     }
 }
 
-/// A value kept only if it is a string.
-struct Str<'de>(Option<Cow<'de, str>>);
+/// A value kept only if it is a string; any other value is skipped.
+pub(crate) struct Str<'de>(pub(crate) Option<Cow<'de, str>>);
 
 impl<'de> de::Deserialize<'de> for Str<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -518,43 +518,7 @@ struct AnyString(Option<String>);
 
 impl<'de> de::Deserialize<'de> for AnyString {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = AnyString;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any value")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<AnyString, E> {
-                Ok(AnyString(Some(s.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, s: String) -> Result<AnyString, E> {
-                Ok(AnyString(Some(s)))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<AnyString, E> {
-                Ok(AnyString(None))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<AnyString, E> {
-                Ok(AnyString(None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<AnyString, E> {
-                Ok(AnyString(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<AnyString, E> {
-                Ok(AnyString(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<AnyString, E> {
-                Ok(AnyString(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AnyString, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(AnyString(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AnyString, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(AnyString(None))
-            }
-        }
-        d.deserialize_any(V)
+        crate::event::Str::deserialize(d).map(|s| AnyString(s.0.map(std::borrow::Cow::into_owned)))
     }
 }
 

@@ -68,37 +68,25 @@ impl<'r> Splitter<'r> {
     /// A splitter over a complete buffer.
     pub(crate) fn whole(data: Vec<u8>, max_doc: usize) -> Splitter<'static> {
         let end = data.len();
-        Splitter {
-            src: Box::new(io::empty()),
-            buf: data,
-            start: 0,
-            end,
-            eof: true,
-            read_error: None,
-            line: 1,
-            pending: None,
-            resyncing: false,
-            skip_line: false,
-            skipping: None,
-            max_doc,
-            at_start: true,
-            lines: true,
-            line_end: 0,
-        }
+        Splitter::new(Box::new(io::empty()), data, end, true, max_doc)
     }
 
-    /// A splitter that reads `src` in chunks, keeping `prefix` (bytes already read) first.
+    /// A splitter that reads `src` in chunks, after the bytes already read into `buf`.
     pub(crate) fn stream(src: Box<dyn Read + 'r>, mut buf: Vec<u8>, max_doc: usize) -> Self {
         let end = buf.len();
         if buf.len() < CHUNK {
             buf.resize(CHUNK, 0);
         }
+        Splitter::new(src, buf, end, false, max_doc)
+    }
+
+    fn new(src: Box<dyn Read + 'r>, buf: Vec<u8>, end: usize, eof: bool, max_doc: usize) -> Self {
         Splitter {
             src,
             buf,
             start: 0,
             end,
-            eof: false,
+            eof,
             read_error: None,
             line: 1,
             pending: None,
