@@ -582,10 +582,10 @@ impl<'de> Visitor<'de> for Elements<'_, '_> {
                 }
                 Each::Lookup | Each::LogEvent => {
                     let key = if matches!(self.how, Each::Lookup) { "CloudTrailEvent" } else { "message" };
-                    let Some(entry) = seq.next_element_seed(StringField { key })? else {
+                    let Some(entry) = seq.next_element::<&'de RawValue>()? else {
                         break;
                     };
-                    match entry {
+                    match crate::event::top_level_str(entry.get().as_bytes(), key) {
                         Some(text) => em.nested_text(&text, key),
                         None => em.bad(None, &format_args!("{} has no {key} string", self.what)),
                     }
@@ -598,57 +598,5 @@ impl<'de> Visitor<'de> for Elements<'_, '_> {
         }
         em.index = None;
         Ok(em.events - before)
-    }
-}
-
-/// Reads one string field of an object, ignoring the rest.
-struct StringField {
-    key: &'static str,
-}
-
-impl<'de> DeserializeSeed<'de> for StringField {
-    type Value = Option<String>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for StringField {
-    type Value = Option<String>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = None;
-        while let Some(k) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            if k == self.key && found.is_none() {
-                found = map.next_value::<AnyString>()?.0;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(found)
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(None)
     }
 }
