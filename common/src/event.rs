@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
+use crate::fields::Key;
+
 /// The string value of a top-level key of a JSON object (the first one, if the key repeats),
 /// or `None` when it is missing, not a string, or the text is not an object.
 pub fn top_level_str<'a>(json: &'a [u8], key: &str) -> Option<Cow<'a, str>> {
@@ -39,15 +41,6 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
             }
         }
         Ok(found.flatten())
-    }
-}
-
-/// A key, borrowed from the input unless it holds escapes.
-struct Key<'de>(Cow<'de, str>);
-
-impl<'de> de::Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(StrVisitor).map(|s| Key(s.unwrap_or(Cow::Borrowed(""))))
     }
 }
 

@@ -4,9 +4,12 @@
 pub mod cli;
 pub mod error;
 pub mod event;
+pub mod fields;
+pub mod glob;
 pub mod input;
 pub mod output;
 pub mod report;
+pub mod time;
 
 pub use error::{EXIT_ERROR, EXIT_NEGATIVE, EXIT_OK, Error};
 pub use input::{Flow, Visit};
