@@ -91,6 +91,13 @@ pub struct Found<'a> {
 }
 
 impl<'a> Found<'a> {
+    /// Empties the set for the next event, keeping its allocation.
+    pub fn recycle<'b>(mut self) -> Found<'b> {
+        self.vals.clear();
+        // An empty Vec collected into the same layout reuses the allocation.
+        Found { vals: self.vals.into_iter().map(|_| unreachable!()).collect() }
+    }
+
     /// Every value found at path `id` (several when the path crosses an array).
     pub fn get(&self, id: usize) -> impl Iterator<Item = &Val<'a>> {
         self.vals.iter().filter(move |(i, _)| *i == id).map(|(_, v)| v)

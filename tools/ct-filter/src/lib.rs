@@ -1,0 +1,456 @@
+//! ct-filter: select CloudTrail events by who, what, where and when.
+
+mod lines;
+mod predicate;
+mod prefilter;
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read};
+
+use clap::Parser;
+use ct_common::cli::{InputArgs, OutputArgs};
+use ct_common::fields::Found;
+use ct_common::input::{self, Flow, ReadOptions, Reader, Source, Visit};
+use ct_common::output::Output;
+use ct_common::report::{Reporter, plural};
+use ct_common::time::Time;
+use ct_common::{EXIT_ERROR, EXIT_NEGATIVE, EXIT_OK, Error};
+
+pub use predicate::{Filter, IDENTITY_TYPES, Spec, Verdict};
+
+pub const NAME: &str = "ct-filter";
+
+/// Select CloudTrail events by who, what, where and when.
+///
+/// ct-filter reads events (the NDJSON that ct-unzip writes, or any input ct-unzip reads: log
+/// files, directories, gzip, lookup-events output) and writes the events that match every
+/// predicate given, one per line, exactly as they came in. A predicate repeated with several
+/// values matches any of them. A value holding `*` or `?` is a glob (`*` any run of
+/// characters, `?` one character); any other value must match exactly. Values compare
+/// case-sensitively, as CloudTrail writes them (ConsoleLogin, not consolelogin), except
+/// --category. An event that lacks the field a predicate tests does not match it; that is not
+/// an error.
+///
+/// Before parsing a line, ct-filter searches it for the literal text the predicates require
+/// (an event name, a user name) and skips lines that cannot match without parsing them;
+/// lines it has to look at are parsed only as far as the predicates need. Lines that are
+/// written out are always checked to be valid JSON; lines that are skipped are not.
+#[derive(Parser, Debug)]
+#[command(name = NAME, version, max_term_width = 100, after_long_help = AFTER_HELP)]
+pub struct Cli {
+    /// Event ID (eventID).
+    #[arg(long, value_name = "ID", help_heading = "Lookup attributes")]
+    pub event_id: Vec<String>,
+    /// Event name (eventName), such as ConsoleLogin or RunInstances.
+    #[arg(long, value_name = "NAME", help_heading = "Lookup attributes")]
+    pub event_name: Vec<String>,
+    /// Event source (eventSource): ec2.amazonaws.com, or just ec2.
+    #[arg(long, value_name = "SOURCE", help_heading = "Lookup attributes")]
+    pub event_source: Vec<String>,
+    /// Read-only calls (true) or calls that change something (false): readOnly.
+    #[arg(long, value_name = "BOOL", value_parser = clap::value_parser!(bool), help_heading = "Lookup attributes")]
+    pub read_only: Option<bool>,
+    /// User name as the console shows it: userIdentity.userName, the session name of an
+    /// assumed role, the last part of the identity's ARN, or root for the root user.
+    #[arg(long, value_name = "NAME", help_heading = "Lookup attributes")]
+    pub user: Vec<String>,
+    /// Resource type in resources[].type, such as AWS::S3::Object.
+    #[arg(long, value_name = "TYPE", help_heading = "Lookup attributes")]
+    pub resource_type: Vec<String>,
+    /// Resource ARN in resources[].ARN, or the last part of it.
+    #[arg(long, value_name = "NAME", help_heading = "Lookup attributes")]
+    pub resource_name: Vec<String>,
+    /// Access key ID (userIdentity.accessKeyId).
+    #[arg(long, value_name = "KEY", help_heading = "Lookup attributes")]
+    pub access_key_id: Vec<String>,
+
+    /// Events at or after TIME (eventTime). TIME: epoch seconds, ISO 8601 (2017-06-01T13:00Z),
+    /// a date, '2017-06-01 1:00 pm', '01-27-2015,01:16PM', now, -2h, -7d, '2 days ago'; UTC
+    /// unless a zone is given.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true, help_heading = "Time")]
+    pub start: Option<String>,
+    /// Events at or before TIME (inclusive, as in lookup-events).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true, help_heading = "Time")]
+    pub end: Option<String>,
+
+    /// Identity ARN: userIdentity.arn or the ARN of the role a session was issued for.
+    #[arg(long, value_name = "ARN", help_heading = "Who")]
+    pub arn: Vec<String>,
+    /// Assumed role, by name (deploy-agent) or ARN: userIdentity.sessionContext.sessionIssuer.
+    #[arg(long, value_name = "ROLE", help_heading = "Who")]
+    pub role: Vec<String>,
+    /// Identity type (userIdentity.type): Root, IAMUser, AssumedRole, FederatedUser, AWSService,
+    /// AWSAccount, IdentityCenterUser, SAMLUser, WebIdentityUser, Unknown, Role, Directory.
+    #[arg(long, value_name = "TYPE", help_heading = "Who")]
+    pub identity_type: Vec<String>,
+    /// Account: recipientAccountId or userIdentity.accountId.
+    #[arg(long, value_name = "ID", help_heading = "Who")]
+    pub account: Vec<String>,
+
+    /// Region (awsRegion).
+    #[arg(long, value_name = "REGION", help_heading = "Where")]
+    pub region: Vec<String>,
+    /// Source address (sourceIPAddress): an IPv4 or IPv6 address, a CIDR block, or a service
+    /// name such as ec2.amazonaws.com (which never matches a CIDR).
+    #[arg(long, value_name = "ADDR", help_heading = "Where")]
+    pub source_ip: Vec<String>,
+    /// User agent (userAgent); usually a glob, such as 'aws-cli/*'.
+    #[arg(long, value_name = "AGENT", help_heading = "Where")]
+    pub user_agent: Vec<String>,
+
+    /// Calls that failed: errorCode is present.
+    #[arg(long, conflicts_with = "no_error", help_heading = "Outcome")]
+    pub error: bool,
+    /// Calls that succeeded: no errorCode.
+    #[arg(long, help_heading = "Outcome")]
+    pub no_error: bool,
+    /// Error code (errorCode), such as AccessDenied or '*UnauthorizedOperation'.
+    #[arg(long, value_name = "CODE", help_heading = "Outcome")]
+    pub error_code: Vec<String>,
+    /// Event type (eventType): AwsApiCall, AwsServiceEvent, AwsConsoleSignIn, ...
+    #[arg(long, value_name = "TYPE", help_heading = "Outcome")]
+    pub event_type: Vec<String>,
+    /// Event category: management, data, insight or networkactivity (any case). Records older
+    /// than eventVersion 1.07 have none: managementEvent false means data, an Insights event
+    /// type means insight, anything else management.
+    #[arg(long, value_name = "CATEGORY", help_heading = "Outcome")]
+    pub category: Vec<String>,
+
+    /// Any field: a dotted PATH (requestParameters.instanceType) equal to VALUE. VALUE is
+    /// compared with a string (a glob when it holds * or ?), a number (1 equals 1.0), a boolean
+    /// (true, false) or null, whichever the field holds; a path through an array matches when
+    /// any element does.
+    #[arg(long = "where", value_name = "PATH=VALUE", help_heading = "Any field")]
+    pub wheres: Vec<String>,
+    /// Any field: PATH is present and not null.
+    #[arg(long, value_name = "PATH", help_heading = "Any field")]
+    pub has: Vec<String>,
+
+    /// Write the events that do not match instead.
+    #[arg(short = 'v', long, help_heading = "Output")]
+    pub invert: bool,
+    /// Write only the number of matching events.
+    #[arg(short, long, help_heading = "Output")]
+    pub count: bool,
+    /// Write nothing; the exit status says whether an event matched. Stops at the first.
+    #[arg(short, long, help_heading = "Output")]
+    pub quiet: bool,
+    /// Stop after N matching events, reading no further.
+    #[arg(long, value_name = "N", help_heading = "Output")]
+    pub limit: Option<u64>,
+    /// Print a summary line on stderr (events read, matched, errors) even without errors.
+    #[arg(long, help_heading = "Output")]
+    pub stats: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+const AFTER_HELP: &str = "\
+Exit status: 0 when an event matched, 1 when none did, 2 on an error (bad usage, unreadable or
+malformed input; with -q, a match found before the error still gives 0).
+
+Examples:
+  ct-unzip logs/ | ct-filter --event-name ConsoleLogin --start '2017-06-01 12:00 AM'
+  ct-unzip logs/ | ct-filter --user alice --start '2017-06-01 12:00 AM'
+  ct-unzip logs/ | ct-filter --event-name CreateStack --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm'
+  ct-filter --role deploy-agent --no-error logs/";
+
+/// Extra man page sections, rendered after OPTIONS by the man page generator.
+pub const MAN_SECTIONS: &[(&str, &str)] = &[
+    (
+        "MATCHING",
+        "Every predicate given must hold; a predicate repeated with several values holds when any value matches. \
+         Values holding * or ? are globs; others match exactly and case-sensitively, as CloudTrail writes them \
+         (event names are ConsoleLogin, RunInstances). --category ignores case. An event that lacks the field a \
+         predicate tests does not match it, and is not an error; --invert writes exactly the events that do not match.\n\n\
+         --user follows what the console shows as the user name: userIdentity.userName, the session name of an assumed \
+         role (the last part of its ARN), the last part of any identity ARN, and root for the root user. --role selects \
+         the role a session was issued for (sessionContext.sessionIssuer), by name or ARN. --start and --end are both \
+         inclusive and compare instants, so any zone in eventTime is honoured.",
+    ),
+    (
+        "INPUT",
+        "NDJSON events (the output of ct-unzip) are read line by line, and matching lines are written exactly as they \
+         came in. Anything else ct-unzip reads (gzip files, delivery files, directories, lookup-events output, \
+         EventBridge envelopes) goes through the same reader as ct-unzip, and each event comes out as ct-unzip would \
+         write it. A line that is not JSON, or not an object, is reported with its line number and dropped.",
+    ),
+    (
+        "EXIT STATUS",
+        "0 when an event matched (with --invert, when an event was written), 1 when none did, 2 on an error: bad usage, \
+         an unparseable time, glob or CIDR, unreadable or malformed input. With -q, a match found before an error \
+         still gives 0. A closed standard output ends ct-filter quietly with status 0.",
+    ),
+    (
+        "EXAMPLES",
+        "ct-unzip logs/ | ct-filter --event-name ConsoleLogin --start '2017-06-01 12:00 AM'\n\
+         ct-unzip logs/ | ct-filter --user alice --start '2017-06-01 12:00 AM'\n\
+         ct-unzip logs/ | ct-filter --event-name CreateStack --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm'\n\
+         ct-filter --role deploy-agent --no-error logs/\n\
+         ct-filter --where requestParameters.instanceType='t2.*' --source-ip 10.0.0.0/8 events.ndjson\n\
+         ct-filter -c --error-code AccessDenied --start -7d events.ndjson",
+    ),
+    ("SEE ALSO", "ct(7), ct-unzip(1), jq(1)"),
+];
+
+impl Cli {
+    pub fn spec(&self) -> Spec {
+        Spec {
+            event_id: self.event_id.clone(),
+            event_name: self.event_name.clone(),
+            event_source: self.event_source.clone(),
+            read_only: self.read_only,
+            user: self.user.clone(),
+            resource_type: self.resource_type.clone(),
+            resource_name: self.resource_name.clone(),
+            access_key_id: self.access_key_id.clone(),
+            start: self.start.clone(),
+            end: self.end.clone(),
+            arn: self.arn.clone(),
+            role: self.role.clone(),
+            identity_type: self.identity_type.clone(),
+            account: self.account.clone(),
+            region: self.region.clone(),
+            source_ip: self.source_ip.clone(),
+            user_agent: self.user_agent.clone(),
+            error: self.error,
+            no_error: self.no_error,
+            error_code: self.error_code.clone(),
+            event_type: self.event_type.clone(),
+            category: self.category.clone(),
+            wheres: self.wheres.clone(),
+            has: self.has.clone(),
+        }
+    }
+}
+
+/// Runs ct-filter; returns the exit status.
+pub fn run(cli: &Cli) -> Result<u8, Error> {
+    let filter = Filter::new(&cli.spec(), Time::now()).map_err(Error::Usage)?;
+    let mut report = Reporter::new(NAME);
+    report.strict = cli.input.strict;
+    let mut sink = Sink {
+        filter: &filter,
+        out: Output::stdout(cli.output.line_buffered),
+        report: &mut report,
+        invert: cli.invert,
+        write: !cli.count && !cli.quiet,
+        limit: if cli.quiet { Some(1) } else { cli.limit },
+        matched: 0,
+        read: 0,
+        found: Some(Found::default()),
+    };
+    let sources = input::expand(&cli.input.paths);
+    let jobs = cli.input.jobs();
+    let mut batch: Vec<Source> = Vec::new();
+    let mut stopped = sink.limit == Some(0);
+    for source in sources {
+        if stopped {
+            break;
+        }
+        match open_lines(&source) {
+            Ok(Opened::Stream(reader)) => {
+                stopped = flush(&mut batch, jobs, &mut sink)?;
+                if !stopped {
+                    stopped = Reader::new(ReadOptions::default()).read_stream(reader, "<stdin>", &mut sink)?.stopped;
+                }
+            }
+            Ok(Opened::Lines(reader, prefix)) => {
+                stopped = flush(&mut batch, jobs, &mut sink)?;
+                if !stopped {
+                    let name = source.name();
+                    match lines::scan(reader, prefix, &mut sink, &name) {
+                        Ok(flow) => stopped = flow == Flow::Stop,
+                        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Err(e.into()),
+                        Err(e) => {
+                            let msg = format!("read error: {}", ct_common::error::io_text(&e));
+                            stopped = sink.report.error(&name, &msg) == Flow::Stop;
+                        }
+                    }
+                }
+            }
+            Ok(Opened::Batch) => batch.push(source),
+            Err(e) => {
+                let name = source.name();
+                stopped = sink.report.error(&name, &format_args!("cannot open: {}", ct_common::error::io_text(&e)))
+                    == Flow::Stop;
+            }
+        }
+    }
+    if !stopped {
+        flush(&mut batch, jobs, &mut sink)?;
+    }
+    sink.out.flush()?;
+    let (matched, read) = (sink.matched, sink.read);
+    if cli.count {
+        let mut out = Output::stdout(false);
+        out.record(matched.to_string().as_bytes())?;
+        out.flush()?;
+    }
+    if report.errors > 0 || cli.stats {
+        let summary = format!(
+            "{} read, {} {}, {}",
+            plural(read, "event", "events"),
+            matched,
+            if cli.invert { "written" } else { "matched" },
+            plural(report.errors, "error", "errors")
+        );
+        report.summary(&summary);
+    }
+    Ok(if report.errors > 0 && !(cli.quiet && matched > 0) {
+        EXIT_ERROR
+    } else if matched > 0 {
+        EXIT_OK
+    } else {
+        EXIT_NEGATIVE
+    })
+}
+
+/// Reads a batch of non-NDJSON sources through the common reader. Returns whether to stop.
+fn flush(batch: &mut Vec<Source>, jobs: usize, sink: &mut Sink<'_>) -> Result<bool, Error> {
+    if batch.is_empty() {
+        return Ok(false);
+    }
+    let totals = input::drive(batch, jobs, ReadOptions::default(), sink)?;
+    batch.clear();
+    Ok(totals.stopped)
+}
+
+/// How a source will be read.
+enum Opened {
+    /// NDJSON events: the fast path, with the bytes already read.
+    Lines(Box<dyn Read>, Vec<u8>),
+    /// Standard input that is not NDJSON: the common reader, streaming.
+    Stream(Box<dyn Read>),
+    /// A file for the common reader, with the files around it (in parallel).
+    Batch,
+}
+
+/// Chooses the NDJSON fast path when a source's first line is a single event.
+fn open_lines(source: &Source) -> io::Result<Opened> {
+    let mut reader: Box<dyn Read> = match source {
+        Source::Stdin => {
+            ct_common::output::grow_pipe(0);
+            Box::new(io::stdin())
+        }
+        Source::File(p) => Box::new(File::open(p)?),
+        Source::Bad { .. } => return Ok(Opened::Batch),
+    };
+    let mut head = vec![0u8; 64 * 1024];
+    let mut n = 0;
+    // Read until a first complete line (or the end), so the choice sees a whole line.
+    loop {
+        if n == head.len() {
+            head.resize(head.len() * 2, 0);
+        }
+        let k = match reader.read(&mut head[n..]) {
+            Ok(k) => k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        n += k;
+        if k == 0 || memchr::memchr(b'\n', &head[..n]).is_some() || n > 64 << 20 {
+            break;
+        }
+    }
+    head.truncate(n);
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        head.drain(..3);
+    }
+    let first_line = head.split(|&b| b == b'\n').map(|l| l.trim_ascii()).find(|l| !l.is_empty()).unwrap_or(b"");
+    let is_event = first_line.first() == Some(&b'{')
+        && matches!(
+            ct_common::fields::extract(&ct_common::fields::Paths::new(), first_line, &mut Found::default()),
+            Ok(ct_common::fields::Shape::Event)
+        );
+    if is_event || head.is_empty() {
+        return Ok(Opened::Lines(reader, head));
+    }
+    if matches!(source, Source::Stdin) {
+        // Stdin cannot be opened again: hand the common reader what was read, then the rest.
+        return Ok(Opened::Stream(Box::new(io::Cursor::new(head).chain(reader))));
+    }
+    Ok(Opened::Batch)
+}
+
+/// Where events and lines end up: tested, then written, counted or dropped.
+pub struct Sink<'f> {
+    filter: &'f Filter,
+    out: Output,
+    report: &'f mut Reporter,
+    invert: bool,
+    write: bool,
+    limit: Option<u64>,
+    matched: u64,
+    read: u64,
+    found: Option<Found<'static>>,
+}
+
+impl Sink<'_> {
+    /// Whether whole stretches of lines may be skipped on the prefilter's word.
+    fn can_skip(&self) -> bool {
+        !self.invert && !self.filter.prefilter.is_empty()
+    }
+
+    /// One NDJSON line.
+    fn line(&mut self, text: &[u8], name: &str, n: u64) -> io::Result<Flow> {
+        self.consider(text, &LinePlace(name, n))
+    }
+
+    fn consider(&mut self, text: &[u8], place: &dyn fmt::Display) -> io::Result<Flow> {
+        self.read += 1;
+        if !self.invert && !self.filter.prefilter.may_match(text) {
+            return Ok(Flow::Continue);
+        }
+        let mut found = self.found.take().unwrap_or_default().recycle();
+        let verdict = self.filter.test(text, &mut found);
+        self.found = Some(found.recycle());
+        let hit = match verdict {
+            Ok(Verdict::Match) => !self.invert,
+            Ok(Verdict::NoMatch) => self.invert,
+            Ok(Verdict::Container) => {
+                // A container on one line: its events, each tested as any other.
+                self.read -= 1;
+                let name = place.to_string();
+                let stats = Reader::new(ReadOptions::default()).read_stream(text, &name, self)?;
+                return Ok(if stats.stopped { Flow::Stop } else { Flow::Continue });
+            }
+            Ok(Verdict::NotObject) => return Ok(self.report.error(place, &"JSON value is not an object")),
+            Err(e) => return Ok(self.report.error(place, &format_args!("invalid JSON: {e}"))),
+        };
+        if !hit {
+            return Ok(Flow::Continue);
+        }
+        // The test may have stopped reading early; what is written must be whole JSON.
+        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(text) {
+            return Ok(self.report.error(place, &format_args!("invalid JSON: {e}")));
+        }
+        self.matched += 1;
+        if self.write {
+            self.out.record(text)?;
+        }
+        Ok(if self.limit.is_some_and(|l| self.matched >= l) { Flow::Stop } else { Flow::Continue })
+    }
+}
+
+struct LinePlace<'a>(&'a str, u64);
+
+impl fmt::Display for LinePlace<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: line {}", self.0, self.1)
+    }
+}
+
+impl Visit for Sink<'_> {
+    fn event(&mut self, json: &[u8]) -> io::Result<Flow> {
+        self.consider(json, &"event")
+    }
+    fn error(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) -> Flow {
+        self.report.error(place, msg)
+    }
+    fn note(&mut self, _place: &dyn fmt::Display, _msg: &dyn fmt::Display) {}
+}

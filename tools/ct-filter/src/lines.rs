@@ -1,0 +1,103 @@
+//! The NDJSON fast path: lines straight from the input buffer, whole stretches of lines
+//! skipped by one literal search when the prefilter allows it.
+
+use std::io::{self, Read};
+
+use ct_common::Flow;
+use memchr::{memchr, memchr_iter, memrchr};
+
+use crate::Sink;
+
+const CHUNK: usize = 1 << 20;
+
+/// Filters the NDJSON lines of `src`, after the bytes already read into `buf`.
+pub fn scan<R: Read>(mut src: R, mut buf: Vec<u8>, sink: &mut Sink<'_>, name: &str) -> io::Result<Flow> {
+    let mut end = buf.len();
+    let mut line = 1u64;
+    let mut eof = false;
+    loop {
+        // The stretch of complete lines in the buffer (everything, at the end of input).
+        let complete = if eof { end } else { memrchr(b'\n', &buf[..end]).map_or(0, |i| i + 1) };
+        if complete > 0 {
+            if region(&buf[..complete], &mut line, sink, name)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+            buf.copy_within(complete..end, 0);
+            end -= complete;
+        }
+        if eof {
+            return Ok(Flow::Continue);
+        }
+        if buf.len() - end < CHUNK / 2 {
+            let grow = buf.len().max(CHUNK);
+            buf.resize(buf.len() + grow, 0);
+        }
+        loop {
+            match src.read(&mut buf[end..]) {
+                Ok(0) => eof = true,
+                Ok(n) => end += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    // What was read still counts; the error is the caller's to report.
+                    region(&buf[..end], &mut line, sink, name)?;
+                    return Err(e);
+                }
+            }
+            break;
+        }
+    }
+}
+
+/// Lines of `r`, all complete (the last may lack its newline only at the end of input).
+fn region(r: &[u8], line: &mut u64, sink: &mut Sink<'_>, name: &str) -> io::Result<Flow> {
+    let skip = sink.can_skip();
+    let mut pos = 0;
+    while pos < r.len() {
+        if skip {
+            // One search over many lines: the lines before the first candidate cannot match,
+            // unless an escape could hide the literal in them.
+            let (stretch_end, next) = match sink.filter.prefilter.next_candidate(&r[pos..]) {
+                None => (r.len(), None),
+                Some(off) => {
+                    let ls = memrchr(b'\n', &r[pos..pos + off]).map_or(pos, |i| pos + i + 1);
+                    (ls, Some(ls))
+                }
+            };
+            let stretch = &r[pos..stretch_end];
+            if !stretch.is_empty() {
+                if sink.filter.prefilter.first_group_hidden(stretch) {
+                    for one in stretch.split_inclusive(|&b| b == b'\n') {
+                        if one_line(one, line, sink, name)? == Flow::Stop {
+                            return Ok(Flow::Stop);
+                        }
+                    }
+                } else {
+                    *line += memchr_iter(b'\n', stretch).count() as u64;
+                }
+            }
+            pos = stretch_end;
+            if next.is_none() {
+                break;
+            }
+        }
+        let end = memchr(b'\n', &r[pos..]).map_or(r.len(), |i| pos + i + 1);
+        if one_line(&r[pos..end], line, sink, name)? == Flow::Stop {
+            return Ok(Flow::Stop);
+        }
+        pos = end;
+    }
+    Ok(Flow::Continue)
+}
+
+fn one_line(raw: &[u8], line: &mut u64, sink: &mut Sink<'_>, name: &str) -> io::Result<Flow> {
+    let n = *line;
+    if raw.last() == Some(&b'\n') {
+        *line += 1;
+    }
+    let text = raw.strip_suffix(b"\n").unwrap_or(raw);
+    let text = text.strip_suffix(b"\r").unwrap_or(text);
+    if text.iter().all(|b| b.is_ascii_whitespace()) {
+        return Ok(Flow::Continue);
+    }
+    sink.line(text, name, n)
+}
