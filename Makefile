@@ -6,7 +6,7 @@ DESTDIR  ?=
 BINDIR   := $(DESTDIR)$(PREFIX)/bin
 MANDIR   := $(DESTDIR)$(PREFIX)/share/man
 CARGO    ?= cargo
-TOOLS    := ct-unzip
+TOOLS    := ct-unzip ct-filter
 REALDATA ?= ../shared/realdata
 SIZE     ?= 1G
 DEMO     := target/demo
@@ -51,9 +51,16 @@ demo: build
 	@echo "== events per service (eventSource), from the NDJSON stream"
 	@grep -o '"eventSource":"[^"]*"' $(DEMO)/events.ndjson | cut -d'"' -f4 | sort | uniq -c | sort -rn | head -12
 	@echo
-	@echo "== the first event"
-	@head -n 1 $(DEMO)/events.ndjson | cut -c 1-300
-	@echo "..."
+	@echo "== ct-filter: console logins on 2017-06-01 (user, time, source address)"
+	./target/release/ct-filter --event-name ConsoleLogin --start '2017-06-01 12:00 AM' --end '2017-06-01 11:59 PM' $(DEMO)/events.ndjson \
+	  | while read -r e; do echo "$$e" | grep -o '"userName":"[^"]*"\|"arn":"arn:aws:iam::[0-9]*:root"\|"eventTime":"[^"]*"\|"sourceIPAddress":"[^"]*"\|"ConsoleLogin":"[^"]*"' | paste -sd' ' -; done
+	@echo
+	@echo "== ct-filter: stacks the deploy-agent role created between 1 pm on the 1st and 5 pm on the 2nd"
+	./target/release/ct-filter --role deploy-agent --event-name CreateStack --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm' $(DEMO)/events.ndjson \
+	  | while read -r e; do echo "$$e" | grep -o '"eventTime":"[^"]*"\|"stackName":"[^"]*"\|"errorCode":"[^"]*"' | paste -sd' ' -; done
+	@echo
+	@echo "== ct-filter: calls refused for lack of permission, read straight from the bucket"
+	./target/release/ct-filter -c --error-code 'AccessDenied*' --error-code '*UnauthorizedOperation' tests/data/bucket
 	@echo
 	@echo "events written to $(DEMO)/events.ndjson"
 

@@ -30,15 +30,39 @@ cd "$ROOT"
 #   $TREE      the tree root handed to ct-unzip: OUT/AWSLogs, so that manifest.json next to
 #              it is not mistaken for input; digest files inside must be skipped by the reader
 #   $CT_UNZIP  the ct-unzip binary
+#   $NDJSON    the same events as NDJSON (ct-unzip's output, made once), for the filter rows
 # Prefix every process of a pipeline with T: it records that process's peak RSS.
+# A label starting with "[base] " makes that case the baseline of the rows after it (the
+# "vs" column); a label starting with "# " only prints a heading.
+# ct-filter exits 1 when nothing matched; "|| [ $? = 1 ]" keeps that from failing a case.
 CASES=(
-    "zcat | jq -c .Records[] (baseline)" 'T zcat $FILES | T jq -c ".Records[]" > /dev/null'
+    "# unzip: .json.gz tree to NDJSON"   ''
+    "[base] zcat | jq -c .Records[]"     'T zcat $FILES | T jq -c ".Records[]" > /dev/null'
+
     "zcat (floor)"                       'T zcat $FILES > /dev/null'
     "pigz -dc (floor)"                   'T pigz -dc $FILES > /dev/null'
     "ct-unzip -j 1"                      'T "$CT_UNZIP" -j 1 "$TREE" > /dev/null'
     "ct-unzip (all cores)"               'T "$CT_UNZIP" "$TREE" > /dev/null'
     "ct-unzip -j 1 | cat"                'T "$CT_UNZIP" -j 1 "$TREE" | T cat > /dev/null'
     "ct-unzip (all cores) | cat"         'T "$CT_UNZIP" "$TREE" | T cat > /dev/null'
+
+    "# filter: NDJSON in, one core"      ''
+    "[base] jq: one event name"          'T jq -c "select(.eventName == \"RunInstances\")" $NDJSON > /dev/null'
+    "ct-filter --event-name"             'T "$CT_FILTER" --event-name RunInstances $NDJSON > /dev/null'
+    "[base] jq: console logins since"    'T jq -c "select(.eventName == \"ConsoleLogin\" and .eventTime >= \"2024-03-01T00:00:00Z\")" $NDJSON > /dev/null'
+    "ct-filter (same query)"             'T "$CT_FILTER" --event-name ConsoleLogin --start "2024-03-01 12:00 AM" $NDJSON > /dev/null || [ $? = 1 ]'
+    "[base] jq: what alice did"          'T jq -c "select((.userIdentity.userName == \"alice\" or ((.userIdentity.arn // \"\") | split(\"/\") | last) == \"alice\") and .eventTime >= \"2024-03-01T00:00:00Z\")" $NDJSON > /dev/null'
+    "ct-filter (same query)"             'T "$CT_FILTER" --user alice --start "2024-03-01 12:00 AM" $NDJSON > /dev/null || [ $? = 1 ]'
+    "[base] jq: stacks in a window"      'T jq -c "select(.eventName == \"CreateStack\" and .eventTime >= \"2024-03-01T13:00:00Z\" and .eventTime <= \"2024-03-02T17:00:00Z\")" $NDJSON > /dev/null'
+    "ct-filter (same query)"             'T "$CT_FILTER" --event-name CreateStack --start "2024-03-01 1:00 pm" --end "2024-03-02 5:00 pm" $NDJSON > /dev/null || [ $? = 1 ]'
+    "[base] jq: a 6-hour window"         'T jq -c "select(.eventTime >= \"2024-03-01T06:00:00Z\" and .eventTime <= \"2024-03-01T12:00:00Z\")" $NDJSON > /dev/null'
+    "ct-filter --start --end"            'T "$CT_FILTER" --start 2024-03-01T06:00:00Z --end 2024-03-01T12:00:00Z $NDJSON > /dev/null || [ $? = 1 ]'
+
+    "# pipeline: .json.gz tree to the events of one name"  ''
+    "[base] zcat | jq select"            'T zcat $FILES | T jq -c ".Records[] | select(.eventName == \"RunInstances\")" > /dev/null'
+    "ct-unzip -j 1 | ct-filter"          'T "$CT_UNZIP" -j 1 "$TREE" | T "$CT_FILTER" --event-name RunInstances > /dev/null'
+    "ct-unzip | ct-filter"               'T "$CT_UNZIP" "$TREE" | T "$CT_FILTER" --event-name RunInstances > /dev/null'
+    "ct-filter on the tree"              'T "$CT_FILTER" --event-name RunInstances "$TREE" > /dev/null'
 )
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -48,10 +72,12 @@ TARGET_DIR=${CARGO_TARGET_DIR:-target}
 if [[ -n ${CT_UNZIP:-} ]]; then
     cargo build --release -p ct-synth
 else
-    cargo build --release -p ct-synth -p ct-unzip
+    cargo build --release -p ct-synth -p ct-unzip -p ct-filter
     CT_UNZIP=$TARGET_DIR/release/ct-unzip
 fi
 CT_SYNTH=${CT_SYNTH:-$TARGET_DIR/release/ct-synth}
+CT_FILTER=${CT_FILTER:-$TARGET_DIR/release/ct-filter}
+CT_FILTER=$(cd "$(dirname "$CT_FILTER")" && pwd)/$(basename "$CT_FILTER")
 [[ -x $CT_SYNTH ]] || die "no ct-synth at $CT_SYNTH"
 [[ -x $CT_UNZIP ]] || die "no ct-unzip at $CT_UNZIP"
 CT_UNZIP=$(cd "$(dirname "$CT_UNZIP")" && pwd)/$(basename "$CT_UNZIP")
@@ -73,6 +99,11 @@ mapfile -t FILE_ARR < <(find "$TREE" -type f -name '*.json.gz' -path '*/CloudTra
 ((${#FILE_ARR[@]} > 0)) || die "no log files under $TREE"
 FILES="${FILE_ARR[*]}"
 for f in "${FILE_ARR[@]}"; do [[ $f != *[[:space:]]* ]] || die "path with spaces: $f"; done
+NDJSON=bench/out/events-$SIZE.ndjson
+if [[ ! -s $NDJSON ]]; then
+    echo "writing $NDJSON ..." >&2
+    "$CT_UNZIP" -q "$TREE" > "$NDJSON"
+fi
 ARG_MAX=$(getconf ARG_MAX)
 ((${#FILES} < ARG_MAX / 2)) || die "file list too long for one command line (${#FILES} bytes); use a smaller SIZE"
 
@@ -124,12 +155,24 @@ echo
 # Warm the page cache so the first case is not penalised.
 cat "${FILE_ARR[@]}" > /dev/null
 
-printf '%-36s %22s %9s %12s %8s %9s\n' "case" "wall s (min-max)" "MB/s" "events/s" "RSS MiB" "vs jq"
+printf '%-36s %22s %9s %12s %8s %9s\n' "case" "wall s (min-max)" "MB/s" "events/s" "RSS MiB" "vs base"
 printf '%-36s %22s %9s %12s %8s %9s\n' "----" "----------------" "----" "--------" "-------" "-----"
 BASE=""
 for ((i = 0; i < ${#CASES[@]}; i += 2)); do
     label=${CASES[i]}
     cmd=${CASES[i + 1]}
+    if [[ $label == "# "* ]]; then
+        echo "${label#\# }"
+        continue
+    fi
+    if [[ -n ${BENCH_CASES:-} && ! $label =~ $BENCH_CASES ]]; then
+        continue
+    fi
+    is_base=""
+    if [[ $label == "[base] "* ]]; then
+        label=${label#\[base\] }
+        is_base=1
+    fi
     if tool=$(missing_tool "$cmd"); then
         printf '%-36s %s\n' "$label" "skipped ($tool not installed)"
         continue
@@ -159,7 +202,7 @@ for ((i = 0; i < ${#CASES[@]}; i += 2)); do
     med=$(printf '%s\n' "${times[@]}" | median)
     lo=$(printf '%s\n' "${times[@]}" | sort -g | head -1)
     hi=$(printf '%s\n' "${times[@]}" | sort -g | tail -1)
-    [[ -z $BASE ]] && BASE=$med
+    [[ -z $BASE || -n $is_base ]] && BASE=$med
     awk -v l="$label" -v m="$med" -v lo="$lo" -v hi="$hi" -v j="$JSON_BYTES" -v n="$RECORDS" \
         -v rss="$rss_max" -v base="$BASE" 'BEGIN {
             printf "%-36s %22s %9.1f %12.0f %8s %8.2fx\n", l, sprintf("%.2f (%.2f-%.2f)", m, lo, hi),
@@ -168,6 +211,19 @@ done
 echo
 
 # --- correctness ---------------------------------------------------------------------------
+echo "check: ct-filter vs jq select on the same NDJSON ..."
+check_filter() {
+    local want got
+    want=$(jq -c "select($1)" "$NDJSON" | md5sum | cut -d' ' -f1)
+    got=$("$CT_FILTER" "${@:2}" "$NDJSON" | md5sum | cut -d' ' -f1)
+    if [[ $want == "$got" ]]; then echo "check: OK   ${*:2}"; else echo "check: MISMATCH ${*:2}"; exit 1; fi
+}
+if [[ -z ${BENCH_CASES:-} || filter =~ $BENCH_CASES ]]; then
+    check_filter '.eventName == "RunInstances"' --event-name RunInstances
+    check_filter '.eventTime >= "2024-03-01T06:00:00Z" and .eventTime <= "2024-03-01T12:00:00Z"' --start 2024-03-01T06:00:00Z --end 2024-03-01T12:00:00Z
+    check_filter '(.userIdentity.userName == "alice" or ((.userIdentity.arn // "") | split("/") | last) == "alice") and .eventTime >= "2024-03-01T00:00:00Z"' --user alice --start '2024-03-01 12:00 AM'
+fi
+
 echo "check: ct-unzip -j 1 output vs zcat | jq -c '.Records[]' (same file order) ..."
 want=$(zcat $FILES | jq -c '.Records[]' | md5sum | cut -d' ' -f1)
 got=$("$CT_UNZIP" -j 1 "$TREE" 2> "$ERR_LOG" | md5sum | cut -d' ' -f1)

@@ -406,3 +406,275 @@ impl Test {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: Time = Time { secs: 1_496_325_600, nanos: 0 }; // 2017-06-01T14:00:00Z
+
+    /// One event per userIdentity type, in the shapes of the CloudTrail userIdentity element
+    /// page (docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html).
+    const IDENTITIES: &[(&str, &str)] = &[
+        (
+            "Root",
+            r#"{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333","accessKeyId":"ASIAROOT"}"#,
+        ),
+        (
+            "IAMUser",
+            r#"{"type":"IAMUser","principalId":"AIDAALICE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAALICE","userName":"alice"}"#,
+        ),
+        (
+            "AssumedRole",
+            r#"{"type":"AssumedRole","principalId":"AROADEPLOY:ci-42","arn":"arn:aws:sts::111122223333:assumed-role/deploy-agent/ci-42","accountId":"111122223333","accessKeyId":"ASIADEPLOY","sessionContext":{"sessionIssuer":{"type":"Role","principalId":"AROADEPLOY","arn":"arn:aws:iam::111122223333:role/service-role/deploy-agent","accountId":"111122223333","userName":"deploy-agent"},"attributes":{"creationDate":"2017-06-01T13:00:00Z","mfaAuthenticated":"false"}}}"#,
+        ),
+        (
+            "FederatedUser",
+            r#"{"type":"FederatedUser","principalId":"111122223333:bob","arn":"arn:aws:sts::111122223333:federated-user/bob","accountId":"111122223333","sessionContext":{"sessionIssuer":{"type":"IAMUser","principalId":"AIDABROKER","arn":"arn:aws:iam::111122223333:user/broker","accountId":"111122223333","userName":"broker"}}}"#,
+        ),
+        ("AWSService", r#"{"type":"AWSService","invokedBy":"cloudtrail.amazonaws.com"}"#),
+        ("AWSAccount", r#"{"type":"AWSAccount","principalId":"AIDAOTHER","accountId":"444455556666"}"#),
+        (
+            "IdentityCenterUser",
+            r#"{"type":"IdentityCenterUser","accountId":"111122223333","onBehalfOf":{"userId":"544894e8-80c1-707f-60e3-3ba6510dfac1","identityStoreArn":"arn:aws:identitystore::111122223333:identitystore/d-9067642ac7"},"credentialId":"EXAMPLEVHULjJdTUdPJfofVa1sufHDoj7aYcOYcxFVllWR_Whr1fEXAMPLE"}"#,
+        ),
+        (
+            "SAMLUser",
+            r#"{"type":"SAMLUser","principalId":"SampleUkh1i4+ExamplexL/jEvs=:SamlExample","userName":"dave@example.com","identityProvider":"bdGOnTesti4+ExamplexL/jEvs="}"#,
+        ),
+        (
+            "WebIdentityUser",
+            r#"{"type":"WebIdentityUser","principalId":"accounts.google.com:app.apps.googleusercontent.com:user","userName":"user-subject","identityProvider":"accounts.google.com"}"#,
+        ),
+        ("Unknown", r#"{"type":"Unknown","principalId":"AIDAUNKNOWN","accountId":"111122223333","userName":"erin"}"#),
+    ];
+
+    fn event(identity: Option<&str>, extra: &str) -> String {
+        let who = identity.map(|i| format!(r#""userIdentity":{i},"#)).unwrap_or_default();
+        format!(
+            r#"{{"eventVersion":"1.08",{who}"eventTime":"2017-06-01T13:05:42Z","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","awsRegion":"ap-southeast-2","sourceIPAddress":"198.51.100.20","userAgent":"aws-cli/1.11.90","recipientAccountId":"111122223333"{extra}}}"#
+        )
+    }
+
+    fn holds(spec: Spec, ev: &str) -> bool {
+        let f = Filter::new(&spec, NOW).expect("valid spec");
+        let mut found = Found::default();
+        f.test(ev.as_bytes(), &mut found).expect("valid JSON") == Verdict::Match
+    }
+
+    fn identity(kind: &str) -> &'static str {
+        IDENTITIES.iter().find(|(k, _)| *k == kind).unwrap().1
+    }
+
+    #[test]
+    fn identity_type_selects_exactly_its_type() {
+        for (kind, who) in IDENTITIES {
+            let ev = event(Some(who), "");
+            for (other, _) in IDENTITIES {
+                let spec = Spec { identity_type: vec![other.to_string()], ..Spec::default() };
+                assert_eq!(holds(spec, &ev), kind == other, "{kind} vs --identity-type {other}");
+            }
+        }
+        let untyped = event(Some(r#"{"accountId":"111122223333","invokedBy":"s3.amazonaws.com"}"#), "");
+        let none = event(None, "");
+        for ev in [&untyped, &none] {
+            for (kind, _) in IDENTITIES {
+                assert!(!holds(Spec { identity_type: vec![kind.to_string()], ..Spec::default() }, ev));
+            }
+        }
+        assert!(Filter::new(&Spec { identity_type: vec!["Admin".into()], ..Spec::default() }, NOW).is_err());
+    }
+
+    #[test]
+    fn user_is_what_the_console_shows() {
+        let user = |u: &str| Spec { user: vec![u.to_string()], ..Spec::default() };
+        assert!(holds(user("root"), &event(Some(identity("Root")), "")));
+        assert!(holds(user("alice"), &event(Some(identity("IAMUser")), "")));
+        assert!(holds(user("ci-42"), &event(Some(identity("AssumedRole")), "")));
+        assert!(!holds(user("deploy-agent"), &event(Some(identity("AssumedRole")), "")));
+        assert!(holds(user("bob"), &event(Some(identity("FederatedUser")), "")));
+        assert!(holds(user("dave@example.com"), &event(Some(identity("SAMLUser")), "")));
+        assert!(holds(user("erin"), &event(Some(identity("Unknown")), "")));
+        assert!(holds(user("a*"), &event(Some(identity("IAMUser")), "")));
+        let pathed = identity("IAMUser").replace("user/alice", "user/dev/alice").replace(r#","userName":"alice""#, "");
+        assert!(holds(user("alice"), &event(Some(&pathed), "")));
+        assert!(!holds(user("alice"), &event(None, "")));
+        assert!(!holds(user("root"), &event(Some(identity("AWSService")), "")));
+    }
+
+    #[test]
+    fn role_by_name_or_arn_and_arn_of_identity_or_issuer() {
+        let ev = event(Some(identity("AssumedRole")), "");
+        let role = |r: &str| Spec { role: vec![r.to_string()], ..Spec::default() };
+        assert!(holds(role("deploy-agent"), &ev));
+        assert!(holds(role("deploy-*"), &ev));
+        assert!(holds(role("arn:aws:iam::111122223333:role/service-role/deploy-agent"), &ev));
+        assert!(holds(role("arn:aws:sts::111122223333:assumed-role/deploy-agent/*"), &ev));
+        assert!(!holds(role("build-agent"), &ev));
+        assert!(!holds(role("alice"), &event(Some(identity("IAMUser")), "")));
+        let arn = |a: &str| Spec { arn: vec![a.to_string()], ..Spec::default() };
+        assert!(holds(arn("arn:aws:sts::111122223333:assumed-role/deploy-agent/ci-42"), &ev));
+        assert!(holds(arn("arn:aws:iam::*:role/service-role/*"), &ev));
+        assert!(!holds(arn("arn:aws:iam::111122223333:user/alice"), &ev));
+    }
+
+    #[test]
+    fn lookup_attributes() {
+        let ev = event(
+            Some(identity("IAMUser")),
+            r#","eventID":"e-1","readOnly":false,"resources":[{"type":"AWS::EC2::Instance","ARN":"arn:aws:ec2:ap-southeast-2:111122223333:instance/i-0abc"}]"#,
+        );
+        let s = |f: fn(&mut Spec, String), v: &str| {
+            let mut spec = Spec::default();
+            f(&mut spec, v.to_string());
+            spec
+        };
+        assert!(holds(s(|s, v| s.event_id.push(v), "e-1"), &ev));
+        assert!(!holds(s(|s, v| s.event_id.push(v), "e-2"), &ev));
+        assert!(holds(s(|s, v| s.event_name.push(v), "RunInstances"), &ev));
+        // Event names compare case-sensitively, as CloudTrail writes them.
+        assert!(!holds(s(|s, v| s.event_name.push(v), "runinstances"), &ev));
+        assert!(holds(s(|s, v| s.event_source.push(v), "ec2"), &ev));
+        assert!(holds(s(|s, v| s.event_source.push(v), "ec2.amazonaws.com"), &ev));
+        assert!(!holds(s(|s, v| s.event_source.push(v), "ec"), &ev));
+        assert!(holds(Spec { read_only: Some(false), ..Spec::default() }, &ev));
+        assert!(!holds(Spec { read_only: Some(true), ..Spec::default() }, &ev));
+        assert!(!holds(Spec { read_only: Some(false), ..Spec::default() }, &event(None, "")));
+        assert!(holds(s(|s, v| s.resource_type.push(v), "AWS::EC2::Instance"), &ev));
+        assert!(holds(s(|s, v| s.resource_name.push(v), "i-0abc"), &ev));
+        assert!(holds(s(|s, v| s.resource_name.push(v), "arn:aws:ec2:*:instance/i-0abc"), &ev));
+        assert!(!holds(s(|s, v| s.resource_name.push(v), "i-0ab"), &ev));
+        assert!(holds(s(|s, v| s.access_key_id.push(v), "AKIAALICE"), &ev));
+        // Repeated values are ORed.
+        let both = Spec { event_name: vec!["ConsoleLogin".into(), "RunInstances".into()], ..Spec::default() };
+        assert!(holds(both, &ev));
+        // Lookup-events output writes readOnly as a string.
+        assert!(holds(Spec { read_only: Some(true), ..Spec::default() }, r#"{"eventName":"X","readOnly":"true"}"#));
+    }
+
+    #[test]
+    fn time_bounds_are_inclusive_instants() {
+        let ev = event(None, "");
+        let t = |start: Option<&str>, end: Option<&str>| {
+            holds(Spec { start: start.map(String::from), end: end.map(String::from), ..Spec::default() }, &ev)
+        };
+        assert!(t(Some("2017-06-01T13:05:42Z"), Some("2017-06-01T13:05:42Z")));
+        assert!(t(Some("2017-06-01 1:00 pm"), Some("2017-06-02 5:00 pm")));
+        assert!(!t(Some("2017-06-01T13:05:43Z"), None));
+        assert!(!t(None, Some("2017-06-01T13:05:41Z")));
+        assert!(t(Some("2017-06-01T23:05:42+10:00"), None));
+        assert!(t(Some("-1h"), Some("now")));
+        assert!(!t(Some("-30m"), None));
+        assert!(!holds(Spec { start: Some("2017-01-01".into()), ..Spec::default() }, r#"{"eventName":"X"}"#));
+        assert!(Filter::new(&Spec { start: Some("tomorrow".into()), ..Spec::default() }, NOW).is_err());
+        assert!(
+            Filter::new(
+                &Spec { start: Some("2017-06-02".into()), end: Some("2017-06-01".into()), ..Spec::default() },
+                NOW
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn source_ip_by_address_network_or_name() {
+        let at = |ip: &str| event(None, "").replace("198.51.100.20", ip);
+        let ip = |v: &str| Spec { source_ip: vec![v.to_string()], ..Spec::default() };
+        assert!(holds(ip("198.51.100.20"), &at("198.51.100.20")));
+        assert!(holds(ip("198.51.100.0/24"), &at("198.51.100.20")));
+        assert!(!holds(ip("198.51.101.0/24"), &at("198.51.100.20")));
+        assert!(holds(ip("0.0.0.0/0"), &at("203.0.113.9")));
+        assert!(holds(ip("2001:db8::/32"), &at("2001:0db8:0000::7")));
+        assert!(holds(ip("2001:db8::7"), &at("2001:db8:0:0:0:0:0:7")));
+        assert!(!holds(ip("2001:db8::/32"), &at("2001:db9::7")));
+        assert!(holds(ip("10.0.0.0/8"), &at("::ffff:10.1.2.3")));
+        // A service name in the field never matches a network...
+        assert!(!holds(ip("0.0.0.0/0"), &at("ec2.amazonaws.com")));
+        assert!(!holds(ip("::/0"), &at("AWS Internal")));
+        // ...but can be selected by name.
+        assert!(holds(ip("ec2.amazonaws.com"), &at("ec2.amazonaws.com")));
+        assert!(holds(ip("*.amazonaws.com"), &at("ec2.amazonaws.com")));
+        for bad in ["10.0.0.0/33", "1.2.3.4/x", "300.1.1.1", "::/129", "", "a b"] {
+            assert!(Filter::new(&ip(bad), NOW).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn outcome_predicates() {
+        let ok = event(None, r#","errorCode":null,"eventType":"AwsApiCall""#);
+        let denied =
+            event(None, r#","errorCode":"Client.UnauthorizedOperation","errorMessage":"You are not authorized""#);
+        let plain = event(None, "");
+        let err = |want: bool| Spec { error: want, no_error: !want, ..Spec::default() };
+        assert!(holds(err(true), &denied));
+        assert!(!holds(err(true), &ok));
+        assert!(!holds(err(true), &plain));
+        assert!(holds(err(false), &ok));
+        assert!(holds(err(false), &plain));
+        assert!(!holds(err(false), &denied));
+        let code = |c: &str| Spec { error_code: vec![c.to_string()], ..Spec::default() };
+        assert!(holds(code("*UnauthorizedOperation"), &denied));
+        assert!(!holds(code("AccessDenied"), &denied));
+        assert!(holds(Spec { event_type: vec!["AwsApiCall".into()], ..Spec::default() }, &ok));
+    }
+
+    #[test]
+    fn category_with_inference_for_old_records() {
+        let cat = |c: &str| Spec { category: vec![c.to_string()], ..Spec::default() };
+        let data = event(None, r#","eventCategory":"Data","managementEvent":false"#);
+        assert!(holds(cat("data"), &data));
+        assert!(holds(cat("DATA"), &data));
+        assert!(!holds(cat("management"), &data));
+        assert!(holds(cat("data"), &event(None, r#","managementEvent":false"#)));
+        assert!(holds(cat("management"), &event(None, "")));
+        assert!(holds(cat("insight"), r#"{"eventVersion":"1.07","eventType":"AwsCloudTrailInsight","eventTime":"x"}"#));
+        assert!(holds(cat("networkactivity"), &event(None, r#","eventCategory":"NetworkActivity""#)));
+        assert!(Filter::new(&cat("audit"), NOW).is_err());
+    }
+
+    #[test]
+    fn where_and_has_on_any_field() {
+        let ev = event(
+            Some(identity("AssumedRole")),
+            r#","requestParameters":{"instanceType":"t2.micro","maxCount":1,"ebsOptimized":false,"capabilities":["CAPABILITY_IAM","CAPABILITY_NAMED_IAM"],"note":null,"spot":1.50}"#,
+        );
+        let w = |v: &str| Spec { wheres: vec![v.to_string()], ..Spec::default() };
+        assert!(holds(w("requestParameters.instanceType=t2.*"), &ev));
+        assert!(!holds(w("requestParameters.instanceType=t3.*"), &ev));
+        assert!(holds(w("requestParameters.maxCount=1"), &ev));
+        assert!(holds(w("requestParameters.maxCount=1.0"), &ev));
+        assert!(holds(w("requestParameters.spot=1.5"), &ev));
+        assert!(holds(w("requestParameters.ebsOptimized=false"), &ev));
+        assert!(holds(w("requestParameters.note=null"), &ev));
+        assert!(holds(w("requestParameters.capabilities=CAPABILITY_NAMED_IAM"), &ev));
+        assert!(holds(w("userIdentity.sessionContext.attributes.mfaAuthenticated=false"), &ev));
+        assert!(!holds(w("requestParameters.missing=x"), &ev));
+        assert!(!holds(w("requestParameters.instanceType=null"), &ev));
+        let has = |p: &str| Spec { has: vec![p.to_string()], ..Spec::default() };
+        assert!(holds(has("requestParameters.instanceType"), &ev));
+        assert!(holds(has("userIdentity.sessionContext"), &ev));
+        assert!(!holds(has("requestParameters.note"), &ev));
+        assert!(!holds(has("responseElements"), &ev));
+        assert!(Filter::new(&w("noequals"), NOW).is_err());
+        assert!(Filter::new(&w("a..b=1"), NOW).is_err());
+    }
+
+    #[test]
+    fn all_predicates_must_hold() {
+        let ev = event(Some(identity("IAMUser")), "");
+        let both = Spec { user: vec!["alice".into()], event_name: vec!["RunInstances".into()], ..Spec::default() };
+        assert!(holds(both, &ev));
+        let one_off = Spec { user: vec!["alice".into()], event_name: vec!["ConsoleLogin".into()], ..Spec::default() };
+        assert!(!holds(one_off, &ev));
+        assert!(holds(Spec::default(), &ev), "no predicate: everything matches");
+    }
+
+    #[test]
+    fn containers_and_non_objects_are_told_apart() {
+        let f = Filter::new(&Spec::default(), NOW).unwrap();
+        let mut found = Found::default();
+        assert_eq!(f.test(br#"{"Records":[]}"#, &mut found).unwrap(), Verdict::Container);
+        assert_eq!(f.test(b"[1]", &mut found).unwrap(), Verdict::NotObject);
+        assert!(f.test(b"{nope", &mut found).is_err());
+    }
+}

@@ -1,12 +1,14 @@
 //! ct-unzip end to end: every input shape, every kind of bad input, the options and the
 //! exit statuses, run through the real binary.
 
-mod harness;
-
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
-use harness::{Run, assert_lines_eq, fixture, gz, unzip};
+use ct_testkit::{Run, assert_lines_eq, fixture, gz};
+
+fn unzip(args: &[&str], stdin: &[u8]) -> Run {
+    ct_testkit::run(env!("CARGO_BIN_EXE_ct-unzip"), args, stdin)
+}
 
 const E1: &str = r#"{"eventVersion":"1.05","eventTime":"2017-06-01T09:12:44Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","eventID":"id-1"}"#;
 const E2: &str = r#"{"eventVersion":"1.05","eventTime":"2017-06-01T13:05:42Z","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","eventID":"id-2"}"#;

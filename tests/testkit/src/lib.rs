@@ -1,33 +1,45 @@
-//! A tiny harness: run the binary, compare line lists with a readable diff.
+//! A tiny harness for the tools' end-to-end tests: run a binary with arguments and stdin,
+//! find fixtures, compare line lists with a readable diff.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Stdio};
 
+/// What a run of a tool gave.
 pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
 }
 
+/// A path under the repository's `tests/fixtures/`.
 pub fn fixture(rel: &str) -> String {
-    format!("{}/../../tests/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/../fixtures/{rel}", env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn unzip(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ct-unzip"))
+/// A path under the repository root (the sample trail is `tests/data/bucket`).
+pub fn repo(rel: &str) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    format!("{}/{rel}", root.display())
+}
+
+/// Runs `bin` with `args`, feeding `stdin`, and waits for it.
+pub fn run(bin: &str, args: &[&str], stdin: &[u8]) -> Run {
+    let mut child = Command::new(bin)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("run ct-unzip");
-    let mut input = child.stdin.take().unwrap();
+        .unwrap_or_else(|e| panic!("run {bin}: {e}"));
+    let mut input = child.stdin.take().expect("stdin");
     let data = stdin.to_vec();
+    // A tool may exit before reading all of its input: ignore the broken pipe.
     let feeder = std::thread::spawn(move || {
         let _ = input.write_all(&data);
     });
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
+    let out = child.wait_with_output().expect("wait");
+    feeder.join().expect("feeder");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
@@ -35,10 +47,11 @@ pub fn unzip(args: &[&str], stdin: &[u8]) -> Run {
     }
 }
 
+/// Gzip of `data`, one member.
 pub fn gz(data: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
+    e.write_all(data).expect("gzip");
+    e.finish().expect("gzip")
 }
 
 /// Panics with the first differing line shown, rather than two walls of text.

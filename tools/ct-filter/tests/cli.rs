@@ -1,0 +1,279 @@
+//! ct-filter end to end: the lookup-events questions on the sample trail, inputs of every
+//! kind, bad lines, --limit reading no further, exit statuses.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ct_testkit::{Run, fixture, gz, repo};
+use serde_json::Value;
+
+fn filter(args: &[&str], stdin: &[u8]) -> Run {
+    ct_testkit::run(env!("CARGO_BIN_EXE_ct-filter"), args, stdin)
+}
+
+/// The sample trail as NDJSON, read with serde_json (not with ct-unzip, so that the oracle
+/// below shares no code with the tools).
+fn sample_events() -> Vec<String> {
+    let mut files = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(repo("tests/data/bucket/AWSLogs"))];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_str().unwrap().contains("/CloudTrail/") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(std::fs::File::open(f).unwrap()), &mut text)
+            .unwrap();
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        for r in doc["Records"].as_array().unwrap() {
+            out.push(serde_json::to_string(r).unwrap());
+        }
+    }
+    out
+}
+
+fn ndjson(events: &[String]) -> String {
+    events.iter().map(|e| format!("{e}\n")).collect()
+}
+
+/// Events of `events` that `keep` selects, as the oracle sees them.
+fn oracle(events: &[String], keep: impl Fn(&Value) -> bool) -> Vec<String> {
+    events.iter().filter(|e| keep(&serde_json::from_str(e).unwrap())).cloned().collect()
+}
+
+fn lines(s: &str) -> Vec<String> {
+    s.lines().map(String::from).collect()
+}
+
+fn s<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+    path.iter().try_fold(v, |v, k| v.get(k)).and_then(Value::as_str)
+}
+
+#[test]
+fn console_logins_this_month() {
+    let events = sample_events();
+    let run = filter(&["--event-name", "ConsoleLogin", "--start", "2017-06-01 12:00 AM"], ndjson(&events).as_bytes());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let want = oracle(&events, |e| {
+        s(e, &["eventName"]) == Some("ConsoleLogin") && s(e, &["eventTime"]).unwrap() >= "2017-06-01T00:00:00Z"
+    });
+    assert!(!want.is_empty());
+    assert_eq!(lines(&run.stdout), want);
+}
+
+#[test]
+fn what_one_user_did() {
+    let events = sample_events();
+    let run = filter(&["--user", "alice", "--start", "2017-06-01 12:00 AM"], ndjson(&events).as_bytes());
+    let want = oracle(&events, |e| {
+        let name = s(e, &["userIdentity", "userName"]) == Some("alice");
+        let arn_tail = s(e, &["userIdentity", "arn"]).and_then(|a| a.rsplit('/').next()) == Some("alice");
+        (name || arn_tail) && s(e, &["eventTime"]).unwrap() >= "2017-06-01T00:00:00Z"
+    });
+    assert!(want.len() > 10);
+    assert_eq!(lines(&run.stdout), want);
+}
+
+#[test]
+fn stacks_created_in_a_window() {
+    let events = sample_events();
+    let args = ["--event-name", "CreateStack", "--start", "2017-06-01 1:00 pm", "--end", "2017-06-02 5:00 pm"];
+    let run = filter(&args, ndjson(&events).as_bytes());
+    let want = oracle(&events, |e| {
+        let t = s(e, &["eventTime"]).unwrap();
+        s(e, &["eventName"]) == Some("CreateStack") && ("2017-06-01T13:00:00Z"..="2017-06-02T17:00:00Z").contains(&t)
+    });
+    assert!(!want.is_empty());
+    assert_eq!(lines(&run.stdout), want);
+}
+
+#[test]
+fn reads_a_log_tree_directly() {
+    let events = sample_events();
+    let run = filter(&["--role", "deploy-agent", "--no-error", &repo("tests/data/bucket")], b"");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut want = oracle(&events, |e| {
+        s(e, &["userIdentity", "sessionContext", "sessionIssuer", "userName"]) == Some("deploy-agent")
+            && e.get("errorCode").is_none_or(Value::is_null)
+    });
+    // The oracle re-serialised the events; compare as JSON values, in order.
+    let got: Vec<Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let want: Vec<Value> = want.drain(..).map(|l| serde_json::from_str(&l).unwrap()).collect();
+    assert!(!want.is_empty());
+    assert_eq!(got, want);
+}
+
+#[test]
+fn invert_partitions_the_input_exactly() {
+    let events = sample_events();
+    let input = ndjson(&events);
+    let yes = filter(&["--error"], input.as_bytes());
+    let no = filter(&["-v", "--error"], input.as_bytes());
+    assert_eq!(yes.stdout.lines().count() + no.stdout.lines().count(), events.len());
+    let mut merged: Vec<&str> = yes.stdout.lines().chain(no.stdout.lines()).collect();
+    let mut all: Vec<&str> = events.iter().map(String::as_str).collect();
+    merged.sort();
+    all.sort();
+    assert_eq!(merged, all);
+}
+
+#[test]
+fn lines_come_out_byte_for_byte() {
+    let odd = "{ \"eventName\" : \"ConsoleLogin\", \"eventTime\":\"2017-06-01T00:00:00Z\", \"n\": 1.50, \"u\":\"\\u003d\\/\" }";
+    let run = filter(&["--event-name", "ConsoleLogin"], format!("{odd}\r\n").as_bytes());
+    assert_eq!(run.stdout, format!("{odd}\n"));
+}
+
+#[test]
+fn count_quiet_and_exit_statuses() {
+    let events = sample_events();
+    let input = ndjson(&events);
+    let c = filter(&["-c", "--event-name", "ConsoleLogin"], input.as_bytes());
+    let n = oracle(&events, |e| s(e, &["eventName"]) == Some("ConsoleLogin")).len();
+    assert_eq!(c.stdout, format!("{n}\n"));
+    assert_eq!(c.code, 0);
+    let none = filter(&["-c", "--event-name", "NoSuchCall"], input.as_bytes());
+    assert_eq!((none.code, none.stdout.as_str()), (1, "0\n"));
+    let q = filter(&["-q", "--event-name", "ConsoleLogin"], input.as_bytes());
+    assert_eq!((q.code, q.stdout.as_str(), q.stderr.as_str()), (0, "", ""));
+    assert_eq!(filter(&["-q", "--event-name", "NoSuchCall"], input.as_bytes()).code, 1);
+    let usage = filter(&["--start", "next tuesday"], b"");
+    assert_eq!(usage.code, 2);
+    assert!(usage.stderr.contains("accepted forms"), "{}", usage.stderr);
+    assert_eq!(filter(&["--source-ip", "10.0.0.0/40"], b"").code, 2);
+    assert_eq!(filter(&["--error", "--no-error"], b"").code, 2);
+}
+
+#[test]
+fn bad_lines_are_reported_and_the_rest_goes_on() {
+    let good = r#"{"eventName":"ConsoleLogin","eventTime":"2017-06-01T00:00:00Z"}"#;
+    let input = format!("{good}\nnot json at all\n[1,2]\n{{\"eventName\":\"ConsoleLogin\",\n{good}\n");
+    // A time range has no literal to look for, so every line is parsed.
+    let run = filter(&["--start", "2017-01-01"], input.as_bytes());
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, format!("{good}\n{good}\n"));
+    assert!(run.stderr.contains("ct-filter: <stdin>: line 2: invalid JSON"), "{}", run.stderr);
+    assert!(run.stderr.contains("ct-filter: <stdin>: line 3: JSON value is not an object"), "{}", run.stderr);
+    assert!(run.stderr.contains("ct-filter: <stdin>: line 4: invalid JSON"), "{}", run.stderr);
+    assert!(run.stderr.contains("3 errors"), "{}", run.stderr);
+    let strict = filter(&["--strict", "--start", "2017-01-01"], input.as_bytes());
+    assert_eq!(strict.code, 2);
+    assert_eq!(strict.stdout, format!("{good}\n"));
+    // A line the prefilter rules out is never parsed, so it is not reported.
+    let skipped = filter(&["--event-name", "RunInstances"], input.as_bytes());
+    assert_eq!(skipped.code, 1);
+    assert_eq!(skipped.stderr, "");
+}
+
+#[test]
+fn a_missing_field_is_no_match_not_an_error() {
+    let input = "{\"eventName\":\"X\"}\n{\"eventName\":\"X\",\"userIdentity\":{}}\n";
+    for args in [
+        &["--user", "alice"][..],
+        &["--start", "2017-01-01"],
+        &["--role", "r"],
+        &["--source-ip", "10.0.0.0/8"],
+        &["--where", "requestParameters.a=1"],
+        &["--has", "userIdentity.type"],
+        &["--identity-type", "Root"],
+    ] {
+        let run = filter(args, input.as_bytes());
+        assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (1, "", ""), "{args:?}");
+    }
+}
+
+#[test]
+fn any_input_the_reader_knows() {
+    let e1 = r#"{"eventVersion":"1.05","eventTime":"2017-06-01T00:00:00Z","eventName":"ConsoleLogin","eventSource":"signin.amazonaws.com"}"#;
+    let e2 = r#"{"eventVersion":"1.05","eventTime":"2017-06-01T00:00:01Z","eventName":"RunInstances","eventSource":"ec2.amazonaws.com"}"#;
+    let records = format!(r#"{{"Records":[{e1},{e2}]}}"#);
+    let want = format!("{e1}\n");
+    // A gzip stream on stdin, a delivery file on one line, a pretty-printed one.
+    assert_eq!(filter(&["--event-name", "ConsoleLogin"], &gz(records.as_bytes())).stdout, want);
+    assert_eq!(filter(&["--event-name", "ConsoleLogin"], records.as_bytes()).stdout, want);
+    let pretty = serde_json::to_string_pretty(&serde_json::from_str::<Value>(&records).unwrap()).unwrap();
+    let got = filter(&["--event-name", "ConsoleLogin"], pretty.as_bytes());
+    assert_eq!(serde_json::from_str::<Value>(got.stdout.trim()).unwrap(), serde_json::from_str::<Value>(e1).unwrap());
+    // NDJSON that holds a container line among events.
+    let mixed = format!("{e2}\n{records}\n{e1}\n");
+    assert_eq!(filter(&["--event-name", "ConsoleLogin"], mixed.as_bytes()).stdout, format!("{e1}\n{e1}\n"));
+    // Files of every shape ct-unzip reads.
+    let run = filter(&["-c", "--event-name", "ConsoleLogin", &fixture("inputs")], b"");
+    assert_eq!(run.stdout, "11\n", "{}", run.stderr);
+}
+
+#[test]
+fn limit_stops_reading_at_the_limit() {
+    // The input never ends: ct-filter must stop on its own after two matches.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ct-filter"))
+        .args(["--limit", "2", "--event-name", "ConsoleLogin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let line = "{\"eventName\":\"ConsoleLogin\",\"eventTime\":\"2017-06-01T00:00:00Z\"}\n";
+    stdin.write_all(format!("{line}{line}").as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "ct-filter kept reading past --limit");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(stdin);
+    assert_eq!(status.code(), Some(0));
+    let out: Vec<String> = BufReader::new(child.stdout.take().unwrap()).lines().map(Result::unwrap).collect();
+    assert_eq!(out.len(), 2);
+}
+
+#[test]
+fn limit_counts_matches_and_zero_reads_nothing() {
+    let line = "{\"eventName\":\"A\"}\n";
+    let input = line.repeat(10);
+    assert_eq!(filter(&["--limit", "3"], input.as_bytes()).stdout.lines().count(), 3);
+    let zero = filter(&["--limit", "0"], input.as_bytes());
+    assert_eq!((zero.code, zero.stdout.as_str()), (1, ""));
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let line = "{\"eventName\":\"A\",\"eventTime\":\"2017-06-01T00:00:00Z\"}\n";
+    let input = line.repeat(200_000);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ct-filter"))
+        .args(["--event-name", "A"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn an_escaped_name_is_still_found() {
+    let line = "{\"eventName\":\"Console\\u004cogin\"}\n{\"eventName\":\"PutObject\",\"k\":\"a\\u003d\"}\n";
+    let run = filter(&["--event-name", "ConsoleLogin"], line.as_bytes());
+    assert_eq!(run.stdout.lines().count(), 1, "{}", run.stderr);
+}
