@@ -6,7 +6,7 @@ DESTDIR  ?=
 BINDIR   := $(DESTDIR)$(PREFIX)/bin
 MANDIR   := $(DESTDIR)$(PREFIX)/share/man
 CARGO    ?= cargo
-TOOLS    := ct-unzip ct-filter
+TOOLS    := ct-unzip ct-filter ct-actions
 REALDATA ?= ../shared/realdata
 SIZE     ?= 1G
 DEMO     := target/demo
@@ -61,6 +61,10 @@ demo: build
 	@echo
 	@echo "== ct-filter: calls refused for lack of permission, read straight from the bucket"
 	./target/release/ct-filter -c --error-code 'AccessDenied*' --error-code '*UnauthorizedOperation' tests/data/bucket
+	@echo
+	@echo "== ct-actions: the IAM actions the deploy-agent role used (count, denied, resources)"
+	./target/release/ct-filter --role deploy-agent $(DEMO)/events.ndjson | ./target/release/ct-actions > $(DEMO)/deploy-agent.actions
+	@cut -c 1-150 $(DEMO)/deploy-agent.actions
 	@echo
 	@echo "events written to $(DEMO)/events.ndjson"
 

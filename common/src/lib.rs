@@ -7,6 +7,7 @@ pub mod event;
 pub mod fields;
 pub mod glob;
 pub mod input;
+pub mod lines;
 pub mod output;
 pub mod report;
 pub mod time;

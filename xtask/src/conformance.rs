@@ -47,5 +47,25 @@ pub fn run(dir: &Path, bin: &Path) -> Result<(), String> {
         }
     }
     println!("conformance: {total} events in all");
+    // ct-actions over every event: which actions the catalog does not hold.
+    let actions = bin.join("ct-actions");
+    let dirs: Vec<_> = counts
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split('\t').next())
+        .map(|f| dir.join(f))
+        .collect();
+    let out =
+        Command::new(&actions).arg("--text").args(&dirs).output().map_err(|e| format!("{}: {e}", actions.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    println!(
+        "ct-actions: {} distinct actions over the whole corpus, exit {}",
+        text.lines().count(),
+        out.status.code().unwrap_or(-1)
+    );
+    print!("{}", String::from_utf8_lossy(&out.stderr));
+    if !out.status.success() {
+        failures.push("ct-actions".to_string());
+    }
     if failures.is_empty() { Ok(()) } else { Err(format!("conformance failed for: {}", failures.join(", "))) }
 }

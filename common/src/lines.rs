@@ -1,0 +1,126 @@
+//! Sources read line by line: NDJSON records go straight to the tool, with anything else
+//! (gzip, delivery files, pretty JSON) left to the common reader.
+
+use std::fs::File;
+use std::io::{self, Read};
+
+use crate::fields::{self, Found, Paths, Shape};
+use crate::input::{Flow, Source};
+
+/// How a source will be read.
+pub enum Opened {
+    /// NDJSON: one record per line, with the bytes already read.
+    Lines(Box<dyn Read>, Vec<u8>),
+    /// Standard input that is not NDJSON: for the common reader, streaming.
+    Stream(Box<dyn Read>),
+    /// A file for the common reader (which may read it in parallel with others).
+    Reader,
+}
+
+/// Opens a source and looks at its first line: a single JSON object that is not a container
+/// of events means NDJSON.
+pub fn open(source: &Source) -> io::Result<Opened> {
+    let mut reader: Box<dyn Read> = match source {
+        Source::Stdin => {
+            crate::output::grow_pipe(0);
+            Box::new(io::stdin())
+        }
+        Source::File(p) => Box::new(File::open(p)?),
+        Source::Bad { .. } => return Ok(Opened::Reader),
+    };
+    let mut head = vec![0u8; 64 * 1024];
+    let mut n = 0;
+    // Read until a first complete line (or the end), so the choice sees a whole line.
+    loop {
+        if n == head.len() {
+            head.resize(head.len() * 2, 0);
+        }
+        let k = match reader.read(&mut head[n..]) {
+            Ok(k) => k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        n += k;
+        if k == 0 || memchr::memchr(b'\n', &head[..n]).is_some() || n > 64 << 20 {
+            break;
+        }
+    }
+    head.truncate(n);
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        head.drain(..3);
+    }
+    let first = head.split(|&b| b == b'\n').map(|l| l.trim_ascii()).find(|l| !l.is_empty()).unwrap_or(b"");
+    let one_record = first.first() == Some(&b'{')
+        && matches!(fields::extract(&Paths::new(), first, &mut Found::default()), Ok(Shape::Event));
+    if one_record || head.is_empty() {
+        return Ok(Opened::Lines(reader, head));
+    }
+    if matches!(source, Source::Stdin) {
+        // Stdin cannot be opened again: hand the common reader what was read, then the rest.
+        return Ok(Opened::Stream(Box::new(io::Cursor::new(head).chain(reader))));
+    }
+    Ok(Opened::Reader)
+}
+
+/// Calls `f` with each non-blank line of `src` (after `buf`, the bytes already read), without
+/// its line ending, and its line number.
+pub fn each<R: Read>(
+    mut src: R,
+    mut buf: Vec<u8>,
+    mut f: impl FnMut(&[u8], u64) -> io::Result<Flow>,
+) -> io::Result<Flow> {
+    const CHUNK: usize = 1 << 20;
+    let mut end = buf.len();
+    let mut line = 1u64;
+    let mut eof = false;
+    loop {
+        let complete = if eof { end } else { memchr::memrchr(b'\n', &buf[..end]).map_or(0, |i| i + 1) };
+        for raw in buf[..complete].split_inclusive(|&b| b == b'\n') {
+            let n = line;
+            line += 1;
+            let text = raw.strip_suffix(b"\n").unwrap_or(raw);
+            let text = text.strip_suffix(b"\r").unwrap_or(text);
+            if text.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            if f(text, n)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        buf.copy_within(complete..end, 0);
+        end -= complete;
+        if eof {
+            return Ok(Flow::Continue);
+        }
+        if buf.len() - end < CHUNK / 2 {
+            let grow = buf.len().max(CHUNK);
+            buf.resize(buf.len() + grow, 0);
+        }
+        loop {
+            match src.read(&mut buf[end..]) {
+                Ok(0) => eof = true,
+                Ok(k) => end += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_without_endings_and_blank_lines_skipped() {
+        let mut got = Vec::new();
+        let src = io::Cursor::new(b"b\r\n\n  \nc".to_vec());
+        each(src, b"a\n".to_vec(), |l, n| {
+            got.push((String::from_utf8(l.to_vec()).unwrap(), n));
+            Ok(Flow::Continue)
+        })
+        .unwrap();
+        assert_eq!(got, vec![("a".into(), 1), ("b".into(), 2), ("c".into(), 5)]);
+    }
+}

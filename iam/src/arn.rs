@@ -1,0 +1,76 @@
+//! ARNs: filling catalog templates from a request, and telling which template an ARN fits.
+
+use ct_common::glob::Glob;
+
+/// The template with every `${Var}` turned into `*`, for matching ARNs against it.
+pub fn template_glob(template: &str) -> Glob {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        out.push('*');
+        rest = match rest[i..].find('}') {
+            Some(j) => &rest[i + j + 1..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    Glob::new(&out)
+}
+
+/// The variables of a template, in order: `Partition`, `Region`, `Account`, `BucketName`...
+pub fn variables(template: &str) -> Vec<&str> {
+    let mut vars = Vec::new();
+    let mut rest = template;
+    while let Some(i) = rest.find("${") {
+        let Some(j) = rest[i..].find('}') else { break };
+        vars.push(&rest[i + 2..i + j]);
+        rest = &rest[i + j + 1..];
+    }
+    vars
+}
+
+/// Fills a template: `value(var)` gives the text of a variable, or `None` to leave `*`.
+pub fn fill(template: &str, mut value: impl FnMut(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let Some(j) = rest[i..].find('}') else {
+            rest = "";
+            break;
+        };
+        let var = &rest[i + 2..i + j];
+        out.push_str(&value(var).unwrap_or_else(|| "*".to_string()));
+        rest = &rest[i + j + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The partition of an ARN (`aws`, `aws-cn`, `aws-us-gov`).
+pub fn partition(arn: &str) -> Option<&str> {
+    let mut parts = arn.split(':');
+    (parts.next()? == "arn").then_some(())?;
+    parts.next().filter(|p| !p.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates() {
+        let t = "arn:${Partition}:s3:::${BucketName}/${ObjectName}";
+        assert_eq!(variables(t), vec!["Partition", "BucketName", "ObjectName"]);
+        assert_eq!(
+            fill(t, |v| (v != "ObjectName").then(|| if v == "Partition" { "aws".into() } else { "b".into() })),
+            "arn:aws:s3:::b/*"
+        );
+        let g = template_glob("arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}");
+        assert!(g.is_match("arn:aws:ec2:ap-southeast-2:111122223333:instance/i-0abc"));
+        assert!(!g.is_match("arn:aws:ec2:ap-southeast-2:111122223333:volume/vol-1"));
+        assert_eq!(partition("arn:aws-cn:iam::1:user/x"), Some("aws-cn"));
+        assert_eq!(partition("nope"), None);
+    }
+}

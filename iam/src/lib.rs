@@ -1,0 +1,11 @@
+//! The IAM model of ct: the action catalog (real data, embedded), the CloudTrail event fields
+//! it needs, ARN templates, and the mapping from an event to the IAM actions it used.
+
+pub mod arn;
+pub mod catalog;
+pub mod event;
+pub mod mapping;
+
+pub use catalog::Catalog;
+pub use event::Event;
+pub use mapping::{Mapping, Use, map};

@@ -1,0 +1,665 @@
+//! From a CloudTrail event to the IAM actions the call needed.
+//!
+//! The rules, each from AWS documentation (research/iam.md §2): the IAM prefix is the first
+//! label of eventSource except for the services in `PREFIXES`; event names are IAM action
+//! names except for S3 (`S3_NAMES`), API-version suffixes (Lambda, CloudFront), KMS
+//! ReEncrypt, Lambda's Invoke data event, API Gateway's HTTP verbs and Keyspaces' CQL verbs.
+//! Calls that need no permission of the caller map to nothing, with the reason. iam:PassRole
+//! is never logged and is inferred where a request passes a role. Every action is looked up in
+//! the catalog; one that is not there is reported as unknown, never dropped or invented.
+
+use serde_json::Value;
+
+use crate::arn;
+use crate::catalog::{Action, Catalog};
+use crate::event::Event;
+
+/// eventSource → IAM prefix where the first label of the source is not the prefix
+/// (research/iam.md §2.2, from iam-dataset's map and the services' CloudTrail pages).
+pub const PREFIXES: &[(&str, &str)] = &[
+    ("monitoring.amazonaws.com", "cloudwatch"),
+    ("tagging.amazonaws.com", "tag"),
+    ("pinpoint.amazonaws.com", "mobiletargeting"),
+    ("pricelist.amazonaws.com", "pricing"),
+    ("migrationhub.amazonaws.com", "mgh"),
+    ("amazonmq.amazonaws.com", "mq"),
+    ("application-insights.amazonaws.com", "applicationinsights"),
+    ("rdsdata.amazonaws.com", "rds-data"),
+    ("qconnect.amazonaws.com", "wisdom"),
+    ("opensearchservice.amazonaws.com", "es"),
+    ("cloudcontrolapi.amazonaws.com", "cloudformation"),
+    ("servicecatalog-appregistry.amazonaws.com", "servicecatalog"),
+    ("contact-lens.amazonaws.com", "connect"),
+    ("participant-connect.amazonaws.com", "connect"),
+    ("chime-sdk-media-pipelines.amazonaws.com", "chime"),
+    ("chime-sdk-voice.amazonaws.com", "chime"),
+    ("agreement-marketplace.amazonaws.com", "aws-marketplace"),
+    ("discovery-marketplace.amazonaws.com", "aws-marketplace"),
+    ("marketplacecatalog.amazonaws.com", "aws-marketplace"),
+    ("reporting-marketplace.amazonaws.com", "aws-marketplace"),
+    ("management-marketplace.amazonaws.com", "aws-marketplace-management"),
+    ("billingconsole.amazonaws.com", "billing"),
+    ("taxconsole.amazonaws.com", "tax"),
+    ("transcribestreaming.amazonaws.com", "transcribe"),
+    ("appstream2.amazonaws.com", "appstream"),
+    ("models.lex.amazonaws.com", "lex"),
+    ("runtime.lex.amazonaws.com", "lex"),
+    ("mturk-requester.amazonaws.com", "mechanicalturk"),
+    ("streams.dynamodb.amazonaws.com", "dynamodb"),
+    ("email.amazonaws.com", "ses"),
+];
+
+/// S3 event names that are not the IAM action's name (S3 User Guide, "Amazon S3 CloudTrail
+/// events" and "Required permissions for Amazon S3 API operations").
+pub const S3_NAMES: &[(&str, &str)] = &[
+    ("ListObjects", "ListBucket"),
+    ("ListObjectsV2", "ListBucket"),
+    ("HeadBucket", "ListBucket"),
+    ("ListObjectVersions", "ListBucketVersions"),
+    ("ListMultipartUploads", "ListBucketMultipartUploads"),
+    ("ListParts", "ListMultipartUploadParts"),
+    ("ListBuckets", "ListAllMyBuckets"),
+    ("HeadObject", "GetObject"),
+    ("SelectObjectContent", "GetObject"),
+    ("GetObjectAttributes", "GetObject"),
+    ("PostObject", "PutObject"),
+    ("CreateMultipartUpload", "PutObject"),
+    ("UploadPart", "PutObject"),
+    ("CompleteMultipartUpload", "PutObject"),
+    ("AbortMultipartUpload", "AbortMultipartUpload"),
+    ("DeleteObjects", "DeleteObject"),
+    ("GetBucketLifecycle", "GetLifecycleConfiguration"),
+    ("GetBucketLifecycleConfiguration", "GetLifecycleConfiguration"),
+    ("PutBucketLifecycle", "PutLifecycleConfiguration"),
+    ("PutBucketLifecycleConfiguration", "PutLifecycleConfiguration"),
+    ("DeleteBucketLifecycle", "PutLifecycleConfiguration"),
+    ("GetBucketCors", "GetBucketCORS"),
+    ("PutBucketCors", "PutBucketCORS"),
+    ("DeleteBucketCors", "PutBucketCORS"),
+    ("GetBucketEncryption", "GetEncryptionConfiguration"),
+    ("PutBucketEncryption", "PutEncryptionConfiguration"),
+    ("DeleteBucketEncryption", "PutEncryptionConfiguration"),
+    ("GetBucketReplication", "GetReplicationConfiguration"),
+    ("PutBucketReplication", "PutReplicationConfiguration"),
+    ("DeleteBucketReplication", "PutReplicationConfiguration"),
+    ("DeleteBucketTagging", "PutBucketTagging"),
+    ("DeleteBucketPublicAccessBlock", "PutBucketPublicAccessBlock"),
+    ("GetAccountPublicAccessBlock", "GetAccountPublicAccessBlock"),
+    ("DeleteAccountPublicAccessBlock", "PutAccountPublicAccessBlock"),
+    ("GetObjectLockConfiguration", "GetBucketObjectLockConfiguration"),
+    ("PutObjectLockConfiguration", "PutBucketObjectLockConfiguration"),
+    ("GetBucketAccelerateConfiguration", "GetAccelerateConfiguration"),
+    ("PutBucketAccelerateConfiguration", "PutAccelerateConfiguration"),
+    ("GetBucketAnalyticsConfiguration", "GetAnalyticsConfiguration"),
+    ("PutBucketAnalyticsConfiguration", "PutAnalyticsConfiguration"),
+    ("DeleteBucketAnalyticsConfiguration", "PutAnalyticsConfiguration"),
+    ("ListBucketAnalyticsConfigurations", "GetAnalyticsConfiguration"),
+    ("GetBucketInventoryConfiguration", "GetInventoryConfiguration"),
+    ("PutBucketInventoryConfiguration", "PutInventoryConfiguration"),
+    ("DeleteBucketInventoryConfiguration", "PutInventoryConfiguration"),
+    ("ListBucketInventoryConfigurations", "GetInventoryConfiguration"),
+    ("GetBucketMetricsConfiguration", "GetMetricsConfiguration"),
+    ("PutBucketMetricsConfiguration", "PutMetricsConfiguration"),
+    ("DeleteBucketMetricsConfiguration", "PutMetricsConfiguration"),
+    ("ListBucketMetricsConfigurations", "GetMetricsConfiguration"),
+    ("GetBucketIntelligentTieringConfiguration", "GetIntelligentTieringConfiguration"),
+    ("PutBucketIntelligentTieringConfiguration", "PutIntelligentTieringConfiguration"),
+    ("DeleteBucketIntelligentTieringConfiguration", "PutIntelligentTieringConfiguration"),
+    ("ListBucketIntelligentTieringConfigurations", "GetIntelligentTieringConfiguration"),
+    ("GetBucketNotificationConfiguration", "GetBucketNotification"),
+    ("PutBucketNotificationConfiguration", "PutBucketNotification"),
+    ("DeleteBucketOwnershipControls", "PutBucketOwnershipControls"),
+    ("DeleteBucketWebsite", "DeleteBucketWebsite"),
+];
+
+/// S3 actions whose IAM name gains `Version` when the request names an object version.
+const S3_VERSIONED: &[(&str, &str)] = &[
+    ("GetObject", "GetObjectVersion"),
+    ("DeleteObject", "DeleteObjectVersion"),
+    ("GetObjectAcl", "GetObjectVersionAcl"),
+    ("PutObjectAcl", "PutObjectVersionAcl"),
+    ("GetObjectTagging", "GetObjectVersionTagging"),
+    ("PutObjectTagging", "PutObjectVersionTagging"),
+    ("DeleteObjectTagging", "DeleteObjectVersionTagging"),
+];
+
+/// Calls that need no IAM permission of the caller (research/iam.md §2.4): the STS API
+/// reference says GetCallerIdentity and GetSessionToken need none; SAML and web-identity
+/// federation is authorised by the role's trust policy; the Identity Center portal and OIDC
+/// calls use bearer tokens; DynamoDB's DescribeEndpoints is permissionless.
+pub const NO_PERMISSION: &[(&str, &str, &str)] = &[
+    ("sts", "GetCallerIdentity", "needs no permission"),
+    ("sts", "GetSessionToken", "needs no permission"),
+    ("sts", "AssumeRoleWithSAML", "authorised by the role's trust policy"),
+    ("sts", "AssumeRoleWithWebIdentity", "authorised by the role's trust policy"),
+    ("sso", "GetRoleCredentials", "Identity Center portal call (bearer token)"),
+    ("sso", "ListAccounts", "Identity Center portal call (bearer token)"),
+    ("sso", "ListAccountRoles", "Identity Center portal call (bearer token)"),
+    ("sso", "Logout", "Identity Center portal call (bearer token)"),
+    ("sso", "Authenticate", "Identity Center portal call (bearer token)"),
+    ("sso", "Federate", "Identity Center portal call (bearer token)"),
+    ("sso", "CreateToken", "Identity Center OIDC call (bearer token)"),
+    ("sso-oauth", "CreateToken", "Identity Center OIDC call (bearer token)"),
+    ("sso-oauth", "RegisterClient", "Identity Center OIDC call (bearer token)"),
+    ("sso-oauth", "StartDeviceAuthorization", "Identity Center OIDC call (bearer token)"),
+    ("dynamodb", "DescribeEndpoints", "needs no permission"),
+];
+
+/// One IAM action an event used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Use {
+    /// `prefix:Action`, in the catalog's spelling when known.
+    pub action: String,
+    /// Whether the catalog holds the action.
+    pub known: bool,
+    /// Not in the event itself but implied by it (iam:PassRole).
+    pub inferred: bool,
+    /// ARNs the call touched, or patterns of them (`instance/*` for a new instance).
+    pub resources: Vec<String>,
+    /// Condition-key values the event shows, for keys that apply to the action.
+    pub context: Vec<(String, String)>,
+}
+
+/// What an event maps to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mapping {
+    /// The IAM actions the call needed (one or more).
+    Actions(Vec<Use>),
+    /// A call that needs no permission of the caller's own, and why.
+    NoPermission(String),
+    /// Not a call of the caller at all (service events, Insights, sign-in), and what it is.
+    NotACall(String),
+}
+
+/// The IAM prefix of an event source.
+pub fn prefix_of(source: &str) -> String {
+    if let Some((_, p)) = PREFIXES.iter().find(|(s, _)| *s == source) {
+        return p.to_string();
+    }
+    source.split('.').next().unwrap_or(source).to_string()
+}
+
+/// Strips an API-version suffix in one of the forms AWS really logs: `20150331`,
+/// `20150331v2` (Lambda), `2020_05_31` (CloudFront). Never digits that belong to the name.
+pub fn strip_version(name: &str) -> Option<&str> {
+    let b = name.as_bytes();
+    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    // YYYY_MM_DD
+    if b.len() > 10 {
+        let t = &b[b.len() - 10..];
+        if digits(&t[..4]) && t[4] == b'_' && digits(&t[5..7]) && t[7] == b'_' && digits(&t[8..]) {
+            return Some(&name[..name.len() - 10]);
+        }
+    }
+    // YYYYMMDD, optionally followed by vN
+    let mut end = b.len();
+    if let Some(v) = name.rfind('v')
+        && v + 1 < b.len()
+        && digits(&b[v + 1..])
+    {
+        end = v;
+    }
+    if end > 8 && digits(&b[end - 8..end]) && (b[end - 8] == b'1' || b[end - 8] == b'2') {
+        let stem = &name[..end - 8];
+        if stem.chars().last().is_some_and(|c| c.is_ascii_alphabetic()) {
+            return Some(stem);
+        }
+    }
+    None
+}
+
+/// The IAM action name(s) of an event name within a service, before the catalog check.
+fn action_names(prefix: &str, name: &str, params: &Value) -> Vec<(String, String)> {
+    let one = |p: &str, n: &str| vec![(p.to_string(), n.to_string())];
+    let catalog = Catalog::get();
+    match prefix {
+        "s3" => {
+            if name == "CreateSession" {
+                return one("s3express", "CreateSession");
+            }
+            if name == "WriteGetObjectResponse" {
+                return one("s3-object-lambda", "WriteGetObjectResponse");
+            }
+            if name == "CopyObject" || name == "UploadPartCopy" {
+                return vec![("s3".into(), "PutObject".into()), ("s3".into(), "GetObject".into())];
+            }
+            let mapped = S3_NAMES.iter().find(|(e, _)| *e == name).map_or(name, |(_, a)| a);
+            let versioned = params.get("versionId").is_some_and(|v| !v.is_null());
+            if versioned && let Some((_, v)) = S3_VERSIONED.iter().find(|(a, _)| *a == mapped) {
+                return one("s3", v);
+            }
+            one("s3", mapped)
+        }
+        "kms" if name == "ReEncrypt" => {
+            vec![("kms".into(), "ReEncryptFrom".into()), ("kms".into(), "ReEncryptTo".into())]
+        }
+        "lambda" if name == "Invoke" => one("lambda", "InvokeFunction"),
+        "apigateway" => one("apigateway", http_verb(name)),
+        "cassandra" => one("cassandra", cql_verb(name)),
+        _ => {
+            if catalog.action(prefix, name).is_none()
+                && let Some(stem) = strip_version(name)
+                && catalog.action(prefix, stem).is_some()
+            {
+                return one(prefix, stem);
+            }
+            one(prefix, name)
+        }
+    }
+}
+
+/// API Gateway's IAM actions are the HTTP verbs of its management API (API Gateway
+/// Developer Guide, "Control access for managing an API"): the verb follows from the operation.
+fn http_verb(name: &str) -> &'static str {
+    let starts = |p: &str| name.starts_with(p);
+    if starts("Get") {
+        "GET"
+    } else if starts("Create") || starts("Generate") || starts("Import") || starts("TestInvoke") {
+        "POST"
+    } else if starts("Update") {
+        "PATCH"
+    } else if starts("Delete") || starts("Flush") {
+        "DELETE"
+    } else if starts("Put") || starts("Reimport") || starts("Tag") || starts("Untag") {
+        "PUT"
+    } else {
+        "POST"
+    }
+}
+
+/// Keyspaces' IAM actions are CQL verbs (Amazon Keyspaces Developer Guide, "Actions").
+fn cql_verb(name: &str) -> &str {
+    let starts = |p: &str| name.starts_with(p);
+    if starts("Create") {
+        "Create"
+    } else if starts("Delete") || starts("Drop") {
+        "Drop"
+    } else if starts("Update") || starts("Alter") {
+        "Alter"
+    } else if starts("Get") || starts("List") || starts("Select") {
+        "Select"
+    } else if starts("Restore") {
+        "Restore"
+    } else {
+        name
+    }
+}
+
+/// Maps one event.
+pub fn map(ev: &Event<'_>) -> Mapping {
+    match ev.event_type.as_deref() {
+        Some("AwsServiceEvent") => return Mapping::NotACall("service event".into()),
+        Some("AwsCloudTrailInsight") => return Mapping::NotACall("Insights event".into()),
+        Some("AwsConsoleAction") => return Mapping::NotACall("console action".into()),
+        Some("AwsVpceEvent") => return Mapping::NotACall("network activity event".into()),
+        Some("AwsConsoleSignIn") => return Mapping::NoPermission("console sign-in".into()),
+        _ => {}
+    }
+    let (Some(source), Some(name)) = (ev.event_source.as_deref(), ev.event_name.as_deref()) else {
+        return Mapping::NotACall("no eventSource or eventName".into());
+    };
+    if source == "signin.amazonaws.com" {
+        return Mapping::NoPermission("console sign-in".into());
+    }
+    if ev.user_identity.as_ref().and_then(|i| i.kind.as_deref()) == Some("AWSService") {
+        return Mapping::NoPermission("made by an AWS service".into());
+    }
+    let prefix = prefix_of(source);
+    if let Some((_, _, why)) = NO_PERMISSION.iter().find(|(p, n, _)| *p == prefix && *n == name) {
+        return Mapping::NoPermission(why.to_string());
+    }
+    let params = ev.params();
+    let catalog = Catalog::get();
+    let mut uses = Vec::new();
+    let names = action_names(&prefix, name, &params);
+    for (i, (p, n)) in names.iter().enumerate() {
+        let action = catalog.action(p, n);
+        let mut u = Use {
+            action: action.map_or_else(|| format!("{p}:{n}"), Action::full_name),
+            known: action.is_some(),
+            inferred: false,
+            resources: Vec::new(),
+            context: Vec::new(),
+        };
+        if let Some(a) = action {
+            u.resources = resources(ev, &params, a, special_resource(p, n, name, i, &params));
+            u.context = context(ev, &params, a);
+        }
+        uses.push(u);
+    }
+    if let Some(pass) = pass_role(ev, &prefix, name, &params) {
+        uses.push(pass);
+    }
+    Mapping::Actions(uses)
+}
+
+/// Resources that the generic rules cannot find: the copy source of CopyObject, the two keys
+/// of ReEncrypt.
+fn special_resource(prefix: &str, action: &str, event: &str, index: usize, params: &Value) -> Option<Vec<Variable>> {
+    match (prefix, action) {
+        ("s3", "GetObject") if index == 1 && (event == "CopyObject" || event == "UploadPartCopy") => {
+            let src = params.get("x-amz-copy-source").and_then(Value::as_str)?;
+            let src = src.trim_start_matches('/');
+            let (bucket, key) = src.split_once('/')?;
+            let key = key.split('?').next().unwrap_or(key);
+            Some(vec![("BucketName".into(), bucket.into()), ("ObjectName".into(), key.into())])
+        }
+        ("kms", "ReEncryptFrom") => {
+            Some(vec![("KeyId".into(), params.get("sourceKeyId").and_then(Value::as_str)?.to_string())])
+        }
+        ("kms", "ReEncryptTo") => {
+            Some(vec![("KeyId".into(), params.get("destinationKeyId").and_then(Value::as_str)?.to_string())])
+        }
+        _ => None,
+    }
+}
+
+type Variable = (String, String);
+
+/// Request parameters whose names differ from the template variable they fill.
+const ALIASES: &[(&str, &str)] = &[
+    ("ObjectName", "key"),
+    ("RoleNameWithPath", "roleName"),
+    ("UserNameWithPath", "userName"),
+    ("GroupNameWithPath", "groupName"),
+    ("PolicyNameWithPath", "policyName"),
+    ("InstanceProfileNameWithPath", "instanceProfileName"),
+    ("LayerName", "layerName"),
+    ("SecretId", "secretId"),
+    ("ParameterNameWithoutLeadingSlash", "name"),
+    ("LogGroupName", "logGroupName"),
+    ("LogStreamName", "logStreamName"),
+    ("RepositoryName", "repositoryName"),
+];
+
+/// Every string under `key` (compared without case) anywhere in `v`, depth-limited.
+fn find_strings<'v>(v: &'v Value, key: &str, depth: u8, out: &mut Vec<&'v str>) {
+    if depth > 4 || out.len() >= 16 {
+        return;
+    }
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k.eq_ignore_ascii_case(key) {
+                    match x {
+                        Value::String(s) => out.push(s),
+                        Value::Array(a) => out.extend(a.iter().filter_map(Value::as_str)),
+                        _ => {}
+                    }
+                } else {
+                    find_strings(x, key, depth + 1, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| find_strings(x, key, depth + 1, out)),
+        _ => {}
+    }
+}
+
+/// Whether a CloudTrail resource type (`AWS::S3::Object`) names the IAM resource type
+/// (`object`); unknown or missing types do not rule anything out.
+fn same_type(cloudtrail: Option<&str>, iam: &str) -> bool {
+    let Some(ct) = cloudtrail else { return true };
+    let last = ct.rsplit("::").next().unwrap_or(ct);
+    let norm = |s: &str| s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+    norm(last) == norm(iam) || !ct.starts_with("AWS::")
+}
+
+/// The ARNs an action touched: those of `resources[]` that fit one of its resource types, or
+/// else templates filled from the request: every required resource type (with `*` for what
+/// the request does not name, as for a resource being created), and the optional types the
+/// request names completely.
+fn resources(ev: &Event<'_>, params: &Value, action: &Action, special: Option<Vec<Variable>>) -> Vec<String> {
+    let catalog = Catalog::get();
+    let types: Vec<_> = action.resources.iter().filter_map(|r| catalog.resource_type(action.prefix, r.name)).collect();
+    let mut out = Vec::new();
+    if special.is_none()
+        && let Some(listed) = &ev.resources
+    {
+        for r in listed {
+            let Some(a) = r.arn.as_deref() else { continue };
+            let fits =
+                types.iter().any(|t| same_type(r.kind.as_deref(), t.name) && arn::template_glob(t.arn).is_match(a));
+            if fits && !out.iter().any(|o| o == a) {
+                out.push(a.to_string());
+            }
+        }
+        if !out.is_empty() {
+            return out;
+        }
+    }
+    for r in &action.resources {
+        let Some(t) = catalog.resource_type(action.prefix, r.name) else { continue };
+        for filled in fill_type(ev, params, t.arn, special.as_deref(), r.required) {
+            if !out.contains(&filled) {
+                out.push(filled);
+            }
+        }
+    }
+    out
+}
+
+/// One resource type's template filled from the request; empty when the type is optional
+/// and the request does not name it.
+fn fill_type(
+    ev: &Event<'_>,
+    params: &Value,
+    template: &str,
+    special: Option<&[Variable]>,
+    required: bool,
+) -> Vec<String> {
+    let vars = arn::variables(template);
+    let glob = arn::template_glob(template);
+    // A value that is already a whole ARN of this type is the resource itself.
+    if let Some(sp) = special
+        && let Some((_, v)) = sp.iter().find(|(_, v)| v.starts_with("arn:"))
+    {
+        return if glob.is_match(v) { vec![v.clone()] } else { Vec::new() };
+    }
+    if let Some(last) = vars.last() {
+        let mut whole = Vec::new();
+        find_strings(params, &lower_first(last), 0, &mut whole);
+        if let Some(a) = whole.iter().find(|s| s.starts_with("arn:") && glob.is_match(s)) {
+            return vec![a.to_string()];
+        }
+    }
+    // Several values of one variable (instancesSet.items[].instanceId) give several ARNs.
+    let mut multi: Option<(String, Vec<String>)> = None;
+    let mut single: Vec<Variable> = special.map(<[Variable]>::to_vec).unwrap_or_default();
+    let mut missing = 0;
+    for var in &vars {
+        if matches!(*var, "Partition" | "Region" | "Account") || single.iter().any(|(k, _)| k == var) {
+            continue;
+        }
+        let key = ALIASES.iter().find(|(v, _)| v == var).map_or_else(|| lower_first(var), |(_, k)| k.to_string());
+        let mut found = Vec::new();
+        find_strings(params, &key, 0, &mut found);
+        found.retain(|s| !s.is_empty() && !s.starts_with("arn:"));
+        found.sort_unstable();
+        found.dedup();
+        match found.len() {
+            0 => missing += 1,
+            1 => single.push((var.to_string(), found[0].to_string())),
+            _ if multi.is_none() => multi = Some((var.to_string(), found.iter().map(|s| s.to_string()).collect())),
+            _ => missing += 1,
+        }
+    }
+    if !required && missing > 0 {
+        return Vec::new();
+    }
+    let values: Vec<Option<String>> = match &multi {
+        Some((_, vals)) => vals.iter().map(|v| Some(v.clone())).collect(),
+        None => vec![None],
+    };
+    values
+        .into_iter()
+        .map(|mv| {
+            arn::fill(template, |var| match var {
+                "Partition" => Some(ev.partition().to_string()),
+                "Region" => ev.aws_region.as_deref().map(str::to_string),
+                "Account" => ev.account().map(str::to_string),
+                _ => single
+                    .iter()
+                    .find(|(k, _)| k == var)
+                    .map(|(_, v)| v.clone())
+                    .or_else(|| multi.as_ref().filter(|(k, _)| k == var).and(mv.clone())),
+            })
+        })
+        .collect()
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_ascii_lowercase().to_string() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Condition-key values that the event shows, for keys that apply to the action.
+fn context(ev: &Event<'_>, params: &Value, action: &Action) -> Vec<(String, String)> {
+    let catalog = Catalog::get();
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut put = |key: &str, value: &str| {
+        if catalog.key_applies(action, key) && !out.iter().any(|(k, v)| k == key && v == value) {
+            out.push((key.to_string(), value.to_string()));
+        }
+    };
+    if let Some(r) = ev.aws_region.as_deref() {
+        put("aws:RequestedRegion", r);
+    }
+    if let Some(ip) = ev.source_ip_address.as_deref().filter(|s| s.parse::<std::net::IpAddr>().is_ok()) {
+        put("aws:SourceIp", ip);
+    }
+    if let Some(v) = ev.vpc_endpoint_id.as_deref() {
+        put("aws:SourceVpce", v);
+    }
+    let mfa = ev
+        .user_identity
+        .as_ref()
+        .and_then(|i| i.session_context.as_ref())
+        .and_then(|s| s.attributes.as_ref())
+        .and_then(|a| a.mfa_authenticated.as_deref());
+    if let Some(m) = mfa {
+        put("aws:MultiFactorAuthPresent", m);
+    }
+    // Request parameters that are condition keys of the service under the same name.
+    let simple: &[(&str, &str)] = &[
+        ("ec2:InstanceType", "instanceType"),
+        ("s3:prefix", "prefix"),
+        ("s3:delimiter", "delimiter"),
+        ("s3:max-keys", "max-keys"),
+        ("s3:x-amz-acl", "x-amz-acl"),
+        ("s3:x-amz-server-side-encryption", "x-amz-server-side-encryption"),
+        ("s3:x-amz-storage-class", "x-amz-storage-class"),
+        ("lambda:Runtime", "runtime"),
+        ("rds:DatabaseEngine", "engine"),
+        ("rds:DatabaseClass", "dBInstanceClass"),
+    ];
+    for (key, param) in simple {
+        if let Some(v) = params.get(param) {
+            match v {
+                Value::String(s) => put(key, s),
+                Value::Number(n) => put(key, &n.to_string()),
+                _ => {}
+            }
+        }
+    }
+    // Tags in the request: EC2's tagSpecificationSet, and the common `tags` shapes.
+    let mut tags: Vec<(String, String)> = Vec::new();
+    if let Some(items) = params.pointer("/tagSpecificationSet/items").and_then(Value::as_array) {
+        for spec in items {
+            for t in spec.get("tags").and_then(Value::as_array).into_iter().flatten() {
+                if let (Some(k), Some(v)) =
+                    (t.get("key").and_then(Value::as_str), t.get("value").and_then(Value::as_str))
+                {
+                    tags.push((k.into(), v.into()));
+                }
+            }
+        }
+    }
+    for key in ["tags", "Tags"] {
+        match params.get(key) {
+            Some(Value::Object(m)) => {
+                tags.extend(m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))))
+            }
+            Some(Value::Array(a)) => tags.extend(a.iter().filter_map(|t| {
+                let k = t.get("key").or_else(|| t.get("Key"))?.as_str()?;
+                let v = t.get("value").or_else(|| t.get("Value"))?.as_str()?;
+                Some((k.to_string(), v.to_string()))
+            })),
+            _ => {}
+        }
+    }
+    for (k, v) in &tags {
+        put(&format!("aws:RequestTag/{k}"), v);
+        put("aws:TagKeys", k);
+    }
+    out.sort();
+    out
+}
+
+/// iam:PassRole, which CloudTrail never logs: a call that configures a resource with a role
+/// (a parameter named like a role holding a role ARN, or an EC2 instance profile) needed it.
+fn pass_role(ev: &Event<'_>, prefix: &str, name: &str, params: &Value) -> Option<Use> {
+    if matches!(prefix, "iam" | "sts") || params.is_null() {
+        return None;
+    }
+    // Reads pass nothing: the event says so, or the catalog rates the action List or Read.
+    let level = action_names(prefix, name, params)
+        .first()
+        .and_then(|(p, n)| Catalog::get().action(p, n))
+        .map(|a| a.access_level);
+    let read_only = ev.read_only.as_ref().and_then(Value::as_bool) == Some(true)
+        || level.is_some_and(|l| l == "List" || l == "Read")
+        || ["Get", "List", "Describe"].iter().any(|p| name.starts_with(p));
+    if read_only {
+        return None;
+    }
+    let mut roles = Vec::new();
+    collect_role_arns(params, 0, &mut roles);
+    let profile =
+        ["RunInstances", "AssociateIamInstanceProfile", "ReplaceIamInstanceProfileAssociation", "RequestSpotInstances"]
+            .contains(&name)
+            && prefix == "ec2"
+            && params.get("iamInstanceProfile").is_some();
+    if roles.is_empty() && !profile {
+        return None;
+    }
+    let mut resources: Vec<String> = roles;
+    if profile && resources.is_empty() {
+        // The instance profile's role is not in the event; only its account is known.
+        let acct = ev.account().unwrap_or("*");
+        resources.push(format!("arn:{}:iam::{acct}:role/*", ev.partition()));
+    }
+    resources.sort();
+    resources.dedup();
+    Some(Use { action: "iam:PassRole".into(), known: true, inferred: true, resources, context: Vec::new() })
+}
+
+fn collect_role_arns(v: &Value, depth: u8, out: &mut Vec<String>) {
+    if depth > 5 || out.len() >= 16 {
+        return;
+    }
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k.to_ascii_lowercase().contains("role")
+                    && let Some(s) = x.as_str()
+                    && is_role_arn(s)
+                {
+                    out.push(s.to_string());
+                } else {
+                    collect_role_arns(x, depth + 1, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_role_arns(x, depth + 1, out)),
+        _ => {}
+    }
+}
+
+fn is_role_arn(s: &str) -> bool {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    parts.len() == 6 && parts[0] == "arn" && parts[2] == "iam" && parts[5].starts_with("role/")
+}

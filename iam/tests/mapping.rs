@@ -1,0 +1,249 @@
+//! Mapping cases, each written from the AWS documentation page named in its comment.
+
+use ct_iam::mapping::{self, Mapping, NO_PERMISSION, PREFIXES, S3_NAMES};
+use ct_iam::{Catalog, Event};
+
+fn ev(source: &str, name: &str, extra: &str) -> String {
+    format!(
+        r#"{{"eventVersion":"1.08","userIdentity":{{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/deploy-agent/s","accountId":"111122223333","sessionContext":{{"sessionIssuer":{{"type":"Role","arn":"arn:aws:iam::111122223333:role/deploy-agent","userName":"deploy-agent"}},"attributes":{{"mfaAuthenticated":"false"}}}}}},"eventTime":"2017-06-01T13:05:42Z","eventSource":"{source}","eventName":"{name}","awsRegion":"ap-southeast-2","sourceIPAddress":"198.51.100.20","eventType":"AwsApiCall","recipientAccountId":"111122223333"{extra}}}"#
+    )
+}
+
+fn actions(json: &str) -> Vec<String> {
+    match mapping::map(&Event::parse(json.as_bytes()).unwrap()) {
+        Mapping::Actions(u) => u.into_iter().map(|u| u.action).collect(),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn uses(json: &str) -> Vec<mapping::Use> {
+    match mapping::map(&Event::parse(json.as_bytes()).unwrap()) {
+        Mapping::Actions(u) => u,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn every_action_the_tables_name_is_in_the_catalog() {
+    let c = Catalog::get();
+    for (_, prefix) in PREFIXES {
+        assert!(c.has_service(prefix), "prefix {prefix} not in the catalog");
+    }
+    for (_, action) in S3_NAMES {
+        assert!(c.action("s3", action).is_some(), "s3:{action} not in the catalog");
+    }
+    for (p, a) in [("kms", "ReEncryptFrom"), ("kms", "ReEncryptTo"), ("lambda", "InvokeFunction"), ("iam", "PassRole")]
+    {
+        assert!(c.action(p, a).is_some(), "{p}:{a}");
+    }
+    for (p, a) in [("s3express", "CreateSession"), ("s3-object-lambda", "WriteGetObjectResponse")] {
+        assert!(c.action(p, a).is_some(), "{p}:{a}");
+    }
+    for verb in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+        assert!(c.action("apigateway", verb).is_some(), "apigateway:{verb}");
+    }
+    for verb in ["Create", "Drop", "Alter", "Select", "Restore"] {
+        assert!(c.action("cassandra", verb).is_some(), "cassandra:{verb}");
+    }
+    for (p, _, _) in NO_PERMISSION {
+        assert!(c.has_service(p), "{p}");
+    }
+}
+
+#[test]
+fn prefix_from_event_source() {
+    // CloudWatch logs as monitoring.amazonaws.com; its IAM prefix is cloudwatch
+    // (CloudWatch User Guide, "Logging Amazon CloudWatch API calls with AWS CloudTrail").
+    assert_eq!(actions(&ev("monitoring.amazonaws.com", "PutMetricData", "")), vec!["cloudwatch:PutMetricData"]);
+    // Resource Groups Tagging API logs as tagging.amazonaws.com; prefix tag.
+    assert_eq!(actions(&ev("tagging.amazonaws.com", "GetResources", "")), vec!["tag:GetResources"]);
+    // Pinpoint's IAM prefix is mobiletargeting.
+    assert_eq!(actions(&ev("pinpoint.amazonaws.com", "GetApps", "")), vec!["mobiletargeting:GetApps"]);
+    assert_eq!(actions(&ev("ec2.amazonaws.com", "DescribeInstances", "")), vec!["ec2:DescribeInstances"]);
+}
+
+#[test]
+fn api_version_suffixes_only_in_their_real_forms() {
+    // Lambda logs versioned operation names (Lambda Developer Guide, "Logging AWS Lambda API
+    // calls using AWS CloudTrail": GetFunction20150331v2, UpdateFunctionCode20150331v2).
+    assert_eq!(actions(&ev("lambda.amazonaws.com", "GetFunction20150331v2", "")), vec!["lambda:GetFunction"]);
+    assert_eq!(actions(&ev("lambda.amazonaws.com", "ListFunctions20150331", "")), vec!["lambda:ListFunctions"]);
+    // CloudFront logs CreateDistribution2020_05_31 (CloudFront Developer Guide, CloudTrail examples).
+    assert_eq!(
+        actions(&ev("cloudfront.amazonaws.com", "CreateDistribution2020_05_31", "")),
+        vec!["cloudfront:CreateDistribution"]
+    );
+    // Digits that belong to the name stay (Cloud9 CreateEnvironmentEC2, RDS RestoreDBInstanceFromS3).
+    assert_eq!(actions(&ev("cloud9.amazonaws.com", "CreateEnvironmentEC2", "")), vec!["cloud9:CreateEnvironmentEC2"]);
+    assert_eq!(actions(&ev("rds.amazonaws.com", "RestoreDBInstanceFromS3", "")), vec!["rds:RestoreDBInstanceFromS3"]);
+    assert_eq!(mapping::strip_version("CreateEnvironmentEC2"), None);
+    assert_eq!(mapping::strip_version("RestoreDBInstanceFromS3"), None);
+    assert_eq!(mapping::strip_version("UpdateFunctionCode20150331v2"), Some("UpdateFunctionCode"));
+}
+
+#[test]
+fn s3_names_and_versions() {
+    // S3 User Guide, "Required permissions for Amazon S3 API operations".
+    let b = r#","requestParameters":{"bucketName":"deploy-artifacts","key":"builds/app.zip"}"#;
+    assert_eq!(actions(&ev("s3.amazonaws.com", "ListObjects", b)), vec!["s3:ListBucket"]);
+    assert_eq!(actions(&ev("s3.amazonaws.com", "HeadObject", b)), vec!["s3:GetObject"]);
+    assert_eq!(actions(&ev("s3.amazonaws.com", "CreateMultipartUpload", b)), vec!["s3:PutObject"]);
+    assert_eq!(actions(&ev("s3.amazonaws.com", "ListBuckets", "")), vec!["s3:ListAllMyBuckets"]);
+    assert_eq!(actions(&ev("s3.amazonaws.com", "PutBucketReplication", b)), vec!["s3:PutReplicationConfiguration"]);
+    assert_eq!(actions(&ev("s3.amazonaws.com", "DeleteBucketReplication", b)), vec!["s3:PutReplicationConfiguration"]);
+    assert_eq!(actions(&ev("s3.amazonaws.com", "DeleteBucketCors", b)), vec!["s3:PutBucketCORS"]);
+    assert_eq!(
+        actions(&ev("s3.amazonaws.com", "DeleteBucketOwnershipControls", b)),
+        vec!["s3:PutBucketOwnershipControls"]
+    );
+    assert_eq!(actions(&ev("s3.amazonaws.com", "GetBucketAcl", b)), vec!["s3:GetBucketAcl"]);
+    let versioned = r#","requestParameters":{"bucketName":"b","key":"k","versionId":"3HL4kqtJlcpXroDTDmJ"}"#;
+    assert_eq!(actions(&ev("s3.amazonaws.com", "GetObject", versioned)), vec!["s3:GetObjectVersion"]);
+    // CopyObject needs PutObject on the target and GetObject on the source.
+    let copy = r#","requestParameters":{"bucketName":"dst","key":"k2","x-amz-copy-source":"src/dir/k1"}"#;
+    let u = uses(&ev("s3.amazonaws.com", "CopyObject", copy));
+    assert_eq!(u.iter().map(|u| u.action.as_str()).collect::<Vec<_>>(), vec!["s3:PutObject", "s3:GetObject"]);
+    assert_eq!(u[0].resources, vec!["arn:aws:s3:::dst/k2"]);
+    assert_eq!(u[1].resources, vec!["arn:aws:s3:::src/dir/k1"]);
+}
+
+#[test]
+fn kms_reencrypt_lambda_invoke_api_gateway_keyspaces() {
+    // KMS Developer Guide, "ReEncrypt": kms:ReEncryptFrom on the source key, kms:ReEncryptTo on
+    // the destination key.
+    let keys = r#","requestParameters":{"sourceKeyId":"arn:aws:kms:ap-southeast-2:111122223333:key/1111","destinationKeyId":"arn:aws:kms:ap-southeast-2:111122223333:key/2222"}"#;
+    let u = uses(&ev("kms.amazonaws.com", "ReEncrypt", keys));
+    assert_eq!(u.iter().map(|u| u.action.as_str()).collect::<Vec<_>>(), vec!["kms:ReEncryptFrom", "kms:ReEncryptTo"]);
+    assert_eq!(u[0].resources, vec!["arn:aws:kms:ap-southeast-2:111122223333:key/1111"]);
+    assert_eq!(u[1].resources, vec!["arn:aws:kms:ap-southeast-2:111122223333:key/2222"]);
+    // Lambda data events log Invoke; the permission is lambda:InvokeFunction.
+    assert_eq!(actions(&ev("lambda.amazonaws.com", "Invoke", "")), vec!["lambda:InvokeFunction"]);
+    // API Gateway's IAM actions are HTTP verbs (API Gateway Developer Guide, "Control access
+    // to an API with IAM permissions").
+    assert_eq!(actions(&ev("apigateway.amazonaws.com", "CreateRestApi", "")), vec!["apigateway:POST"]);
+    assert_eq!(actions(&ev("apigateway.amazonaws.com", "GetRestApis", "")), vec!["apigateway:GET"]);
+    assert_eq!(actions(&ev("apigateway.amazonaws.com", "UpdateStage", "")), vec!["apigateway:PATCH"]);
+    assert_eq!(actions(&ev("apigateway.amazonaws.com", "DeleteApi", "")), vec!["apigateway:DELETE"]);
+    // Keyspaces' IAM actions are CQL verbs (Keyspaces Developer Guide, "How Amazon Keyspaces
+    // works with IAM").
+    assert_eq!(actions(&ev("cassandra.amazonaws.com", "CreateKeyspace", "")), vec!["cassandra:Create"]);
+    assert_eq!(actions(&ev("cassandra.amazonaws.com", "DeleteTable", "")), vec!["cassandra:Drop"]);
+}
+
+#[test]
+fn calls_that_need_no_permission_map_to_nothing() {
+    // STS API Reference, GetCallerIdentity: "No permissions are required to perform this operation."
+    let m = mapping::map(&Event::parse(ev("sts.amazonaws.com", "GetCallerIdentity", "").as_bytes()).unwrap());
+    assert!(matches!(m, Mapping::NoPermission(_)), "{m:?}");
+    for (source, name) in [
+        ("signin.amazonaws.com", "ConsoleLogin"),
+        ("signin.amazonaws.com", "SwitchRole"),
+        ("sts.amazonaws.com", "AssumeRoleWithSAML"),
+        ("sts.amazonaws.com", "AssumeRoleWithWebIdentity"),
+        ("sso.amazonaws.com", "GetRoleCredentials"),
+    ] {
+        let m = mapping::map(&Event::parse(ev(source, name, "").as_bytes()).unwrap());
+        assert!(matches!(m, Mapping::NoPermission(_)), "{source} {name}: {m:?}");
+    }
+    let service = ev("kms.amazonaws.com", "RotateKey", "").replace("AwsApiCall", "AwsServiceEvent");
+    assert!(matches!(mapping::map(&Event::parse(service.as_bytes()).unwrap()), Mapping::NotACall(_)));
+    let by_service = r#"{"eventVersion":"1.05","userIdentity":{"type":"AWSService","invokedBy":"lambda.amazonaws.com"},"eventSource":"sts.amazonaws.com","eventName":"AssumeRole","eventType":"AwsApiCall"}"#;
+    assert!(matches!(mapping::map(&Event::parse(by_service.as_bytes()).unwrap()), Mapping::NoPermission(_)));
+    // AssumeRole by a principal does need sts:AssumeRole.
+    assert_eq!(actions(&ev("sts.amazonaws.com", "AssumeRole", "")), vec!["sts:AssumeRole"]);
+}
+
+#[test]
+fn pass_role_is_inferred_where_a_role_is_passed() {
+    // IAM User Guide, "Grant a user permissions to pass a role to an AWS service": creating a
+    // Lambda function with a role, a stack with a service role, an instance with a profile.
+    let lambda = r#","requestParameters":{"functionName":"f","role":"arn:aws:iam::111122223333:role/fn-exec","runtime":"python3.12"}"#;
+    let u = uses(&ev("lambda.amazonaws.com", "CreateFunction20150331", lambda));
+    assert_eq!(u[0].action, "lambda:CreateFunction");
+    assert_eq!(u[1].action, "iam:PassRole");
+    assert!(u[1].inferred);
+    assert_eq!(u[1].resources, vec!["arn:aws:iam::111122223333:role/fn-exec"]);
+    let stack = r#","requestParameters":{"stackName":"webapp","roleARN":"arn:aws:iam::111122223333:role/cfn-exec"}"#;
+    assert_eq!(
+        actions(&ev("cloudformation.amazonaws.com", "CreateStack", stack)),
+        vec!["cloudformation:CreateStack", "iam:PassRole"]
+    );
+    let run = r#","requestParameters":{"instanceType":"t2.micro","iamInstanceProfile":{"name":"web"}}"#;
+    let u = uses(&ev("ec2.amazonaws.com", "RunInstances", run));
+    assert_eq!(u.last().unwrap().action, "iam:PassRole");
+    assert_eq!(u.last().unwrap().resources, vec!["arn:aws:iam::111122223333:role/*"]);
+    // Assuming a role is not passing it, and reads pass nothing.
+    let assume = r#","requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/x","roleSessionName":"s"}"#;
+    assert_eq!(actions(&ev("sts.amazonaws.com", "AssumeRole", assume)), vec!["sts:AssumeRole"]);
+    let get = r#","requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/x"}"#;
+    assert_eq!(actions(&ev("codebuild.amazonaws.com", "BatchGetProjects", get)), vec!["codebuild:BatchGetProjects"]);
+}
+
+#[test]
+fn resources_from_the_record_and_from_templates() {
+    // Records carry resources[] for S3 data events; only those fitting the action's types count
+    // (s3:GetObject acts on the object, not the bucket).
+    let data = r#","requestParameters":{"bucketName":"b","key":"k"},"resources":[{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::b/k"},{"type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::b"}]"#;
+    assert_eq!(uses(&ev("s3.amazonaws.com", "GetObject", data))[0].resources, vec!["arn:aws:s3:::b/k"]);
+    assert_eq!(uses(&ev("s3.amazonaws.com", "ListObjects", data))[0].resources, vec!["arn:aws:s3:::b"]);
+    // A new instance's id is not known before the call: the type, pinned to region and account.
+    let run = r#","requestParameters":{"instanceType":"t2.micro","instancesSet":{"items":[{"imageId":"ami-0a1b2c3d","minCount":1,"maxCount":1}]}}"#;
+    let u = uses(&ev("ec2.amazonaws.com", "RunInstances", run));
+    assert!(
+        u[0].resources.contains(&"arn:aws:ec2:ap-southeast-2:111122223333:instance/*".to_string()),
+        "{:?}",
+        u[0].resources
+    );
+    assert!(
+        u[0].resources.contains(&"arn:aws:ec2:ap-southeast-2::image/ami-0a1b2c3d".to_string()),
+        "{:?}",
+        u[0].resources
+    );
+    // Existing instances are named in the request.
+    let stop = r#","requestParameters":{"instancesSet":{"items":[{"instanceId":"i-1"},{"instanceId":"i-2"}]}}"#;
+    assert_eq!(
+        uses(&ev("ec2.amazonaws.com", "TerminateInstances", stop))[0].resources,
+        vec![
+            "arn:aws:ec2:ap-southeast-2:111122223333:instance/i-1",
+            "arn:aws:ec2:ap-southeast-2:111122223333:instance/i-2"
+        ]
+    );
+    let role = r#","requestParameters":{"roleName":"cfn-exec","policyArn":"arn:aws:iam::aws:policy/ReadOnlyAccess"}"#;
+    assert_eq!(
+        uses(&ev("iam.amazonaws.com", "AttachRolePolicy", role))[0].resources,
+        vec!["arn:aws:iam::111122223333:role/cfn-exec"]
+    );
+}
+
+#[test]
+fn context_keys_the_event_shows() {
+    let run = r#","requestParameters":{"instanceType":"t2.micro","tagSpecificationSet":{"items":[{"resourceType":"instance","tags":[{"key":"team","value":"web"}]}]}}"#;
+    let u = uses(&ev("ec2.amazonaws.com", "RunInstances", run));
+    let ctx = &u[0].context;
+    assert!(ctx.contains(&("ec2:InstanceType".into(), "t2.micro".into())), "{ctx:?}");
+    assert!(ctx.contains(&("aws:RequestedRegion".into(), "ap-southeast-2".into())));
+    assert!(ctx.contains(&("aws:SourceIp".into(), "198.51.100.20".into())));
+    assert!(ctx.contains(&("aws:MultiFactorAuthPresent".into(), "false".into())));
+    assert!(ctx.contains(&("aws:RequestTag/team".into(), "web".into())));
+    // s3:prefix applies to ListBucket, not to GetObject.
+    let list = r#","requestParameters":{"bucketName":"b","prefix":"builds/","key":"x"}"#;
+    assert!(
+        uses(&ev("s3.amazonaws.com", "ListObjects", list))[0].context.contains(&("s3:prefix".into(), "builds/".into()))
+    );
+    assert!(!uses(&ev("s3.amazonaws.com", "GetObject", list))[0].context.iter().any(|(k, _)| k == "s3:prefix"));
+    // A service name in sourceIPAddress is no address.
+    let svc = ev("ec2.amazonaws.com", "DescribeInstances", "").replace("198.51.100.20", "cloudformation.amazonaws.com");
+    assert!(!uses(&svc)[0].context.iter().any(|(k, _)| k == "aws:SourceIp"));
+}
+
+#[test]
+fn unknown_actions_are_reported_not_dropped() {
+    let u = uses(&ev("ec2.amazonaws.com", "FrobnicateInstances", ""));
+    assert_eq!(u.len(), 1);
+    assert_eq!(u[0].action, "ec2:FrobnicateInstances");
+    assert!(!u[0].known);
+    let u = uses(&ev("newservice.amazonaws.com", "DoThing", ""));
+    assert_eq!((u[0].action.as_str(), u[0].known), ("newservice:DoThing", false));
+    // Case is the catalog's.
+    assert_eq!(actions(&ev("s3.amazonaws.com", "GetBucketCORS", "")), vec!["s3:GetBucketCORS"]);
+}

@@ -1,0 +1,414 @@
+//! ct-actions: which IAM actions CloudTrail events really used.
+
+mod record;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+
+use clap::Parser;
+use ct_common::cli::{InputArgs, OutputArgs};
+use ct_common::input::{self, Flow, ReadOptions, Reader, Source, Visit};
+use ct_common::lines::{self, Opened};
+use ct_common::output::Output;
+use ct_common::report::{Reporter, plural};
+use ct_common::{EXIT_ERROR, EXIT_OK, Error};
+use ct_iam::{Catalog, Event, Mapping};
+use serde::Serialize;
+
+pub use record::{ActionRecord, Capped, Wire};
+
+pub const NAME: &str = "ct-actions";
+
+/// Which IAM actions CloudTrail events really used.
+///
+/// ct-actions maps each event to the IAM actions the call needed (zero, one or several) and
+/// writes one action record per action, sorted by action: how often it was used, how often
+/// refused, when, where, by whom, on which resources, and the condition-key values the events
+/// show. It reads events (NDJSON, or anything ct-unzip reads) and its own action records,
+/// which it merges: the records of any split of the events, merged, equal the records of all
+/// of them, so ct-actions can be both the map and the reduce step of a larger job.
+///
+/// The mapping follows the AWS documentation: the IAM prefix of each event source (CloudWatch
+/// logs as monitoring, Pinpoint's prefix is mobiletargeting, ...), S3's event names that are not
+/// its action names (ListObjects needs s3:ListBucket, CopyObject s3:PutObject and s3:GetObject),
+/// API-version suffixes (Lambda GetFunction20150331v2), KMS ReEncrypt (kms:ReEncryptFrom and
+/// kms:ReEncryptTo), Lambda's Invoke data event (lambda:InvokeFunction), API Gateway's HTTP
+/// verbs and Keyspaces' CQL verbs. Calls that need no permission of the caller (GetCallerIdentity,
+/// console sign-in, SAML and web-identity federation, Identity Center portal calls, calls made
+/// by AWS services) and events that are not calls (service events, Insights) map to nothing
+/// and are counted in the summary. iam:PassRole is never logged by CloudTrail: it is inferred
+/// where a request passes a role, and marked "inferred". Every action is looked up in the IAM
+/// action catalog embedded in the tool; one that is not there is still written, with
+/// "known": false, and named on stderr.
+#[derive(Parser, Debug)]
+#[command(name = NAME, version, max_term_width = 100, after_long_help = AFTER_HELP)]
+pub struct Cli {
+    /// Write one record per event and action, in input order, as events arrive (no merging).
+    #[arg(long, conflicts_with = "text")]
+    pub per_event: bool,
+
+    /// Write only the sorted, distinct action names (service:Action), one per line.
+    #[arg(long)]
+    pub text: bool,
+
+    /// Keep at most N values in each set of a record (regions, accounts, principals, resources,
+    /// each context key): the N smallest in sorted order, with the set named in "capped" when
+    /// values were left out.
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    pub cap: u32,
+
+    /// Write notes on stderr: each event that needs no permission, and why.
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Do not write the summary line (errors and unknown actions are still reported).
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+const AFTER_HELP: &str = "\
+Exit status: 0 when every input was read, 2 when any was bad (after the summary line).
+
+Examples:
+  ct-unzip logs/ | ct-filter --role deploy-agent | ct-actions
+  ct-unzip logs/ | ct-filter --user alice | ct-actions --text
+  cat day-*.actions | ct-actions > month.actions          # merge earlier results";
+
+/// Extra man page sections, rendered after OPTIONS by the man page generator.
+pub const MAN_SECTIONS: &[(&str, &str)] = &[
+    (
+        "ACTION RECORDS",
+        "One JSON object per line, sorted by action:\n\n\
+         {\"action\":\"ec2:RunInstances\",\"count\":3,\"denied\":1,\"errors\":{\"Client.UnauthorizedOperation\":1},\"first\":\"2017-06-01T01:02:03Z\",\"last\":\"2017-06-01T05:00:00Z\",\"regions\":[\"ap-southeast-2\"],\"accounts\":[\"111122223333\"],\"principals\":[\"arn:aws:iam::111122223333:role/deploy-agent\"],\"resources\":[\"arn:aws:ec2:ap-southeast-2:111122223333:instance/*\"],\"context\":{\"ec2:InstanceType\":[\"t2.micro\"]},\"known\":true}\n\n\
+         action: the IAM action, in the catalog's spelling. count: events that used it. denied: of those, calls refused \
+         for lack of permission (AccessDenied, Client.UnauthorizedOperation and their kin); other errors still prove the \
+         permission was granted. errors: every errorCode with its count. first, last: the earliest and latest eventTime. \
+         regions, accounts, principals (the role of an assumed-role session, else the identity's ARN): sets. resources: the \
+         ARNs the calls touched, from the records' resources or from the request parameters filled into the catalog's ARN \
+         templates (`instance/*` where the new resource's name was not yet known). context: condition-key values the events \
+         show, for keys that apply to the action (aws:RequestedRegion, aws:SourceIp, aws:MultiFactorAuthPresent, \
+         ec2:InstanceType, s3:prefix, aws:RequestTag/...). known: the catalog holds the action. inferred: present and true \
+         when every use was inferred (iam:PassRole). capped: the sets that reached --cap.\n\n\
+         With --per-event, each line is one use: action, eventID, eventTime, principal, region, account, resources, context, \
+         errorCode, denied, known, inferred.",
+    ),
+    (
+        "MERGING",
+        "Action records given as input (alone or mixed with events) are merged with what the events give: counts add up, \
+         first and last widen, sets are united and capped again. Because each capped set keeps its smallest values, merging \
+         the outputs of any split of the events gives exactly the output on all of them, in any order.",
+    ),
+    (
+        "EXIT STATUS",
+        "0 when every input was read, 2 when any input was bad or unreadable (the summary line comes first), on a usage \
+         error, or when writing fails. Unknown actions are reported but are not errors. A closed standard output ends \
+         ct-actions quietly with status 0.",
+    ),
+    (
+        "EXAMPLES",
+        "ct-unzip logs/ | ct-filter --role deploy-agent | ct-actions\n\
+         ct-unzip logs/ | ct-filter --user alice | ct-actions --text\n\
+         ct-unzip logs/ | ct-actions --per-event | jq -c 'select(.denied)'\n\
+         cat day-*.actions | ct-actions > month.actions",
+    ),
+    ("SEE ALSO", "ct(7), ct-unzip(1), ct-filter(1), jq(1)"),
+];
+
+/// One use, written by --per-event.
+#[derive(Serialize)]
+struct PerEvent<'a> {
+    action: &'a str,
+    #[serde(rename = "eventID", skip_serializing_if = "Option::is_none")]
+    event_id: Option<&'a str>,
+    #[serde(rename = "eventTime", skip_serializing_if = "Option::is_none")]
+    event_time: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    principal: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account: Option<&'a str>,
+    resources: &'a [String],
+    context: BTreeMap<&'a str, Vec<&'a str>>,
+    #[serde(rename = "errorCode", skip_serializing_if = "Option::is_none")]
+    error_code: Option<&'a str>,
+    denied: bool,
+    known: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    inferred: bool,
+}
+
+/// Runs ct-actions; returns the exit status.
+pub fn run(cli: &Cli) -> Result<u8, Error> {
+    let mut report = Reporter::new(NAME);
+    report.verbose = cli.verbose;
+    report.quiet = cli.quiet;
+    report.strict = cli.input.strict;
+    let mut state = State {
+        out: Output::stdout(cli.output.line_buffered),
+        report: &mut report,
+        per_event: cli.per_event,
+        cap: cli.cap as usize,
+        actions: BTreeMap::new(),
+        events: 0,
+        merged: 0,
+        no_permission: BTreeMap::new(),
+        not_calls: BTreeMap::new(),
+    };
+    let sources = input::expand(&cli.input.paths);
+    let jobs = cli.input.jobs();
+    let mut batch: Vec<Source> = Vec::new();
+    let mut stopped = false;
+    for source in sources {
+        if stopped {
+            break;
+        }
+        match lines::open(&source) {
+            Ok(Opened::Lines(reader, head)) => {
+                stopped = flush(&mut batch, jobs, &mut state)?;
+                if stopped {
+                    break;
+                }
+                let name = source.name();
+                let res = lines::each(reader, head, |text, n| state.line(text, &name, n));
+                match res {
+                    Ok(flow) => stopped = flow == Flow::Stop,
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Err(e.into()),
+                    Err(e) => {
+                        let msg = format!("read error: {}", ct_common::error::io_text(&e));
+                        stopped = state.report.error(&name, &msg) == Flow::Stop;
+                    }
+                }
+            }
+            Ok(Opened::Stream(reader)) => {
+                stopped = flush(&mut batch, jobs, &mut state)?
+                    || Reader::new(ReadOptions::default()).read_stream(reader, "<stdin>", &mut state)?.stopped;
+            }
+            Ok(Opened::Reader) => batch.push(source),
+            Err(e) => {
+                let msg = format!("cannot open: {}", ct_common::error::io_text(&e));
+                stopped = state.report.error(&source.name(), &msg) == Flow::Stop;
+            }
+        }
+    }
+    if !stopped {
+        flush(&mut batch, jobs, &mut state)?;
+    }
+    if !cli.per_event {
+        if cli.text {
+            for a in state.actions.keys() {
+                state.out.record(a.as_bytes())?;
+            }
+        } else {
+            for r in state.actions.values() {
+                let line = serde_json::to_vec(&r.to_wire()).map_err(|e| Error::Msg(e.to_string()))?;
+                state.out.record(&line)?;
+            }
+        }
+    }
+    state.out.flush()?;
+    let unknown: Vec<&str> = state.actions.values().filter(|r| !r.known).map(|r| r.action.as_str()).collect();
+    if !unknown.is_empty() {
+        let names = unknown.join(", ");
+        state.report.fatal(&format_args!("not in the IAM action catalog ({}): {names}", Catalog::get().source));
+    }
+    let mut summary = format!(
+        "{}, {} ({} unknown)",
+        plural(state.events, "event", "events"),
+        plural(state.actions.len() as u64, "action", "actions"),
+        unknown.len()
+    );
+    if state.merged > 0 {
+        summary += &format!(", {} merged", plural(state.merged, "action record", "action records"));
+    }
+    let list = |m: &BTreeMap<String, u64>| m.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ");
+    if !state.no_permission.is_empty() {
+        let n: u64 = state.no_permission.values().sum();
+        summary += &format!(", {} needing no permission ({})", n, list(&state.no_permission));
+    }
+    if !state.not_calls.is_empty() {
+        let n: u64 = state.not_calls.values().sum();
+        summary += &format!(", {} not calls ({})", n, list(&state.not_calls));
+    }
+    summary += &format!(", {}", plural(state.report.errors, "error", "errors"));
+    let errors = state.report.errors;
+    report.summary(&summary);
+    Ok(if errors > 0 { EXIT_ERROR } else { EXIT_OK })
+}
+
+fn flush(batch: &mut Vec<Source>, jobs: usize, state: &mut State<'_>) -> Result<bool, Error> {
+    if batch.is_empty() {
+        return Ok(false);
+    }
+    let totals = input::drive(batch, jobs, ReadOptions::default(), state)?;
+    batch.clear();
+    Ok(totals.stopped)
+}
+
+struct State<'r> {
+    out: Output,
+    report: &'r mut Reporter,
+    per_event: bool,
+    cap: usize,
+    actions: BTreeMap<String, ActionRecord>,
+    events: u64,
+    merged: u64,
+    no_permission: BTreeMap<String, u64>,
+    not_calls: BTreeMap<String, u64>,
+}
+
+struct LinePlace<'a>(&'a str, u64);
+
+impl fmt::Display for LinePlace<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: line {}", self.0, self.1)
+    }
+}
+
+impl State<'_> {
+    /// One NDJSON line: an action record, an event, or a container of events.
+    fn line(&mut self, text: &[u8], name: &str, n: u64) -> io::Result<Flow> {
+        use ct_common::fields::{Found, Paths, Shape, extract};
+        let place = LinePlace(name, n);
+        let mut paths = Paths::new();
+        let action = paths.add("action");
+        let markers = [paths.add("eventName"), paths.add("eventSource"), paths.add("eventTime")];
+        let mut found = Found::default();
+        match extract(&paths, text, &mut found) {
+            Ok(Shape::Container) => {
+                let name = place.to_string();
+                let stats = Reader::new(ReadOptions::default()).read_stream(text, &name, self)?;
+                Ok(if stats.stopped { Flow::Stop } else { Flow::Continue })
+            }
+            Ok(Shape::NotObject) => Ok(self.report.error(&place, &"JSON value is not an object")),
+            Err(e) => Ok(self.report.error(&place, &format_args!("invalid JSON: {e}"))),
+            Ok(Shape::Event) if found.get(action).next().is_some() => Ok(match serde_json::from_slice::<Wire>(text) {
+                Ok(w) => {
+                    self.merge(ActionRecord::from_wire(w, self.cap));
+                    Flow::Continue
+                }
+                Err(e) => self.report.error(&place, &format_args!("bad action record: {e}")),
+            }),
+            Ok(Shape::Event) if markers.iter().all(|&m| found.get(m).next().is_none()) => {
+                Ok(self.report.error(&place, &"neither a CloudTrail event nor an action record"))
+            }
+            Ok(Shape::Event) => self.event_at(text, &place),
+        }
+    }
+
+    fn merge(&mut self, r: ActionRecord) {
+        self.merged += 1;
+        let cap = self.cap;
+        if self.per_event {
+            // Per-event output streams events; records given as input pass through merged at
+            // the end would break the order, so they are only counted.
+            return;
+        }
+        self.actions.entry(r.action.clone()).or_insert_with(|| ActionRecord::new(&r.action)).merge(&r, cap);
+    }
+
+    fn event_at(&mut self, json: &[u8], place: &dyn fmt::Display) -> io::Result<Flow> {
+        let ev = match Event::parse(json) {
+            Ok(ev) => ev,
+            Err(e) => return Ok(self.report.error(place, &format_args!("not a CloudTrail event: {e}"))),
+        };
+        self.events += 1;
+        match ct_iam::map(&ev) {
+            Mapping::NoPermission(why) => {
+                let what = format!(
+                    "{}:{}",
+                    ev.event_source.as_deref().unwrap_or("?"),
+                    ev.event_name.as_deref().unwrap_or("?")
+                );
+                self.report.note(place, &format_args!("{what} {why}"));
+                *self.no_permission.entry(why).or_default() += 1;
+            }
+            Mapping::NotACall(what) => *self.not_calls.entry(what).or_default() += 1,
+            Mapping::Actions(uses) => {
+                let denied = ev.denied();
+                for u in uses {
+                    if self.per_event {
+                        let mut context: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+                        for (k, v) in &u.context {
+                            context.entry(k.as_str()).or_default().push(v.as_str());
+                        }
+                        let rec = PerEvent {
+                            action: &u.action,
+                            event_id: ev.event_id.as_deref(),
+                            event_time: ev.event_time.as_deref(),
+                            principal: ev.principal(),
+                            region: ev.aws_region.as_deref(),
+                            account: ev.account(),
+                            resources: &u.resources,
+                            context,
+                            error_code: ev.error_code.as_deref(),
+                            denied,
+                            known: u.known,
+                            inferred: u.inferred,
+                        };
+                        let line = serde_json::to_vec(&rec).map_err(io::Error::other)?;
+                        self.out.record(&line)?;
+                        continue;
+                    }
+                    let cap = self.cap;
+                    let r = self.actions.entry(u.action.clone()).or_insert_with(|| ActionRecord::new(&u.action));
+                    if r.count == 0 {
+                        r.known = u.known;
+                        r.inferred = u.inferred;
+                    } else {
+                        r.known &= u.known;
+                        r.inferred &= u.inferred;
+                    }
+                    r.count += 1;
+                    r.denied += u64::from(denied);
+                    if let Some(code) = ev.error_code.as_deref() {
+                        *r.errors.entry(code.to_string()).or_default() += 1;
+                    }
+                    if let Some(t) = ev.event_time.as_deref() {
+                        if r.first.as_deref().is_none_or(|f| t < f) {
+                            r.first = Some(t.to_string());
+                        }
+                        if r.last.as_deref().is_none_or(|l| t > l) {
+                            r.last = Some(t.to_string());
+                        }
+                    }
+                    if let Some(x) = ev.aws_region.as_deref() {
+                        r.regions.insert(x, cap);
+                    }
+                    if let Some(x) = ev.account() {
+                        r.accounts.insert(x, cap);
+                    }
+                    if let Some(x) = ev.principal() {
+                        r.principals.insert(x, cap);
+                    }
+                    for x in &u.resources {
+                        r.resources.insert(x, cap);
+                    }
+                    for (k, v) in &u.context {
+                        r.context.entry(k.clone()).or_default().insert(v, cap);
+                    }
+                }
+            }
+        }
+        Ok(Flow::Continue)
+    }
+}
+
+impl Visit for State<'_> {
+    fn event(&mut self, json: &[u8]) -> io::Result<Flow> {
+        self.event_at(json, &"event")
+    }
+    fn error(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) -> Flow {
+        self.report.error(place, msg)
+    }
+    fn note(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) {
+        self.report.note(place, msg)
+    }
+}

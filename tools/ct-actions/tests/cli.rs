@@ -1,0 +1,218 @@
+//! ct-actions end to end: records, modes, merging, the sample trail's deploy-agent.
+
+use ct_testkit::{Run, fixture, repo};
+use serde_json::Value;
+
+fn actions(args: &[&str], stdin: &[u8]) -> Run {
+    ct_testkit::run(env!("CARGO_BIN_EXE_ct-actions"), args, stdin)
+}
+
+fn ev(name: &str, source: &str, extra: &str, time: &str, region: &str) -> String {
+    format!(
+        r#"{{"eventVersion":"1.08","userIdentity":{{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/deploy-agent/s","accountId":"111122223333","sessionContext":{{"sessionIssuer":{{"type":"Role","arn":"arn:aws:iam::111122223333:role/deploy-agent","userName":"deploy-agent"}}}}}},"eventTime":"{time}","eventSource":"{source}","eventName":"{name}","awsRegion":"{region}","sourceIPAddress":"198.51.100.20","eventType":"AwsApiCall","recipientAccountId":"111122223333"{extra}}}"#
+    )
+}
+
+fn records(out: &str) -> Vec<Value> {
+    out.lines().map(|l| serde_json::from_str(l).expect("JSON record")).collect()
+}
+
+fn sample() -> String {
+    let run =
+        ct_testkit::run(env!("CARGO_BIN_EXE_ct-actions"), &["--per-event", "-q", &repo("tests/data/bucket")], b"");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout
+}
+
+#[test]
+fn aggregates_counts_denials_errors_times_and_sets() {
+    let run_ok = r#","requestParameters":{"instanceType":"t2.micro"}"#;
+    let denied = r#","requestParameters":{"instanceType":"t2.small"},"errorCode":"Client.UnauthorizedOperation","errorMessage":"You are not authorized to perform this operation."#;
+    let invalid = r#","requestParameters":{"instanceType":"t2.smal"},"errorCode":"Client.InvalidParameterValue""#;
+    let input = [
+        ev("RunInstances", "ec2.amazonaws.com", run_ok, "2017-06-01T05:00:00Z", "ap-southeast-2"),
+        ev("RunInstances", "ec2.amazonaws.com", &format!("{denied}\""), "2017-06-01T01:02:03Z", "ap-southeast-2"),
+        ev("RunInstances", "ec2.amazonaws.com", invalid, "2017-06-01T03:00:00Z", "ap-southeast-2"),
+        ev("DescribeInstances", "ec2.amazonaws.com", "", "2017-06-01T02:00:00Z", "eu-west-1"),
+    ]
+    .join("\n");
+    let run = actions(&[], input.as_bytes());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let recs = records(&run.stdout);
+    assert_eq!(
+        recs.iter().map(|r| r["action"].as_str().unwrap()).collect::<Vec<_>>(),
+        vec!["ec2:DescribeInstances", "ec2:RunInstances"]
+    );
+    let r = &recs[1];
+    assert_eq!(r["count"], 3);
+    assert_eq!(r["denied"], 1, "only the authorization failure counts as denied");
+    assert_eq!(r["errors"]["Client.UnauthorizedOperation"], 1);
+    assert_eq!(r["errors"]["Client.InvalidParameterValue"], 1);
+    assert_eq!(r["first"], "2017-06-01T01:02:03Z");
+    assert_eq!(r["last"], "2017-06-01T05:00:00Z");
+    assert_eq!(r["regions"], serde_json::json!(["ap-southeast-2"]));
+    assert_eq!(r["principals"], serde_json::json!(["arn:aws:iam::111122223333:role/deploy-agent"]));
+    assert!(
+        r["resources"].as_array().unwrap().contains(&Value::from("arn:aws:ec2:ap-southeast-2:111122223333:instance/*"))
+    );
+    assert_eq!(r["context"]["ec2:InstanceType"], serde_json::json!(["t2.micro", "t2.smal", "t2.small"]));
+    assert_eq!(r["known"], true);
+    // The record's keys come in the documented order.
+    let keys: Vec<&str> =
+        run.stdout.lines().nth(1).unwrap().split("\":").map(|s| s.rsplit('"').next().unwrap()).collect();
+    assert_eq!(&keys[..4], &["action", "count", "denied", "errors"]);
+}
+
+#[test]
+fn text_and_per_event_modes() {
+    let input = [
+        ev("RunInstances", "ec2.amazonaws.com", "", "2017-06-01T05:00:00Z", "ap-southeast-2"),
+        ev(
+            "GetObject",
+            "s3.amazonaws.com",
+            r#","requestParameters":{"bucketName":"b","key":"k"}"#,
+            "2017-06-01T05:00:01Z",
+            "ap-southeast-2",
+        ),
+        ev("RunInstances", "ec2.amazonaws.com", "", "2017-06-01T05:00:02Z", "ap-southeast-2"),
+    ]
+    .join("\n");
+    let text = actions(&["--text"], input.as_bytes());
+    assert_eq!(text.stdout, "ec2:RunInstances\ns3:GetObject\n");
+    let per = actions(&["--per-event"], input.as_bytes());
+    let recs = records(&per.stdout);
+    assert_eq!(recs.len(), 3);
+    assert_eq!(recs[1]["action"], "s3:GetObject");
+    assert_eq!(recs[1]["resources"], serde_json::json!(["arn:aws:s3:::b/k"]));
+    assert_eq!(recs[2]["eventTime"], "2017-06-01T05:00:02Z");
+}
+
+#[test]
+fn events_needing_no_permission_are_counted_not_mapped() {
+    let input = [
+        ev("GetCallerIdentity", "sts.amazonaws.com", "", "2017-06-01T05:00:00Z", "us-east-1"),
+        ev("ConsoleLogin", "signin.amazonaws.com", "", "2017-06-01T05:00:00Z", "us-east-1")
+            .replace("AwsApiCall", "AwsConsoleSignIn"),
+        ev("RotateKey", "kms.amazonaws.com", "", "2017-06-01T05:00:00Z", "us-east-1")
+            .replace("AwsApiCall", "AwsServiceEvent"),
+        ev("ListBuckets", "s3.amazonaws.com", "", "2017-06-01T05:00:00Z", "us-east-1"),
+    ]
+    .join("\n");
+    let run = actions(&["--text"], input.as_bytes());
+    assert_eq!(run.stdout, "s3:ListAllMyBuckets\n");
+    assert!(
+        run.stderr.contains("2 needing no permission (console sign-in 1, needs no permission 1)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("1 not calls (service event 1)"), "{}", run.stderr);
+}
+
+#[test]
+fn unknown_actions_are_kept_and_named() {
+    let input = ev("FrobnicateInstances", "ec2.amazonaws.com", "", "2017-06-01T05:00:00Z", "us-east-1");
+    let run = actions(&[], input.as_bytes());
+    assert_eq!(run.code, 0);
+    let r = &records(&run.stdout)[0];
+    assert_eq!((r["action"].as_str(), &r["known"]), (Some("ec2:FrobnicateInstances"), &Value::Bool(false)));
+    assert!(run.stderr.contains("not in the IAM action catalog"), "{}", run.stderr);
+    assert!(run.stderr.contains("ec2:FrobnicateInstances"));
+    assert!(run.stderr.contains("(1 unknown)"));
+}
+
+#[test]
+fn merging_any_split_gives_the_whole() {
+    let events: Vec<String> = sample().lines().map(String::from).collect();
+    let all = sample_events();
+    let whole = actions(&["-q"], all.as_bytes()).stdout;
+    assert!(!whole.is_empty());
+    // Split the events three ways at odd places, aggregate each part, merge in another order.
+    let lines: Vec<&str> = all.lines().collect();
+    let (a, rest) = lines.split_at(lines.len() / 3);
+    let (b, c) = rest.split_at(rest.len() / 2 + 7);
+    let part = |p: &[&str]| actions(&["-q"], (p.join("\n") + "\n").as_bytes()).stdout;
+    let merged_input = format!("{}{}{}", part(c), part(a), part(b));
+    let merged = actions(&["-q"], merged_input.as_bytes());
+    assert_eq!(merged.code, 0, "{}", merged.stderr);
+    assert_eq!(merged.stdout, whole);
+    // Records mixed with events merge too.
+    let mixed = format!("{}{}", part(a), [b, c].concat().join("\n"));
+    assert_eq!(actions(&["-q"], mixed.as_bytes()).stdout, whole);
+    // Caps merge exactly as well.
+    let capped_whole = actions(&["-q", "--cap", "2"], all.as_bytes()).stdout;
+    let capped_parts = format!(
+        "{}{}",
+        actions(&["-q", "--cap", "2"], (b.join("\n") + "\n").as_bytes()).stdout,
+        actions(&["-q", "--cap", "2"], ([a, c].concat().join("\n") + "\n").as_bytes()).stdout
+    );
+    assert_eq!(actions(&["-q", "--cap", "2"], capped_parts.as_bytes()).stdout, capped_whole);
+    assert!(capped_whole.contains("\"capped\":["));
+    assert!(!events.is_empty());
+}
+
+/// The sample trail's events as NDJSON, through ct-unzip's reader as the user would.
+fn sample_events() -> String {
+    let run = ct_testkit::run(env!("CARGO_BIN_EXE_ct-actions"), &["--text", "-q", &repo("tests/data/bucket")], b"");
+    assert!(!run.stdout.is_empty());
+    // Re-read the bucket as events with a tiny reader of our own (gzip + Records).
+    let mut out = String::new();
+    let mut files = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(repo("tests/data/bucket/AWSLogs"))];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_str().unwrap().contains("/CloudTrail/") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    for f in files {
+        let text = ct_testkit::gunzip(&std::fs::read(f).unwrap());
+        let doc: Value = serde_json::from_slice(&text).unwrap();
+        for r in doc["Records"].as_array().unwrap() {
+            out.push_str(&serde_json::to_string(r).unwrap());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn the_deploy_agent_role_on_the_sample_trail() {
+    let filter_free = actions(&["-q", &repo("tests/data/bucket")], b"");
+    assert_eq!(filter_free.code, 0, "{}", filter_free.stderr);
+    let recs = records(&filter_free.stdout);
+    let find = |a: &str| recs.iter().find(|r| r["action"] == a).unwrap_or_else(|| panic!("{a} missing"));
+    let run = find("ec2:RunInstances");
+    assert!(
+        run["principals"].as_array().unwrap().contains(&Value::from("arn:aws:iam::111122223333:role/deploy-agent"))
+    );
+    assert!(run["context"]["ec2:InstanceType"].as_array().unwrap().contains(&Value::from("t2.micro")));
+    let pass = find("iam:PassRole");
+    assert_eq!(pass["inferred"], true);
+    let create_user = find("iam:CreateUser");
+    assert_eq!(create_user["denied"], create_user["count"]);
+    // Every record is known: the sample uses real actions only.
+    for r in &recs {
+        assert_eq!(r["known"], true, "{}", r["action"]);
+    }
+}
+
+#[test]
+fn bad_lines_and_exit_status() {
+    let good = ev("ListBuckets", "s3.amazonaws.com", "", "2017-06-01T05:00:00Z", "us-east-1");
+    let input = format!("{good}\nnot json\n{{\"action\":7}}\n{good}\n");
+    let run = actions(&["--text"], input.as_bytes());
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "s3:ListAllMyBuckets\n");
+    assert!(run.stderr.contains("<stdin>: line 2: invalid JSON"), "{}", run.stderr);
+    assert!(run.stderr.contains("<stdin>: line 3: bad action record"), "{}", run.stderr);
+    // Any input ct-unzip reads.
+    let all = actions(&["--text", &fixture("inputs")], b"");
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    assert!(all.stdout.contains("ec2:RunInstances\n"));
+    assert!(all.stdout.contains("s3:GetObject\n"));
+}
