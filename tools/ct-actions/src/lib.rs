@@ -277,6 +277,13 @@ impl State<'_> {
     fn line(&mut self, text: &[u8], name: &str, n: u64) -> io::Result<Flow> {
         use ct_common::fields::{Found, Paths, Shape, extract};
         let place = LinePlace(name, n);
+        // The common case, an event, in one parse; anything else is looked at more closely.
+        if memchr::memmem::find(text, b"\"action\"").is_none()
+            && let Ok(ev) = Event::parse(text)
+            && (ev.event_source.is_some() || ev.event_name.is_some())
+        {
+            return self.mapped(ev, &place);
+        }
         let mut paths = Paths::new();
         let action = paths.add("action");
         let markers = [paths.add("eventName"), paths.add("eventSource"), paths.add("eventTime")];
@@ -315,10 +322,13 @@ impl State<'_> {
     }
 
     fn event_at(&mut self, json: &[u8], place: &dyn fmt::Display) -> io::Result<Flow> {
-        let ev = match Event::parse(json) {
-            Ok(ev) => ev,
-            Err(e) => return Ok(self.report.error(place, &format_args!("not a CloudTrail event: {e}"))),
-        };
+        match Event::parse(json) {
+            Ok(ev) => self.mapped(ev, place),
+            Err(e) => Ok(self.report.error(place, &format_args!("not a CloudTrail event: {e}"))),
+        }
+    }
+
+    fn mapped(&mut self, ev: Event<'_>, place: &dyn fmt::Display) -> io::Result<Flow> {
         self.events += 1;
         match ct_iam::map(&ev) {
             Mapping::NoPermission(why) => {
@@ -358,42 +368,25 @@ impl State<'_> {
                         continue;
                     }
                     let cap = self.cap;
-                    let r = self.actions.entry(u.action.clone()).or_insert_with(|| ActionRecord::new(&u.action));
-                    if r.count == 0 {
-                        r.known = u.known;
-                        r.inferred = u.inferred;
-                    } else {
-                        r.known &= u.known;
-                        r.inferred &= u.inferred;
+                    if !self.actions.contains_key(&u.action) {
+                        self.actions.insert(u.action.clone(), ActionRecord::new(&u.action));
                     }
-                    r.count += 1;
-                    r.denied += u64::from(denied);
-                    if let Some(code) = ev.error_code.as_deref() {
-                        *r.errors.entry(code.to_string()).or_default() += 1;
-                    }
-                    if let Some(t) = ev.event_time.as_deref() {
-                        if r.first.as_deref().is_none_or(|f| t < f) {
-                            r.first = Some(t.to_string());
-                        }
-                        if r.last.as_deref().is_none_or(|l| t > l) {
-                            r.last = Some(t.to_string());
-                        }
-                    }
-                    if let Some(x) = ev.aws_region.as_deref() {
-                        r.regions.insert(x, cap);
-                    }
-                    if let Some(x) = ev.account() {
-                        r.accounts.insert(x, cap);
-                    }
-                    if let Some(x) = ev.principal() {
-                        r.principals.insert(x, cap);
-                    }
-                    for x in &u.resources {
-                        r.resources.insert(x, cap);
-                    }
-                    for (k, v) in &u.context {
-                        r.context.entry(k.clone()).or_default().insert(v, cap);
-                    }
+                    let Some(r) = self.actions.get_mut(&u.action) else { continue };
+                    r.add(
+                        &record::Observed {
+                            time: ev.event_time.as_deref(),
+                            region: ev.aws_region.as_deref(),
+                            account: ev.account(),
+                            principal: ev.principal(),
+                            resources: &u.resources,
+                            context: &u.context,
+                            error_code: ev.error_code.as_deref(),
+                            denied,
+                            known: u.known,
+                            inferred: u.inferred,
+                        },
+                        cap,
+                    );
                 }
             }
         }

@@ -15,17 +15,25 @@ pub struct Capped {
 
 impl Capped {
     pub fn insert(&mut self, v: &str, cap: usize) {
-        if self.items.contains(v) {
+        // Consecutive events mostly repeat the same region, account and principal.
+        if self.items.first().is_some_and(|f| f == v) {
             return;
         }
-        if self.items.len() < cap {
+        if self.items.len() >= cap {
+            // Full: only a value below the largest kept can change the set.
+            match self.items.last().map(|l| v.cmp(l.as_str())) {
+                Some(std::cmp::Ordering::Less) if !self.items.contains(v) => {
+                    self.items.insert(v.to_string());
+                    self.items.pop_last();
+                    self.capped = true;
+                }
+                Some(std::cmp::Ordering::Greater) => self.capped = true,
+                _ => {}
+            }
+            return;
+        }
+        if !self.items.contains(v) {
             self.items.insert(v.to_string());
-        } else if self.items.last().is_some_and(|last| v < last.as_str()) {
-            self.items.insert(v.to_string());
-            self.items.pop_last();
-            self.capped = true;
-        } else {
-            self.capped = true;
         }
     }
 
@@ -35,6 +43,21 @@ impl Capped {
         }
         self.capped |= other.capped;
     }
+}
+
+/// One use of an action, as one event shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Observed<'a> {
+    pub time: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub account: Option<&'a str>,
+    pub principal: Option<&'a str>,
+    pub resources: &'a [String],
+    pub context: &'a [(String, String)],
+    pub error_code: Option<&'a str>,
+    pub denied: bool,
+    pub known: bool,
+    pub inferred: bool,
 }
 
 /// One action's aggregate.
@@ -103,6 +126,53 @@ fn max_opt(a: &Option<String>, b: &Option<String>) -> Option<String> {
 impl ActionRecord {
     pub fn new(action: &str) -> Self {
         ActionRecord { action: action.to_string(), known: true, inferred: true, ..Default::default() }
+    }
+
+    /// Adds one use of the action by one event.
+    pub fn add(&mut self, u: &Observed<'_>, cap: usize) {
+        if self.count == 0 {
+            self.known = u.known;
+            self.inferred = u.inferred;
+        } else {
+            self.known &= u.known;
+            self.inferred &= u.inferred;
+        }
+        self.count += 1;
+        self.denied += u64::from(u.denied);
+        if let Some(code) = u.error_code {
+            match self.errors.get_mut(code) {
+                Some(n) => *n += 1,
+                None => {
+                    self.errors.insert(code.to_string(), 1);
+                }
+            }
+        }
+        if let Some(t) = u.time {
+            if self.first.as_deref().is_none_or(|f| t < f) {
+                self.first = Some(t.to_string());
+            }
+            if self.last.as_deref().is_none_or(|l| t > l) {
+                self.last = Some(t.to_string());
+            }
+        }
+        if let Some(x) = u.region {
+            self.regions.insert(x, cap);
+        }
+        if let Some(x) = u.account {
+            self.accounts.insert(x, cap);
+        }
+        if let Some(x) = u.principal {
+            self.principals.insert(x, cap);
+        }
+        for x in u.resources {
+            self.resources.insert(x, cap);
+        }
+        for (k, v) in u.context {
+            match self.context.get_mut(k) {
+                Some(set) => set.insert(v, cap),
+                None => self.context.entry(k.clone()).or_default().insert(v, cap),
+            }
+        }
     }
 
     /// Adds `other` (the same action) into `self`.
@@ -205,6 +275,89 @@ impl ActionRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// A use drawn from small value sets, so that sets overlap and caps are reached.
+    fn arb_use() -> impl Strategy<Value = (u8, String, String, Vec<String>, Option<String>, bool, bool)> {
+        (
+            0u8..4,
+            "2017-06-0[1-3]T0[0-9]:00:00Z",
+            "(ap-southeast-2|us-east-1|eu-west-1)",
+            proptest::collection::vec("arn:aws:s3:::b/[a-f]", 0..3),
+            proptest::option::of("(AccessDenied|Throttling)"),
+            any::<bool>(),
+            any::<bool>(),
+        )
+    }
+
+    fn aggregate(
+        uses: &[(u8, String, String, Vec<String>, Option<String>, bool, bool)],
+        cap: usize,
+    ) -> BTreeMap<String, ActionRecord> {
+        let mut out: BTreeMap<String, ActionRecord> = BTreeMap::new();
+        for (a, time, region, resources, code, known, inferred) in uses {
+            let action = format!("s3:Action{a}");
+            let ctx = vec![("aws:RequestedRegion".to_string(), region.clone())];
+            let o = Observed {
+                time: Some(time),
+                region: Some(region),
+                account: Some("111122223333"),
+                principal: Some("arn:aws:iam::111122223333:role/r"),
+                resources,
+                context: &ctx,
+                error_code: code.as_deref(),
+                denied: code.as_deref() == Some("AccessDenied"),
+                known: *known,
+                inferred: *inferred,
+            };
+            out.entry(action.clone()).or_insert_with(|| ActionRecord::new(&action)).add(&o, cap);
+        }
+        out
+    }
+
+    fn merge_all(parts: &[BTreeMap<String, ActionRecord>], cap: usize) -> BTreeMap<String, ActionRecord> {
+        let mut out: BTreeMap<String, ActionRecord> = BTreeMap::new();
+        for part in parts {
+            for (k, r) in part {
+                // Through the wire form, as records travel between processes.
+                let back = ActionRecord::from_wire(
+                    serde_json::from_str(&serde_json::to_string(&r.to_wire()).unwrap()).unwrap(),
+                    cap,
+                );
+                out.entry(k.clone()).or_insert_with(|| ActionRecord::new(k)).merge(&back, cap);
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn merging_any_split_in_any_order_gives_the_whole(
+            uses in proptest::collection::vec(arb_use(), 0..60),
+            cuts in proptest::collection::vec(0usize..60, 0..4),
+            cap in 1usize..5,
+            order in any::<u64>(),
+        ) {
+            let whole = aggregate(&uses, cap);
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(uses.len())).collect();
+            cuts.sort();
+            let mut parts = Vec::new();
+            let mut start = 0;
+            for c in cuts.into_iter().chain([uses.len()]) {
+                parts.push(aggregate(&uses[start..c.max(start)], cap));
+                start = c.max(start);
+            }
+            // Any order of the parts, and merging merged results again (associativity).
+            let n = parts.len();
+            parts.rotate_left((order as usize) % n.max(1));
+            if order % 2 == 1 {
+                parts.reverse();
+            }
+            let (left, right) = parts.split_at(n / 2);
+            let merged = merge_all(&[merge_all(left, cap), merge_all(right, cap)], cap);
+            prop_assert_eq!(merged, whole);
+        }
+    }
 
     #[test]
     fn capped_sets_keep_the_smallest_and_say_so() {
