@@ -277,8 +277,11 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// action, time, region, resources, errorCode, known, inferred
+    type Use = (u8, String, String, Vec<String>, Option<String>, bool, bool);
+
     /// A use drawn from small value sets, so that sets overlap and caps are reached.
-    fn arb_use() -> impl Strategy<Value = (u8, String, String, Vec<String>, Option<String>, bool, bool)> {
+    fn arb_use() -> impl Strategy<Value = Use> {
         (
             0u8..4,
             "2017-06-0[1-3]T0[0-9]:00:00Z",
@@ -290,10 +293,7 @@ mod tests {
         )
     }
 
-    fn aggregate(
-        uses: &[(u8, String, String, Vec<String>, Option<String>, bool, bool)],
-        cap: usize,
-    ) -> BTreeMap<String, ActionRecord> {
+    fn aggregate(uses: &[Use], cap: usize) -> BTreeMap<String, ActionRecord> {
         let mut out: BTreeMap<String, ActionRecord> = BTreeMap::new();
         for (a, time, region, resources, code, known, inferred) in uses {
             let action = format!("s3:Action{a}");
