@@ -137,7 +137,7 @@ now() { echo "${EPOCHREALTIME:-$(date +%s.%N)}"; }
 # Programs a case runs (the words after each T), for skipping cases whose tool is missing.
 missing_tool() {
     local cmd=$1 word prog
-    for word in $(grep -o 'T [^ ]*' <<< "$cmd" | cut -d' ' -f2); do
+    for word in $(grep -oE '(^| )T [^ ]+' <<< "$cmd" | awk '{print $2}'); do
         prog=$(eval "echo $word")
         command -v "$prog" > /dev/null || { echo "$prog"; return 0; }
     done

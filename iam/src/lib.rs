@@ -9,3 +9,5 @@ pub mod mapping;
 pub use catalog::Catalog;
 pub use event::Event;
 pub use mapping::{Mapping, Use, map};
+pub mod eval;
+pub mod policy;

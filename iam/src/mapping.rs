@@ -287,6 +287,12 @@ fn cql_verb(name: &str) -> &str {
 
 /// Maps one event.
 pub fn map(ev: &Event<'_>) -> Mapping {
+    map_with(ev, true)
+}
+
+/// Maps one event; without `detail`, only the action names (no resources, no context), which
+/// is all `ct-actions --text` needs.
+pub fn map_with(ev: &Event<'_>, detail: bool) -> Mapping {
     match ev.event_type.as_deref() {
         Some("AwsServiceEvent") => return Mapping::NotACall("service event".into()),
         Some("AwsCloudTrailInsight") => return Mapping::NotACall("Insights event".into()),
@@ -321,7 +327,9 @@ pub fn map(ev: &Event<'_>) -> Mapping {
             resources: Vec::new(),
             context: Vec::new(),
         };
-        if let Some(a) = action {
+        if let Some(a) = action
+            && detail
+        {
             u.resources = resources(ev, &params, a, special_resource(p, n, name, i, &params));
             u.context = context(ev, &params, a);
         }

@@ -155,6 +155,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         out: Output::stdout(cli.output.line_buffered),
         report: &mut report,
         per_event: cli.per_event,
+        text: cli.text,
         cap: cli.cap as usize,
         actions: BTreeMap::new(),
         events: 0,
@@ -256,6 +257,7 @@ struct State<'r> {
     out: Output,
     report: &'r mut Reporter,
     per_event: bool,
+    text: bool,
     cap: usize,
     actions: BTreeMap<String, ActionRecord>,
     events: u64,
@@ -330,7 +332,7 @@ impl State<'_> {
 
     fn mapped(&mut self, ev: Event<'_>, place: &dyn fmt::Display) -> io::Result<Flow> {
         self.events += 1;
-        match ct_iam::map(&ev) {
+        match ct_iam::mapping::map_with(&ev, !self.text) {
             Mapping::NoPermission(why) => {
                 let what = format!(
                     "{}:{}",

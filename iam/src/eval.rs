@@ -1,0 +1,553 @@
+//! Evaluating identity policies, as IAM does, with a third answer for the logs' blind spots.
+//!
+//! Semantics from the IAM User Guide ("Policy evaluation logic", "IAM JSON policy elements:
+//! Condition operators", "Creating a condition with multiple keys or values", "IAM policy
+//! elements: Variables and tags"): an explicit Deny wins, an Allow is needed, and without one
+//! the request is implicitly denied. Actions match case-insensitively, ARNs case-sensitively.
+//!
+//! CloudTrail does not record every condition key a request carried (principal and resource
+//! tags, organisation ids, ...). In `Check` mode a condition on a key the logs cannot show is
+//! Unknown, never guessed; in `Simulate` mode a key not given is absent, as in IAM.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use ct_common::glob::Glob;
+use ct_common::time;
+
+use crate::policy::{Condition, Effect, Patterns, Policy, Statement};
+
+/// The decision for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Decision {
+    Allow,
+    ExplicitDeny,
+    ImplicitDeny,
+    /// The decision depends on a condition key the logs cannot show.
+    Unknown,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "Allow",
+            Decision::ExplicitDeny => "ExplicitDeny",
+            Decision::ImplicitDeny => "ImplicitDeny",
+            Decision::Unknown => "Unknown",
+        }
+    }
+}
+
+/// Three-valued truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tri {
+    True,
+    False,
+    Unknown,
+}
+
+impl Tri {
+    fn and(self, o: Tri) -> Tri {
+        match (self, o) {
+            (Tri::False, _) | (_, Tri::False) => Tri::False,
+            (Tri::Unknown, _) | (_, Tri::Unknown) => Tri::Unknown,
+            _ => Tri::True,
+        }
+    }
+    fn from(b: bool) -> Tri {
+        if b { Tri::True } else { Tri::False }
+    }
+}
+
+/// How absent keys are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// From logs: a key the logs cannot show is Unknown.
+    Check,
+    /// A stated request: a key not given is absent.
+    Simulate,
+}
+
+/// The request context: condition keys (case-insensitive) with their values.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    values: HashMap<String, Vec<String>>,
+}
+
+impl Context {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a value of a key (keys with several values are multivalued, or come from several
+    /// events of an aggregate).
+    pub fn add(&mut self, key: &str, value: &str) {
+        let v = self.values.entry(key.to_ascii_lowercase()).or_default();
+        if !v.iter().any(|x| x == value) {
+            v.push(value.to_string());
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&[String]> {
+        self.values.get(&key.to_ascii_lowercase()).map(Vec::as_slice).filter(|v| !v.is_empty())
+    }
+}
+
+/// Keys that ct fills from a CloudTrail record whenever the request carried them, so that
+/// their absence in the context is their absence in the request.
+pub fn observable(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    const KEYS: &[&str] = &[
+        "aws:requestedregion",
+        "aws:sourceip",
+        "aws:principalarn",
+        "aws:principalaccount",
+        "aws:currenttime",
+        "aws:epochtime",
+        "aws:multifactorauthpresent",
+        "aws:username",
+        "aws:userid",
+        "aws:principaltype",
+        "aws:sourcevpce",
+        "aws:tagkeys",
+        "ec2:instancetype",
+        "s3:prefix",
+        "s3:delimiter",
+        "s3:max-keys",
+        "s3:x-amz-acl",
+        "s3:x-amz-server-side-encryption",
+        "s3:x-amz-storage-class",
+        "lambda:runtime",
+        "rds:databaseengine",
+        "rds:databaseclass",
+    ];
+    KEYS.contains(&k.as_str()) || k.starts_with("aws:requesttag/")
+}
+
+/// One request to decide.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// `service:Action`.
+    pub action: &'a str,
+    /// The resource ARN, `*` for actions without resource types, `None` when the logs do
+    /// not show it. A `*` inside an ARN stands for a part the logs do not show.
+    pub resource: Option<&'a str>,
+    pub context: &'a Context,
+    pub mode: Mode,
+}
+
+/// The decision with what made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub decision: Decision,
+    /// `policy: statement` of the statement that decided (explicit deny, allow, or the one
+    /// whose conditions could not be read).
+    pub statement: Option<String>,
+    /// For Unknown: the keys the logs could not show.
+    pub unknown_keys: Vec<String>,
+}
+
+/// A condition operator, parsed: base comparison, negation, IfExists, set qualifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operator {
+    base: Base,
+    negated: bool,
+    if_exists: bool,
+    set: Option<SetQ>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Base {
+    StringEquals,
+    StringEqualsIgnoreCase,
+    StringLike,
+    NumericEquals,
+    NumericLessThan,
+    NumericLessThanEquals,
+    NumericGreaterThan,
+    NumericGreaterThanEquals,
+    DateEquals,
+    DateLessThan,
+    DateLessThanEquals,
+    DateGreaterThan,
+    DateGreaterThanEquals,
+    Bool,
+    BinaryEquals,
+    IpAddress,
+    ArnLike,
+    Null,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SetQ {
+    ForAllValues,
+    ForAnyValue,
+}
+
+impl Operator {
+    pub fn parse(text: &str) -> Result<Operator, String> {
+        let (set, rest) = if let Some(r) = text.strip_prefix("ForAllValues:") {
+            (Some(SetQ::ForAllValues), r)
+        } else if let Some(r) = text.strip_prefix("ForAnyValue:") {
+            (Some(SetQ::ForAnyValue), r)
+        } else {
+            (None, text)
+        };
+        let (rest, if_exists) = match rest.strip_suffix("IfExists") {
+            Some(r) => (r, true),
+            None => (rest, false),
+        };
+        use Base::*;
+        let (base, negated) = match rest {
+            "StringEquals" => (StringEquals, false),
+            "StringNotEquals" => (StringEquals, true),
+            "StringEqualsIgnoreCase" => (StringEqualsIgnoreCase, false),
+            "StringNotEqualsIgnoreCase" => (StringEqualsIgnoreCase, true),
+            "StringLike" => (StringLike, false),
+            "StringNotLike" => (StringLike, true),
+            "NumericEquals" => (NumericEquals, false),
+            "NumericNotEquals" => (NumericEquals, true),
+            "NumericLessThan" => (NumericLessThan, false),
+            "NumericLessThanEquals" => (NumericLessThanEquals, false),
+            "NumericGreaterThan" => (NumericGreaterThan, false),
+            "NumericGreaterThanEquals" => (NumericGreaterThanEquals, false),
+            "DateEquals" => (DateEquals, false),
+            "DateNotEquals" => (DateEquals, true),
+            "DateLessThan" => (DateLessThan, false),
+            "DateLessThanEquals" => (DateLessThanEquals, false),
+            "DateGreaterThan" => (DateGreaterThan, false),
+            "DateGreaterThanEquals" => (DateGreaterThanEquals, false),
+            "Bool" => (Bool, false),
+            "BinaryEquals" => (BinaryEquals, false),
+            "IpAddress" => (IpAddress, false),
+            "NotIpAddress" => (IpAddress, true),
+            "ArnEquals" | "ArnLike" => (ArnLike, false),
+            "ArnNotEquals" | "ArnNotLike" => (ArnLike, true),
+            "Null" => (Null, false),
+            _ => return Err(format!("unknown condition operator {text:?}")),
+        };
+        if base == Null && (if_exists || set.is_some()) {
+            return Err(format!("{text:?}: Null takes neither IfExists nor a set qualifier"));
+        }
+        Ok(Operator { base, negated, if_exists, set })
+    }
+
+    /// Whether policy variables may appear in the values (string, ARN and Bool operators).
+    fn takes_variables(&self) -> bool {
+        matches!(
+            self.base,
+            Base::StringEquals | Base::StringEqualsIgnoreCase | Base::StringLike | Base::ArnLike | Base::Bool
+        )
+    }
+}
+
+/// Whether one request value satisfies the positive comparison with one policy value.
+fn compare(base: Base, req: &str, pol: &str) -> bool {
+    let num = |s: &str| s.trim().parse::<f64>().ok();
+    let date = |s: &str| time::parse_event_time(s).or_else(|| s.parse::<i64>().ok().map(time::Time::from_secs));
+    match base {
+        Base::StringEquals => req == pol,
+        Base::StringEqualsIgnoreCase => req.to_lowercase() == pol.to_lowercase(),
+        Base::StringLike => Glob::new(pol).is_match(req),
+        Base::NumericEquals => num(req).zip(num(pol)).is_some_and(|(a, b)| a == b),
+        Base::NumericLessThan => num(req).zip(num(pol)).is_some_and(|(a, b)| a < b),
+        Base::NumericLessThanEquals => num(req).zip(num(pol)).is_some_and(|(a, b)| a <= b),
+        Base::NumericGreaterThan => num(req).zip(num(pol)).is_some_and(|(a, b)| a > b),
+        Base::NumericGreaterThanEquals => num(req).zip(num(pol)).is_some_and(|(a, b)| a >= b),
+        Base::DateEquals => date(req).zip(date(pol)).is_some_and(|(a, b)| a == b),
+        Base::DateLessThan => date(req).zip(date(pol)).is_some_and(|(a, b)| a < b),
+        Base::DateLessThanEquals => date(req).zip(date(pol)).is_some_and(|(a, b)| a <= b),
+        Base::DateGreaterThan => date(req).zip(date(pol)).is_some_and(|(a, b)| a > b),
+        Base::DateGreaterThanEquals => date(req).zip(date(pol)).is_some_and(|(a, b)| a >= b),
+        Base::Bool => req.eq_ignore_ascii_case(pol),
+        Base::BinaryEquals => req == pol,
+        Base::IpAddress => ip_in(req, pol),
+        Base::ArnLike => arn_match(pol, req),
+        Base::Null => false,
+    }
+}
+
+fn ip_in(ip: &str, cidr: &str) -> bool {
+    let Ok(ip) = ip.parse::<IpAddr>() else { return false };
+    let (net, bits) = match cidr.split_once('/') {
+        Some((n, b)) => match (n.parse::<IpAddr>(), b.parse::<u8>()) {
+            (Ok(n), Ok(b)) => (n, b),
+            _ => return false,
+        },
+        None => match cidr.parse::<IpAddr>() {
+            Ok(n) => (n, if n.is_ipv4() { 32 } else { 128 }),
+            Err(_) => return false,
+        },
+    };
+    match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) if bits <= 32 => {
+            let m = if bits == 0 { 0 } else { u32::MAX << (32 - u32::from(bits)) };
+            u32::from(a) & m == u32::from(n) & m
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) if bits <= 128 => {
+            let m = if bits == 0 { 0 } else { u128::MAX << (128 - u32::from(bits)) };
+            u128::from(a) & m == u128::from(n) & m
+        }
+        _ => false,
+    }
+}
+
+/// ARN matching: `*` and `?` within each of the first five colon-separated parts, then the
+/// resource part; a `*` that ends a part may also run past colons (IAM User Guide, "IAM JSON
+/// policy elements: Resource"). Case-sensitive.
+pub fn arn_match(pattern: &str, arn: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    let p: Vec<&str> = pattern.splitn(6, ':').collect();
+    let a: Vec<&str> = arn.splitn(6, ':').collect();
+    if p.len() == 6 && a.len() == 6 && p.iter().zip(&a).all(|(p, a)| Glob::new(p).is_match(a)) {
+        return true;
+    }
+    // A trailing `*` of a part expands beyond colons; short patterns are trailing `*`s too.
+    let expands = p.iter().take(5).any(|s| s.ends_with('*')) || p.len() < 6;
+    expands && Glob::new(pattern).is_match(arn)
+}
+
+/// The result of substituting policy variables.
+enum Subst {
+    Text(String),
+    /// A variable whose key is missing; `observable` says whether that proves it absent.
+    Missing {
+        key: String,
+        observable: bool,
+    },
+}
+
+/// Replaces `${key}` (and `${key, 'default'}`, `${$}`) in `text` from the context.
+fn substitute(text: &str, ctx: &Context, mode: Mode) -> Subst {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let Some(j) = rest[i..].find('}') else {
+            out.push_str(&rest[i..]);
+            return Subst::Text(out);
+        };
+        let inner = rest[i + 2..i + j].trim();
+        rest = &rest[i + j + 1..];
+        match inner {
+            "$" => out.push('$'),
+            // A literal `*` or `?`: no glob here can say "this character only", so the logs
+            // cannot settle it.
+            "*" | "?" => return Subst::Missing { key: format!("${{{inner}}}"), observable: false },
+            _ => {
+                let (key, default) = match inner.split_once(',') {
+                    Some((k, d)) => (k.trim(), Some(d.trim().trim_matches('\'').to_string())),
+                    None => (inner, None),
+                };
+                match ctx.get(key).and_then(|v| v.first()) {
+                    Some(v) => out.push_str(v),
+                    None => match default {
+                        Some(d) => out.push_str(&d),
+                        None => {
+                            return Subst::Missing {
+                                key: key.to_string(),
+                                observable: mode == Mode::Simulate || observable(key),
+                            };
+                        }
+                    },
+                }
+            }
+        }
+    }
+    out.push_str(rest);
+    Subst::Text(out)
+}
+
+/// How several request values of one key (from several events of an aggregate) are read
+/// for an operator without a set qualifier: an Allow must hold for every request, a Deny
+/// applies if it holds for any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quant {
+    All,
+    Any,
+}
+
+fn condition(c: &Condition, req: &Request<'_>, vars: bool, quant: Quant, unknown: &mut Vec<String>) -> Tri {
+    let Ok(op) = Operator::parse(&c.operator) else { return Tri::Unknown };
+    let present = req.context.get(&c.key);
+    let knowable = req.mode == Mode::Simulate || observable(&c.key);
+    if op.base == Base::Null {
+        let want_absent = c.values.iter().any(|v| v.eq_ignore_ascii_case("true"));
+        return match (present, knowable) {
+            (Some(_), _) => Tri::from(!want_absent),
+            (None, true) => Tri::from(want_absent),
+            (None, false) => {
+                unknown.push(c.key.clone());
+                Tri::Unknown
+            }
+        };
+    }
+    let Some(values) = present else {
+        if !knowable {
+            unknown.push(c.key.clone());
+            return Tri::Unknown;
+        }
+        // Absent key: IfExists and ForAllValues hold, ForAnyValue does not, a negated
+        // operator holds, any other does not (IAM User Guide, condition operators).
+        return Tri::from(op.if_exists || op.set == Some(SetQ::ForAllValues) || (op.set.is_none() && op.negated));
+    };
+    // Policy values, with variables where the operator takes them.
+    let mut pol = Vec::new();
+    for v in &c.values {
+        if vars && op.takes_variables() {
+            match substitute(v, req.context, req.mode) {
+                Subst::Text(t) => pol.push(t),
+                Subst::Missing { key, observable: false } => {
+                    unknown.push(key);
+                    return Tri::Unknown;
+                }
+                // An unresolvable variable matches nothing.
+                Subst::Missing { .. } => {}
+            }
+        } else {
+            pol.push(v.clone());
+        }
+    }
+    let positive = |r: &str| pol.iter().any(|p| compare(op.base, r, p));
+    // The test for one request value, negation included.
+    let one = |r: &str| if op.negated { !positive(r) } else { positive(r) };
+    Tri::from(match op.set {
+        Some(SetQ::ForAllValues) => values.iter().all(|r| one(r)),
+        Some(SetQ::ForAnyValue) => values.iter().any(|r| one(r)),
+        None => match quant {
+            Quant::All => values.iter().all(|r| one(r)),
+            Quant::Any => values.iter().any(|r| one(r)),
+        },
+    })
+}
+
+fn action_matches(patterns: &Patterns, action: &str) -> bool {
+    let hit = |list: &[String]| list.iter().any(|p| Glob::new_ignore_case(p).is_match(action));
+    match patterns {
+        Patterns::Is(l) => hit(l),
+        Patterns::Not(l) => !hit(l),
+    }
+}
+
+fn resource_matches(patterns: &Patterns, req: &Request<'_>, vars: bool, unknown: &mut Vec<String>) -> Tri {
+    let Some(resource) = req.resource else {
+        // The logs do not name the resource: only `*` settles it.
+        return match patterns {
+            Patterns::Is(l) if l.iter().any(|p| p == "*") => Tri::True,
+            Patterns::Not(l) if l.iter().any(|p| p == "*") => Tri::False,
+            _ => {
+                unknown.push("the resource".into());
+                Tri::Unknown
+            }
+        };
+    };
+    let mut any_unknown = false;
+    let mut hit = false;
+    let list = match patterns {
+        Patterns::Is(l) | Patterns::Not(l) => l,
+    };
+    for p in list {
+        let p = if vars {
+            match substitute(p, req.context, req.mode) {
+                Subst::Text(t) => t,
+                Subst::Missing { key, observable: false } => {
+                    unknown.push(key);
+                    any_unknown = true;
+                    continue;
+                }
+                Subst::Missing { .. } => continue,
+            }
+        } else {
+            p.clone()
+        };
+        let m = if resource != "*" && resource.contains('*') {
+            // A placeholder (`instance/*`): the real ARN is one the logs did not show.
+            if arn_match(&p, &resource.replace('*', "\u{1}")) { Tri::True } else { Tri::Unknown }
+        } else {
+            Tri::from(arn_match(&p, resource))
+        };
+        match m {
+            Tri::True => hit = true,
+            Tri::Unknown => {
+                any_unknown = true;
+                if !unknown.iter().any(|k| k == "the resource") {
+                    unknown.push("the resource".into());
+                }
+            }
+            Tri::False => {}
+        }
+    }
+    let is = if hit {
+        Tri::True
+    } else if any_unknown {
+        Tri::Unknown
+    } else {
+        Tri::False
+    };
+    match patterns {
+        Patterns::Is(_) => is,
+        Patterns::Not(_) => match is {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        },
+    }
+}
+
+fn applies(st: &Statement, req: &Request<'_>, vars: bool, unknown: &mut Vec<String>) -> Tri {
+    if !action_matches(&st.action, req.action) {
+        return Tri::False;
+    }
+    let quant = if st.effect == Effect::Allow { Quant::All } else { Quant::Any };
+    let mut t = resource_matches(&st.resource, req, vars, unknown);
+    for c in &st.conditions {
+        if t == Tri::False {
+            break;
+        }
+        t = t.and(condition(c, req, vars, quant, unknown));
+    }
+    t
+}
+
+/// Decides one request against a set of identity policies.
+pub fn evaluate(policies: &[Policy], req: &Request<'_>) -> Outcome {
+    let mut deny_true = None;
+    let mut deny_unknown = None;
+    let mut allow_true = None;
+    let mut allow_unknown = None;
+    let mut keys = Vec::new();
+    for p in policies {
+        for st in &p.statements {
+            let mut unknown = Vec::new();
+            let t = applies(st, req, p.variables(), &mut unknown);
+            let id = format!("{}: {}", p.name, st.id);
+            match (st.effect, t) {
+                (Effect::Deny, Tri::True) => deny_true = deny_true.or(Some(id)),
+                (Effect::Deny, Tri::Unknown) => {
+                    deny_unknown = deny_unknown.or(Some(id));
+                    keys.extend(unknown);
+                }
+                (Effect::Allow, Tri::True) => allow_true = allow_true.or(Some(id)),
+                (Effect::Allow, Tri::Unknown) => {
+                    allow_unknown = allow_unknown.or(Some(id));
+                    keys.extend(unknown);
+                }
+                (_, Tri::False) => {}
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    let out = |decision, statement, unknown_keys| Outcome { decision, statement, unknown_keys };
+    if let Some(s) = deny_true {
+        return out(Decision::ExplicitDeny, Some(s), Vec::new());
+    }
+    match (allow_true, deny_unknown, allow_unknown) {
+        (Some(s), None, _) => out(Decision::Allow, Some(s), Vec::new()),
+        (Some(_), Some(d), _) => out(Decision::Unknown, Some(d), keys),
+        (None, _, Some(a)) => out(Decision::Unknown, Some(a), keys),
+        (None, _, None) => out(Decision::ImplicitDeny, None, Vec::new()),
+    }
+}

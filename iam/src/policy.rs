@@ -1,0 +1,288 @@
+//! IAM policy documents: parsing with the grammar's rules, and the AWS CLI's wrappers.
+//!
+//! Sources: IAM User Guide, "IAM JSON policy element reference" and "Grammar of the IAM JSON
+//! policy language". A document that breaks the grammar is an error, never read leniently:
+//! a gate must not guess what a policy meant.
+
+use std::fmt;
+
+use serde_json::Value;
+
+/// Allow or Deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// A list of patterns, positive (`Action`) or negated (`NotAction`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Patterns {
+    Is(Vec<String>),
+    Not(Vec<String>),
+}
+
+/// One condition: operator (with its qualifiers), key, values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    /// As written, such as `ForAnyValue:StringLikeIfExists`.
+    pub operator: String,
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+/// One statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// The Sid, or `#N` (1-based position) when it has none.
+    pub id: String,
+    pub effect: Effect,
+    pub action: Patterns,
+    pub resource: Patterns,
+    pub conditions: Vec<Condition>,
+}
+
+/// A policy document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// Where it came from, for messages (file name and position inside it).
+    pub name: String,
+    /// "2012-10-17", "2008-10-17", or None when absent (policy variables are literal then).
+    pub version: Option<String>,
+    pub statements: Vec<Statement>,
+}
+
+impl Policy {
+    /// Whether policy variables such as `${aws:username}` are substituted (Version 2012-10-17).
+    pub fn variables(&self) -> bool {
+        self.version.as_deref() == Some("2012-10-17")
+    }
+}
+
+/// A grammar error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyError(pub String);
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn err<T>(msg: impl Into<String>) -> Result<T, PolicyError> {
+    Err(PolicyError(msg.into()))
+}
+
+/// Strings of a value that is a string or an array of strings.
+fn strings(v: &Value, what: &str) -> Result<Vec<String>, PolicyError> {
+    match v {
+        Value::String(s) => Ok(vec![s.clone()]),
+        Value::Array(a) if !a.is_empty() => a
+            .iter()
+            .map(|x| {
+                x.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| PolicyError(format!("{what}: every value must be a string")))
+            })
+            .collect(),
+        Value::Array(_) => err(format!("{what}: empty list")),
+        _ => err(format!("{what}: expected a string or a list of strings")),
+    }
+}
+
+/// Condition values may be strings, booleans or numbers (written as JSON); IAM compares text.
+fn condition_values(v: &Value, what: &str) -> Result<Vec<String>, PolicyError> {
+    let one = |x: &Value| match x {
+        Value::String(s) => Ok(s.clone()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Number(n) => Ok(n.to_string()),
+        _ => err(format!("{what}: condition values must be strings, numbers or booleans")),
+    };
+    match v {
+        Value::Array(a) => a.iter().map(one).collect(),
+        x => Ok(vec![one(x)?]),
+    }
+}
+
+fn patterns(st: &serde_json::Map<String, Value>, is: &str, not: &str, at: &str) -> Result<Patterns, PolicyError> {
+    match (st.get(is), st.get(not)) {
+        (Some(_), Some(_)) => err(format!("{at}: both {is} and {not}")),
+        (Some(v), None) => Ok(Patterns::Is(strings(v, &format!("{at}: {is}"))?)),
+        (None, Some(v)) => Ok(Patterns::Not(strings(v, &format!("{at}: {not}"))?)),
+        (None, None) => err(format!("{at}: neither {is} nor {not}")),
+    }
+}
+
+/// Parses one policy document (the object with `Statement`).
+pub fn parse_document(doc: &Value, name: &str) -> Result<Policy, PolicyError> {
+    let obj = doc.as_object().ok_or_else(|| PolicyError(format!("{name}: a policy document must be a JSON object")))?;
+    for k in obj.keys() {
+        if !matches!(k.as_str(), "Version" | "Id" | "Statement") {
+            return err(format!("{name}: unknown top-level element {k:?}"));
+        }
+    }
+    let version = match obj.get("Version") {
+        None => None,
+        Some(Value::String(v)) if v == "2012-10-17" || v == "2008-10-17" => Some(v.clone()),
+        Some(v) => return err(format!("{name}: Version must be \"2012-10-17\" or \"2008-10-17\", not {v}")),
+    };
+    let raw = match obj.get("Statement") {
+        Some(Value::Array(a)) => a.iter().collect::<Vec<_>>(),
+        Some(s @ Value::Object(_)) => vec![s],
+        Some(_) => return err(format!("{name}: Statement must be an object or a list of objects")),
+        None => return err(format!("{name}: no Statement")),
+    };
+    let mut statements = Vec::new();
+    for (i, st) in raw.into_iter().enumerate() {
+        let st = st.as_object().ok_or_else(|| PolicyError(format!("{name}: statement {}: not an object", i + 1)))?;
+        let id = match st.get("Sid") {
+            Some(Value::String(s)) => s.clone(),
+            None => format!("#{}", i + 1),
+            Some(_) => return err(format!("{name}: statement {}: Sid must be a string", i + 1)),
+        };
+        let at = format!("{name}: statement {id}");
+        for k in st.keys() {
+            match k.as_str() {
+                "Sid" | "Effect" | "Action" | "NotAction" | "Resource" | "NotResource" | "Condition" => {}
+                "Principal" | "NotPrincipal" => {
+                    return err(format!("{at}: {k} belongs in resource policies, not in an identity policy"));
+                }
+                _ => return err(format!("{at}: unknown element {k:?}")),
+            }
+        }
+        let effect = match st.get("Effect").and_then(Value::as_str) {
+            Some("Allow") => Effect::Allow,
+            Some("Deny") => Effect::Deny,
+            _ => return err(format!("{at}: Effect must be \"Allow\" or \"Deny\"")),
+        };
+        let action = patterns(st, "Action", "NotAction", &at)?;
+        let resource = patterns(st, "Resource", "NotResource", &at)?;
+        let mut conditions = Vec::new();
+        if let Some(c) = st.get("Condition") {
+            let ops = c.as_object().ok_or_else(|| PolicyError(format!("{at}: Condition must be an object")))?;
+            for (op, keys) in ops {
+                crate::eval::Operator::parse(op).map_err(|e| PolicyError(format!("{at}: {e}")))?;
+                let keys = keys
+                    .as_object()
+                    .ok_or_else(|| PolicyError(format!("{at}: Condition {op}: expected an object of keys")))?;
+                for (key, vals) in keys {
+                    let values = condition_values(vals, &format!("{at}: Condition {op} {key}"))?;
+                    conditions.push(Condition { operator: op.clone(), key: key.clone(), values });
+                }
+            }
+        }
+        statements.push(Statement { id, effect, action, resource, conditions });
+    }
+    Ok(Policy { name: name.to_string(), version, statements })
+}
+
+/// Parses a file's JSON: a policy document, or the AWS CLI's output around one or several
+/// (`aws iam get-policy-version`, `get-role-policy`, `get-user-policy`,
+/// `get-account-authorization-details` with `principal` naming the role or user).
+pub fn parse_file(text: &str, name: &str, principal: Option<&str>) -> Result<Vec<Policy>, PolicyError> {
+    let v: Value = serde_json::from_str(text).map_err(|e| PolicyError(format!("{name}: invalid JSON: {e}")))?;
+    let doc_of = |d: &Value, at: &str| -> Result<Policy, PolicyError> {
+        match d {
+            // The API returns documents URL-encoded; the CLI decodes them, but not every tool does.
+            Value::String(s) => {
+                let decoded = percent_decode(s);
+                let inner: Value =
+                    serde_json::from_str(&decoded).map_err(|e| PolicyError(format!("{at}: invalid JSON: {e}")))?;
+                parse_document(&inner, at)
+            }
+            other => parse_document(other, at),
+        }
+    };
+    if v.get("Statement").is_some() {
+        return Ok(vec![parse_document(&v, name)?]);
+    }
+    if let Some(d) = v.pointer("/PolicyVersion/Document") {
+        return Ok(vec![doc_of(d, name)?]);
+    }
+    if let Some(d) = v.get("PolicyDocument") {
+        return Ok(vec![doc_of(d, name)?]);
+    }
+    if v.get("RoleDetailList").is_some() || v.get("UserDetailList").is_some() {
+        return authorization_details(&v, name, principal, &doc_of);
+    }
+    err(format!("{name}: not a policy document nor AWS CLI output holding one"))
+}
+
+/// The policies of one role or user in `aws iam get-account-authorization-details` output:
+/// its inline policies and the default version of each managed policy attached to it.
+fn authorization_details(
+    v: &Value,
+    name: &str,
+    principal: Option<&str>,
+    doc_of: &dyn Fn(&Value, &str) -> Result<Policy, PolicyError>,
+) -> Result<Vec<Policy>, PolicyError> {
+    let mut candidates = Vec::new();
+    for (list, key, inline) in
+        [("RoleDetailList", "RoleName", "RolePolicyList"), ("UserDetailList", "UserName", "UserPolicyList")]
+    {
+        for d in v.get(list).and_then(Value::as_array).into_iter().flatten() {
+            if let Some(n) = d.get(key).and_then(Value::as_str) {
+                candidates.push((n.to_string(), d, inline));
+            }
+        }
+    }
+    let chosen = match principal {
+        Some(p) => candidates.iter().find(|(n, d, _)| n == p || d.get("Arn").and_then(Value::as_str) == Some(p)),
+        None if candidates.len() == 1 => candidates.first(),
+        None => None,
+    };
+    let Some((who, detail, inline)) = chosen else {
+        let names: Vec<&str> = candidates.iter().map(|(n, _, _)| n.as_str()).collect();
+        return err(format!(
+            "{name}: account authorization details hold {} roles and users; name one with --principal (one of: {})",
+            names.len(),
+            names.join(", ")
+        ));
+    };
+    let mut out = Vec::new();
+    for p in detail.get(*inline).and_then(Value::as_array).into_iter().flatten() {
+        let pname = p.get("PolicyName").and_then(Value::as_str).unwrap_or("?");
+        out.push(doc_of(p.get("PolicyDocument").unwrap_or(&Value::Null), &format!("{name}: {who} inline {pname}"))?);
+    }
+    let managed = v.get("Policies").and_then(Value::as_array);
+    for a in detail.get("AttachedManagedPolicies").and_then(Value::as_array).into_iter().flatten() {
+        let arn = a.get("PolicyArn").and_then(Value::as_str).unwrap_or("?");
+        let pol = managed.into_iter().flatten().find(|p| p.get("Arn").and_then(Value::as_str) == Some(arn));
+        let Some(pol) = pol else {
+            return err(format!("{name}: {who}: managed policy {arn} is attached but its document is not in the file"));
+        };
+        let version = pol
+            .get("PolicyVersionList")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|pv| pv.get("IsDefaultVersion").and_then(Value::as_bool) == Some(true));
+        let Some(doc) = version.and_then(|pv| pv.get("Document")) else {
+            return err(format!("{name}: {who}: managed policy {arn} has no default version document"));
+        };
+        out.push(doc_of(doc, &format!("{name}: {who} managed {arn}"))?);
+    }
+    Ok(out)
+}
+
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(x) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+        {
+            out.push(x);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

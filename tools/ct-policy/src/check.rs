@@ -1,0 +1,247 @@
+//! The CI gate: every observed action evaluated against the allowed policies.
+
+use std::collections::BTreeMap;
+
+use ct_actions::{ActionRecord, Capped};
+use ct_iam::eval::{self, Context, Decision, Mode, Request};
+use ct_iam::policy::Policy;
+use ct_iam::{Catalog, Event, Mapping};
+use serde::Serialize;
+
+/// One action that is not allowed, as written to stdout.
+#[derive(Debug, Serialize, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub decision: &'static str,
+    pub action: String,
+    pub count: u64,
+    /// Of those calls, how many AWS itself refused.
+    pub denied: u64,
+    pub resources: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last: Option<String>,
+    pub principals: Vec<String>,
+    /// The statement that denied it (ExplicitDeny) or could not be settled (Unknown).
+    pub statement: Option<String>,
+    /// For Unknown: what the logs could not show.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown: Vec<String>,
+}
+
+/// Collects decisions per action.
+#[derive(Default)]
+pub struct Gate {
+    /// Count calls that AWS itself refused (by default they were not done, so they pass).
+    pub include_denied: bool,
+    /// Calls AWS refused, left out.
+    pub refused: u64,
+    pub findings: BTreeMap<(String, Decision), Finding>,
+    pub allowed: BTreeMap<String, u64>,
+    pub no_permission: u64,
+    pub observed: u64,
+}
+
+/// The context IAM would have had for one event.
+pub fn event_context(ev: &Event<'_>, extra: &[(String, String)]) -> Context {
+    let mut c = Context::new();
+    if let Some(r) = ev.aws_region.as_deref() {
+        c.add("aws:RequestedRegion", r);
+    }
+    if let Some(ip) = ev.source_ip_address.as_deref().filter(|s| s.parse::<std::net::IpAddr>().is_ok()) {
+        c.add("aws:SourceIp", ip);
+    }
+    if let Some(p) = ev.principal() {
+        c.add("aws:PrincipalArn", p);
+    }
+    if let Some(a) = ev.account() {
+        c.add("aws:PrincipalAccount", a);
+    }
+    if let Some(t) = ev.event_time.as_deref() {
+        c.add("aws:CurrentTime", t);
+        if let Some(tt) = ct_common::time::parse_event_time(t) {
+            c.add("aws:EpochTime", &tt.secs.to_string());
+        }
+    }
+    if let Some(v) = ev.vpc_endpoint_id.as_deref() {
+        c.add("aws:SourceVpce", v);
+    }
+    if let Some(id) = &ev.user_identity {
+        if let Some(m) =
+            id.session_context.as_ref().and_then(|s| s.attributes.as_ref()).and_then(|a| a.mfa_authenticated.as_deref())
+        {
+            c.add("aws:MultiFactorAuthPresent", m);
+        }
+        if let Some(p) = id.principal_id.as_deref() {
+            c.add("aws:userid", p);
+        }
+        match id.kind.as_deref() {
+            Some("IAMUser") => {
+                c.add("aws:PrincipalType", "User");
+                if let Some(u) = id.user_name.as_deref() {
+                    c.add("aws:username", u);
+                }
+            }
+            Some("AssumedRole") => c.add("aws:PrincipalType", "AssumedRole"),
+            Some("FederatedUser") => c.add("aws:PrincipalType", "FederatedUser"),
+            Some("Root") => c.add("aws:PrincipalType", "Account"),
+            _ => {}
+        }
+    }
+    for (k, v) in extra {
+        c.add(k, v);
+    }
+    c
+}
+
+/// The context of an aggregate: every value seen, for any event.
+pub fn record_context(r: &ActionRecord) -> Context {
+    let mut c = Context::new();
+    let all = |c: &mut Context, k: &str, s: &Capped| s.items.iter().for_each(|v| c.add(k, v));
+    all(&mut c, "aws:RequestedRegion", &r.regions);
+    all(&mut c, "aws:PrincipalArn", &r.principals);
+    all(&mut c, "aws:PrincipalAccount", &r.accounts);
+    for t in [&r.first, &r.last].into_iter().flatten() {
+        c.add("aws:CurrentTime", t);
+    }
+    for (k, v) in &r.context {
+        all(&mut c, k, v);
+    }
+    c
+}
+
+/// What to evaluate for an action: its resources, `*` when the action takes none, or one
+/// unknown resource.
+fn targets(action: &str, resources: &[String]) -> Vec<Option<String>> {
+    if !resources.is_empty() {
+        return resources.iter().map(|r| Some(r.clone())).collect();
+    }
+    match Catalog::get().action_named(action) {
+        Some(a) if a.resources.is_empty() => vec![Some("*".to_string())],
+        _ => vec![None],
+    }
+}
+
+impl Gate {
+    /// Evaluates one use (from an event or an aggregate) and files the result.
+    #[allow(clippy::too_many_arguments)]
+    fn file(
+        &mut self,
+        policies: &[Policy],
+        action: &str,
+        resources: &[String],
+        ctx: &Context,
+        count: u64,
+        denied: u64,
+        times: (Option<&str>, Option<&str>),
+        principals: &[String],
+    ) {
+        self.observed += count;
+        // The worst decision over the resources decides: every resource must be allowed.
+        let mut worst: Option<eval::Outcome> = None;
+        for target in targets(action, resources) {
+            let req = Request { action, resource: target.as_deref(), context: ctx, mode: Mode::Check };
+            let out = eval::evaluate(policies, &req);
+            if worst.as_ref().is_none_or(|w| rank(out.decision) > rank(w.decision)) {
+                worst = Some(out);
+            }
+        }
+        let Some(out) = worst else { return };
+        if out.decision == Decision::Allow {
+            *self.allowed.entry(action.to_string()).or_default() += count;
+            return;
+        }
+        let f = self.findings.entry((action.to_string(), out.decision)).or_insert_with(|| Finding {
+            decision: out.decision.as_str(),
+            action: action.to_string(),
+            count: 0,
+            denied: 0,
+            resources: Vec::new(),
+            first: None,
+            last: None,
+            principals: Vec::new(),
+            statement: out.statement.clone(),
+            unknown: Vec::new(),
+        });
+        f.count += count;
+        f.denied += denied;
+        for r in resources {
+            if !f.resources.contains(r) && f.resources.len() < 100 {
+                f.resources.push(r.clone());
+            }
+        }
+        f.resources.sort();
+        for p in principals {
+            if !f.principals.contains(p) && f.principals.len() < 100 {
+                f.principals.push(p.clone());
+            }
+        }
+        f.principals.sort();
+        for k in out.unknown_keys {
+            if !f.unknown.contains(&k) {
+                f.unknown.push(k);
+            }
+        }
+        if let Some(t) = times.0
+            && f.first.as_deref().is_none_or(|x| t < x)
+        {
+            f.first = Some(t.to_string());
+        }
+        if let Some(t) = times.1
+            && f.last.as_deref().is_none_or(|x| t > x)
+        {
+            f.last = Some(t.to_string());
+        }
+    }
+
+    pub fn event(&mut self, policies: &[Policy], ev: &Event<'_>) {
+        match ct_iam::map(ev) {
+            Mapping::Actions(uses) => {
+                let denied = u64::from(ev.denied());
+                if denied > 0 && !self.include_denied {
+                    self.refused += 1;
+                    return;
+                }
+                let principals: Vec<String> = ev.principal().map(str::to_string).into_iter().collect();
+                for u in uses {
+                    let ctx = event_context(ev, &u.context);
+                    let t = ev.event_time.as_deref();
+                    self.file(policies, &u.action, &u.resources, &ctx, 1, denied, (t, t), &principals);
+                }
+            }
+            Mapping::NoPermission(_) | Mapping::NotACall(_) => self.no_permission += 1,
+        }
+    }
+
+    pub fn record(&mut self, policies: &[Policy], r: &ActionRecord) {
+        if !self.include_denied && r.count > 0 && r.count <= r.denied {
+            self.refused += r.count;
+            return;
+        }
+        let ctx = record_context(r);
+        let resources: Vec<String> = r.resources.items.iter().cloned().collect();
+        let principals: Vec<String> = r.principals.items.iter().cloned().collect();
+        let resources = if r.resources.capped { Vec::new() } else { resources };
+        self.file(
+            policies,
+            &r.action,
+            &resources,
+            &ctx,
+            r.count.max(1),
+            r.denied,
+            (r.first.as_deref(), r.last.as_deref()),
+            &principals,
+        );
+    }
+}
+
+/// Allow < ImplicitDeny < Unknown < ExplicitDeny: the order in which one bad resource spoils
+/// an action.
+fn rank(d: Decision) -> u8 {
+    match d {
+        Decision::Allow => 0,
+        Decision::ImplicitDeny => 1,
+        Decision::Unknown => 2,
+        Decision::ExplicitDeny => 3,
+    }
+}

@@ -1,0 +1,513 @@
+//! ct-policy: least-privilege policies from what a principal really did, a CI gate that fails
+//! when it did more than an allowed policy says, and an offline policy simulator.
+
+pub mod check;
+pub mod generate;
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ct_actions::{ActionRecord, Wire};
+use ct_common::cli::InputArgs;
+use ct_common::input::{self, Flow, ReadOptions, Reader, Source, Visit};
+use ct_common::lines::{self, Opened};
+use ct_common::output::Output;
+use ct_common::report::Reporter;
+use ct_common::{EXIT_ERROR, EXIT_NEGATIVE, EXIT_OK, Error};
+use ct_iam::eval::{self, Context, Decision, Mode, Request};
+use ct_iam::policy::{self, Effect, Patterns, Policy, Statement};
+use ct_iam::{Catalog, Event};
+
+pub const NAME: &str = "ct-policy";
+
+/// Least-privilege IAM policies from CloudTrail, and a CI gate against an allowed policy.
+///
+/// Without a subcommand, ct-policy reads action records (from ct-actions) or plain
+/// service:Action lines and writes the IAM policy document they need: only actions that
+/// succeeded at least once, on the resources they were used on where the action takes resource
+/// types, grouped into statements by service and resource set. `check` evaluates what a
+/// principal did (action records, or events directly) against allowed policies and fails
+/// (exit 1) on anything not allowed; `simulate` answers one request offline.
+#[derive(Parser, Debug)]
+#[command(name = NAME, version, max_term_width = 100, args_conflicts_with_subcommands = true, after_long_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub generate: GenerateArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Fail (exit 1) when the actions seen are not all allowed by the given policies.
+    Check(CheckArgs),
+    /// Decide one request against policies, offline, like `aws iam simulate-custom-policy`.
+    Simulate(SimulateArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ResourceMode {
+    /// The ARNs seen where the action takes resources, * otherwise.
+    Observed,
+    /// * everywhere.
+    Wildcard,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct GenerateArgs {
+    /// Also grant actions that were only ever refused (by default a denied call was not needed).
+    #[arg(long)]
+    pub include_denied: bool,
+    /// Resources: observed or wildcard.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub resources: Option<ResourceMode>,
+    /// Allow only the regions seen (aws:RequestedRegion), except for global services such as
+    /// IAM, STS, CloudFront, Route 53 and Organizations, which are called in us-east-1.
+    #[arg(long)]
+    pub restrict_region: bool,
+    /// Allow only the values seen of this condition key (such as ec2:InstanceType), written
+    /// in the IfExists form so that resources without the key are not locked out.
+    #[arg(long, value_name = "KEY")]
+    pub restrict: Vec<String>,
+    /// With --restrict: values of one family become a pattern (t2.micro, t2.small -> t2.*).
+    #[arg(long, requires = "restrict")]
+    pub generalize: bool,
+    /// Add, in their own statement, the List/Describe/Get actions that usually go with the
+    /// actions used.
+    #[arg(long)]
+    pub guess: bool,
+    /// Write one line instead of pretty JSON.
+    #[arg(long)]
+    pub compact: bool,
+    /// Write policies larger than the 6,144-character limit as DIR/policy-1.json, ...
+    #[arg(long, value_name = "DIR")]
+    pub split_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct PolicyArgs {
+    /// A policy document, or the AWS CLI's output holding it (get-policy-version,
+    /// get-role-policy, get-account-authorization-details). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Vec<PathBuf>,
+    /// Allow actions matching PATTERN on any resource (repeatable).
+    #[arg(long, value_name = "PATTERN")]
+    pub allow: Vec<String>,
+    /// Deny actions matching PATTERN on any resource (repeatable). Given without --policy and
+    /// --allow, everything else is allowed.
+    #[arg(long, value_name = "PATTERN")]
+    pub deny: Vec<String>,
+    /// In get-account-authorization-details output: the role or user whose policies count.
+    #[arg(long, value_name = "NAME")]
+    pub principal: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum UnknownMode {
+    /// An action whose decision the logs cannot settle fails the gate.
+    Deny,
+    /// Such an action passes.
+    Allow,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+    /// What an Unknown decision counts as.
+    #[arg(long, value_enum, default_value = "deny", value_name = "MODE")]
+    pub unknown: UnknownMode,
+    /// Pass on an input that holds no events or records (by default that is an error).
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Also count calls that AWS refused for lack of permission (by default they were not
+    /// done, so they are left out, as ct-policy leaves them out of generated policies).
+    #[arg(long)]
+    pub include_denied: bool,
+    /// Do not write the summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+    /// The action, service:Action.
+    #[arg(long, value_name = "ACTION")]
+    pub action: String,
+    /// The resource ARN (default *).
+    #[arg(long, value_name = "ARN", default_value = "*")]
+    pub resource: String,
+    /// A condition key and value, KEY=VALUE; a key given twice has several values.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+}
+
+const AFTER_HELP: &str = "\
+Exit status: generate 0, or 2 on an error; check 0 when every action is allowed, 1 when one is
+not (Unknown counts as not allowed unless --unknown allow), 2 on an error or an empty input;
+simulate 0 on Allow, 1 otherwise, 2 on an error.
+
+Examples:
+  ct-unzip logs/ | ct-filter --role deploy-agent | ct-actions | ct-policy > policy.json
+  ct-unzip logs/ | ct-filter --role build-agent | ct-actions | ct-policy check --policy allowed.json
+  ct-unzip logs/ | ct-filter --role build-agent | ct-policy check --deny 'iam:*' --deny ec2:TerminateInstances
+  ct-policy simulate --policy role.json --action ec2:RunInstances --context ec2:InstanceType=m5.large";
+
+/// Extra man page sections, rendered after OPTIONS by the man page generator.
+pub const MAN_SECTIONS: &[(&str, &str)] = &[
+    (
+        "GENERATE",
+        "Reads action records (ct-actions) or service:Action lines and writes a policy document (Version 2012-10-17), \
+         sorted and deterministic. Actions refused every time are left out unless --include-denied. Resources are the ARNs \
+         seen where the IAM action catalog says the action takes that resource type; where an action touches resource \
+         types the logs did not name (the volume of a new instance), those are allowed by pattern in the account and region \
+         seen; * otherwise. Statements group actions by service and identical resources and conditions, with Sids naming \
+         the service. --restrict-region adds aws:RequestedRegion for the regions seen, leaving out global services; \
+         --restrict KEY adds the values seen, in the IfExists form, because a condition on a key that only some of an \
+         action's resources carry (ec2:InstanceType on RunInstances) would otherwise allow nothing. A policy larger than \
+         6,144 characters without whitespace is an error unless --split-dir writes it as several documents.",
+    ),
+    (
+        "CHECK",
+        "Reads action records, or events (each mapped and evaluated with its own resources and context), and evaluates \
+         every action seen against the policies with IAM's rules for identity policies: an explicit Deny wins, an Allow \
+         is needed; Action and NotAction match case-insensitively with * and ?, Resource and NotResource case-sensitively \
+         by ARN part; every condition operator (String, Numeric, Date, Bool, Binary, IpAddress, Arn, Null), the IfExists \
+         forms and the ForAllValues and ForAnyValue qualifiers; policy variables such as ${aws:username} under Version \
+         2012-10-17. Keys come from the records: aws:RequestedRegion, aws:SourceIp, aws:PrincipalArn, aws:PrincipalAccount, \
+         aws:CurrentTime, aws:MultiFactorAuthPresent, aws:username, aws:userid, aws:SourceVpce and the service keys seen \
+         in requests. A condition on a key the logs cannot show (a principal's tags, a resource's tags) makes the decision \
+         Unknown, which fails the gate unless --unknown allow. An input without any event or record fails too (exit 2), \
+         since an empty input must never pass a gate silently, unless --allow-empty.\n\n\
+         Each action that is not allowed is written as a finding record:\n\n\
+         {\"decision\":\"ImplicitDeny\",\"action\":\"ec2:TerminateInstances\",\"count\":2,\"denied\":0,\"resources\":[\"arn:aws:ec2:ap-southeast-2:111122223333:instance/i-0a1b\"],\"first\":\"2017-06-01T13:20:24Z\",\"last\":\"2017-06-02T09:10:35Z\",\"principals\":[\"arn:aws:iam::111122223333:role/build-agent\"],\"statement\":null}",
+    ),
+    (
+        "SIMULATE",
+        "The same evaluator for one request: prints the decision (Allow, ExplicitDeny or ImplicitDeny) and the statement \
+         that decided it. A key not given is absent from the request, as in IAM, so simulate never answers Unknown. \
+         Policies with Version 2008-10-17 or none are evaluated as IAM does, with policy variables left as text, and noted.",
+    ),
+    (
+        "EXIT STATUS",
+        "generate: 0, or 2 on an error. check: 0 when every action is allowed, 1 when one is not, 2 on an error or when \
+         the input holds no events. simulate: 0 on Allow, 1 otherwise, 2 on an error. A closed standard output ends \
+         ct-policy quietly with status 0.",
+    ),
+    (
+        "EXAMPLES",
+        "ct-unzip logs/ | ct-filter --role deploy-agent --start -30d | ct-actions | ct-policy > policy.json\n\
+         ct-unzip logs/ | ct-filter --role deploy-agent | ct-actions | ct-policy --restrict-region --restrict ec2:InstanceType --generalize\n\
+         ct-unzip logs/ | ct-filter --role build-agent | ct-actions | ct-policy check --policy allowed.json\n\
+         ct-unzip logs/ | ct-filter --role build-agent | ct-policy check --deny 'iam:*' --deny ec2:TerminateInstances\n\
+         ct-policy simulate --policy role.json --action ec2:RunInstances --context ec2:InstanceType=m5.large",
+    ),
+    ("SEE ALSO", "ct(7), ct-actions(1), ct-filter(1), ct-unzip(1)"),
+];
+
+/// Runs ct-policy; returns the exit status.
+pub fn run(cli: &Cli) -> Result<u8, Error> {
+    match &cli.command {
+        None => run_generate(&cli.generate),
+        Some(Command::Check(a)) => run_check(a),
+        Some(Command::Simulate(a)) => run_simulate(a),
+    }
+}
+
+/// What the inputs held: events, action records, plain action names.
+struct Collect<'r> {
+    report: &'r mut Reporter,
+    records: Vec<ActionRecord>,
+    events: u64,
+    /// For check: evaluate events as they come.
+    gate: Option<(&'r [Policy], check::Gate)>,
+    /// Events are welcome (check) or an error (generate).
+    events_allowed: bool,
+}
+
+struct LinePlace<'a>(&'a str, u64);
+
+impl fmt::Display for LinePlace<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: line {}", self.0, self.1)
+    }
+}
+
+impl Collect<'_> {
+    fn line(&mut self, text: &[u8], place: &dyn fmt::Display) -> io::Result<Flow> {
+        let t = std::str::from_utf8(text).unwrap_or("").trim();
+        if !t.starts_with('{') {
+            // A plain `service:Action` line.
+            let ok = t.split_once(':').is_some_and(|(s, a)| {
+                !s.is_empty() && !a.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+            if !ok {
+                return Ok(self.report.error(place, &"expected an action record, an event or a service:Action line"));
+            }
+            let mut r = ActionRecord::new(t);
+            r.count = 1;
+            r.known = Catalog::get().action_named(t).is_some();
+            r.inferred = false;
+            self.records.push(r);
+            return Ok(Flow::Continue);
+        }
+        if ct_common::event::top_level_str(text, "action").is_some() {
+            return Ok(match serde_json::from_slice::<Wire>(text) {
+                Ok(w) => {
+                    self.records.push(ActionRecord::from_wire(w, usize::MAX));
+                    Flow::Continue
+                }
+                Err(e) => self.report.error(place, &format_args!("bad action record: {e}")),
+            });
+        }
+        // An event, or a container of events.
+        let name = place.to_string();
+        let stats = Reader::new(ReadOptions::default()).read_stream(text, &name, self)?;
+        Ok(if stats.stopped { Flow::Stop } else { Flow::Continue })
+    }
+}
+
+impl Visit for Collect<'_> {
+    fn event(&mut self, json: &[u8]) -> io::Result<Flow> {
+        if !self.events_allowed {
+            return Ok(self.report.error(&"event", &"events need ct-actions first: ct-actions | ct-policy"));
+        }
+        match Event::parse(json) {
+            Ok(ev) => {
+                self.events += 1;
+                if let Some((policies, gate)) = &mut self.gate {
+                    gate.event(policies, &ev);
+                }
+                Ok(Flow::Continue)
+            }
+            Err(e) => Ok(self.report.error(&"event", &format_args!("not a CloudTrail event: {e}"))),
+        }
+    }
+    fn error(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) -> Flow {
+        self.report.error(place, msg)
+    }
+    fn note(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) {
+        self.report.note(place, msg)
+    }
+}
+
+/// Reads every input into `c`.
+fn collect(inputs: &InputArgs, c: &mut Collect<'_>) -> Result<(), Error> {
+    let sources = input::expand(&inputs.paths);
+    let mut batch: Vec<Source> = Vec::new();
+    for source in sources {
+        match lines::open(&source) {
+            Ok(Opened::Lines(reader, head)) => {
+                if !batch.is_empty() {
+                    input::drive(&batch, inputs.jobs(), ReadOptions::default(), c)?;
+                    batch.clear();
+                }
+                let name = source.name();
+                if let Err(e) = lines::each(reader, head, |t, n| c.line(t, &LinePlace(&name, n))) {
+                    c.report.error(&name, &format_args!("read error: {}", ct_common::error::io_text(&e)));
+                }
+            }
+            Ok(Opened::Stream(reader)) => {
+                Reader::new(ReadOptions::default()).read_stream(reader, "<stdin>", c)?;
+            }
+            Ok(Opened::Reader) => batch.push(source),
+            Err(e) => {
+                c.report.error(&source.name(), &format_args!("cannot open: {}", ct_common::error::io_text(&e)));
+            }
+        }
+    }
+    if !batch.is_empty() {
+        input::drive(&batch, inputs.jobs(), ReadOptions::default(), c)?;
+    }
+    Ok(())
+}
+
+fn run_generate(args: &GenerateArgs) -> Result<u8, Error> {
+    let mut report = Reporter::new(NAME);
+    report.strict = args.input.strict;
+    let mut c = Collect { report: &mut report, records: Vec::new(), events: 0, gate: None, events_allowed: false };
+    collect(&args.input, &mut c)?;
+    // Several records of one action (concatenated outputs) are one action.
+    let mut merged: std::collections::BTreeMap<String, ActionRecord> = std::collections::BTreeMap::new();
+    for r in std::mem::take(&mut c.records) {
+        merged.entry(r.action.clone()).or_insert_with(|| ActionRecord::new(&r.action)).merge(&r, usize::MAX);
+    }
+    let records: Vec<ActionRecord> = merged.into_values().collect();
+    let opts = generate::Options {
+        include_denied: args.include_denied,
+        wildcard_resources: args.resources == Some(ResourceMode::Wildcard),
+        restrict_region: args.restrict_region,
+        restrict: args.restrict.clone(),
+        generalize: args.generalize,
+        guess: args.guess,
+    };
+    let (statements, unknown) = generate::statements(&records, &opts);
+    if !unknown.is_empty() {
+        report.fatal(&format_args!("not in the IAM action catalog, kept as written: {}", unknown.join(", ")));
+    }
+    if statements.is_empty() {
+        report.fatal(&"no action to grant (no input, or every action was refused; see --include-denied)");
+        return Ok(EXIT_ERROR);
+    }
+    let whole = generate::Document { version: "2012-10-17", statements: statements.clone() };
+    let size = generate::size(&whole);
+    let render = |d: &generate::Document| {
+        if args.compact { serde_json::to_string(d) } else { serde_json::to_string_pretty(d) }
+            .map_err(|e| Error::Msg(e.to_string()))
+    };
+    if size <= generate::MAX_POLICY_CHARS {
+        let mut out = Output::stdout(false);
+        out.record(render(&whole)?.as_bytes())?;
+        out.flush()?;
+    } else {
+        let Some(dir) = &args.split_dir else {
+            report.fatal(&format_args!(
+                "the policy is {size} characters without whitespace, over the {} a managed policy may hold; use --split-dir DIR to write it as several policies",
+                generate::MAX_POLICY_CHARS
+            ));
+            return Ok(EXIT_ERROR);
+        };
+        let docs = generate::split(statements);
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+        for (i, d) in docs.iter().enumerate() {
+            if generate::size(d) > generate::MAX_POLICY_CHARS {
+                report.fatal(&format_args!("statement {} alone is over the size limit", d.statements[0].sid));
+                return Ok(EXIT_ERROR);
+            }
+            let path = dir.join(format!("policy-{}.json", i + 1));
+            std::fs::write(&path, render(d)? + "\n").map_err(|e| Error::io(path.display().to_string(), e))?;
+        }
+        report.summary(&format_args!("{} characters split into {} policies in {}", size, docs.len(), dir.display()));
+    }
+    Ok(if report.errors > 0 { EXIT_ERROR } else { EXIT_OK })
+}
+
+/// The policies of --policy, --allow and --deny.
+fn load_policies(a: &PolicyArgs, report: &mut Reporter) -> Result<Vec<Policy>, Error> {
+    let mut out = Vec::new();
+    for path in &a.policy {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display().to_string(), e))?;
+        let ps = policy::parse_file(&text, &path.display().to_string(), a.principal.as_deref())
+            .map_err(|e| Error::Msg(e.0))?;
+        for p in &ps {
+            if !p.variables() {
+                report.note(
+                    &p.name,
+                    &format_args!(
+                        "Version {}: policy variables are plain text",
+                        p.version.as_deref().unwrap_or("absent")
+                    ),
+                );
+            }
+        }
+        out.extend(ps);
+    }
+    let stmt = |id: &str, effect, actions: &[String]| Statement {
+        id: id.to_string(),
+        effect,
+        action: Patterns::Is(actions.to_vec()),
+        resource: Patterns::Is(vec!["*".into()]),
+        conditions: Vec::new(),
+    };
+    let mut cli = Vec::new();
+    if !a.allow.is_empty() {
+        cli.push(stmt("--allow", Effect::Allow, &a.allow));
+    }
+    if a.policy.is_empty() && a.allow.is_empty() && !a.deny.is_empty() {
+        cli.push(stmt("everything not denied", Effect::Allow, &["*".to_string()]));
+    }
+    if !a.deny.is_empty() {
+        cli.push(stmt("--deny", Effect::Deny, &a.deny));
+    }
+    if !cli.is_empty() {
+        out.push(Policy { name: "command line".into(), version: Some("2012-10-17".into()), statements: cli });
+    }
+    if out.is_empty() {
+        return Err(Error::Usage("no policy: give --policy FILE, --allow PATTERN or --deny PATTERN".into()));
+    }
+    Ok(out)
+}
+
+fn run_check(args: &CheckArgs) -> Result<u8, Error> {
+    let mut report = Reporter::new(NAME);
+    report.strict = args.input.strict;
+    report.quiet = args.quiet;
+    let policies = load_policies(&args.policies, &mut report)?;
+    let mut c = Collect {
+        report: &mut report,
+        records: Vec::new(),
+        events: 0,
+        gate: Some((&policies, check::Gate { include_denied: args.include_denied, ..Default::default() })),
+        events_allowed: true,
+    };
+    collect(&args.input, &mut c)?;
+    let (events, records) = (c.events, std::mem::take(&mut c.records));
+    let Some((_, mut gate)) = c.gate.take() else { return Ok(EXIT_ERROR) };
+    for r in &records {
+        gate.record(&policies, r);
+    }
+    let mut out = Output::stdout(false);
+    let mut failing = 0;
+    let mut unknown = 0;
+    for f in gate.findings.values() {
+        let line = serde_json::to_vec(f).map_err(|e| Error::Msg(e.to_string()))?;
+        out.record(&line)?;
+        if f.decision == Decision::Unknown.as_str() {
+            unknown += 1;
+            if args.unknown == UnknownMode::Allow {
+                continue;
+            }
+        }
+        failing += 1;
+    }
+    out.flush()?;
+    let empty = events == 0 && records.is_empty();
+    report.summary(&format_args!(
+        "check: {} events and {} action records read, {} actions allowed, {} not allowed ({} Unknown{}), {} refused calls left out",
+        events,
+        records.len(),
+        gate.allowed.len(),
+        gate.findings.len(),
+        unknown,
+        if args.unknown == UnknownMode::Allow { ", passed by --unknown allow" } else { "" },
+        gate.refused
+    ));
+    if report.errors > 0 {
+        return Ok(EXIT_ERROR);
+    }
+    if empty && !args.allow_empty {
+        report.fatal(&"the input holds no events or action records: an empty input never passes (see --allow-empty)");
+        return Ok(EXIT_ERROR);
+    }
+    Ok(if failing > 0 { EXIT_NEGATIVE } else { EXIT_OK })
+}
+
+fn run_simulate(args: &SimulateArgs) -> Result<u8, Error> {
+    let mut report = Reporter::new(NAME);
+    report.verbose = true;
+    let policies = load_policies(&args.policies, &mut report)?;
+    let mut ctx = Context::new();
+    for kv in &args.context {
+        let (k, v) = kv.split_once('=').ok_or_else(|| Error::Usage(format!("--context {kv:?}: expected KEY=VALUE")))?;
+        ctx.add(k.trim(), v);
+    }
+    let req = Request { action: &args.action, resource: Some(&args.resource), context: &ctx, mode: Mode::Simulate };
+    let out = eval::evaluate(&policies, &req);
+    let mut o = Output::stdout(false);
+    let line = match &out.statement {
+        Some(s) => format!("{}\t{s}", out.decision.as_str()),
+        None => format!("{}\t(no statement allows it)", out.decision.as_str()),
+    };
+    o.record(line.as_bytes())?;
+    o.flush()?;
+    Ok(if out.decision == Decision::Allow { EXIT_OK } else { EXIT_NEGATIVE })
+}
