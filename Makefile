@@ -6,7 +6,7 @@ DESTDIR  ?=
 BINDIR   := $(DESTDIR)$(PREFIX)/bin
 MANDIR   := $(DESTDIR)$(PREFIX)/share/man
 CARGO    ?= cargo
-TOOLS    := ct-unzip ct-filter ct-actions
+TOOLS    := ct-unzip ct-filter ct-actions ct-policy
 REALDATA ?= ../shared/realdata
 SIZE     ?= 1G
 DEMO     := target/demo
@@ -65,6 +65,16 @@ demo: build
 	@echo "== ct-actions: the IAM actions the deploy-agent role used (count, denied, resources)"
 	./target/release/ct-filter --role deploy-agent $(DEMO)/events.ndjson | ./target/release/ct-actions > $(DEMO)/deploy-agent.actions
 	@cut -c 1-150 $(DEMO)/deploy-agent.actions
+	@echo
+	@echo "== ct-policy: the least-privilege policy it needs, only in ap-southeast-2 and only for t2 instances"
+	./target/release/ct-policy --restrict-region --restrict ec2:InstanceType --generalize $(DEMO)/deploy-agent.actions > $(DEMO)/deploy-agent.policy.json
+	@head -c 1200 $(DEMO)/deploy-agent.policy.json; echo; echo "  ... (whole policy in $(DEMO)/deploy-agent.policy.json)"
+	@echo
+	@echo "== ct-policy check: the deploy-agent's events against that policy (the gate passes: exit 0)"
+	./target/release/ct-filter --role deploy-agent $(DEMO)/events.ndjson | ./target/release/ct-policy check --policy $(DEMO)/deploy-agent.policy.json
+	@echo
+	@echo "== ct-policy check: the build-agent role against a gate that forbids terminating instances (fails: exit 1)"
+	./target/release/ct-filter --role build-agent $(DEMO)/events.ndjson | ./target/release/ct-policy check --deny 'iam:*' --deny ec2:TerminateInstances || echo "gate failed as it should (exit $$?)"
 	@echo
 	@echo "events written to $(DEMO)/events.ndjson"
 

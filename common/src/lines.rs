@@ -20,6 +20,12 @@ pub enum Opened {
 /// Opens a source and looks at its first line: a single JSON object that is not a container
 /// of events means NDJSON.
 pub fn open(source: &Source) -> io::Result<Opened> {
+    open_as(source, false)
+}
+
+/// Like `open`, and with `text` also plain text lines (neither JSON nor gzip), such as the
+/// `service:Action` lines ct-policy reads.
+pub fn open_as(source: &Source, text: bool) -> io::Result<Opened> {
     let mut reader: Box<dyn Read> = match source {
         Source::Stdin => {
             crate::output::grow_pipe(0);
@@ -52,7 +58,8 @@ pub fn open(source: &Source) -> io::Result<Opened> {
     let first = head.split(|&b| b == b'\n').map(|l| l.trim_ascii()).find(|l| !l.is_empty()).unwrap_or(b"");
     let one_record = first.first() == Some(&b'{')
         && matches!(fields::extract(&Paths::new(), first, &mut Found::default()), Ok(Shape::Event));
-    if one_record || head.is_empty() {
+    let plain = text && !crate::input::gzip::is_gzip(&head) && !matches!(first.first(), Some(b'{' | b'['));
+    if one_record || plain || head.is_empty() {
         return Ok(Opened::Lines(reader, head));
     }
     if matches!(source, Source::Stdin) {

@@ -14,6 +14,7 @@ pub fn pages() -> Vec<(String, Vec<u8>)> {
         tool_page(ct_unzip::Cli::command(), ct_unzip::MAN_SECTIONS),
         tool_page(ct_filter::Cli::command(), ct_filter::MAN_SECTIONS),
         tool_page(ct_actions::Cli::command(), ct_actions::MAN_SECTIONS),
+        tool_page(ct_policy::Cli::command(), ct_policy::MAN_SECTIONS),
         ("ct.7".to_string(), overview().into_bytes()),
     ]
 }
@@ -102,7 +103,7 @@ fn overview() -> String {
             "ct-fetch s3://trail-bucket --account 111122223333 --region ap-southeast-2 \\\n    --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm' --stdout \\\n  | ct-unzip | ct-filter --role deploy-agent | ct-actions | ct-policy > policy.json\n\n\
              ct-unzip logs/ | ct-filter --role build-agent | ct-actions | ct-policy check --policy allowed.json",
         ),
-        ("SEE ALSO", "ct-unzip(1), ct-filter(1), ct-actions(1), jq(1)"),
+        ("SEE ALSO", "ct-unzip(1), ct-filter(1), ct-actions(1), ct-policy(1), jq(1)"),
     ];
     let mut out = r.render();
     for (title, body) in sections {

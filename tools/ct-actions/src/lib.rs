@@ -118,7 +118,7 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          ct-unzip logs/ | ct-actions --per-event | jq -c 'select(.denied)'\n\
          cat day-*.actions | ct-actions > month.actions",
     ),
-    ("SEE ALSO", "ct(7), ct-unzip(1), ct-filter(1), jq(1)"),
+    ("SEE ALSO", "ct(7), ct-unzip(1), ct-filter(1), ct-policy(1), jq(1)"),
 ];
 
 /// One use, written by --per-event.

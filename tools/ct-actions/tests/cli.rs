@@ -150,34 +150,9 @@ fn merging_any_split_gives_the_whole() {
     assert!(!events.is_empty());
 }
 
-/// The sample trail's events as NDJSON, through ct-unzip's reader as the user would.
+/// The sample trail's events as NDJSON, read by the test's own oracle.
 fn sample_events() -> String {
-    let run = ct_testkit::run(env!("CARGO_BIN_EXE_ct-actions"), &["--text", "-q", &repo("tests/data/bucket")], b"");
-    assert!(!run.stdout.is_empty());
-    // Re-read the bucket as events with a tiny reader of our own (gzip + Records).
-    let mut out = String::new();
-    let mut files = Vec::new();
-    let mut stack = vec![std::path::PathBuf::from(repo("tests/data/bucket/AWSLogs"))];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.to_str().unwrap().contains("/CloudTrail/") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
-    for f in files {
-        let text = ct_testkit::gunzip(&std::fs::read(f).unwrap());
-        let doc: Value = serde_json::from_slice(&text).unwrap();
-        for r in doc["Records"].as_array().unwrap() {
-            out.push_str(&serde_json::to_string(r).unwrap());
-            out.push('\n');
-        }
-    }
-    out
+    ct_testkit::sample_records().iter().map(|r| serde_json::to_string(r).unwrap() + "\n").collect()
 }
 
 #[test]

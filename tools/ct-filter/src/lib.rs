@@ -194,7 +194,7 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          ct-filter --where requestParameters.instanceType='t2.*' --source-ip 10.0.0.0/8 events.ndjson\n\
          ct-filter -c --error-code AccessDenied --start -7d events.ndjson",
     ),
-    ("SEE ALSO", "ct(7), ct-unzip(1), ct-actions(1), jq(1)"),
+    ("SEE ALSO", "ct(7), ct-unzip(1), ct-actions(1), ct-policy(1), jq(1)"),
 ];
 
 impl Cli {

@@ -12,33 +12,9 @@ fn filter(args: &[&str], stdin: &[u8]) -> Run {
     ct_testkit::run(env!("CARGO_BIN_EXE_ct-filter"), args, stdin)
 }
 
-/// The sample trail as NDJSON, read with serde_json (not with ct-unzip, so that the oracle
-/// below shares no code with the tools).
+/// The sample trail's events, each re-serialised compactly (the oracle's own reading).
 fn sample_events() -> Vec<String> {
-    let mut files = Vec::new();
-    let mut stack = vec![std::path::PathBuf::from(repo("tests/data/bucket/AWSLogs"))];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.to_str().unwrap().contains("/CloudTrail/") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
-    let mut out = Vec::new();
-    for f in files {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(std::fs::File::open(f).unwrap()), &mut text)
-            .unwrap();
-        let doc: Value = serde_json::from_str(&text).unwrap();
-        for r in doc["Records"].as_array().unwrap() {
-            out.push(serde_json::to_string(r).unwrap());
-        }
-    }
-    out
+    ct_testkit::sample_records().iter().map(|r| serde_json::to_string(r).unwrap()).collect()
 }
 
 fn ndjson(events: &[String]) -> String {

@@ -305,7 +305,7 @@ fn collect(inputs: &InputArgs, c: &mut Collect<'_>) -> Result<(), Error> {
     let sources = input::expand(&inputs.paths);
     let mut batch: Vec<Source> = Vec::new();
     for source in sources {
-        match lines::open(&source) {
+        match lines::open_as(&source, true) {
             Ok(Opened::Lines(reader, head)) => {
                 if !batch.is_empty() {
                     input::drive(&batch, inputs.jobs(), ReadOptions::default(), c)?;

@@ -91,7 +91,7 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          aws cloudtrail lookup-events --max-items 500 | ct-unzip\n\
          cat *.json.gz | ct-unzip",
     ),
-    ("SEE ALSO", "ct(7), ct-filter(1), ct-actions(1), jq(1)"),
+    ("SEE ALSO", "ct(7), ct-filter(1), ct-actions(1), ct-policy(1), jq(1)"),
 ];
 
 /// Runs ct-unzip; returns the exit status.

@@ -1,0 +1,279 @@
+//! ct-policy end to end on the sample trail: generated policies pass the gate on the events
+//! they came from, narrower ones fail with the right findings; exit statuses.
+
+use ct_testkit::Run;
+use serde_json::Value;
+
+fn policy(args: &[&str], stdin: &[u8]) -> Run {
+    ct_testkit::run(env!("CARGO_BIN_EXE_ct-policy"), args, stdin)
+}
+
+/// The deploy-agent role's events from the sample trail, through the other tools' logic:
+/// ct-policy reads the bucket itself and checks events directly, so the records come from
+/// ct-actions' library path, run here via `ct-policy check` on events.
+fn deploy_agent_records() -> String {
+    // Action records built with ct-actions (a sibling binary in the same target directory).
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_ct-policy")).with_file_name("ct-actions");
+    assert!(bin.exists(), "build ct-actions first (cargo test --workspace builds it)");
+    let events = deploy_agent_events();
+    let run = ct_testkit::run(bin.to_str().unwrap(), &["-q"], events.as_bytes());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout
+}
+
+fn deploy_agent_events() -> String {
+    ct_testkit::sample_records()
+        .iter()
+        .filter(|r| {
+            r.pointer("/userIdentity/sessionContext/sessionIssuer/userName").and_then(Value::as_str)
+                == Some("deploy-agent")
+        })
+        .map(|r| serde_json::to_string(r).unwrap() + "\n")
+        .collect()
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn generated_policy_is_valid_sorted_and_passes_the_gate_on_its_own_events() {
+    let records = deploy_agent_records();
+    let generated = policy(&[], records.as_bytes());
+    assert_eq!(generated.code, 0, "{}", generated.stderr);
+    let doc: Value = serde_json::from_str(&generated.stdout).unwrap();
+    assert_eq!(doc["Version"], "2012-10-17");
+    let statements = doc["Statement"].as_array().unwrap();
+    let actions: Vec<&str> =
+        statements.iter().flat_map(|s| s["Action"].as_array().unwrap()).map(|a| a.as_str().unwrap()).collect();
+    assert!(actions.contains(&"ec2:RunInstances"));
+    assert!(actions.contains(&"iam:PassRole"));
+    // Refused calls are not granted.
+    assert!(!actions.contains(&"iam:CreateUser"));
+    assert!(!actions.contains(&"ec2:TerminateInstances"));
+    // Deterministic.
+    assert_eq!(policy(&[], records.as_bytes()).stdout, generated.stdout);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir, "policy.json", &generated.stdout);
+    for input in [records.clone(), deploy_agent_events()] {
+        let check = policy(&["check", "--policy", &file], input.as_bytes());
+        assert_eq!(check.code, 0, "{}\n{}", check.stdout, check.stderr);
+        assert_eq!(check.stdout, "");
+    }
+    // With the refused calls counted, the gate names them.
+    let strict = policy(&["check", "--include-denied", "--policy", &file], records.as_bytes());
+    assert_eq!(strict.code, 1);
+    let found: Vec<Value> = strict.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let names: Vec<&str> = found.iter().map(|f| f["action"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["ec2:TerminateInstances", "iam:CreateUser"]);
+    assert!(found.iter().all(|f| f["decision"] == "ImplicitDeny"));
+}
+
+#[test]
+fn the_region_restricted_policy_and_the_t2_only_policy() {
+    let records = deploy_agent_records();
+    let generated = policy(
+        &["--restrict-region", "--restrict", "ec2:InstanceType", "--generalize", "--compact"],
+        records.as_bytes(),
+    );
+    assert_eq!(generated.code, 0, "{}", generated.stderr);
+    let doc: Value = serde_json::from_str(&generated.stdout).unwrap();
+    let st = doc["Statement"].as_array().unwrap();
+    let run = st.iter().find(|s| s["Action"].as_array().unwrap().contains(&Value::from("ec2:RunInstances"))).unwrap();
+    assert_eq!(run["Condition"]["StringLikeIfExists"]["ec2:InstanceType"], serde_json::json!(["t2.*"]));
+    assert_eq!(run["Condition"]["StringEquals"]["aws:RequestedRegion"], serde_json::json!(["ap-southeast-2"]));
+    // Global services are exempt from the region condition.
+    let iam = st.iter().find(|s| s["Action"].as_array().unwrap().contains(&Value::from("iam:PassRole"))).unwrap();
+    assert!(iam.get("Condition").is_none(), "{iam}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir, "t2.json", &generated.stdout);
+    assert_eq!(policy(&["check", "--policy", &file], deploy_agent_events().as_bytes()).code, 0);
+    // The same policy, checked against an m5 launch and a launch in another region, fails.
+    let m5 = deploy_agent_events()
+        .lines()
+        .find(|l| l.contains("\"RunInstances\"") && l.contains("\"t2.micro\"") && !l.contains("errorCode"))
+        .unwrap()
+        .replace("\"t2.micro\"", "\"m5.large\"");
+    let other = m5.replace("\"m5.large\"", "\"t2.micro\"").replace("ap-southeast-2", "eu-west-1");
+    let check = policy(&["check", "--policy", &file], format!("{m5}\n{other}\n").as_bytes());
+    assert_eq!(check.code, 1);
+    let f: Vec<Value> = check.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(f.len(), 1, "{}", check.stdout);
+    assert_eq!(f[0]["action"], "ec2:RunInstances");
+    assert_eq!(f[0]["decision"], "ImplicitDeny");
+    assert_eq!(f[0]["count"], 2);
+}
+
+#[test]
+fn a_narrower_policy_fails_with_the_right_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let narrow = write(
+        &dir,
+        "narrow.json",
+        r#"{"Version":"2012-10-17","Statement":[
+            {"Sid":"Deploy","Effect":"Allow","Action":["cloudformation:*","s3:PutObject","iam:PassRole","lambda:*","ec2:*","route53:*","cloudfront:*"],"Resource":"*"},
+            {"Sid":"NoLaunch","Effect":"Deny","Action":"ec2:RunInstances","Resource":"*"}]}"#,
+    );
+    let run = policy(&["check", "--policy", &narrow], deploy_agent_events().as_bytes());
+    assert_eq!(run.code, 1);
+    let f: Vec<Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(f.len(), 1, "{}", run.stdout);
+    assert_eq!((f[0]["action"].as_str(), f[0]["decision"].as_str()), (Some("ec2:RunInstances"), Some("ExplicitDeny")));
+    assert!(f[0]["statement"].as_str().unwrap().ends_with(": NoLaunch"));
+    assert!(
+        f[0]["principals"].as_array().unwrap().contains(&Value::from("arn:aws:iam::111122223333:role/deploy-agent"))
+    );
+}
+
+#[test]
+fn deny_patterns_alone_allow_everything_else() {
+    let events = deploy_agent_events();
+    let run = policy(&["check", "--deny", "iam:*", "--deny", "ec2:TerminateInstances"], events.as_bytes());
+    assert_eq!(run.code, 1);
+    let f: Vec<Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(f.iter().map(|x| x["action"].as_str().unwrap()).collect::<Vec<_>>(), vec!["iam:PassRole"]);
+    assert_eq!(policy(&["check", "--deny", "organizations:*"], events.as_bytes()).code, 0);
+}
+
+#[test]
+fn the_gate_fails_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = write(
+        &dir,
+        "all.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+    );
+    // An empty input never passes silently.
+    let empty = policy(&["check", "--policy", &all], b"");
+    assert_eq!(empty.code, 2);
+    assert!(empty.stderr.contains("empty input never passes"), "{}", empty.stderr);
+    assert_eq!(policy(&["check", "--allow-empty", "--policy", &all], b"").code, 0);
+    // A condition the logs cannot show is Unknown, which fails unless --unknown allow.
+    let tagged = write(
+        &dir,
+        "tagged.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"web"}}}}"#,
+    );
+    let events = deploy_agent_events();
+    let unknown = policy(&["check", "--policy", &tagged], events.as_bytes());
+    assert_eq!(unknown.code, 1);
+    assert!(unknown.stdout.contains("\"decision\":\"Unknown\""));
+    assert!(unknown.stdout.contains("aws:PrincipalTag/team"));
+    assert_eq!(policy(&["check", "--unknown", "allow", "--policy", &tagged], events.as_bytes()).code, 0);
+    // A bad policy is an error, not a pass.
+    let bad = write(
+        &dir,
+        "bad.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEqualz":{"a":"b"}}}}"#,
+    );
+    let run = policy(&["check", "--policy", &bad], events.as_bytes());
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("unknown condition operator"), "{}", run.stderr);
+    assert_eq!(policy(&["check"], events.as_bytes()).code, 2, "no policy at all is a usage error");
+}
+
+#[test]
+fn simulate_answers_one_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let role = write(
+        &dir,
+        "role.json",
+        r#"{"Version":"2012-10-17","Statement":{"Sid":"T2Only","Effect":"Allow","Action":"ec2:RunInstances","Resource":"*","Condition":{"StringLikeIfExists":{"ec2:InstanceType":"t2.*"}}}}"#,
+    );
+    let instance = "arn:aws:ec2:ap-southeast-2:111122223333:instance/*";
+    let no = policy(
+        &[
+            "simulate",
+            "--policy",
+            &role,
+            "--action",
+            "ec2:RunInstances",
+            "--resource",
+            instance,
+            "--context",
+            "ec2:InstanceType=m5.large",
+        ],
+        b"",
+    );
+    assert_eq!((no.code, no.stdout.as_str()), (1, "ImplicitDeny\t(no statement allows it)\n"));
+    let yes = policy(
+        &[
+            "simulate",
+            "--policy",
+            &role,
+            "--action",
+            "ec2:RunInstances",
+            "--resource",
+            instance,
+            "--context",
+            "ec2:InstanceType=t2.micro",
+        ],
+        b"",
+    );
+    assert_eq!(yes.code, 0);
+    assert!(yes.stdout.starts_with("Allow\t"), "{}", yes.stdout);
+    assert!(yes.stdout.contains("T2Only"));
+    let old = write(
+        &dir,
+        "old.json",
+        r#"{"Version":"2008-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::home/${aws:username}/*"}}"#,
+    );
+    let lit = policy(
+        &[
+            "simulate",
+            "--policy",
+            &old,
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::home/${aws:username}/x",
+            "--context",
+            "aws:username=alice",
+        ],
+        b"",
+    );
+    assert_eq!(lit.code, 0);
+    assert!(lit.stderr.contains("policy variables are plain text"), "{}", lit.stderr);
+    assert_eq!(policy(&["simulate", "--action", "s3:GetObject"], b"").code, 2);
+}
+
+#[test]
+fn size_limit_split_and_guess() {
+    // Enough distinct resources to pass the 6,144-character limit.
+    let mut records = String::new();
+    for i in 0..120 {
+        records.push_str(&format!(
+            r#"{{"action":"s3:GetObject","count":1,"resources":["arn:aws:s3:::bucket-with-a-long-name-{i:03}/path/to/objects/file.txt"],"known":true}}"#
+        ));
+        records.push('\n');
+    }
+    let too_big = policy(&[], records.as_bytes());
+    assert_eq!(too_big.code, 2);
+    assert!(too_big.stderr.contains("--split-dir"), "{}", too_big.stderr);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let split = policy(&["--split-dir", out.to_str().unwrap()], records.as_bytes());
+    assert_eq!(split.code, 0, "{}", split.stderr);
+    let mut total = 0;
+    let mut n = 0;
+    for e in std::fs::read_dir(&out).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        assert!(serde_json::to_string(&doc).unwrap().len() <= 6144);
+        total +=
+            doc["Statement"].as_array().unwrap().iter().map(|s| s["Resource"].as_array().unwrap().len()).sum::<usize>();
+        n += 1;
+    }
+    assert!(n >= 2);
+    assert_eq!(total, 120, "nothing dropped in the split");
+    // --guess adds the read partners in their own statement; plain lines are accepted.
+    let g = policy(&["--guess", "--compact"], b"ec2:RunInstances\ncloudformation:CreateStack\n");
+    assert_eq!(g.code, 0, "{}", g.stderr);
+    let doc: Value = serde_json::from_str(&g.stdout).unwrap();
+    let guessed = doc["Statement"].as_array().unwrap().iter().find(|s| s["Sid"] == "GuessedRelatedReads").unwrap();
+    let acts = guessed["Action"].as_array().unwrap();
+    assert!(acts.contains(&Value::from("ec2:DescribeInstances")));
+    assert!(acts.contains(&Value::from("cloudformation:DescribeStacks")));
+}
