@@ -462,7 +462,7 @@ fn resource_matches(patterns: &Patterns, req: &Request<'_>, vars: bool, unknown:
         } else {
             p.clone()
         };
-        let m = if resource != "*" && resource.contains('*') {
+        let m = if req.mode == Mode::Check && resource != "*" && resource.contains('*') {
             // A placeholder (`instance/*`): the real ARN is one the logs did not show.
             if arn_match(&p, &resource.replace('*', "\u{1}")) { Tri::True } else { Tri::Unknown }
         } else {

@@ -2,7 +2,7 @@
 
 mod record;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::io;
 
@@ -157,7 +157,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         per_event: cli.per_event,
         text: cli.text,
         cap: cli.cap as usize,
-        actions: BTreeMap::new(),
+        actions: HashMap::new(),
         events: 0,
         merged: 0,
         no_permission: BTreeMap::new(),
@@ -202,20 +202,22 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
     if !stopped {
         flush(&mut batch, jobs, &mut state)?;
     }
+    let mut sorted: Vec<&ActionRecord> = state.actions.values().collect();
+    sorted.sort_by(|a, b| a.action.cmp(&b.action));
     if !cli.per_event {
         if cli.text {
-            for a in state.actions.keys() {
-                state.out.record(a.as_bytes())?;
+            for r in &sorted {
+                state.out.record(r.action.as_bytes())?;
             }
         } else {
-            for r in state.actions.values() {
+            for r in &sorted {
                 let line = serde_json::to_vec(&r.to_wire()).map_err(|e| Error::Msg(e.to_string()))?;
                 state.out.record(&line)?;
             }
         }
     }
     state.out.flush()?;
-    let unknown: Vec<&str> = state.actions.values().filter(|r| !r.known).map(|r| r.action.as_str()).collect();
+    let unknown: Vec<&str> = sorted.iter().filter(|r| !r.known).map(|r| r.action.as_str()).collect();
     if !unknown.is_empty() {
         let names = unknown.join(", ");
         state.report.fatal(&format_args!("not in the IAM action catalog ({}): {names}", Catalog::get().source));
@@ -259,7 +261,8 @@ struct State<'r> {
     per_event: bool,
     text: bool,
     cap: usize,
-    actions: BTreeMap<String, ActionRecord>,
+    /// By action; sorted when written.
+    actions: HashMap<String, ActionRecord>,
     events: u64,
     merged: u64,
     no_permission: BTreeMap<String, u64>,
@@ -370,10 +373,10 @@ impl State<'_> {
                         continue;
                     }
                     let cap = self.cap;
-                    if !self.actions.contains_key(&u.action) {
-                        self.actions.insert(u.action.clone(), ActionRecord::new(&u.action));
-                    }
-                    let Some(r) = self.actions.get_mut(&u.action) else { continue };
+                    let r = match self.actions.get_mut(&u.action) {
+                        Some(r) => r,
+                        None => self.actions.entry(u.action.clone()).or_insert_with(|| ActionRecord::new(&u.action)),
+                    };
                     r.add(
                         &record::Observed {
                             time: ev.event_time.as_deref(),
