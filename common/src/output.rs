@@ -7,7 +7,7 @@ const BUF: usize = 256 * 1024;
 
 /// Buffered record output.
 pub struct Output {
-    sink: Box<dyn Write>,
+    sink: Box<dyn Write + Send>,
     buf: Vec<u8>,
     line_buffered: bool,
 }
@@ -20,7 +20,7 @@ impl Output {
         Self::new(raw_stdout(), line_buffered)
     }
 
-    pub fn new(sink: Box<dyn Write>, line_buffered: bool) -> Self {
+    pub fn new(sink: Box<dyn Write + Send>, line_buffered: bool) -> Self {
         Output { sink, buf: Vec::with_capacity(BUF), line_buffered }
     }
 
@@ -58,7 +58,7 @@ impl Output {
 }
 
 #[cfg(unix)]
-fn raw_stdout() -> Box<dyn Write> {
+fn raw_stdout() -> Box<dyn Write + Send> {
     use std::os::fd::{AsFd, AsRawFd, FromRawFd};
     struct Fd(std::mem::ManuallyDrop<std::fs::File>);
     impl Write for Fd {
@@ -75,7 +75,7 @@ fn raw_stdout() -> Box<dyn Write> {
 }
 
 #[cfg(not(unix))]
-fn raw_stdout() -> Box<dyn Write> {
+fn raw_stdout() -> Box<dyn Write + Send> {
     Box::new(io::stdout())
 }
 

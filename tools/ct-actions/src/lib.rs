@@ -1,5 +1,6 @@
 //! ct-actions: which IAM actions CloudTrail events really used.
 
+mod parallel;
 mod record;
 
 use std::collections::{BTreeMap, HashMap};
@@ -152,8 +153,8 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
     report.quiet = cli.quiet;
     report.strict = cli.input.strict;
     let mut state = State {
-        out: Output::stdout(cli.output.line_buffered),
-        report: &mut report,
+        out: Some(Output::stdout(cli.output.line_buffered)),
+        msgs: Msgs::Report(&mut report),
         per_event: cli.per_event,
         text: cli.text,
         cap: cli.cap as usize,
@@ -178,13 +179,17 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
                     break;
                 }
                 let name = source.name();
-                let res = lines::each(reader, head, |text, n| state.line(text, &name, n));
+                let res = if jobs > 1 && !cli.per_event && !cli.input.strict {
+                    parallel::lines(reader, head, &name, jobs, &mut state)
+                } else {
+                    lines::each(reader, head, |text, n| state.line(text, &name, n))
+                };
                 match res {
                     Ok(flow) => stopped = flow == Flow::Stop,
                     Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Err(e.into()),
                     Err(e) => {
                         let msg = format!("read error: {}", ct_common::error::io_text(&e));
-                        stopped = state.report.error(&name, &msg) == Flow::Stop;
+                        stopped = state.msgs.error(&name, &msg) == Flow::Stop;
                     }
                 }
             }
@@ -195,32 +200,33 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
             Ok(Opened::Reader) => batch.push(source),
             Err(e) => {
                 let msg = format!("cannot open: {}", ct_common::error::io_text(&e));
-                stopped = state.report.error(&source.name(), &msg) == Flow::Stop;
+                stopped = state.msgs.error(&source.name(), &msg) == Flow::Stop;
             }
         }
     }
     if !stopped {
         flush(&mut batch, jobs, &mut state)?;
     }
+    let mut out = state.out.take().unwrap_or_else(|| Output::stdout(false));
     let mut sorted: Vec<&ActionRecord> = state.actions.values().collect();
     sorted.sort_by(|a, b| a.action.cmp(&b.action));
     if !cli.per_event {
         if cli.text {
             for r in &sorted {
-                state.out.record(r.action.as_bytes())?;
+                out.record(r.action.as_bytes())?;
             }
         } else {
             for r in &sorted {
                 let line = serde_json::to_vec(&r.to_wire()).map_err(|e| Error::Msg(e.to_string()))?;
-                state.out.record(&line)?;
+                out.record(&line)?;
             }
         }
     }
-    state.out.flush()?;
+    out.flush()?;
     let unknown: Vec<&str> = sorted.iter().filter(|r| !r.known).map(|r| r.action.as_str()).collect();
     if !unknown.is_empty() {
         let names = unknown.join(", ");
-        state.report.fatal(&format_args!("not in the IAM action catalog ({}): {names}", Catalog::get().source));
+        state.msgs.fatal(&format_args!("not in the IAM action catalog ({}): {names}", Catalog::get().source));
     }
     let mut summary = format!(
         "{}, {} ({} unknown)",
@@ -240,8 +246,8 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         let n: u64 = state.not_calls.values().sum();
         summary += &format!(", {} not calls ({})", n, list(&state.not_calls));
     }
-    summary += &format!(", {}", plural(state.report.errors, "error", "errors"));
-    let errors = state.report.errors;
+    let errors = state.msgs.errors();
+    summary += &format!(", {}", plural(errors, "error", "errors"));
     report.summary(&summary);
     Ok(if errors > 0 { EXIT_ERROR } else { EXIT_OK })
 }
@@ -256,8 +262,9 @@ fn flush(batch: &mut Vec<Source>, jobs: usize, state: &mut State<'_>) -> Result<
 }
 
 struct State<'r> {
-    out: Output,
-    report: &'r mut Reporter,
+    /// None in parallel workers, which never write per-event records.
+    out: Option<Output>,
+    msgs: Msgs<'r>,
     per_event: bool,
     text: bool,
     cap: usize,
@@ -277,7 +284,85 @@ impl fmt::Display for LinePlace<'_> {
     }
 }
 
+/// Where messages go: straight to the reporter, or (in a parallel worker) into a list that is
+/// reported later in input order.
+enum Msgs<'r> {
+    Report(&'r mut Reporter),
+    Collect { list: Vec<(bool, String, String)>, errors: u64 },
+}
+
+impl Msgs<'_> {
+    fn error(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) -> Flow {
+        match self {
+            Msgs::Report(r) => r.error(place, msg),
+            Msgs::Collect { list, errors } => {
+                *errors += 1;
+                list.push((true, place.to_string(), msg.to_string()));
+                Flow::Continue
+            }
+        }
+    }
+    fn note(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) {
+        match self {
+            Msgs::Report(r) => r.note(place, msg),
+            Msgs::Collect { list, .. } => list.push((false, place.to_string(), msg.to_string())),
+        }
+    }
+    fn fatal(&mut self, msg: &dyn fmt::Display) {
+        if let Msgs::Report(r) = self {
+            r.fatal(msg);
+        }
+    }
+    fn errors(&self) -> u64 {
+        match self {
+            Msgs::Report(r) => r.errors,
+            Msgs::Collect { errors, .. } => *errors,
+        }
+    }
+}
+
 impl State<'_> {
+    fn out_mut(&mut self) -> &mut Output {
+        // Workers never write; the main state always has an output.
+        self.out.get_or_insert_with(|| Output::stdout(false))
+    }
+
+    /// A state for a parallel worker: same settings, its own aggregate and messages.
+    fn worker(&self) -> State<'static> {
+        State {
+            out: None,
+            msgs: Msgs::Collect { list: Vec::new(), errors: 0 },
+            per_event: false,
+            text: self.text,
+            cap: self.cap,
+            actions: HashMap::new(),
+            events: 0,
+            merged: 0,
+            no_permission: BTreeMap::new(),
+            not_calls: BTreeMap::new(),
+        }
+    }
+
+    /// Adds a worker's aggregate (exactly: the merge of records is the record of the union).
+    fn absorb(&mut self, w: State<'_>) {
+        for (k, r) in w.actions {
+            match self.actions.get_mut(&k) {
+                Some(mine) => mine.merge(&r, self.cap),
+                None => {
+                    self.actions.insert(k, r);
+                }
+            }
+        }
+        self.events += w.events;
+        self.merged += w.merged;
+        for (k, n) in w.no_permission {
+            *self.no_permission.entry(k).or_default() += n;
+        }
+        for (k, n) in w.not_calls {
+            *self.not_calls.entry(k).or_default() += n;
+        }
+    }
+
     /// One NDJSON line: an action record, an event, or a container of events.
     fn line(&mut self, text: &[u8], name: &str, n: u64) -> io::Result<Flow> {
         use ct_common::fields::{Found, Paths, Shape, extract};
@@ -299,17 +384,17 @@ impl State<'_> {
                 let stats = Reader::new(ReadOptions::default()).read_stream(text, &name, self)?;
                 Ok(if stats.stopped { Flow::Stop } else { Flow::Continue })
             }
-            Ok(Shape::NotObject) => Ok(self.report.error(&place, &"JSON value is not an object")),
-            Err(e) => Ok(self.report.error(&place, &format_args!("invalid JSON: {e}"))),
+            Ok(Shape::NotObject) => Ok(self.msgs.error(&place, &"JSON value is not an object")),
+            Err(e) => Ok(self.msgs.error(&place, &format_args!("invalid JSON: {e}"))),
             Ok(Shape::Event) if found.get(action).next().is_some() => Ok(match serde_json::from_slice::<Wire>(text) {
                 Ok(w) => {
                     self.merge(ActionRecord::from_wire(w, self.cap));
                     Flow::Continue
                 }
-                Err(e) => self.report.error(&place, &format_args!("bad action record: {e}")),
+                Err(e) => self.msgs.error(&place, &format_args!("bad action record: {e}")),
             }),
             Ok(Shape::Event) if markers.iter().all(|&m| found.get(m).next().is_none()) => {
-                Ok(self.report.error(&place, &"neither a CloudTrail event nor an action record"))
+                Ok(self.msgs.error(&place, &"neither a CloudTrail event nor an action record"))
             }
             Ok(Shape::Event) => self.event_at(text, &place),
         }
@@ -329,7 +414,7 @@ impl State<'_> {
     fn event_at(&mut self, json: &[u8], place: &dyn fmt::Display) -> io::Result<Flow> {
         match Event::parse(json) {
             Ok(ev) => self.mapped(ev, place),
-            Err(e) => Ok(self.report.error(place, &format_args!("not a CloudTrail event: {e}"))),
+            Err(e) => Ok(self.msgs.error(place, &format_args!("not a CloudTrail event: {e}"))),
         }
     }
 
@@ -342,7 +427,7 @@ impl State<'_> {
                     ev.event_source.as_deref().unwrap_or("?"),
                     ev.event_name.as_deref().unwrap_or("?")
                 );
-                self.report.note(place, &format_args!("{what} {why}"));
+                self.msgs.note(place, &format_args!("{what} {why}"));
                 *self.no_permission.entry(why).or_default() += 1;
             }
             Mapping::NotACall(what) => *self.not_calls.entry(what).or_default() += 1,
@@ -369,7 +454,7 @@ impl State<'_> {
                             inferred: u.inferred,
                         };
                         let line = serde_json::to_vec(&rec).map_err(io::Error::other)?;
-                        self.out.record(&line)?;
+                        self.out_mut().record(&line)?;
                         continue;
                     }
                     let cap = self.cap;
@@ -404,9 +489,9 @@ impl Visit for State<'_> {
         self.event_at(json, &"event")
     }
     fn error(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) -> Flow {
-        self.report.error(place, msg)
+        self.msgs.error(place, msg)
     }
     fn note(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) {
-        self.report.note(place, msg)
+        self.msgs.note(place, msg)
     }
 }

@@ -191,3 +191,23 @@ fn bad_lines_and_exit_status() {
     assert!(all.stdout.contains("ec2:RunInstances\n"));
     assert!(all.stdout.contains("s3:GetObject\n"));
 }
+
+#[test]
+fn jobs_give_the_same_records_and_messages() {
+    let mut input = sample_events();
+    // Bad lines in the middle, so message order is tested too.
+    input.insert_str(input.len() / 3, "not json\n{\"x\":1}\n");
+    // Enough copies to span several 4 MiB chunks.
+    let copy = sample_events();
+    for _ in 0..12 {
+        input.push_str(&copy);
+    }
+    let one = actions(&["-j", "1"], input.as_bytes());
+    assert_eq!(one.code, 2);
+    for j in ["2", "3"] {
+        let many = actions(&["-j", j], input.as_bytes());
+        assert_eq!(many.code, one.code);
+        assert!(many.stdout == one.stdout, "records differ with -j {j}");
+        assert_eq!(many.stderr, one.stderr, "messages differ with -j {j}");
+    }
+}
