@@ -14,6 +14,9 @@ const CHUNK: usize = 4 << 20;
 /// A chunk: its position, the line number of its first line, its bytes.
 type Chunk = (usize, u64, Vec<u8>);
 
+/// A message with its place in the input: chunk, order within the chunk, (error?, place, text).
+type Placed = (usize, u64, (bool, String, String));
+
 pub(crate) fn lines<R: Read>(
     mut src: R,
     head: Vec<u8>,
@@ -24,7 +27,7 @@ pub(crate) fn lines<R: Read>(
     let (tx, rx) = mpsc::sync_channel::<Chunk>(jobs * 2);
     let rx = Mutex::new(rx);
     let template = state.worker();
-    let results: Vec<(State<'static>, Vec<(usize, u64, (bool, String, String))>)> = std::thread::scope(|scope| {
+    let results: Vec<(State<'static>, Vec<Placed>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..jobs)
             .map(|_| {
                 let rx = &rx;
