@@ -58,12 +58,13 @@ CASES=(
     "[base] jq: a 6-hour window"         'T jq -c "select(.eventTime >= \"2024-03-01T06:00:00Z\" and .eventTime <= \"2024-03-01T12:00:00Z\")" $NDJSON > /dev/null'
     "ct-filter --start --end"            'T "$CT_FILTER" --start 2024-03-01T06:00:00Z --end 2024-03-01T12:00:00Z $NDJSON > /dev/null || [ $? = 1 ]'
 
-    "# actions: NDJSON in, one core"     ''
+    "# actions: NDJSON in"               ''
     "[base] jq: distinct service:name"   'T jq -r "(.eventSource | split(\".\")[0]) + \":\" + .eventName" $NDJSON | T sort -u > /dev/null'
-    "ct-actions --text"                  'T "$CT_ACTIONS" -q --text $NDJSON > /dev/null'
-    "ct-actions (records)"               'T "$CT_ACTIONS" -q $NDJSON > /dev/null'
+    "ct-actions -j 1 --text"             'T "$CT_ACTIONS" -q -j 1 --text $NDJSON > /dev/null'
+    "ct-actions -j 1 (records)"          'T "$CT_ACTIONS" -q -j 1 $NDJSON > /dev/null'
+    "ct-actions (records, all cores)"    'T "$CT_ACTIONS" -q $NDJSON > /dev/null'
     "[base] trailscraper generate (1/8)" 'T trailscraper generate < $TS_INPUT > /dev/null'
-    "ct-actions (same 1/8 of events)"    'T "$CT_ACTIONS" -q $TS_NDJSON > /dev/null'
+    "ct-actions | ct-policy (same 1/8)"  'T "$CT_ACTIONS" -q $TS_NDJSON | T "$CT_POLICY" > /dev/null'
 
     "# pipeline: .json.gz tree to the events of one name"  ''
     "[base] zcat | jq select"            'T zcat $FILES | T jq -c ".Records[] | select(.eventName == \"RunInstances\")" > /dev/null'
@@ -79,12 +80,13 @@ TARGET_DIR=${CARGO_TARGET_DIR:-target}
 if [[ -n ${CT_UNZIP:-} ]]; then
     cargo build --release -p ct-synth
 else
-    cargo build --release -p ct-synth -p ct-unzip -p ct-filter -p ct-actions
+    cargo build --release -p ct-synth -p ct-unzip -p ct-filter -p ct-actions -p ct-policy
     CT_UNZIP=$TARGET_DIR/release/ct-unzip
 fi
 CT_SYNTH=${CT_SYNTH:-$TARGET_DIR/release/ct-synth}
 CT_FILTER=${CT_FILTER:-$TARGET_DIR/release/ct-filter}
 CT_ACTIONS=$(cd "$TARGET_DIR/release" && pwd)/ct-actions
+CT_POLICY=$(cd "$TARGET_DIR/release" && pwd)/ct-policy
 CT_FILTER=$(cd "$(dirname "$CT_FILTER")" && pwd)/$(basename "$CT_FILTER")
 [[ -x $CT_SYNTH ]] || die "no ct-synth at $CT_SYNTH"
 [[ -x $CT_UNZIP ]] || die "no ct-unzip at $CT_UNZIP"

@@ -68,15 +68,42 @@ pub enum Mode {
     Simulate,
 }
 
+/// Which absent keys a context proves absent (in `Check` mode).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Known {
+    /// One event: every key in `observable()`, which ct fills whenever the event shows it.
+    #[default]
+    Event,
+    /// An aggregate of many events: only these keys (lower-cased), whose values every event
+    /// had; the values of different events are pooled.
+    Pooled(Vec<String>),
+    /// Nothing (a bare action name): every condition is Unknown.
+    Nothing,
+}
+
 /// The request context: condition keys (case-insensitive) with their values.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     values: HashMap<String, Vec<String>>,
+    pub known: Known,
 }
 
 impl Context {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Whether the absence of `key` is proven (Check mode).
+    fn knows(&self, key: &str) -> bool {
+        match &self.known {
+            Known::Event => observable(key),
+            Known::Pooled(keys) => keys.iter().any(|k| k.eq_ignore_ascii_case(key)),
+            Known::Nothing => false,
+        }
+    }
+
+    fn pooled(&self) -> bool {
+        matches!(self.known, Known::Pooled(_))
     }
 
     /// Adds a value of a key (keys with several values are multivalued, or come from several
@@ -262,7 +289,7 @@ fn compare(base: Base, req: &str, pol: &str) -> bool {
         Base::Bool => req.eq_ignore_ascii_case(pol),
         Base::BinaryEquals => req == pol,
         Base::IpAddress => ip_in(req, pol),
-        Base::ArnLike => arn_match(pol, req),
+        Base::ArnLike => arn_match_parts(pol, req),
         Base::Null => false,
     }
 }
@@ -309,6 +336,15 @@ pub fn arn_match(pattern: &str, arn: &str) -> bool {
     expands && Glob::new(pattern).is_match(arn)
 }
 
+/// ARN matching for the Arn condition operators: each of the six parts on its own, never a
+/// `*` running past a colon (IAM User Guide, condition operators: "each of the six
+/// colon-delimited components of the ARN is checked separately").
+pub fn arn_match_parts(pattern: &str, arn: &str) -> bool {
+    let p: Vec<&str> = pattern.splitn(6, ':').collect();
+    let a: Vec<&str> = arn.splitn(6, ':').collect();
+    p.len() == 6 && a.len() == 6 && p.iter().zip(&a).all(|(p, a)| Glob::new(p).is_match(a))
+}
+
 /// The result of substituting policy variables.
 enum Subst {
     Text(String),
@@ -348,7 +384,7 @@ fn substitute(text: &str, ctx: &Context, mode: Mode) -> Subst {
                         None => {
                             return Subst::Missing {
                                 key: key.to_string(),
-                                observable: mode == Mode::Simulate || observable(key),
+                                observable: mode == Mode::Simulate || ctx.knows(key),
                             };
                         }
                     },
@@ -371,24 +407,26 @@ enum Quant {
 
 fn condition(c: &Condition, req: &Request<'_>, vars: bool, quant: Quant, unknown: &mut Vec<String>) -> Tri {
     let Ok(op) = Operator::parse(&c.operator) else { return Tri::Unknown };
+    let knowable = req.mode == Mode::Simulate || req.context.knows(&c.key);
+    if !knowable {
+        // A key this context cannot vouch for (pooled from many events, or never shown by
+        // the logs): neither its values nor its absence settle anything.
+        unknown.push(c.key.clone());
+        return Tri::Unknown;
+    }
+    if req.mode == Mode::Check && req.context.pooled() && op.set.is_some() {
+        // Set qualifiers compare one request's values; pooled values mix requests.
+        unknown.push(c.key.clone());
+        return Tri::Unknown;
+    }
     let present = req.context.get(&c.key);
-    let knowable = req.mode == Mode::Simulate || observable(&c.key);
     if op.base == Base::Null {
         let want_absent = c.values.iter().any(|v| v.eq_ignore_ascii_case("true"));
-        return match (present, knowable) {
-            (Some(_), _) => Tri::from(!want_absent),
-            (None, true) => Tri::from(want_absent),
-            (None, false) => {
-                unknown.push(c.key.clone());
-                Tri::Unknown
-            }
-        };
+        let want_present = c.values.iter().any(|v| v.eq_ignore_ascii_case("false"));
+        // Several values are ORed: ["true","false"] always holds.
+        return Tri::from(if present.is_some() { want_present } else { want_absent });
     }
     let Some(values) = present else {
-        if !knowable {
-            unknown.push(c.key.clone());
-            return Tri::Unknown;
-        }
         // Absent key: IfExists and ForAllValues hold, ForAnyValue does not, a negated
         // operator holds, any other does not (IAM User Guide, condition operators).
         return Tri::from(op.if_exists || op.set == Some(SetQ::ForAllValues) || (op.set.is_none() && op.negated));
@@ -403,8 +441,9 @@ fn condition(c: &Condition, req: &Request<'_>, vars: bool, quant: Quant, unknown
                     unknown.push(key);
                     return Tri::Unknown;
                 }
-                // An unresolvable variable matches nothing.
-                Subst::Missing { .. } => {}
+                // An unresolvable variable makes the statement not apply (IAM User Guide,
+                // policy variables), whatever the operator.
+                Subst::Missing { .. } => return Tri::False,
             }
         } else {
             pol.push(v.clone());
@@ -457,6 +496,8 @@ fn resource_matches(patterns: &Patterns, req: &Request<'_>, vars: bool, unknown:
                     any_unknown = true;
                     continue;
                 }
+                // An unresolvable variable: the statement does not apply.
+                Subst::Missing { .. } if matches!(patterns, Patterns::Not(_)) => return Tri::False,
                 Subst::Missing { .. } => continue,
             }
         } else {
@@ -464,7 +505,11 @@ fn resource_matches(patterns: &Patterns, req: &Request<'_>, vars: bool, unknown:
         };
         let m = if req.mode == Mode::Check && resource != "*" && resource.contains('*') {
             // A placeholder (`instance/*`): the real ARN is one the logs did not show.
-            if arn_match(&p, &resource.replace('*', "\u{1}")) { Tri::True } else { Tri::Unknown }
+            if arn_match(&p, &resource.replace('*', "\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}")) {
+                Tri::True
+            } else {
+                Tri::Unknown
+            }
         } else {
             Tri::from(arn_match(&p, resource))
         };

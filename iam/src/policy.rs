@@ -180,12 +180,14 @@ pub fn parse_document(doc: &Value, name: &str) -> Result<Policy, PolicyError> {
 /// (`aws iam get-policy-version`, `get-role-policy`, `get-user-policy`,
 /// `get-account-authorization-details` with `principal` naming the role or user).
 pub fn parse_file(text: &str, name: &str, principal: Option<&str>) -> Result<Vec<Policy>, PolicyError> {
+    no_duplicate_keys(text).map_err(|e| PolicyError(format!("{name}: {e}")))?;
     let v: Value = serde_json::from_str(text).map_err(|e| PolicyError(format!("{name}: invalid JSON: {e}")))?;
     let doc_of = |d: &Value, at: &str| -> Result<Policy, PolicyError> {
         match d {
             // The API returns documents URL-encoded; the CLI decodes them, but not every tool does.
             Value::String(s) => {
                 let decoded = percent_decode(s);
+                no_duplicate_keys(&decoded).map_err(|e| PolicyError(format!("{at}: {e}")))?;
                 let inner: Value =
                     serde_json::from_str(&decoded).map_err(|e| PolicyError(format!("{at}: invalid JSON: {e}")))?;
                 parse_document(&inner, at)
@@ -226,11 +228,20 @@ fn authorization_details(
             }
         }
     }
-    let chosen = match principal {
-        Some(p) => candidates.iter().find(|(n, d, _)| n == p || d.get("Arn").and_then(Value::as_str) == Some(p)),
-        None if candidates.len() == 1 => candidates.first(),
-        None => None,
+    let matching: Vec<_> = match principal {
+        Some(p) => {
+            candidates.iter().filter(|(n, d, _)| n == p || d.get("Arn").and_then(Value::as_str) == Some(p)).collect()
+        }
+        None if candidates.len() == 1 => candidates.iter().collect(),
+        None => Vec::new(),
     };
+    if matching.len() > 1 {
+        return err(format!(
+            "{name}: a role and a user are both named {:?}; give the ARN to --principal",
+            principal.unwrap_or("")
+        ));
+    }
+    let chosen = matching.first().copied();
     let Some((who, detail, inline)) = chosen else {
         let names: Vec<&str> = candidates.iter().map(|(n, _, _)| n.as_str()).collect();
         return err(format!(
@@ -239,13 +250,39 @@ fn authorization_details(
             names.join(", ")
         ));
     };
+    if detail.get("PermissionsBoundary").is_some_and(|b| !b.is_null()) {
+        // A boundary limits what the policies allow; leaving it out would allow too much.
+        return err(format!("{name}: {who} has a permissions boundary, which ct-policy does not evaluate"));
+    }
     let mut out = Vec::new();
+    // A user's groups: their inline and attached policies count too.
+    let mut attached: Vec<&Value> =
+        detail.get("AttachedManagedPolicies").and_then(Value::as_array).into_iter().flatten().collect();
+    for g in detail.get("GroupList").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+        let group = v
+            .get("GroupDetailList")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|d| d.get("GroupName").and_then(Value::as_str) == Some(g));
+        let Some(group) = group else {
+            return err(format!("{name}: {who} is in group {g}, whose policies are not in the file"));
+        };
+        for p in group.get("GroupPolicyList").and_then(Value::as_array).into_iter().flatten() {
+            let pname = p.get("PolicyName").and_then(Value::as_str).unwrap_or("?");
+            out.push(doc_of(
+                p.get("PolicyDocument").unwrap_or(&Value::Null),
+                &format!("{name}: group {g} inline {pname}"),
+            )?);
+        }
+        attached.extend(group.get("AttachedManagedPolicies").and_then(Value::as_array).into_iter().flatten());
+    }
     for p in detail.get(*inline).and_then(Value::as_array).into_iter().flatten() {
         let pname = p.get("PolicyName").and_then(Value::as_str).unwrap_or("?");
         out.push(doc_of(p.get("PolicyDocument").unwrap_or(&Value::Null), &format!("{name}: {who} inline {pname}"))?);
     }
     let managed = v.get("Policies").and_then(Value::as_array);
-    for a in detail.get("AttachedManagedPolicies").and_then(Value::as_array).into_iter().flatten() {
+    for a in attached {
         let arn = a.get("PolicyArn").and_then(Value::as_str).unwrap_or("?");
         let pol = managed.into_iter().flatten().find(|p| p.get("Arn").and_then(Value::as_str) == Some(arn));
         let Some(pol) = pol else {
@@ -263,6 +300,61 @@ fn authorization_details(
         out.push(doc_of(doc, &format!("{name}: {who} managed {arn}"))?);
     }
     Ok(out)
+}
+
+/// IAM rejects a document with a key twice in one object; a JSON reader would keep one of
+/// them silently (`"Effect":"Deny",...,"Effect":"Allow"`), so such a document is an error.
+pub fn no_duplicate_keys(text: &str) -> Result<(), String> {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    struct Walk;
+    impl<'de> Visitor<'de> for Walk {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            while let Some(k) = map.next_key::<String>()? {
+                if !seen.insert(k.clone()) {
+                    return Err(serde::de::Error::custom(format!("the key {k:?} appears twice in one object")));
+                }
+                map.next_value_seed(WalkSeed)?;
+            }
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element_seed(WalkSeed)?.is_some() {}
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+    }
+    struct WalkSeed;
+    impl<'de> serde::de::DeserializeSeed<'de> for WalkSeed {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(Walk)
+        }
+    }
+    let _ = IgnoredAny;
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.deserialize_any(Walk).and_then(|_| de.end()).map_err(|e| e.to_string())
 }
 
 fn percent_decode(s: &str) -> String {

@@ -286,3 +286,80 @@ fn aws_cli_wrappers() {
     assert_eq!(parse_file(&details, "f", Some("build-agent")).unwrap().len(), 2);
     assert!(parse_file(&details, "f", None).unwrap_err().0.contains("--principal"));
 }
+
+/// Regressions from a review of fail-open paths.
+#[test]
+fn pooled_contexts_settle_only_keys_every_event_had() {
+    use ct_iam::eval::Known;
+    let mut pooled = Context::new();
+    pooled.add("aws:RequestedRegion", "ap-southeast-2");
+    pooled.add("aws:SourceVpce", "vpce-1");
+    pooled.known = Known::Pooled(vec!["aws:requestedregion".into()]);
+    fn req(c: &Context) -> Request<'_> {
+        Request { action: "s3:ListBucket", resource: Some("*"), context: c, mode: Mode::Check }
+    }
+    // Null on a key some events may have lacked: Unknown, not a skipped Deny.
+    let null_deny = pol(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Null":{"aws:SourceVpce":"true"}}}]}"#);
+    assert_eq!(evaluate(std::slice::from_ref(&null_deny), &req(&pooled)).decision, Decision::Unknown);
+    // Set qualifiers never read pooled values.
+    let mut tags = Context::new();
+    tags.add("aws:TagKeys", "env");
+    tags.add("aws:TagKeys", "owner");
+    tags.known = Known::Pooled(vec!["aws:tagkeys".into()]);
+    let any = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":"env"}}}}"#,
+    );
+    assert_eq!(evaluate(&[any], &req(&tags)).decision, Decision::Unknown);
+    // The region, which every event has, still settles.
+    let region = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"ap-southeast-2"}}}}"#,
+    );
+    assert_eq!(evaluate(&[region], &req(&pooled)).decision, Decision::Allow);
+    // Nothing known: every condition is Unknown.
+    let mut nothing = Context::new();
+    nothing.known = Known::Nothing;
+    let deny_region = pol(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}}]}"#);
+    assert_eq!(evaluate(&[deny_region], &req(&nothing)).decision, Decision::Unknown);
+}
+
+#[test]
+fn unresolvable_variables_arn_parts_and_null_with_both_values() {
+    // An unresolvable variable makes the statement not apply, also under NotResource.
+    let p = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","NotResource":"arn:aws:s3:::home-${aws:username}/*"}}"#,
+    );
+    assert_eq!(sim(&p, "s3:GetObject", "arn:aws:s3:::other/x", &[]), Decision::ImplicitDeny);
+    // ArnLike compares part by part: a * never runs past a colon (the docs' counter-example).
+    let arn = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:someservice:*:111122223333:finance/*"}}}}"#,
+    );
+    let tricky = "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt";
+    assert_eq!(sim(&arn, "s3:GetObject", "*", &[("aws:SourceArn", tricky)]), Decision::ImplicitDeny);
+    // Null with both values always holds.
+    let both = pol(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Null":{"aws:SourceVpce":["true","false"]}}}]}"#);
+    assert_eq!(sim(&both, "s3:GetObject", "*", &[("aws:SourceVpce", "vpce-1")]), Decision::ExplicitDeny);
+    assert_eq!(sim(&both, "s3:GetObject", "*", &[]), Decision::ExplicitDeny);
+}
+
+#[test]
+fn duplicate_keys_boundaries_and_groups_in_policy_files() {
+    let dup =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Effect":"Allow"}]}"#;
+    assert!(parse_file(dup, "f", None).unwrap_err().0.contains("appears twice"));
+    let doc = r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"iam:*","Resource":"*"}}"#;
+    let details = format!(
+        r#"{{"UserDetailList":[{{"UserName":"alice","Arn":"arn:aws:iam::1:user/alice","GroupList":["admins"],"UserPolicyList":[],"AttachedManagedPolicies":[]}}],"GroupDetailList":[{{"GroupName":"admins","GroupPolicyList":[{{"PolicyName":"no-iam","PolicyDocument":{doc}}}],"AttachedManagedPolicies":[]}}],"RoleDetailList":[],"Policies":[]}}"#
+    );
+    let ps = parse_file(&details, "f", Some("alice")).unwrap();
+    assert_eq!(ps.len(), 1, "the group's policy counts for the user");
+    let bounded = details.replace(
+        r#""GroupList":["admins"]"#,
+        r#""GroupList":[],"PermissionsBoundary":{"PermissionsBoundaryArn":"arn:aws:iam::1:policy/b"}"#,
+    );
+    assert!(parse_file(&bounded, "f", Some("alice")).unwrap_err().0.contains("permissions boundary"));
+    let twins = r#"{"UserDetailList":[{"UserName":"x","UserPolicyList":[],"AttachedManagedPolicies":[]}],"RoleDetailList":[{"RoleName":"x","RolePolicyList":[],"AttachedManagedPolicies":[]}],"Policies":[]}"#;
+    assert!(parse_file(twins, "f", Some("x")).unwrap_err().0.contains("both named"));
+}

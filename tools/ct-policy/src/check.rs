@@ -39,6 +39,8 @@ pub struct Gate {
     pub findings: BTreeMap<(String, Decision), Finding>,
     pub allowed: BTreeMap<String, u64>,
     pub no_permission: u64,
+    /// Objects read as events that have no eventSource or eventName.
+    pub not_events: u64,
     pub observed: u64,
 }
 
@@ -54,7 +56,8 @@ pub fn event_context(ev: &Event<'_>, extra: &[(String, String)]) -> Context {
     if let Some(p) = ev.principal() {
         c.add("aws:PrincipalArn", p);
     }
-    if let Some(a) = ev.account() {
+    // The caller's account, not the account called (they differ across accounts).
+    if let Some(a) = ev.user_identity.as_ref().and_then(|i| i.account_id.as_deref()).or(ev.account()) {
         c.add("aws:PrincipalAccount", a);
     }
     if let Some(t) = ev.event_time.as_deref() {
@@ -94,19 +97,32 @@ pub fn event_context(ev: &Event<'_>, extra: &[(String, String)]) -> Context {
     c
 }
 
-/// The context of an aggregate: every value seen, for any event.
+/// The context of an aggregate: every value seen, pooled over its events. Only keys every
+/// event has exactly one value of (region, principal, account, time), in sets that were not
+/// capped, can settle a condition; any other key is Unknown, because a record cannot say
+/// which events lacked it. Give events instead of records for an exact check.
 pub fn record_context(r: &ActionRecord) -> Context {
     let mut c = Context::new();
-    let all = |c: &mut Context, k: &str, s: &Capped| s.items.iter().for_each(|v| c.add(k, v));
+    let mut known = Vec::new();
+    let mut all = |c: &mut Context, k: &str, s: &Capped| {
+        s.items.iter().for_each(|v| c.add(k, v));
+        if !s.items.is_empty() && !s.capped {
+            known.push(k.to_ascii_lowercase());
+        }
+    };
     all(&mut c, "aws:RequestedRegion", &r.regions);
     all(&mut c, "aws:PrincipalArn", &r.principals);
     all(&mut c, "aws:PrincipalAccount", &r.accounts);
-    for t in [&r.first, &r.last].into_iter().flatten() {
-        c.add("aws:CurrentTime", t);
-    }
     for (k, v) in &r.context {
-        all(&mut c, k, v);
+        // Values only: which events lacked the key is not recorded.
+        v.items.iter().for_each(|x| c.add(k, x));
     }
+    if let (Some(first), Some(last)) = (&r.first, &r.last) {
+        c.add("aws:CurrentTime", first);
+        c.add("aws:CurrentTime", last);
+        known.push("aws:currenttime".into());
+    }
+    c.known = ct_iam::eval::Known::Pooled(known);
     c
 }
 
@@ -209,6 +225,7 @@ impl Gate {
                     self.file(policies, &u.action, &u.resources, &ctx, 1, denied, (t, t), &principals);
                 }
             }
+            Mapping::NotACall(what) if what.starts_with("no eventSource") => self.not_events += 1,
             Mapping::NoPermission(_) | Mapping::NotACall(_) => self.no_permission += 1,
         }
     }

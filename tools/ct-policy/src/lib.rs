@@ -186,8 +186,11 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          2012-10-17. Keys come from the records: aws:RequestedRegion, aws:SourceIp, aws:PrincipalArn, aws:PrincipalAccount, \
          aws:CurrentTime, aws:MultiFactorAuthPresent, aws:username, aws:userid, aws:SourceVpce and the service keys seen \
          in requests. A condition on a key the logs cannot show (a principal's tags, a resource's tags) makes the decision \
-         Unknown, which fails the gate unless --unknown allow. An input without any event or record fails too (exit 2), \
-         since an empty input must never pass a gate silently, unless --allow-empty.\n\n\
+         Unknown, which fails the gate unless --unknown allow. An action record pools many calls and does not say which \
+         of them lacked a key, so with records only conditions on the region, principal, account and time can be settled \
+         (and only when their sets were not capped); anything else is Unknown: give the events instead for an exact \
+         check. Calls that AWS itself refused are left out unless --include-denied. An input without any call to evaluate \
+         fails too (exit 2), since an empty input must never pass a gate silently, unless --allow-empty.\n\n\
          Each action that is not allowed is written as a finding record:\n\n\
          {\"decision\":\"ImplicitDeny\",\"action\":\"ec2:TerminateInstances\",\"count\":2,\"denied\":0,\"resources\":[\"arn:aws:ec2:ap-southeast-2:111122223333:instance/i-0a1b\"],\"first\":\"2017-06-01T13:20:24Z\",\"last\":\"2017-06-02T09:10:35Z\",\"principals\":[\"arn:aws:iam::111122223333:role/build-agent\"],\"statement\":null}",
     ),
@@ -470,7 +473,14 @@ fn run_check(args: &CheckArgs) -> Result<u8, Error> {
         failing += 1;
     }
     out.flush()?;
-    let empty = events == 0 && records.is_empty();
+    if gate.not_events > 0 {
+        report.error(
+            &"input",
+            &format_args!("{} objects without eventSource or eventName are not CloudTrail calls", gate.not_events),
+        );
+    }
+    // Nothing evaluated at all (no call, or only calls that need no permission) must not pass.
+    let empty = gate.allowed.is_empty() && gate.findings.is_empty() && gate.refused == 0;
     report.summary(&format_args!(
         "check: {} events and {} action records read, {} actions allowed, {} not allowed ({} Unknown{}), {} refused calls left out",
         events,
@@ -485,7 +495,7 @@ fn run_check(args: &CheckArgs) -> Result<u8, Error> {
         return Ok(EXIT_ERROR);
     }
     if empty && !args.allow_empty {
-        report.fatal(&"the input holds no events or action records: an empty input never passes (see --allow-empty)");
+        report.fatal(&"the input holds no call to evaluate: an empty input never passes (see --allow-empty)");
         return Ok(EXIT_ERROR);
     }
     Ok(if failing > 0 { EXIT_NEGATIVE } else { EXIT_OK })

@@ -277,3 +277,50 @@ fn size_limit_split_and_guess() {
     assert!(acts.contains(&Value::from("ec2:DescribeInstances")));
     assert!(acts.contains(&Value::from("cloudformation:DescribeStacks")));
 }
+
+#[test]
+fn records_settle_only_what_every_event_showed() {
+    let dir = tempfile::tempdir().unwrap();
+    // A Deny on the principal type: records do not carry it, so the gate cannot pass.
+    let p = write(
+        &dir,
+        "p.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalType":"User"}}}]}"#,
+    );
+    let record = r#"{"action":"s3:ListBucket","count":1,"regions":["us-east-1"],"principals":["arn:aws:iam::1:user/alice"],"known":true}"#;
+    let run = policy(&["check", "--policy", &p], format!("{record}\n").as_bytes());
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("\"decision\":\"Unknown\""));
+    // A bare action name carries nothing at all.
+    let region = write(
+        &dir,
+        "r.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"},
+            {"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}}]}"#,
+    );
+    assert_eq!(policy(&["check", "--policy", &region], b"ec2:RunInstances\n").code, 1);
+    // A capped set proves nothing either.
+    let ips = write(
+        &dir,
+        "ip.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"us-east-1"}}}}"#,
+    );
+    let capped = r#"{"action":"s3:ListBucket","count":500,"regions":["us-east-1"],"capped":["regions"],"known":true}"#;
+    assert_eq!(policy(&["check", "--policy", &ips], format!("{capped}\n").as_bytes()).code, 1);
+}
+
+#[test]
+fn input_that_is_not_calls_never_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = write(
+        &dir,
+        "all.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+    );
+    let garbled = policy(&["check", "--policy", &all], b"{\"eventTime\":\"x\",\"awsRegion\":\"y\"}\n");
+    assert_eq!(garbled.code, 2, "{}", garbled.stderr);
+    let signin_only = r#"{"eventVersion":"1.05","eventTime":"2017-06-01T00:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","eventType":"AwsConsoleSignIn"}"#;
+    let run = policy(&["check", "--policy", &all], format!("{signin_only}\n").as_bytes());
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
