@@ -173,6 +173,15 @@ impl<'v> Emitter<'v> {
         };
         if kind == Kind::Event {
             let text = doc[..len.unwrap_or(doc.len())].trim_ascii_end();
+            // The parse skipped over the values without decoding them, so their UTF-8 is
+            // checked here: every record written must be UTF-8.
+            if let Err(e) = std::str::from_utf8(text) {
+                let at = e.valid_up_to();
+                return Err(<serde_json::Error as de::Error>::custom(format_args!(
+                    "invalid UTF-8 in a string (byte {} of the record)",
+                    at + 1
+                )));
+            }
             if self.emit(text, self.loose).is_err() {
                 return Err(unwind());
             }

@@ -384,7 +384,8 @@ mod tests {
 
     impl Visit for Log {
         fn event(&mut self, json: &[u8]) -> io::Result<Flow> {
-            self.events.push(String::from_utf8(json.to_vec()).unwrap());
+            // Every event handed on must be UTF-8.
+            self.events.push(String::from_utf8(json.to_vec()).expect("an event that is not UTF-8"));
             Ok(Flow::Continue)
         }
         fn error(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) -> Flow {
@@ -451,6 +452,73 @@ mod tests {
         let spaced = r#"{"eventTime" : "t" , "eventName":"a, b"}"#;
         let log = read(&format!("{odd}\n{spaced}\n"));
         assert_eq!(log.events, vec![odd, r#"{"eventTime":"t","eventName":"a, b"}"#]);
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Reads `data` from a stream and from a file; both must agree and never panic.
+        fn both_ways(data: &[u8]) -> (Log, Log) {
+            let mut stream = Log::default();
+            Reader::new(ReadOptions::default()).read_stream(data, "in", &mut stream).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("f");
+            std::fs::write(&path, data).unwrap();
+            let mut file = Log::default();
+            Reader::new(ReadOptions::default()).read(&Source::File(path), &mut file).unwrap();
+            (stream, file)
+        }
+
+        fn gz(data: &[u8]) -> Vec<u8> {
+            use std::io::Write;
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(data).unwrap();
+            e.finish().unwrap()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+
+            #[test]
+            fn arbitrary_bytes_never_panic_and_always_say_something(data in prop::collection::vec(any::<u8>(), 0..2000)) {
+                let (s, f) = both_ways(&data);
+                prop_assert!(!s.events.is_empty() || !s.messages.is_empty());
+                prop_assert_eq!(s.events, f.events);
+            }
+
+            #[test]
+            fn damaged_documents_never_panic_and_events_stay_whole(
+                cut in 0usize..400, flip in 0usize..400, byte in any::<u8>(), zip in any::<bool>()
+            ) {
+                let mut doc = format!("{{\"Records\":[{A},{B},{C}]}}\n{A}\n").into_bytes();
+                let n = doc.len();
+                doc[flip % n] = byte;
+                doc.truncate(cut.max(1).min(n));
+                let data = if zip { gz(&doc) } else { doc };
+                let (s, f) = both_ways(&data);
+                prop_assert_eq!(&s.events, &f.events);
+                for e in &s.events {
+                    // Every event handed on is whole JSON.
+                    prop_assert!(serde_json::from_str::<serde_json::Value>(e).is_ok(), "{}", e);
+                }
+            }
+
+            #[test]
+            fn compacting_keeps_every_token(
+                ws in prop::collection::vec(prop::sample::select(vec![" ", "\n", "\t", "\r\n", ""]), 12)
+            ) {
+                // Whitespace between every token of B gives B back, byte for byte.
+                let parts = ["{", "\"eventTime\"", ":", "\"t2\"", ",", "\"eventName\"", ":", "\"B\"", "}"];
+                let mut text = String::new();
+                for (i, p) in parts.iter().enumerate() {
+                    text.push_str(ws[i % ws.len()]);
+                    text.push_str(p);
+                }
+                let (s, _) = both_ways(text.as_bytes());
+                prop_assert_eq!(s.events, vec![B.to_string()]);
+            }
+        }
     }
 
     #[test]

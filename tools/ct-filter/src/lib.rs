@@ -368,9 +368,13 @@ impl Sink<'_> {
         if !hit {
             return Ok(Flow::Continue);
         }
-        // The test may have stopped reading early; what is written must be whole JSON.
+        // The test may have stopped reading early; what is written must be whole JSON, and
+        // UTF-8 (skipping a value does not decode it).
         if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(text) {
             return Ok(self.report.error(place, &format_args!("invalid JSON: {e}")));
+        }
+        if std::str::from_utf8(text).is_err() {
+            return Ok(self.report.error(place, &"invalid UTF-8 in a string"));
         }
         self.matched += 1;
         if self.write {

@@ -253,3 +253,13 @@ fn an_escaped_name_is_still_found() {
     let run = filter(&["--event-name", "ConsoleLogin"], line.as_bytes());
     assert_eq!(run.stdout.lines().count(), 1, "{}", run.stderr);
 }
+
+#[test]
+fn invalid_utf8_is_never_written() {
+    let mut input = b"{\"eventName\":\"ConsoleLogin\",\"userAgent\":\"caf\xe9\"}\n".to_vec();
+    input.extend_from_slice(b"{\"eventName\":\"ConsoleLogin\",\"userAgent\":\"ok\"}\n");
+    let run = ct_testkit::run(env!("CARGO_BIN_EXE_ct-filter"), &["--event-name", "ConsoleLogin"], &input);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "{\"eventName\":\"ConsoleLogin\",\"userAgent\":\"ok\"}\n");
+    assert!(run.stderr.contains("line 1: invalid UTF-8"), "{}", run.stderr);
+}

@@ -232,3 +232,19 @@ fn usage_errors_exit_2() {
     assert!(run.stderr.contains("--no-such-flag"));
     assert_eq!(unzip(&["-j", "0"], b"").code, 2);
 }
+
+#[test]
+fn invalid_utf8_in_a_string_is_an_error_not_an_event() {
+    let mut input = b"{\"eventVersion\":\"1.05\",\"eventName\":\"X\",\"userAgent\":\"caf\xe9\"}\n".to_vec();
+    input.extend_from_slice(format!("{E1}\n").as_bytes());
+    let run = unzip(&["-q"], &input);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, format!("{E1}\n"));
+    assert!(run.stderr.contains("line 1: invalid JSON: invalid UTF-8 in a string"), "{}", run.stderr);
+    // Inside a delivery file too.
+    let records =
+        [b"{\"Records\":[".to_vec(), E1.as_bytes().to_vec(), b",{\"eventName\":\"\xff\"}]}".to_vec()].concat();
+    let run = unzip(&["-q"], &records);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, format!("{E1}\n"));
+}
