@@ -71,18 +71,10 @@ pub fn open_as(source: &Source, text: bool) -> io::Result<Opened> {
 
 /// Calls `f` with each non-blank line of `src` (after `buf`, the bytes already read), without
 /// its line ending, and its line number.
-pub fn each<R: Read>(
-    mut src: R,
-    mut buf: Vec<u8>,
-    mut f: impl FnMut(&[u8], u64) -> io::Result<Flow>,
-) -> io::Result<Flow> {
-    const CHUNK: usize = 1 << 20;
-    let mut end = buf.len();
+pub fn each<R: Read>(src: R, buf: Vec<u8>, mut f: impl FnMut(&[u8], u64) -> io::Result<Flow>) -> io::Result<Flow> {
     let mut line = 1u64;
-    let mut eof = false;
-    loop {
-        let complete = if eof { end } else { memchr::memrchr(b'\n', &buf[..end]).map_or(0, |i| i + 1) };
-        for raw in buf[..complete].split_inclusive(|&b| b == b'\n') {
+    regions(src, buf, |region| {
+        for raw in region.split_inclusive(|&b| b == b'\n') {
             let n = line;
             line += 1;
             let text = raw.strip_suffix(b"\n").unwrap_or(raw);
@@ -94,8 +86,30 @@ pub fn each<R: Read>(
                 return Ok(Flow::Stop);
             }
         }
-        buf.copy_within(complete..end, 0);
-        end -= complete;
+        Ok(Flow::Continue)
+    })
+}
+
+/// Calls `f` with stretches of whole lines of `src` (after `buf`), as large as a read gives,
+/// so that a caller may search many lines at once. The last line may lack its newline at the
+/// end of input. A read error comes back after the lines read before it.
+pub fn regions<R: Read>(
+    mut src: R,
+    mut buf: Vec<u8>,
+    mut f: impl FnMut(&[u8]) -> io::Result<Flow>,
+) -> io::Result<Flow> {
+    const CHUNK: usize = 1 << 20;
+    let mut end = buf.len();
+    let mut eof = false;
+    loop {
+        let complete = if eof { end } else { memchr::memrchr(b'\n', &buf[..end]).map_or(0, |i| i + 1) };
+        if complete > 0 {
+            if f(&buf[..complete])? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+            buf.copy_within(complete..end, 0);
+            end -= complete;
+        }
         if eof {
             return Ok(Flow::Continue);
         }
@@ -108,7 +122,13 @@ pub fn each<R: Read>(
                 Ok(0) => eof = true,
                 Ok(k) => end += k,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
+                Err(e) => {
+                    // The lines read so far still count.
+                    if end > 0 {
+                        f(&buf[..end])?;
+                    }
+                    return Err(e);
+                }
             }
             break;
         }

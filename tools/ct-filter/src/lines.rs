@@ -8,44 +8,10 @@ use memchr::{memchr, memchr_iter, memrchr};
 
 use crate::Sink;
 
-const CHUNK: usize = 1 << 20;
-
 /// Filters the NDJSON lines of `src`, after the bytes already read into `buf`.
-pub fn scan<R: Read>(mut src: R, mut buf: Vec<u8>, sink: &mut Sink<'_>, name: &str) -> io::Result<Flow> {
-    let mut end = buf.len();
+pub fn scan<R: Read>(src: R, buf: Vec<u8>, sink: &mut Sink<'_>, name: &str) -> io::Result<Flow> {
     let mut line = 1u64;
-    let mut eof = false;
-    loop {
-        // The stretch of complete lines in the buffer (everything, at the end of input).
-        let complete = if eof { end } else { memrchr(b'\n', &buf[..end]).map_or(0, |i| i + 1) };
-        if complete > 0 {
-            if region(&buf[..complete], &mut line, sink, name)? == Flow::Stop {
-                return Ok(Flow::Stop);
-            }
-            buf.copy_within(complete..end, 0);
-            end -= complete;
-        }
-        if eof {
-            return Ok(Flow::Continue);
-        }
-        if buf.len() - end < CHUNK / 2 {
-            let grow = buf.len().max(CHUNK);
-            buf.resize(buf.len() + grow, 0);
-        }
-        loop {
-            match src.read(&mut buf[end..]) {
-                Ok(0) => eof = true,
-                Ok(n) => end += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    // What was read still counts; the error is the caller's to report.
-                    region(&buf[..end], &mut line, sink, name)?;
-                    return Err(e);
-                }
-            }
-            break;
-        }
-    }
+    ct_common::lines::regions(src, buf, |r| region(r, &mut line, sink, name))
 }
 
 /// Lines of `r`, all complete (the last may lack its newline only at the end of input).
