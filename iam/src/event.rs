@@ -163,6 +163,11 @@ impl<'a> Event<'a> {
             .error_message
             .as_deref()
             .is_some_and(|m| m.contains("not authorized to perform") || m.contains("explicit deny"));
-        code_says || message_says
+        // An expired presigned URL or a bad signature is AccessDenied too, but no policy's.
+        let not_policy = self
+            .error_message
+            .as_deref()
+            .is_some_and(|m| m.contains("expired") || m.contains("signature") || m.contains("Signature"));
+        (code_says || message_says) && !not_policy
     }
 }

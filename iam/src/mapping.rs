@@ -61,7 +61,6 @@ pub const S3_NAMES: &[(&str, &str)] = &[
     ("ListBuckets", "ListAllMyBuckets"),
     ("HeadObject", "GetObject"),
     ("SelectObjectContent", "GetObject"),
-    ("GetObjectAttributes", "GetObject"),
     ("PostObject", "PutObject"),
     ("CreateMultipartUpload", "PutObject"),
     ("UploadPart", "PutObject"),
@@ -121,6 +120,8 @@ const S3_VERSIONED: &[(&str, &str)] = &[
     ("GetObjectTagging", "GetObjectVersionTagging"),
     ("PutObjectTagging", "PutObjectVersionTagging"),
     ("DeleteObjectTagging", "DeleteObjectVersionTagging"),
+    ("GetObjectTorrent", "GetObjectVersionTorrent"),
+    ("GetObjectAttributes", "GetObjectVersionAttributes"),
 ];
 
 /// Calls that need no IAM permission of the caller (research/iam.md §2.4): the STS API
@@ -221,10 +222,23 @@ fn action_names(prefix: &str, name: &str, params: &Value) -> Vec<(String, String
                 return one("s3-object-lambda", "WriteGetObjectResponse");
             }
             if name == "CopyObject" || name == "UploadPartCopy" {
-                return vec![("s3".into(), "PutObject".into()), ("s3".into(), "GetObject".into())];
+                // Reading a given version of the source needs its own action.
+                let src = params.get("x-amz-copy-source").and_then(Value::as_str).unwrap_or("");
+                let read = if src.contains("versionId=") { "GetObjectVersion" } else { "GetObject" };
+                return vec![("s3".into(), "PutObject".into()), ("s3".into(), read.into())];
+            }
+            let versioned = params.get("versionId").is_some_and(|v| !v.is_null());
+            if name == "GetObjectAttributes" {
+                // S3 API Reference, GetObjectAttributes: s3:GetObject and s3:GetObjectAttributes,
+                // or their Version forms on a versioned request.
+                let (read, attrs) = if versioned {
+                    ("GetObjectVersion", "GetObjectVersionAttributes")
+                } else {
+                    ("GetObject", "GetObjectAttributes")
+                };
+                return vec![("s3".into(), read.into()), ("s3".into(), attrs.into())];
             }
             let mapped = S3_NAMES.iter().find(|(e, _)| *e == name).map_or(name, |(_, a)| a);
-            let versioned = params.get("versionId").is_some_and(|v| !v.is_null());
             if versioned && let Some((_, v)) = S3_VERSIONED.iter().find(|(a, _)| *a == mapped) {
                 return one("s3", v);
             }
@@ -235,6 +249,8 @@ fn action_names(prefix: &str, name: &str, params: &Value) -> Vec<(String, String
         }
         "lambda" if name == "Invoke" => one("lambda", "InvokeFunction"),
         "apigateway" => one("apigateway", http_verb(name)),
+        // Keyspaces actions that carry their own names (GetStream, UpdatePartitioner...) first.
+        "cassandra" if catalog.action("cassandra", name).is_some() => one("cassandra", name),
         "cassandra" => one("cassandra", cql_verb(name)),
         _ => {
             if catalog.action(prefix, name).is_none()
@@ -251,6 +267,13 @@ fn action_names(prefix: &str, name: &str, params: &Value) -> Vec<(String, String
 /// API Gateway's IAM actions are the HTTP verbs of its management API (API Gateway
 /// Developer Guide, "Control access for managing an API"): the verb follows from the operation.
 fn http_verb(name: &str) -> &'static str {
+    // Operations whose method the name does not tell (API Gateway REST and v2 API references).
+    match name {
+        "UntagResource" | "ResetAuthorizersCache" => return "DELETE",
+        "ImportApi" | "ImportDocumentationParts" => return "PUT",
+        "ExportApi" => return "GET",
+        _ => {}
+    }
     let starts = |p: &str| name.starts_with(p);
     if starts("Get") {
         "GET"
@@ -270,7 +293,10 @@ fn http_verb(name: &str) -> &'static str {
 /// Keyspaces' IAM actions are CQL verbs (Amazon Keyspaces Developer Guide, "Actions").
 fn cql_verb(name: &str) -> &str {
     let starts = |p: &str| name.starts_with(p);
-    if starts("Create") {
+    if matches!(name, "Insert" | "Update" | "Delete" | "Modify") {
+        // Data changes (CQL INSERT, UPDATE, DELETE) need cassandra:Modify.
+        "Modify"
+    } else if starts("Create") {
         "Create"
     } else if starts("Delete") || starts("Drop") {
         "Drop"
@@ -622,16 +648,18 @@ fn pass_role(ev: &Event<'_>, prefix: &str, name: &str, params: &Value) -> Option
     let read_only = ev.read_only == Some(true)
         || level.is_some_and(|l| l == "List" || l == "Read")
         || ["Get", "List", "Describe"].iter().any(|p| name.starts_with(p));
-    if read_only {
+    // Taking a role away from a resource passes nothing.
+    let removal = ["Remove", "Delete", "Disassociate", "Detach"].iter().any(|p| name.starts_with(p));
+    if read_only || removal {
         return None;
     }
     let mut roles = Vec::new();
     collect_role_arns(params, 0, &mut roles);
-    let profile =
-        ["RunInstances", "AssociateIamInstanceProfile", "ReplaceIamInstanceProfileAssociation", "RequestSpotInstances"]
-            .contains(&name)
-            && prefix == "ec2"
-            && params.get("iamInstanceProfile").is_some();
+    // An instance profile anywhere in the request (EC2 launches, spot requests, Auto Scaling
+    // launch configurations) passes its role.
+    let mut profiles = Vec::new();
+    find_keys(params, "iamInstanceProfile", 0, &mut profiles);
+    let profile = !profiles.is_empty();
     if roles.is_empty() && !profile {
         return None;
     }
@@ -646,6 +674,26 @@ fn pass_role(ev: &Event<'_>, prefix: &str, name: &str, params: &Value) -> Option
     Some(Use { action: "iam:PassRole".into(), known: true, inferred: true, resources, context: Vec::new() })
 }
 
+/// Whether `key` (any case) appears anywhere in `v`, depth-limited.
+fn find_keys<'v>(v: &'v Value, key: &str, depth: u8, out: &mut Vec<&'v Value>) {
+    if depth > 5 || out.len() >= 4 {
+        return;
+    }
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k.eq_ignore_ascii_case(key) && !x.is_null() {
+                    out.push(x);
+                } else {
+                    find_keys(x, key, depth + 1, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| find_keys(x, key, depth + 1, out)),
+        _ => {}
+    }
+}
+
 fn collect_role_arns(v: &Value, depth: u8, out: &mut Vec<String>) {
     if depth > 5 || out.len() >= 16 {
         return;
@@ -653,13 +701,14 @@ fn collect_role_arns(v: &Value, depth: u8, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                if k.to_ascii_lowercase().contains("role")
-                    && let Some(s) = x.as_str()
-                    && is_role_arn(s)
-                {
-                    out.push(s.to_string());
-                } else {
-                    collect_role_arns(x, depth + 1, out);
+                let role_key = k.to_ascii_lowercase().contains("role");
+                match x {
+                    Value::String(s) if role_key && is_role_arn(s) => out.push(s.clone()),
+                    // A list of role ARNs (Redshift's iamRoles).
+                    Value::Array(a) if role_key && a.iter().any(|e| e.as_str().is_some_and(is_role_arn)) => {
+                        out.extend(a.iter().filter_map(Value::as_str).filter(|s| is_role_arn(s)).map(str::to_string));
+                    }
+                    _ => collect_role_arns(x, depth + 1, out),
                 }
             }
         }

@@ -247,3 +247,58 @@ fn unknown_actions_are_reported_not_dropped() {
     // Case is the catalog's.
     assert_eq!(actions(&ev("s3.amazonaws.com", "GetBucketCORS", "")), vec!["s3:GetBucketCORS"]);
 }
+
+/// Regressions from a review of the mapping against the service API references.
+#[test]
+fn review_regressions() {
+    // S3 API Reference, GetObjectAttributes: s3:GetObject and s3:GetObjectAttributes; on a
+    // versioned request s3:GetObjectVersion and s3:GetObjectVersionAttributes.
+    let b = r#","requestParameters":{"bucketName":"b","key":"k"}"#;
+    assert_eq!(
+        actions(&ev("s3.amazonaws.com", "GetObjectAttributes", b)),
+        vec!["s3:GetObject", "s3:GetObjectAttributes"]
+    );
+    let v = r#","requestParameters":{"bucketName":"b","key":"k","versionId":"v1"}"#;
+    assert_eq!(
+        actions(&ev("s3.amazonaws.com", "GetObjectAttributes", v)),
+        vec!["s3:GetObjectVersion", "s3:GetObjectVersionAttributes"]
+    );
+    assert_eq!(actions(&ev("s3.amazonaws.com", "GetObjectTorrent", v)), vec!["s3:GetObjectVersionTorrent"]);
+    // CopyObject from a given version of the source reads that version.
+    let copy = r#","requestParameters":{"bucketName":"d","key":"k","x-amz-copy-source":"src/k?versionId=X"}"#;
+    assert_eq!(actions(&ev("s3.amazonaws.com", "CopyObject", copy)), vec!["s3:PutObject", "s3:GetObjectVersion"]);
+    // Keyspaces actions with their own names keep them; data changes need Modify.
+    assert_eq!(actions(&ev("cassandra.amazonaws.com", "GetStream", "")), vec!["cassandra:GetStream"]);
+    assert_eq!(actions(&ev("cassandra.amazonaws.com", "UpdatePartitioner", "")), vec!["cassandra:UpdatePartitioner"]);
+    assert_eq!(actions(&ev("cassandra.amazonaws.com", "Update", "")), vec!["cassandra:Modify"]);
+    // API Gateway operations whose HTTP method the name does not tell.
+    assert_eq!(actions(&ev("apigateway.amazonaws.com", "UntagResource", "")), vec!["apigateway:DELETE"]);
+    assert_eq!(actions(&ev("apigateway.amazonaws.com", "ImportDocumentationParts", "")), vec!["apigateway:PUT"]);
+    assert_eq!(actions(&ev("apigateway.amazonaws.com", "ExportApi", "")), vec!["apigateway:GET"]);
+    // PassRole: lists of role ARNs, nested instance profiles; never for taking a role away.
+    let redshift =
+        r#","requestParameters":{"clusterIdentifier":"c","iamRoles":["arn:aws:iam::111122223333:role/copy"]}"#;
+    let u = uses(&ev("redshift.amazonaws.com", "CreateCluster", redshift));
+    assert_eq!(u.last().unwrap().action, "iam:PassRole");
+    assert_eq!(u.last().unwrap().resources, vec!["arn:aws:iam::111122223333:role/copy"]);
+    let spot = r#","requestParameters":{"launchSpecification":{"iamInstanceProfile":{"name":"web"}}}"#;
+    assert_eq!(uses(&ev("ec2.amazonaws.com", "RequestSpotInstances", spot)).last().unwrap().action, "iam:PassRole");
+    let remove = r#","requestParameters":{"dBClusterIdentifier":"c","roleArn":"arn:aws:iam::111122223333:role/x"}"#;
+    assert_eq!(
+        actions(&ev("rds.amazonaws.com", "RemoveRoleFromDBCluster", remove)),
+        vec!["rds:RemoveRoleFromDBCluster"]
+    );
+}
+
+#[test]
+fn denied_means_refused_by_a_policy() {
+    let with = |code: &str, msg: &str| {
+        let text = ev("s3.amazonaws.com", "GetObject", &format!(r#","errorCode":"{code}","errorMessage":"{msg}""#));
+        Event::parse(text.as_bytes()).unwrap().denied()
+    };
+    assert!(with("AccessDenied", "Access Denied"));
+    assert!(with("Client.UnauthorizedOperation", "You are not authorized to perform this operation."));
+    assert!(!with("AccessDenied", "Request has expired"));
+    assert!(!with("NoSuchKey", "The specified key does not exist."));
+    assert!(!with("ThrottlingException", "Rate exceeded"));
+}
