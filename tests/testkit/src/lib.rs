@@ -47,6 +47,32 @@ pub fn run(bin: &str, args: &[&str], stdin: &[u8]) -> Run {
     }
 }
 
+/// Runs `bin`, reads the first line of its output and closes the pipe, as `| head -1` does,
+/// while `stdin` is still being fed; returns how the tool ended.
+pub fn run_closing_stdout(bin: &str, args: &[&str], stdin: Vec<u8>) -> Run {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(bin)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("run {bin}: {e}"));
+    let mut input = child.stdin.take().expect("stdin");
+    let feeder = std::thread::spawn(move || {
+        let _ = input.write_all(&stdin);
+    });
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut first).expect("a first line");
+    let out = child.wait_with_output().expect("wait");
+    feeder.join().expect("feeder");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: first,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 /// Gzip of `data`, one member.
 pub fn gz(data: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());

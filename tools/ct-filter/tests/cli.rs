@@ -227,24 +227,12 @@ fn limit_counts_matches_and_zero_reads_nothing() {
 #[test]
 fn a_closed_stdout_ends_quietly() {
     let line = "{\"eventName\":\"A\",\"eventTime\":\"2017-06-01T00:00:00Z\"}\n";
-    let input = line.repeat(200_000);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ct-filter"))
-        .args(["--event-name", "A"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let feeder = std::thread::spawn(move || {
-        let _ = stdin.write_all(input.as_bytes());
-    });
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let run = ct_testkit::run_closing_stdout(
+        env!("CARGO_BIN_EXE_ct-filter"),
+        &["--event-name", "A"],
+        line.repeat(200_000).into_bytes(),
+    );
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
 }
 
 #[test]

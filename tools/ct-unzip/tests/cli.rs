@@ -1,9 +1,6 @@
 //! ct-unzip end to end: every input shape, every kind of bad input, the options and the
 //! exit statuses, run through the real binary.
 
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
-
 use ct_testkit::{Run, assert_lines_eq, fixture, gz};
 
 fn unzip(args: &[&str], stdin: &[u8]) -> Run {
@@ -201,28 +198,9 @@ fn a_50_mb_record_comes_out_whole_from_gzip_and_from_a_stream() {
 
 #[test]
 fn a_closed_stdout_ends_quietly_with_status_0() {
-    let mut input = String::new();
-    for _ in 0..20_000 {
-        input.push_str(E1);
-        input.push('\n');
-    }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ct-unzip"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let feeder = std::thread::spawn(move || {
-        let _ = stdin.write_all(input.as_bytes());
-    });
-    let mut first = [0u8; 10];
-    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let input = format!("{E1}\n").repeat(20_000);
+    let run = ct_testkit::run_closing_stdout(env!("CARGO_BIN_EXE_ct-unzip"), &[], input.into_bytes());
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
 }
 
 #[test]
