@@ -74,7 +74,17 @@ pub fn open_as(source: &Source, text: bool) -> io::Result<Opened> {
 pub fn each<R: Read>(src: R, buf: Vec<u8>, mut f: impl FnMut(&[u8], u64) -> io::Result<Flow>) -> io::Result<Flow> {
     let mut line = 1u64;
     regions(src, buf, |region| {
-        for raw in region.split_inclusive(|&b| b == b'\n') {
+        // memchr finds the line ends many bytes at a time (a byte-wise split was 8 % of ct-actions).
+        let mut start = 0;
+        let ends = memchr::memchr_iter(b'\n', region)
+            .map(|i| i + 1)
+            .chain((region.last() != Some(&b'\n')).then_some(region.len()));
+        for end in ends {
+            let raw = &region[start..end];
+            start = end;
+            if raw.is_empty() {
+                continue;
+            }
             let n = line;
             line += 1;
             let text = raw.strip_suffix(b"\n").unwrap_or(raw);

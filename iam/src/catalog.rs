@@ -28,6 +28,8 @@ pub struct Action {
     /// Condition keys of the action itself (not of its resource types).
     pub condition_keys: Vec<&'static str>,
     pub dependent: Vec<&'static str>,
+    /// What the mapping needs of this action, worked out on first use.
+    pub(crate) plan: OnceLock<crate::mapping::ActionPlan>,
 }
 
 impl Action {
@@ -120,6 +122,7 @@ impl Catalog {
                         resources,
                         condition_keys: list(keys, ','),
                         dependent: list(deps, ','),
+                        plan: OnceLock::new(),
                     };
                     c.actions.insert(format!("{prefix}:{name}").to_ascii_lowercase(), a);
                 }

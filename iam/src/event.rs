@@ -11,27 +11,27 @@ type Str<'a> = Option<Cow<'a, str>>;
 #[derive(Debug, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct Event<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub event_source: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub event_name: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub event_type: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub event_time: Str<'a>,
-    #[serde(borrow, rename = "eventID")]
+    #[serde(borrow, default, deserialize_with = "opt_str", rename = "eventID")]
     pub event_id: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub aws_region: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub recipient_account_id: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub error_code: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub error_message: Str<'a>,
-    #[serde(borrow, rename = "sourceIPAddress")]
+    #[serde(borrow, default, deserialize_with = "opt_str", rename = "sourceIPAddress")]
     pub source_ip_address: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub vpc_endpoint_id: Str<'a>,
     #[serde(default, deserialize_with = "lenient_bool")]
     pub read_only: Option<bool>,
@@ -40,25 +40,23 @@ pub struct Event<'a> {
     #[serde(borrow)]
     pub request_parameters: Option<&'a RawValue>,
     #[serde(borrow)]
-    pub response_elements: Option<&'a RawValue>,
-    #[serde(borrow)]
     pub resources: Option<Vec<Resource<'a>>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct Identity<'a> {
-    #[serde(borrow, rename = "type")]
+    #[serde(borrow, default, deserialize_with = "opt_str", rename = "type")]
     pub kind: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub arn: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub account_id: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub user_name: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub principal_id: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub invoked_by: Str<'a>,
     #[serde(borrow)]
     pub session_context: Option<SessionContext<'a>>,
@@ -76,43 +74,88 @@ pub struct SessionContext<'a> {
 #[derive(Debug, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct Issuer<'a> {
-    #[serde(borrow, rename = "type")]
+    #[serde(borrow, default, deserialize_with = "opt_str", rename = "type")]
     pub kind: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub arn: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub user_name: Str<'a>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct Attributes<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub mfa_authenticated: Str<'a>,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct Resource<'a> {
-    #[serde(borrow, rename = "ARN")]
+    #[serde(borrow, default, deserialize_with = "opt_str", rename = "ARN")]
     pub arn: Str<'a>,
-    #[serde(borrow, rename = "type")]
+    #[serde(borrow, default, deserialize_with = "opt_str", rename = "type")]
     pub kind: Str<'a>,
 }
 
-/// readOnly is a boolean in events and the string "true"/"false" in some exports.
+/// A string borrowed from the text when it holds no escapes. (serde borrows a bare
+/// `Cow<str>` field, but copies one inside an `Option` every time.)
+fn opt_str<'de: 'a, 'a, D: serde::Deserializer<'de>>(d: D) -> Result<Str<'a>, D::Error> {
+    #[derive(Deserialize)]
+    struct Borrowed<'a>(#[serde(borrow)] Cow<'a, str>);
+    Ok(Option::<Borrowed<'a>>::deserialize(d)?.map(|b| b.0))
+}
+
+/// readOnly is a boolean in events and the string "true"/"false" in some exports; any other
+/// value says nothing.
 fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    let v = serde_json::Value::deserialize(d)?;
-    Ok(match v {
-        serde_json::Value::Bool(b) => Some(b),
-        serde_json::Value::String(s) => s.parse().ok(),
-        _ => None,
-    })
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Option<bool>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, b: bool) -> Result<Self::Value, E> {
+            Ok(Some(b))
+        }
+        fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+            Ok(s.parse().ok())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+            while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+            while a.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+    d.deserialize_any(V)
 }
 
 impl<'a> Event<'a> {
-    /// Reads the fields; `Err` when the text is not a JSON object of CloudTrail's shape.
+    /// Reads the fields; `Err` when the text is not a JSON object of CloudTrail's shape or not
+    /// UTF-8 (checked once for the whole text, which is faster than string by string and also
+    /// covers the values that are skipped unread).
     pub fn parse(json: &'a [u8]) -> Result<Event<'a>, serde_json::Error> {
-        serde_json::from_slice(json)
+        match std::str::from_utf8(json) {
+            Ok(text) => serde_json::from_str(text),
+            Err(e) => Err(serde::de::Error::custom(format_args!(
+                "invalid UTF-8 at byte {} of the event",
+                e.valid_up_to() + 1
+            ))),
+        }
     }
 
     /// Who made the call, as IAM sees the principal: the role for an assumed-role session,

@@ -8,6 +8,8 @@
 //! is never logged and is inferred where a request passes a role. Every action is looked up in
 //! the catalog; one that is not there is reported as unknown, never dropped or invented.
 
+use std::cell::OnceCell;
+
 use serde_json::Value;
 
 use crate::arn;
@@ -173,11 +175,11 @@ pub enum Mapping {
 }
 
 /// The IAM prefix of an event source.
-pub fn prefix_of(source: &str) -> String {
+pub fn prefix_of(source: &str) -> &str {
     if let Some((_, p)) = PREFIXES.iter().find(|(s, _)| *s == source) {
-        return p.to_string();
+        return p;
     }
-    source.split('.').next().unwrap_or(source).to_string()
+    source.split('.').next().unwrap_or(source)
 }
 
 /// Strips an API-version suffix in one of the forms AWS really logs: `20150331`,
@@ -210,11 +212,12 @@ pub fn strip_version(name: &str) -> Option<&str> {
 }
 
 /// The IAM action name(s) of an event name within a service, before the catalog check.
-fn action_names(prefix: &str, name: &str, params: &Value) -> Vec<(String, String)> {
+fn action_names(prefix: &str, name: &str, params: &Params<'_>) -> Vec<(String, String)> {
     let one = |p: &str, n: &str| vec![(p.to_string(), n.to_string())];
     let catalog = Catalog::get();
     match prefix {
         "s3" => {
+            let params = params.get();
             if name == "CreateSession" {
                 return one("s3express", "CreateSession");
             }
@@ -316,6 +319,18 @@ pub fn map(ev: &Event<'_>) -> Mapping {
     map_with(ev, true)
 }
 
+/// The request parameters, parsed when first needed (many events need none of them).
+struct Params<'e> {
+    ev: &'e Event<'e>,
+    value: OnceCell<Value>,
+}
+
+impl Params<'_> {
+    fn get(&self) -> &Value {
+        self.value.get_or_init(|| self.ev.params())
+    }
+}
+
 /// Maps one event; without `detail`, only the action names (no resources, no context), which
 /// is all `ct-actions --text` needs.
 pub fn map_with(ev: &Event<'_>, detail: bool) -> Mapping {
@@ -340,10 +355,10 @@ pub fn map_with(ev: &Event<'_>, detail: bool) -> Mapping {
     if let Some((_, _, why)) = NO_PERMISSION.iter().find(|(p, n, _)| *p == prefix && *n == name) {
         return Mapping::NoPermission(why.to_string());
     }
-    let params = ev.params();
+    let params = Params { ev, value: OnceCell::new() };
     let catalog = Catalog::get();
     let mut uses = Vec::new();
-    let names = action_names(&prefix, name, &params);
+    let names = action_names(prefix, name, &params);
     for (i, (p, n)) in names.iter().enumerate() {
         let action = catalog.action(p, n);
         let mut u = Use {
@@ -356,20 +371,99 @@ pub fn map_with(ev: &Event<'_>, detail: bool) -> Mapping {
         if let Some(a) = action
             && detail
         {
-            u.resources = resources(ev, &params, a, special_resource(p, n, name, i, &params));
-            u.context = context(ev, &params, a);
+            let plan = ActionPlan::of(a);
+            u.resources = resources(ev, &params, plan, special_resource(p, n, name, i, &params));
+            u.context = context(ev, params.get(), plan);
         }
         uses.push(u);
     }
-    if let Some(pass) = pass_role(ev, &prefix, name, &params) {
+    // The access level of the call's main action (the first) tells a read from a write.
+    let level = names.first().and_then(|(p, n)| catalog.action(p, n)).map(|a| a.access_level);
+    if let Some(pass) = pass_role(ev, prefix, name, level, &params) {
         uses.push(pass);
     }
     Mapping::Actions(uses)
 }
 
+/// What the mapping needs to know of one action, worked out from the catalog once per action
+/// (on its first use) rather than once per event.
+#[derive(Debug, Clone)]
+pub(crate) struct ActionPlan {
+    /// The action's resource types that the catalog describes, in the catalog's order.
+    types: Vec<TypePlan>,
+    /// The service condition keys of `CONTEXT_PARAMS` that apply to the action.
+    simple: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Debug, Clone)]
+struct TypePlan {
+    rt: &'static crate::catalog::ResourceType,
+    required: bool,
+    /// The template's variables, and the request parameter that names each (`None` for
+    /// Partition, Region and Account, which come from the event).
+    vars: Vec<(&'static str, Option<String>)>,
+    /// The parameter that may hold the whole ARN: the last variable's name.
+    whole: Option<String>,
+}
+
+/// Request parameters that are condition keys of the service under the same name.
+const CONTEXT_PARAMS: &[(&str, &str)] = &[
+    ("ec2:InstanceType", "instanceType"),
+    ("s3:prefix", "prefix"),
+    ("s3:delimiter", "delimiter"),
+    ("s3:max-keys", "max-keys"),
+    ("s3:x-amz-acl", "x-amz-acl"),
+    ("s3:x-amz-server-side-encryption", "x-amz-server-side-encryption"),
+    ("s3:x-amz-storage-class", "x-amz-storage-class"),
+    ("lambda:Runtime", "runtime"),
+    ("rds:DatabaseEngine", "engine"),
+    ("rds:DatabaseClass", "dBInstanceClass"),
+];
+
+impl ActionPlan {
+    fn of(action: &'static Action) -> &'static ActionPlan {
+        action.plan.get_or_init(|| {
+            let catalog = Catalog::get();
+            let types = action
+                .resources
+                .iter()
+                .filter_map(|r| {
+                    let rt = catalog.resource_type(action.prefix, r.name)?;
+                    let vars = arn::variables(rt.arn)
+                        .into_iter()
+                        .map(|var| {
+                            let key = (!matches!(var, "Partition" | "Region" | "Account")).then(|| {
+                                ALIASES
+                                    .iter()
+                                    .find(|(v, _)| *v == var)
+                                    .map_or_else(|| lower_first(var), |(_, k)| k.to_string())
+                            });
+                            (var, key)
+                        })
+                        .collect::<Vec<_>>();
+                    let whole = vars.last().map(|(v, _)| lower_first(v));
+                    Some(TypePlan { rt, required: r.required, vars, whole })
+                })
+                .collect();
+            let simple = CONTEXT_PARAMS.iter().copied().filter(|(key, _)| catalog.key_applies(action, key)).collect();
+            ActionPlan { types, simple }
+        })
+    }
+}
+
 /// Resources that the generic rules cannot find: the copy source of CopyObject, the two keys
 /// of ReEncrypt.
-fn special_resource(prefix: &str, action: &str, event: &str, index: usize, params: &Value) -> Option<Vec<Variable>> {
+fn special_resource(
+    prefix: &str,
+    action: &str,
+    event: &str,
+    index: usize,
+    params: &Params<'_>,
+) -> Option<Vec<Variable>> {
+    if !matches!(prefix, "s3" | "kms") {
+        return None;
+    }
+    let params = params.get();
     match (prefix, action) {
         ("s3", "GetObject") if index == 1 && (event == "CopyObject" || event == "UploadPartCopy") => {
             let src = params.get("x-amz-copy-source").and_then(Value::as_str)?;
@@ -443,17 +537,14 @@ fn same_type(cloudtrail: Option<&str>, iam: &str) -> bool {
 /// else templates filled from the request: every required resource type (with `*` for what
 /// the request does not name, as for a resource being created), and the optional types the
 /// request names completely.
-fn resources(ev: &Event<'_>, params: &Value, action: &Action, special: Option<Vec<Variable>>) -> Vec<String> {
-    let catalog = Catalog::get();
-    let types: Vec<_> = action.resources.iter().filter_map(|r| catalog.resource_type(action.prefix, r.name)).collect();
+fn resources(ev: &Event<'_>, params: &Params<'_>, plan: &ActionPlan, special: Option<Vec<Variable>>) -> Vec<String> {
     let mut out = Vec::new();
     if special.is_none()
         && let Some(listed) = &ev.resources
     {
         for r in listed {
             let Some(a) = r.arn.as_deref() else { continue };
-            let fits =
-                types.iter().any(|t| same_type(r.kind.as_deref(), t.name) && arn::template_glob(t.arn).is_match(a));
+            let fits = plan.types.iter().any(|t| same_type(r.kind.as_deref(), t.rt.name) && t.rt.glob().is_match(a));
             if fits && !out.iter().any(|o| o == a) {
                 out.push(a.to_string());
             }
@@ -462,9 +553,8 @@ fn resources(ev: &Event<'_>, params: &Value, action: &Action, special: Option<Ve
             return out;
         }
     }
-    for r in &action.resources {
-        let Some(t) = catalog.resource_type(action.prefix, r.name) else { continue };
-        for filled in fill_type(ev, params, t, special.as_deref(), r.required) {
+    for t in &plan.types {
+        for filled in fill_type(ev, params.get(), t, special.as_deref()) {
             if !out.contains(&filled) {
                 out.push(filled);
             }
@@ -475,25 +565,18 @@ fn resources(ev: &Event<'_>, params: &Value, action: &Action, special: Option<Ve
 
 /// One resource type's template filled from the request; empty when the type is optional
 /// and the request does not name it.
-fn fill_type(
-    ev: &Event<'_>,
-    params: &Value,
-    rt: &crate::catalog::ResourceType,
-    special: Option<&[Variable]>,
-    required: bool,
-) -> Vec<String> {
-    let template = rt.arn;
-    let vars = arn::variables(template);
-    let glob = rt.glob();
+fn fill_type(ev: &Event<'_>, params: &Value, t: &TypePlan, special: Option<&[Variable]>) -> Vec<String> {
+    let template = t.rt.arn;
+    let glob = t.rt.glob();
     // A value that is already a whole ARN of this type is the resource itself.
     if let Some(sp) = special
         && let Some((_, v)) = sp.iter().find(|(_, v)| v.starts_with("arn:"))
     {
         return if glob.is_match(v) { vec![v.clone()] } else { Vec::new() };
     }
-    if let Some(last) = vars.last() {
+    if let Some(last) = &t.whole {
         let mut whole = Vec::new();
-        find_strings(params, &lower_first(last), 0, &mut whole);
+        find_strings(params, last, 0, &mut whole);
         if let Some(a) = whole.iter().find(|s| s.starts_with("arn:") && glob.is_match(s)) {
             return vec![a.to_string()];
         }
@@ -502,13 +585,13 @@ fn fill_type(
     let mut multi: Option<(String, Vec<String>)> = None;
     let mut single: Vec<Variable> = special.map(<[Variable]>::to_vec).unwrap_or_default();
     let mut missing = 0;
-    for var in &vars {
-        if matches!(*var, "Partition" | "Region" | "Account") || single.iter().any(|(k, _)| k == var) {
+    for (var, key) in &t.vars {
+        let Some(key) = key else { continue };
+        if single.iter().any(|(k, _)| k == var) {
             continue;
         }
-        let key = ALIASES.iter().find(|(v, _)| v == var).map_or_else(|| lower_first(var), |(_, k)| k.to_string());
         let mut found = Vec::new();
-        find_strings(params, &key, 0, &mut found);
+        find_strings(params, key, 0, &mut found);
         found.retain(|s| !s.is_empty() && !s.starts_with("arn:"));
         found.sort_unstable();
         found.dedup();
@@ -519,7 +602,7 @@ fn fill_type(
             _ => missing += 1,
         }
     }
-    if !required && missing > 0 {
+    if !t.required && missing > 0 {
         return Vec::new();
     }
     let values: Vec<Option<String>> = match &multi {
@@ -552,11 +635,11 @@ fn lower_first(s: &str) -> String {
 }
 
 /// Condition-key values that the event shows, for keys that apply to the action.
-fn context(ev: &Event<'_>, params: &Value, action: &Action) -> Vec<(String, String)> {
-    let catalog = Catalog::get();
+fn context(ev: &Event<'_>, params: &Value, plan: &ActionPlan) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
+    // Global keys (aws:...) apply to every action; the service keys that apply are in the plan.
     let mut put = |key: &str, value: &str| {
-        if catalog.key_applies(action, key) && !out.iter().any(|(k, v)| k == key && v == value) {
+        if !out.iter().any(|(k, v)| k == key && v == value) {
             out.push((key.to_string(), value.to_string()));
         }
     };
@@ -578,20 +661,7 @@ fn context(ev: &Event<'_>, params: &Value, action: &Action) -> Vec<(String, Stri
     if let Some(m) = mfa {
         put("aws:MultiFactorAuthPresent", m);
     }
-    // Request parameters that are condition keys of the service under the same name.
-    let simple: &[(&str, &str)] = &[
-        ("ec2:InstanceType", "instanceType"),
-        ("s3:prefix", "prefix"),
-        ("s3:delimiter", "delimiter"),
-        ("s3:max-keys", "max-keys"),
-        ("s3:x-amz-acl", "x-amz-acl"),
-        ("s3:x-amz-server-side-encryption", "x-amz-server-side-encryption"),
-        ("s3:x-amz-storage-class", "x-amz-storage-class"),
-        ("lambda:Runtime", "runtime"),
-        ("rds:DatabaseEngine", "engine"),
-        ("rds:DatabaseClass", "dBInstanceClass"),
-    ];
-    for (key, param) in simple {
+    for (key, param) in &plan.simple {
         if let Some(v) = params.get(param) {
             match v {
                 Value::String(s) => put(key, s),
@@ -636,21 +706,18 @@ fn context(ev: &Event<'_>, params: &Value, action: &Action) -> Vec<(String, Stri
 
 /// iam:PassRole, which CloudTrail never logs: a call that configures a resource with a role
 /// (a parameter named like a role holding a role ARN, or an EC2 instance profile) needed it.
-fn pass_role(ev: &Event<'_>, prefix: &str, name: &str, params: &Value) -> Option<Use> {
-    if matches!(prefix, "iam" | "sts") || params.is_null() {
+fn pass_role(ev: &Event<'_>, prefix: &str, name: &str, level: Option<&str>, params: &Params<'_>) -> Option<Use> {
+    if matches!(prefix, "iam" | "sts") {
         return None;
     }
     // Reads pass nothing: the event says so, or the catalog rates the action List or Read.
-    let level = action_names(prefix, name, params)
-        .first()
-        .and_then(|(p, n)| Catalog::get().action(p, n))
-        .map(|a| a.access_level);
     let read_only = ev.read_only == Some(true)
         || level.is_some_and(|l| l == "List" || l == "Read")
         || ["Get", "List", "Describe"].iter().any(|p| name.starts_with(p));
     // Taking a role away from a resource passes nothing.
     let removal = ["Remove", "Delete", "Disassociate", "Detach"].iter().any(|p| name.starts_with(p));
-    if read_only || removal {
+    let params = params.get();
+    if read_only || removal || params.is_null() {
         return None;
     }
     let mut roles = Vec::new();

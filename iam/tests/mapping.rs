@@ -302,3 +302,21 @@ fn denied_means_refused_by_a_policy() {
     assert!(!with("NoSuchKey", "The specified key does not exist."));
     assert!(!with("ThrottlingException", "Rate exceeded"));
 }
+
+#[test]
+fn event_text_is_read_strictly_but_read_only_leniently() {
+    // Invalid UTF-8 anywhere, even in a field the mapping never reads, makes the event unreadable.
+    let mut bad = ev("ec2.amazonaws.com", "RunInstances", r#","userAgent":"XX""#).into_bytes();
+    let at = bad.windows(2).position(|w| w == b"XX").unwrap();
+    bad[at] = 0xff;
+    let err = Event::parse(&bad).unwrap_err().to_string();
+    assert!(err.contains("invalid UTF-8"), "{err}");
+    // readOnly: a boolean, the strings of some exports, or anything else, which says nothing.
+    for (value, want) in [("true", Some(true)), (r#""false""#, Some(false)), (r#"{"a":[1]}"#, None), ("7", None)] {
+        let text = ev("ec2.amazonaws.com", "DescribeInstances", &format!(r#","readOnly":{value}"#));
+        assert_eq!(Event::parse(text.as_bytes()).unwrap().read_only, want, "{value}");
+    }
+    // A string with escapes is decoded, one without is borrowed; both read the same.
+    let text = ev("ec2.amazonaws.com", "Run\\u0049nstances", "");
+    assert_eq!(actions(&text), vec!["ec2:RunInstances"]);
+}

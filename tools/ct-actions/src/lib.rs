@@ -6,6 +6,7 @@ mod record;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::io;
+use std::sync::LazyLock;
 
 use clap::Parser;
 use ct_common::cli::{InputArgs, OutputArgs};
@@ -368,7 +369,9 @@ impl State<'_> {
         use ct_common::fields::{Found, Paths, Shape, extract};
         let place = LinePlace(name, n);
         // The common case, an event, in one parse; anything else is looked at more closely.
-        if memchr::memmem::find(text, b"\"action\"").is_none()
+        static ACTION_KEY: LazyLock<memchr::memmem::Finder<'static>> =
+            LazyLock::new(|| memchr::memmem::Finder::new(b"\"action\""));
+        if ACTION_KEY.find(text).is_none()
             && let Ok(ev) = Event::parse(text)
             && (ev.event_source.is_some() || ev.event_name.is_some())
         {

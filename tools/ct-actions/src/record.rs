@@ -11,14 +11,34 @@ use serde::{Deserialize, Serialize};
 pub struct Capped {
     pub items: BTreeSet<String>,
     pub capped: bool,
+    recent: Recent,
 }
 
+/// The value inserted last: consecutive events mostly repeat the same region, account,
+/// principal and resources, and inserting a value twice in a row changes nothing. A cache,
+/// not part of the set's value (equal whatever it holds).
+#[derive(Debug, Clone, Default)]
+struct Recent(String);
+
+impl PartialEq for Recent {
+    fn eq(&self, _: &Recent) -> bool {
+        true
+    }
+}
+
+impl Eq for Recent {}
+
 impl Capped {
+    pub fn new(items: BTreeSet<String>, capped: bool) -> Capped {
+        Capped { items, capped, recent: Recent::default() }
+    }
+
     pub fn insert(&mut self, v: &str, cap: usize) {
-        // Consecutive events mostly repeat the same region, account and principal.
-        if self.items.first().is_some_and(|f| f == v) {
+        if self.recent.0 == v && !v.is_empty() {
             return;
         }
+        self.recent.0.clear();
+        self.recent.0.push_str(v);
         if self.items.len() >= cap {
             // Full: only a value below the largest kept can change the set.
             match self.items.last().map(|l| v.cmp(l.as_str())) {
@@ -239,7 +259,7 @@ impl ActionRecord {
     /// A record read back from its JSON form; sets larger than `cap` are capped again.
     pub fn from_wire(w: Wire, cap: usize) -> Self {
         let set = |items: Vec<String>, name: &str| {
-            let mut c = Capped { items: BTreeSet::new(), capped: w.capped.iter().any(|x| x == name) };
+            let mut c = Capped::new(BTreeSet::new(), w.capped.iter().any(|x| x == name));
             for i in items {
                 c.insert(&i, cap);
             }
