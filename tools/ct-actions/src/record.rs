@@ -80,6 +80,24 @@ pub struct Observed<'a> {
     pub inferred: bool,
 }
 
+impl Observed<'_> {
+    /// A use of which only the action is known.
+    pub fn name_only(known: bool, inferred: bool) -> Observed<'static> {
+        Observed {
+            time: None,
+            region: None,
+            account: None,
+            principal: None,
+            resources: &[],
+            context: &[],
+            error_code: None,
+            denied: false,
+            known,
+            inferred,
+        }
+    }
+}
+
 /// One action's aggregate.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ActionRecord {
