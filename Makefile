@@ -6,12 +6,12 @@ DESTDIR  ?=
 BINDIR   := $(DESTDIR)$(PREFIX)/bin
 MANDIR   := $(DESTDIR)$(PREFIX)/share/man
 CARGO    ?= cargo
-TOOLS    := ct-unzip ct-filter ct-actions ct-policy
+TOOLS    := ct-fetch ct-unzip ct-filter ct-actions ct-policy
 REALDATA ?= ../shared/realdata
 SIZE     ?= 1G
 DEMO     := target/demo
 
-.PHONY: all build test test-fast lint fmt man man-check demo bench conformance install uninstall clean
+.PHONY: all build test test-fast lint fmt man man-check demo bench bench-fetch conformance install uninstall clean
 
 all: build
 
@@ -41,9 +41,16 @@ man-check:
 
 # The main job on the sample trail shipped in tests/data/bucket.
 demo: build
-	@mkdir -p $(DEMO)
-	@echo "== ct-unzip: the sample bucket (tests/data/bucket), one event per line"
-	./target/release/ct-unzip tests/data/bucket > $(DEMO)/events.ndjson
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)
+	@echo "== ct-fetch: the files of 1 pm on 2017-06-01 to 5 pm on the 2nd from the sample bucket (a local copy of one)"
+	./target/release/ct-fetch tests/data/bucket --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm' --dry-run
+	./target/release/ct-fetch tests/data/bucket --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm' -o $(DEMO)/logs
+	@echo
+	@echo "== the same again: nothing to fetch (an incremental mirror)"
+	./target/release/ct-fetch tests/data/bucket --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm' -o $(DEMO)/logs
+	@echo
+	@echo "== ct-fetch --stdout | ct-unzip: the whole sample bucket, one event per line"
+	./target/release/ct-fetch tests/data/bucket --start 2017-06-01 --end '2017-06-02 11:59 pm' --stdout | ./target/release/ct-unzip > $(DEMO)/events.ndjson
 	@echo
 	@echo "== the same with --dedupe: CloudTrail delivered one event twice"
 	./target/release/ct-unzip --dedupe tests/data/bucket > /dev/null
@@ -80,6 +87,10 @@ demo: build
 
 bench:
 	bench/run.sh $(SIZE)
+
+# ct-fetch on loopback against the tests' S3 server: 2,000 small files, -j 1 and -j 16.
+bench-fetch:
+	bench/fetch.sh 2000
 
 # Real AWS-written files (../shared/realdata): event counts must match counts.tsv.
 conformance: build

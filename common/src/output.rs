@@ -57,8 +57,9 @@ impl Output {
     }
 }
 
+/// Standard output as its bare file descriptor: no buffering of its own, never closed.
 #[cfg(unix)]
-fn raw_stdout() -> Box<dyn Write + Send> {
+pub fn raw_stdout() -> Box<dyn Write + Send> {
     use std::os::fd::{AsFd, AsRawFd, FromRawFd};
     struct Fd(std::mem::ManuallyDrop<std::fs::File>);
     impl Write for Fd {
@@ -75,7 +76,7 @@ fn raw_stdout() -> Box<dyn Write + Send> {
 }
 
 #[cfg(not(unix))]
-fn raw_stdout() -> Box<dyn Write + Send> {
+pub fn raw_stdout() -> Box<dyn Write + Send> {
     Box::new(io::stdout())
 }
 

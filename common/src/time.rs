@@ -122,14 +122,22 @@ pub fn parse(text: &str, now: Time) -> Result<Time, TimeError> {
 
 /// `-2h`, `-7d`, `2 days ago`, `30 minutes ago`: seconds back from now.
 fn relative(t: &str) -> Option<i64> {
-    let (num, unit) = if let Some(rest) = t.strip_prefix('-') {
-        let split = rest.find(|c: char| !c.is_ascii_digit())?;
-        (&rest[..split], rest[split..].trim())
-    } else {
-        let rest = t.strip_suffix("ago")?.trim_end();
-        let split = rest.find(|c: char| !c.is_ascii_digit())?;
-        (&rest[..split], rest[split..].trim())
+    let span = match t.strip_prefix('-') {
+        Some(rest) => rest,
+        None => t.strip_suffix("ago")?.trim_end(),
     };
+    duration(span)
+}
+
+/// A length of time in seconds: a number and a unit (`90s`, `30m`, `1h`, `2 days`, `1w`);
+/// `0` alone is zero. `None` for anything else.
+pub fn duration(text: &str) -> Option<i64> {
+    let t = text.trim().to_ascii_lowercase();
+    if t == "0" {
+        return Some(0);
+    }
+    let split = t.find(|c: char| !c.is_ascii_digit())?;
+    let (num, unit) = (&t[..split], t[split..].trim());
     let n: i64 = num.parse().ok()?;
     let unit = match unit {
         "s" | "sec" | "secs" | "second" | "seconds" => 1,
@@ -379,6 +387,17 @@ mod tests {
             ("1969-12-31T23:59:59Z", "1969-12-31T23:59:59Z"),
         ] {
             assert_eq!(at(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration("90s"), Some(90));
+        assert_eq!(duration("1h"), Some(3600));
+        assert_eq!(duration("2 days"), Some(172_800));
+        assert_eq!(duration("0"), Some(0));
+        for bad in ["", "h", "1", "-1h", "1 fortnight", "99999999999999999999w"] {
+            assert_eq!(duration(bad), None, "{bad}");
         }
     }
 

@@ -11,6 +11,7 @@ use roff::{Roff, roman};
 /// Every page: file name and content.
 pub fn pages() -> Vec<(String, Vec<u8>)> {
     vec![
+        tool_page(ct_fetch::Cli::command(), ct_fetch::MAN_SECTIONS),
         tool_page(ct_unzip::Cli::command(), ct_unzip::MAN_SECTIONS),
         tool_page(ct_filter::Cli::command(), ct_filter::MAN_SECTIONS),
         tool_page(ct_actions::Cli::command(), ct_actions::MAN_SECTIONS),
@@ -103,7 +104,7 @@ fn overview() -> String {
             "ct-fetch s3://trail-bucket --account 111122223333 --region ap-southeast-2 \\\n    --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm' --stdout \\\n  | ct-unzip | ct-filter --role deploy-agent | ct-actions | ct-policy > policy.json\n\n\
              ct-unzip logs/ | ct-filter --role build-agent | ct-actions | ct-policy check --policy allowed.json",
         ),
-        ("SEE ALSO", "ct-unzip(1), ct-filter(1), ct-actions(1), ct-policy(1), jq(1)"),
+        ("SEE ALSO", "ct-fetch(1), ct-unzip(1), ct-filter(1), ct-actions(1), ct-policy(1), jq(1)"),
     ];
     let mut out = r.render();
     for (title, body) in sections {

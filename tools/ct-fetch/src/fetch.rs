@@ -1,0 +1,428 @@
+//! Planning (which files) and downloading (concurrent, retried), the same for S3 and for a
+//! local folder.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinSet;
+
+use crate::layout::{self, Kind};
+use crate::mirror;
+use crate::plan::Window;
+use crate::store::{Failure, Object, Store};
+
+/// What to look for.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// The key prefix before `AWSLogs/` (empty, or ending in `/`).
+    pub base: String,
+    pub orgs: Vec<String>,
+    /// Only accounts outside any organization (SOURCE named `AWSLogs/ACCOUNT/`).
+    pub no_org: bool,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub kinds: Vec<Kind>,
+    pub window: Window,
+}
+
+/// A file the window needs.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub object: Object,
+    pub org: Option<String>,
+    pub account: String,
+    pub region: String,
+    pub kind: Kind,
+    pub delivered: i64,
+}
+
+/// Errors and notes, kept to be printed in order by the caller.
+#[derive(Debug, Default)]
+pub struct Log {
+    /// (place, message)
+    pub errors: Vec<(String, String)>,
+    pub notes: Vec<(String, String)>,
+}
+
+/// How requests are made.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub jobs: usize,
+    pub retries: u32,
+}
+
+/// Runs a request, again after a pause while it fails in a way that may pass (throttling,
+/// server errors, timeouts, cut-off bodies): 100 ms, 200 ms, 400 ms... up to 5 s, with jitter.
+pub async fn retried<T, F, Fut>(retries: u32, mut f: F) -> Result<T, Failure>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Failure>>,
+{
+    let mut attempt = 0;
+    loop {
+        match f().await {
+            Ok(v) => return Ok(v),
+            Err(e) if e.retry && attempt < retries => {
+                let base = 100u64.saturating_mul(1 << attempt.min(16)).min(5_000);
+                let jitter = u64::from(
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .unwrap_or_default()
+                        .subsec_nanos(),
+                ) % (base / 2 + 1);
+                tokio::time::sleep(Duration::from_millis(base / 2 + jitter)).await;
+                attempt += 1;
+            }
+            Err(mut e) => {
+                if attempt > 0 {
+                    e.msg = format!("{} (after {} attempts)", e.msg, attempt + 1);
+                }
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// The names of the next folder level under `prefix`.
+async fn children(store: &Store, prefix: &str, limits: Limits) -> Result<Vec<String>, Failure> {
+    let listing = retried(limits.retries, || store.list(prefix, true)).await?;
+    Ok(listing
+        .prefixes
+        .iter()
+        .filter_map(|p| p.strip_prefix(prefix)?.strip_suffix('/').map(str::to_string))
+        .filter(|n| !n.is_empty() && !n.contains('/'))
+        .collect())
+}
+
+/// Finds the files of the window: accounts (and organizations) and regions by delimiter
+/// listing where the command line does not name them, then only the day folders the window
+/// touches, in full.
+pub async fn plan(store: &Arc<Store>, scope: &Scope, limits: Limits, log: &mut Log) -> Vec<Planned> {
+    let root = format!("{}AWSLogs/", scope.base);
+    // (org, account) pairs.
+    let mut owners: Vec<(Option<String>, String)> = Vec::new();
+    match children(store, &root, limits).await {
+        Ok(names) if names.is_empty() => {
+            log.errors.push((store.place(&root), "no trail logs here (nothing under AWSLogs/)".into()));
+            return Vec::new();
+        }
+        Ok(names) => {
+            let wanted_account = |a: &str| scope.accounts.is_empty() || scope.accounts.iter().any(|x| x == a);
+            for n in names {
+                if layout::is_org_id(&n) {
+                    if scope.no_org || (!scope.orgs.is_empty() && !scope.orgs.contains(&n)) {
+                        continue;
+                    }
+                    let org_root = format!("{root}{n}/");
+                    match children(store, &org_root, limits).await {
+                        Ok(accts) => owners.extend(
+                            accts
+                                .into_iter()
+                                .filter(|a| layout::is_account(a) && wanted_account(a))
+                                .map(|a| (Some(n.clone()), a)),
+                        ),
+                        Err(e) => log.errors.push((store.place(&org_root), e.msg)),
+                    }
+                } else if layout::is_account(&n) && scope.orgs.is_empty() && wanted_account(&n) {
+                    owners.push((None, n));
+                }
+            }
+        }
+        Err(e) => {
+            log.errors.push((store.place(&root), e.msg));
+            return Vec::new();
+        }
+    }
+    for a in &scope.accounts {
+        if !owners.iter().any(|(_, x)| x == a) {
+            log.notes.push((format!("account {a}"), format!("no folder under {}", store.place(&root))));
+        }
+    }
+    // Day folders: (org, account, kind, region, day prefix).
+    let mut folders: Vec<(Option<String>, String, Kind, String, String)> = Vec::new();
+    for (org, account) in &owners {
+        for &kind in &scope.kinds {
+            let org_part = org.as_ref().map(|o| format!("{o}/")).unwrap_or_default();
+            let kind_root = format!("{root}{org_part}{account}/{}/", kind.folder());
+            let regions = if scope.regions.is_empty() {
+                match children(store, &kind_root, limits).await {
+                    Ok(r) => r.into_iter().filter(|r| layout::is_region(r)).collect(),
+                    Err(e) => {
+                        log.errors.push((store.place(&kind_root), e.msg));
+                        continue;
+                    }
+                }
+            } else {
+                scope.regions.clone()
+            };
+            for region in regions {
+                for day in scope.window.days(kind) {
+                    let prefix = layout::day_prefix(&scope.base, org.as_deref(), account, kind, &region, day);
+                    folders.push((org.clone(), account.clone(), kind, region.clone(), prefix));
+                }
+            }
+        }
+    }
+    // List the day folders, `jobs` at a time.
+    let mut out = Vec::new();
+    let mut pending = folders.into_iter();
+    let mut running = JoinSet::new();
+    loop {
+        while running.len() < limits.jobs.max(1) {
+            let Some(folder) = pending.next() else { break };
+            let store = Arc::clone(store);
+            running.spawn(async move {
+                let listing = retried(limits.retries, || store.list(&folder.4, false)).await;
+                (folder, listing)
+            });
+        }
+        let Some(done) = running.join_next().await else { break };
+        let Ok(((org, account, kind, region, prefix), listing)) = done else { continue };
+        match listing {
+            Err(e) => log.errors.push((store.place(&prefix), e.msg)),
+            Ok(listing) => {
+                for o in listing.objects {
+                    // A server that answers with keys outside the prefix asked for is not
+                    // believed about anything.
+                    if !o.key.starts_with(&prefix) {
+                        let why = format!("refused: key {:?} is not under the folder listed", o.key);
+                        log.errors.push((store.place(&prefix), why));
+                        continue;
+                    }
+                    let Some(k) = layout::parse(&o.key) else {
+                        log.notes.push((store.place(&o.key), "not a trail file name; left out".into()));
+                        continue;
+                    };
+                    // Only the folder's own files: the account, org, kind and region named by
+                    // the path, so a stray key cannot pass for another account's log.
+                    if k.kind != kind
+                        || k.prefix != scope.base
+                        || k.account != account
+                        || k.region != region
+                        || k.org != org.as_deref()
+                        || !scope.window.wants(&k)
+                    {
+                        continue;
+                    }
+                    let delivered = k.delivered;
+                    out.push(Planned {
+                        object: o,
+                        org: org.clone(),
+                        account: account.clone(),
+                        region: region.clone(),
+                        kind,
+                        delivered,
+                    });
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.object.key.cmp(&b.object.key));
+    out.dedup_by(|a, b| a.object.key == b.object.key);
+    out
+}
+
+/// What a download run did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub files: u64,
+    pub bytes: u64,
+    pub present: u64,
+    /// (place, message)
+    pub errors: Vec<(String, String)>,
+}
+
+/// Counters for the progress line.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub files: AtomicU64,
+    pub bytes: AtomicU64,
+}
+
+/// Downloads into DIR: each file under a temporary name, renamed when whole; files already
+/// there with the listed size are kept.
+pub async fn to_dir(
+    store: &Arc<Store>,
+    files: &[Planned],
+    dir: &std::path::Path,
+    limits: Limits,
+    progress: &Arc<Progress>,
+) -> Outcome {
+    let mut outcome = Outcome::default();
+    let mut todo: VecDeque<(PathBuf, &Planned)> = VecDeque::new();
+    for p in files {
+        match mirror::path_of(dir, &p.object.key) {
+            Err(why) => outcome.errors.push((store.place(&p.object.key), format!("refused: {why}"))),
+            Ok(path) if mirror::present(&path, p.object.size) => outcome.present += 1,
+            Ok(path) => todo.push_back((path, p)),
+        }
+    }
+    let mut running = JoinSet::new();
+    loop {
+        while running.len() < limits.jobs.max(1) {
+            let Some((path, p)) = todo.pop_front() else { break };
+            let (store, key, size, progress) =
+                (Arc::clone(store), p.object.key.clone(), p.object.size, Arc::clone(progress));
+            running.spawn(async move {
+                let body = retried(limits.retries, || store.get(&key, size)).await;
+                let result = match body {
+                    Ok(body) => tokio::task::spawn_blocking(move || mirror::store(&path, &body, size))
+                        .await
+                        .map_err(|e| e.to_string())
+                        .and_then(|r| r.map_err(|e| format!("cannot write {}", ct_common::error::io_text(&e)))),
+                    Err(e) => Err(e.msg),
+                };
+                if result.is_ok() {
+                    progress.files.fetch_add(1, Ordering::Relaxed);
+                    progress.bytes.fetch_add(size, Ordering::Relaxed);
+                }
+                (key, size, result)
+            });
+        }
+        let Some(done) = running.join_next().await else { break };
+        match done {
+            Ok((_, size, Ok(()))) => {
+                outcome.files += 1;
+                outcome.bytes += size;
+            }
+            Ok((key, _, Err(msg))) => outcome.errors.push((store.place(&key), msg)),
+            Err(e) => outcome.errors.push(("download".into(), format!("task failed: {e}"))),
+        }
+    }
+    // Errors in key order, whatever order the downloads finished in.
+    outcome.errors.sort();
+    outcome
+}
+
+/// A download running ahead of the writer.
+type Download = tokio::task::JoinHandle<Result<Vec<u8>, Failure>>;
+
+/// How far ahead of the writer downloads may run, in bytes (at least one file is always
+/// fetched, whatever its size).
+const AHEAD_BYTES: u64 = 256 << 20;
+
+/// Writes the files to `out` in key order (one multi-member gzip stream), downloading ahead
+/// `jobs` files and at most `AHEAD_BYTES` at a time. A write error (a closed pipe) ends the
+/// run and is returned.
+pub async fn to_stream(
+    store: &Arc<Store>,
+    files: &[Planned],
+    out: &mut dyn Write,
+    limits: Limits,
+    progress: &Arc<Progress>,
+) -> std::io::Result<Outcome> {
+    let mut outcome = Outcome::default();
+    let mut ahead: VecDeque<(String, u64, Download)> = VecDeque::new();
+    let mut ahead_bytes = 0u64;
+    let mut next = files.iter();
+    let mut pending = next.next();
+    loop {
+        while let Some(p) = pending {
+            let size = p.object.size;
+            if !ahead.is_empty() && (ahead.len() >= limits.jobs.max(1) || ahead_bytes + size > AHEAD_BYTES) {
+                break;
+            }
+            let (store, key) = (Arc::clone(store), p.object.key.clone());
+            let handle = tokio::spawn(async move { retried(limits.retries, || store.get(&key, size)).await });
+            ahead.push_back((p.object.key.clone(), size, handle));
+            ahead_bytes += size;
+            pending = next.next();
+        }
+        let Some((key, size, handle)) = ahead.pop_front() else { break };
+        ahead_bytes -= size;
+        match handle.await {
+            Ok(Ok(body)) => {
+                out.write_all(&body)?;
+                outcome.files += 1;
+                outcome.bytes += size;
+                progress.files.fetch_add(1, Ordering::Relaxed);
+                progress.bytes.fetch_add(size, Ordering::Relaxed);
+            }
+            Ok(Err(e)) => outcome.errors.push((store.place(&key), e.msg)),
+            Err(e) => outcome.errors.push((store.place(&key), format!("download task failed: {e}"))),
+        }
+    }
+    out.flush()?;
+    Ok(outcome)
+}
+
+/// Prints `files/total, bytes, rate` on one line of stderr until `done` is set (only when
+/// stderr is a terminal; the caller checks).
+pub fn progress_line(progress: &Arc<Progress>, total_files: u64, total_bytes: u64) -> tokio::task::JoinHandle<()> {
+    let progress = Arc::clone(progress);
+    let started = Instant::now();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let (f, b) = (progress.files.load(Ordering::Relaxed), progress.bytes.load(Ordering::Relaxed));
+            let rate = b as f64 / started.elapsed().as_secs_f64().max(0.001);
+            let _ = write!(
+                std::io::stderr(),
+                "\r\x1b[Kct-fetch: {f}/{total_files} files, {} / {}, {}/s",
+                human_bytes(b),
+                human_bytes(total_bytes),
+                human_bytes(rate as u64)
+            );
+        }
+    })
+}
+
+/// `1.2 MB`: bytes as people read them (decimal units, as S3's console shows sizes).
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+}
+
+/// The set of keys a plan holds (for tests and summaries).
+pub fn keys(files: &[Planned]) -> BTreeSet<&str> {
+    files.iter().map(|p| p.object.key.as_str()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_people_read_them() {
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(1_500), "1.5 kB");
+        assert_eq!(human_bytes(132_358_276), "132.4 MB");
+    }
+
+    #[tokio::test]
+    async fn retries_stop_at_success_or_at_the_limit_and_never_retry_a_refusal() {
+        let calls = AtomicU64::new(0);
+        let r = retried(3, || {
+            let n = calls.fetch_add(1, Ordering::Relaxed);
+            async move { if n < 2 { Err(Failure::transient("SlowDown")) } else { Ok(n) } }
+        })
+        .await;
+        assert_eq!(r.unwrap(), 2);
+        let calls = AtomicU64::new(0);
+        let r: Result<(), _> = retried(2, || {
+            calls.fetch_add(1, Ordering::Relaxed);
+            async { Err(Failure::transient("InternalError")) }
+        })
+        .await;
+        assert_eq!(calls.load(Ordering::Relaxed), 3);
+        assert!(r.unwrap_err().msg.contains("after 3 attempts"));
+        let calls = AtomicU64::new(0);
+        let r: Result<(), _> = retried(5, || {
+            calls.fetch_add(1, Ordering::Relaxed);
+            async { Err(Failure::fatal("AccessDenied")) }
+        })
+        .await;
+        assert_eq!(calls.load(Ordering::Relaxed), 1);
+        assert_eq!(r.unwrap_err().msg, "AccessDenied");
+    }
+}

@@ -1,0 +1,496 @@
+//! ct-fetch: exactly the CloudTrail log files of a time window, from S3 or a local mirror.
+
+pub mod fetch;
+pub mod layout;
+pub mod mirror;
+pub mod plan;
+#[cfg(feature = "s3")]
+pub mod s3;
+pub mod source;
+pub mod store;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::Parser;
+use ct_common::output::Output;
+use ct_common::report::{Reporter, plural};
+use ct_common::time::{self, Time};
+use ct_common::{EXIT_ERROR, EXIT_OK, Error};
+use serde::Serialize;
+
+use crate::fetch::{Limits, Log, Outcome, Planned, Progress, human_bytes};
+use crate::layout::Kind;
+use crate::plan::Window;
+
+pub const NAME: &str = "ct-fetch";
+
+/// Pull exactly the CloudTrail log files of a time window, from S3 or a local mirror.
+///
+/// ct-fetch finds the log files of a trail's bucket that can hold events of the window
+/// [--start, --end] and fetches only those: it lists the accounts, organizations and regions
+/// under AWSLogs/ with delimiter listings (or takes them from --account, --org-id, --region),
+/// then only the UTC day folders the window touches, the first partial day included, and picks
+/// files by the delivery time in their names. A file delivered at D holds events from before D;
+/// an event is delivered up to --delivery-lag after it happened; so the files taken are those
+/// delivered from the minute of --start to --end plus the lag. Events outside the window that
+/// share a file come along: `ct-filter --start --end` trims them.
+///
+/// SOURCE is s3://BUCKET[/PREFIX] or a local folder laid out like a bucket (a copy made with
+/// `aws s3 sync`, or ct-fetch -o). A SOURCE that goes on into AWSLogs/ (s3://b/AWSLogs/ACCOUNT/)
+/// fixes the organization, account and region it names.
+///
+/// With -o DIR the files are mirrored under DIR by key; each is written under a hidden
+/// temporary name and renamed only when whole and of the listed size, so an interrupted run
+/// never leaves a partial file under a final name, and files already there with the right size
+/// are not fetched again (a cron job is incremental). With --stdout the gzip files are written
+/// in key order as one multi-member gzip stream for ct-unzip. With --list nothing is fetched:
+/// one object record per file is written.
+#[derive(Parser, Debug)]
+#[command(name = NAME, version, max_term_width = 100, after_long_help = AFTER_HELP)]
+pub struct Cli {
+    /// s3://BUCKET[/PREFIX] or a local folder laid out like a bucket.
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+
+    /// The start of the window (see TIMES). Required unless --since-last finds files in DIR.
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+
+    /// The end of the window (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+
+    /// Only this account's files (repeatable; default: every account under AWSLogs/).
+    #[arg(long, value_name = "ID")]
+    pub account: Vec<String>,
+
+    /// Only this organization's files, for an organization trail (repeatable; default: every
+    /// organization and every account outside one).
+    #[arg(long, value_name = "o-ID")]
+    pub org_id: Vec<String>,
+
+    /// Only this region's files (repeatable; default: every region folder). This is the
+    /// trail's region folder, not the bucket's region (see --bucket-region).
+    #[arg(long, value_name = "REGION")]
+    pub region: Vec<String>,
+
+    /// Mirror the files under DIR, keeping their keys as paths.
+    #[arg(short = 'o', long = "output-dir", value_name = "DIR", conflicts_with_all = ["stdout", "list"])]
+    pub output_dir: Option<PathBuf>,
+
+    /// Write the gzip files to standard output in key order (a multi-member gzip stream).
+    #[arg(long, conflicts_with = "list")]
+    pub stdout: bool,
+
+    /// Fetch nothing: write one object record per file (see OBJECT RECORDS).
+    #[arg(long)]
+    pub list: bool,
+
+    /// Fetch nothing: print how many files and bytes would be fetched (with -o, what is not
+    /// already in DIR).
+    #[arg(long, conflicts_with_all = ["stdout", "list"])]
+    pub dry_run: bool,
+
+    /// Start at the newest delivery already in DIR, less --delivery-lag (for cron jobs); needs
+    /// -o. With an empty DIR, --start is used.
+    #[arg(long, requires = "output_dir")]
+    pub since_last: bool,
+
+    /// Also fetch the digest files (CloudTrail-Digest/) that cover the window's log files.
+    #[arg(long)]
+    pub digests: bool,
+
+    /// Also fetch the Insights files (CloudTrail-Insight/) of the window.
+    #[arg(long)]
+    pub insights: bool,
+
+    /// Refuse to fetch when the window holds more than SIZE bytes (before fetching anything).
+    /// SIZE is a number with an optional unit: kB, MB, GB, TB (powers of 1000) or K, M, G, T,
+    /// KiB, MiB, GiB, TiB (powers of 1024).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_bytes: Option<u64>,
+
+    /// How long after an event its file may be delivered: files delivered up to this long
+    /// after --end are fetched too (30m, 2h, 0).
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_lag)]
+    pub delivery_lag: i64,
+
+    /// Requests at once.
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub jobs: u32,
+
+    /// Times to try a request again after throttling (503 SlowDown), a server error, a timeout
+    /// or a transfer cut off, with a growing pause (100 ms doubling to 5 s).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub retries: u32,
+
+    /// Use this profile of the AWS config and credentials files.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// The bucket's region (default: asked of S3).
+    #[arg(long, value_name = "REGION")]
+    pub bucket_region: Option<String>,
+
+    /// Send requests to this endpoint instead of AWS's (an S3-compatible store); implies
+    /// --path-style.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Address buckets as ENDPOINT/BUCKET rather than BUCKET.ENDPOINT.
+    #[arg(long)]
+    pub path_style: bool,
+
+    /// Send unsigned requests (public buckets); no credentials are looked up.
+    #[arg(long)]
+    pub no_sign_request: bool,
+
+    /// Write notes on stderr (accounts named but absent, keys in day folders that are not trail
+    /// file names).
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Do not write the summary line (errors are still reported).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+const AFTER_HELP: &str = "\
+Exit status: 0 when every file of the window was fetched (or listed), 2 on any error (after the
+summary line).
+
+Examples:
+  ct-fetch s3://trail-bucket --account 111122223333 --region ap-southeast-2 \\
+           --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm' -o logs/
+  ct-fetch s3://trail-bucket/prefix --start -1d --stdout | ct-unzip | ct-filter --event-name ConsoleLogin
+  ct-fetch tests/data/bucket --start 2017-06-01 --end 2017-06-02 --stdout | ct-unzip
+  ct-fetch s3://trail-bucket --since-last -o /var/lib/ct/logs        # hourly from cron";
+
+/// Extra man page sections, rendered after OPTIONS by the man page generator.
+pub const MAN_SECTIONS: &[(&str, &str)] = &[
+    (
+        "TIMES",
+        "--start and --end take what `aws cloudtrail lookup-events --start-time` takes (epoch seconds, ISO 8601 with or \
+         without zone, 2017-06-01, 2017-06-01 1:00 pm, 01-27-2015,01:16PM) and relative times (now, -2h, -7d, 2 days ago). \
+         A time without a zone is UTC; day folders are UTC days.",
+    ),
+    (
+        "OBJECT RECORDS",
+        "--list writes one JSON object per file, sorted by key:\n\n\
+         {\"key\":\"AWSLogs/111122223333/CloudTrail/ap-southeast-2/2017/06/01/111122223333_CloudTrail_ap-southeast-2_20170601T1310Z_a1b2c3d4e5f6a7b8.json.gz\",\"size\":2211,\"etag\":\"0f343b0931126a20f133d67c2b018a3b\",\"lastModified\":\"2017-06-01T13:10:41Z\",\"account\":\"111122223333\",\"region\":\"ap-southeast-2\",\"delivered\":\"2017-06-01T13:10:00Z\",\"kind\":\"log\"}\n\n\
+         key: the object's key. size: bytes. etag: S3's entity tag without quotes (absent for a local folder). \
+         lastModified: when the object was written. account, region, org (organization trails only): from the key. \
+         delivered: the delivery time in the file name. kind: log, digest or insight.",
+    ),
+    (
+        "FILES",
+        "With -o DIR, a file is written as DIR/KEY. While it downloads it is named .NAME.partial in the same folder; \
+         readers that walk DIR (ct-unzip, ct-filter) skip hidden names. Keys that are not plain paths (.., a leading /, \
+         empty or hidden parts, control characters, backslashes) are refused with an error: bucket contents are not \
+         trusted. Only keys that follow the CloudTrail layout, in the folder their name says, are ever fetched.",
+    ),
+    (
+        "CREDENTIALS",
+        "The AWS SDK's standard chain: environment variables, the shared config and credentials files (--profile), SSO, \
+         container and instance roles. The bucket's region is asked of S3 (HeadBucket) unless --bucket-region or \
+         --endpoint-url is given. Secrets are never printed.",
+    ),
+    (
+        "EXIT STATUS",
+        "0 when every file of the window was fetched, written or listed; 2 when any listing or file failed after its \
+         retries (the summary line comes first, the other files are still fetched), on a usage error, when the window \
+         is above --max-bytes, or when nothing is under SOURCE's AWSLogs/. A closed standard output ends ct-fetch \
+         quietly with status 0.",
+    ),
+    (
+        "EXAMPLES",
+        "ct-fetch s3://trail-bucket --account 111122223333 --region ap-southeast-2 --start '2017-06-01 1:00 pm' \
+         --end '2017-06-02 5:00 pm' -o logs/\n\
+         ct-fetch s3://trail-bucket/prefix --start -1d --stdout | ct-unzip | ct-filter --event-name ConsoleLogin\n\
+         ct-fetch s3://trail-bucket --start -7d --dry-run\n\
+         ct-fetch s3://trail-bucket --start -30d --max-bytes 5GB -o logs/\n\
+         ct-fetch s3://trail-bucket --since-last -o /var/lib/ct/logs",
+    ),
+    ("SEE ALSO", "ct(7), ct-unzip(1), ct-filter(1), aws(1)"),
+];
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = (&t[..split], t[split..].trim());
+    let n: u64 = num.parse().map_err(|_| format!("not a size: {s:?} (a number and an optional unit: 500MB, 2GiB)"))?;
+    let mult: u64 = match unit {
+        "" | "B" => 1,
+        "kB" | "KB" => 1000,
+        "MB" => 1000u64.pow(2),
+        "GB" => 1000u64.pow(3),
+        "TB" => 1000u64.pow(4),
+        "K" | "k" | "KiB" => 1 << 10,
+        "M" | "MiB" => 1 << 20,
+        "G" | "GiB" => 1 << 30,
+        "T" | "TiB" => 1 << 40,
+        _ => return Err(format!("unknown unit {unit:?} in {s:?} (kB, MB, GB, TB, K, M, G, T, KiB, MiB, GiB, TiB)")),
+    };
+    n.checked_mul(mult).ok_or_else(|| format!("size too large: {s:?}"))
+}
+
+fn parse_lag(s: &str) -> Result<i64, String> {
+    time::duration(s).ok_or_else(|| format!("not a duration: {s:?} (a number and a unit: 30m, 2h, 1d, or 0)"))
+}
+
+/// One file, as --list writes it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ObjectRecord<'a> {
+    key: &'a str,
+    size: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    etag: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_modified: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    org: Option<&'a str>,
+    account: &'a str,
+    region: &'a str,
+    delivered: String,
+    kind: &'static str,
+}
+
+enum Mode {
+    Dir(PathBuf),
+    Stdout,
+    List,
+    DryRun(Option<PathBuf>),
+}
+
+/// Runs ct-fetch; returns the exit status.
+pub fn run(cli: &Cli) -> Result<u8, Error> {
+    let mode = match (&cli.output_dir, cli.stdout, cli.list, cli.dry_run) {
+        (dir, _, _, true) => Mode::DryRun(dir.clone()),
+        (_, _, true, _) => Mode::List,
+        (_, true, _, _) => Mode::Stdout,
+        (Some(dir), _, _, _) => Mode::Dir(dir.clone()),
+        _ => {
+            return Err(Error::Usage("say what to do with the files: -o DIR, --stdout, --list or --dry-run".into()));
+        }
+    };
+    let source = source::Source::parse(&cli.source)?;
+    let now = Time::now();
+    let mut start = cli
+        .start
+        .as_deref()
+        .map(|s| time::parse(s, now))
+        .transpose()
+        .map_err(|e| Error::Usage(format!("--start: {e}")))?;
+    let end = match cli.end.as_deref() {
+        Some(s) => time::parse(s, now).map_err(|e| Error::Usage(format!("--end: {e}")))?,
+        None => now,
+    };
+    let mut report = Reporter::new(NAME);
+    report.verbose = cli.verbose;
+    report.quiet = cli.quiet;
+    if cli.since_last
+        && let Some(dir) = &cli.output_dir
+    {
+        match mirror::newest_delivery(dir) {
+            Ok(Some(t)) => start = Some(Time::from_secs(t.saturating_sub(cli.delivery_lag))),
+            Ok(None) => report.note(&dir.display(), &"no log files yet; starting at --start"),
+            Err(e) => return Err(Error::io(dir.display().to_string(), e)),
+        }
+    }
+    let Some(start) = start else {
+        return Err(Error::Usage("give --start (or --since-last with files already in -o DIR)".into()));
+    };
+    if start > end {
+        return Err(Error::Usage(format!("--start ({start}) is after --end ({end})")));
+    }
+    for a in &cli.account {
+        if !layout::is_account(a) {
+            return Err(Error::Usage(format!("--account: {a:?} is not a 12-digit account id")));
+        }
+    }
+    for o in &cli.org_id {
+        if !layout::is_org_id(o) {
+            return Err(Error::Usage(format!(
+                "--org-id: {o:?} is not an organization id (o- and 10 to 32 letters or digits)"
+            )));
+        }
+    }
+    for r in &cli.region {
+        if !layout::is_region(r) {
+            return Err(Error::Usage(format!("--region: {r:?} is not a region name")));
+        }
+    }
+    let mut kinds = vec![Kind::Log];
+    if cli.digests {
+        kinds.push(Kind::Digest);
+    }
+    if cli.insights {
+        kinds.push(Kind::Insight);
+    }
+    let scope = source.scope(
+        &cli.org_id,
+        &cli.account,
+        &cli.region,
+        kinds,
+        Window { start: start.secs, end: end.secs, lag: cli.delivery_lag },
+    )?;
+    let limits = Limits { jobs: cli.jobs as usize, retries: cli.retries };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Msg(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let store = Arc::new(source.open(cli).await?);
+        let began = Instant::now();
+        let mut log = Log::default();
+        let files = fetch::plan(&store, &scope, limits, &mut log).await;
+        for (place, msg) in &log.notes {
+            report.note(place, msg);
+        }
+        for (place, msg) in &log.errors {
+            report.error(place, msg);
+        }
+        let outcome = match &mode {
+            Mode::List => list(&files)?,
+            Mode::DryRun(dir) => {
+                dry_run(&files, dir.as_deref())?;
+                return Ok(finish(
+                    &mut report,
+                    Outcome::default(),
+                    began,
+                    &format!("{} planned", plural(files.len() as u64, "file", "files")),
+                ));
+            }
+            Mode::Dir(dir) => {
+                let todo: Vec<&Planned> = files
+                    .iter()
+                    .filter(|p| {
+                        !mirror::path_of(dir, &p.object.key).is_ok_and(|path| mirror::present(&path, p.object.size))
+                    })
+                    .collect();
+                check_max(cli.max_bytes, &todo)?;
+                let progress = Arc::new(Progress::default());
+                let bar = progress_bar(&progress, &todo);
+                let o = fetch::to_dir(&store, &files, dir, limits, &progress).await;
+                if let Some(b) = bar {
+                    b.abort();
+                    eprint!("\r\x1b[K");
+                }
+                o
+            }
+            Mode::Stdout => {
+                check_max(cli.max_bytes, &files.iter().collect::<Vec<_>>())?;
+                ct_common::output::grow_pipe(1);
+                let progress = Arc::new(Progress::default());
+                let bar = progress_bar(&progress, &files.iter().collect::<Vec<_>>());
+                let mut out = ct_common::output::raw_stdout();
+                let o = fetch::to_stream(&store, &files, &mut out, limits, &progress).await;
+                if let Some(b) = bar {
+                    b.abort();
+                    eprint!("\r\x1b[K");
+                }
+                o.map_err(|e| Error::io("standard output", e))?
+            }
+        };
+        let verb = match mode {
+            Mode::List => "listed",
+            Mode::Stdout => "written",
+            _ => "fetched",
+        };
+        let what = format!("{} ({}) {verb}", plural(outcome.files, "file", "files"), human_bytes(outcome.bytes));
+        Ok(finish(&mut report, outcome, began, &what))
+    })
+}
+
+/// A progress line on stderr when it is a terminal.
+fn progress_bar(progress: &Arc<Progress>, todo: &[&Planned]) -> Option<tokio::task::JoinHandle<()>> {
+    std::io::stderr().is_terminal().then(|| {
+        let bytes = todo.iter().map(|p| p.object.size).sum();
+        fetch::progress_line(progress, todo.len() as u64, bytes)
+    })
+}
+
+fn check_max(max: Option<u64>, todo: &[&Planned]) -> Result<(), Error> {
+    let bytes: u64 = todo.iter().map(|p| p.object.size).sum();
+    match max {
+        Some(limit) if bytes > limit => Err(Error::Msg(format!(
+            "the window holds {} in {}, above --max-bytes {}; narrow the window or raise the limit (nothing was fetched)",
+            human_bytes(bytes),
+            plural(todo.len() as u64, "file", "files"),
+            human_bytes(limit)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn list(files: &[Planned]) -> Result<Outcome, Error> {
+    let mut out = Output::stdout(false);
+    let mut outcome = Outcome::default();
+    for p in files {
+        let rec = ObjectRecord {
+            key: &p.object.key,
+            size: p.object.size,
+            etag: p.object.etag.as_deref(),
+            last_modified: p.object.last_modified.as_deref(),
+            org: p.org.as_deref(),
+            account: &p.account,
+            region: &p.region,
+            delivered: Time::from_secs(p.delivered).to_iso(),
+            kind: p.kind.name(),
+        };
+        out.record(&serde_json::to_vec(&rec).map_err(|e| Error::Msg(e.to_string()))?)?;
+        outcome.files += 1;
+        outcome.bytes += p.object.size;
+    }
+    out.flush()?;
+    Ok(outcome)
+}
+
+fn dry_run(files: &[Planned], dir: Option<&std::path::Path>) -> Result<(), Error> {
+    let bytes: u64 = files.iter().map(|p| p.object.size).sum();
+    let (present, present_bytes) = match dir {
+        Some(d) => files
+            .iter()
+            .filter(|p| mirror::path_of(d, &p.object.key).is_ok_and(|path| mirror::present(&path, p.object.size)))
+            .fold((0u64, 0u64), |(n, b), p| (n + 1, b + p.object.size)),
+        None => (0, 0),
+    };
+    let mut line = format!(
+        "{} ({} bytes, {}) to fetch",
+        plural(files.len() as u64 - present, "file", "files"),
+        bytes - present_bytes,
+        human_bytes(bytes - present_bytes)
+    );
+    if dir.is_some() {
+        line += &format!(", {} already present", plural(present, "file", "files"));
+    }
+    let mut out = Output::stdout(false);
+    out.record(line.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+fn finish(report: &mut Reporter, outcome: Outcome, began: Instant, what: &str) -> u8 {
+    for (place, msg) in &outcome.errors {
+        report.error(place, msg);
+    }
+    let secs = began.elapsed().as_secs_f64();
+    let mut summary = what.to_string();
+    if outcome.present > 0 {
+        summary += &format!(", {} already present", plural(outcome.present, "file", "files"));
+    }
+    if outcome.files > 0 && secs > 0.0 {
+        summary += &format!(
+            " in {secs:.2} s ({:.0} files/s, {}/s)",
+            outcome.files as f64 / secs,
+            human_bytes((outcome.bytes as f64 / secs) as u64)
+        );
+    }
+    summary += &format!(", {}", plural(report.errors, "error", "errors"));
+    report.summary(&summary);
+    if report.errors > 0 { EXIT_ERROR } else { EXIT_OK }
+}

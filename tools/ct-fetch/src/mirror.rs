@@ -1,0 +1,180 @@
+//! The local copy (`-o DIR`): where a key goes, how a file is written so that no partial file
+//! ever sits under a final name, and what a previous run left.
+//!
+//! Bucket contents are not trusted: a key is mapped to a path only when every part of it is a
+//! plain file or folder name, so no key can reach outside DIR.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::layout;
+
+/// Why a key cannot be stored under DIR.
+pub fn refuse(key: &str) -> Option<&'static str> {
+    if key.is_empty() {
+        return Some("empty key");
+    }
+    if key.starts_with('/') {
+        return Some("absolute key");
+    }
+    if key.len() > 1024 {
+        return Some("key longer than 1024 bytes");
+    }
+    for part in key.split('/') {
+        match part {
+            "" => return Some("empty path part (`//` or a trailing `/`)"),
+            "." | ".." => return Some("`.` or `..` path part"),
+            _ if part.starts_with('.') => {
+                return Some("hidden path part (names starting with `.` are kept for partial files)");
+            }
+            _ if part.len() > 255 => return Some("path part longer than 255 bytes"),
+            _ => {}
+        }
+        if part.bytes().any(|b| b < 0x20 || b == 0x7f || b == b'\\') {
+            return Some("control character or backslash in the key");
+        }
+    }
+    None
+}
+
+/// The path of a key under DIR, or why it is refused.
+pub fn path_of(dir: &Path, key: &str) -> Result<PathBuf, &'static str> {
+    match refuse(key) {
+        Some(why) => Err(why),
+        None => Ok(key.split('/').fold(dir.to_path_buf(), |p, part| p.join(part))),
+    }
+}
+
+/// The temporary name a file is written under: hidden (so that readers walking DIR skip it)
+/// and in the same folder (so that the rename is atomic).
+pub fn partial_of(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.partial"))
+}
+
+/// Whether a complete copy is already there: a file of the listed size.
+pub fn present(path: &Path, size: u64) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == size)
+}
+
+/// Writes `body` to `path`: to the partial name first, then renamed once whole and of the
+/// expected size. On any failure the partial file is removed and nothing is left under the
+/// final name.
+pub fn store(path: &Path, body: &[u8], size: u64) -> io::Result<()> {
+    if body.len() as u64 != size {
+        return Err(io::Error::other(format!("got {} bytes, the listing says {size}", body.len())));
+    }
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    let partial = partial_of(path);
+    let result = (|| {
+        let mut f = fs::File::create(&partial)?;
+        f.write_all(body)?;
+        // Flushed to the disk before the rename, so a crash cannot leave a short file named
+        // as complete either.
+        f.sync_all()?;
+        fs::rename(&partial, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&partial);
+    }
+    result
+}
+
+/// The newest delivery time among the trail files under DIR (for `--since-last`).
+pub fn newest_delivery(dir: &Path) -> io::Result<Option<i64>> {
+    let mut newest = None;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = match fs::read_dir(&d) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound && d == dir => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let entry = entry?;
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                stack.push(entry.path());
+            } else if kind.is_file() {
+                let path = entry.path();
+                let Ok(rel) = path.strip_prefix(dir) else { continue };
+                let key: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+                if let Some(k) = layout::parse(&key.join("/"))
+                    && k.kind == layout::Kind::Log
+                {
+                    newest = newest.max(Some(k.delivered));
+                }
+            }
+        }
+    }
+    Ok(newest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_that_would_escape_are_refused() {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "AWSLogs/../../etc/passwd",
+            "AWSLogs/./x",
+            "AWSLogs//x",
+            "AWSLogs/x/",
+            "..",
+            "AWSLogs/.hidden",
+            "AWSLogs/a\nb",
+            "AWSLogs/a\\..\\b",
+            "AWSLogs/a\0b",
+        ] {
+            assert!(refuse(bad).is_some(), "{bad:?}");
+            assert!(path_of(Path::new("/d"), bad).is_err());
+        }
+        let long = format!("AWSLogs/{}", "x".repeat(300));
+        assert!(refuse(&long).is_some());
+        let ok = "AWSLogs/111122223333/CloudTrail/us-east-1/2017/06/01/f name é.json.gz";
+        assert_eq!(refuse(ok), None);
+        let p = path_of(Path::new("/d"), ok).unwrap();
+        assert!(p.starts_with("/d") && p.ends_with("f name é.json.gz"));
+        assert_eq!(partial_of(&p).file_name().unwrap().to_string_lossy(), ".f name é.json.gz.partial");
+    }
+
+    #[test]
+    fn store_renames_only_a_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b/f.json.gz");
+        assert!(store(&path, b"abc", 4).is_err(), "short body");
+        assert!(!path.exists() && !partial_of(&path).exists());
+        store(&path, b"abcd", 4).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"abcd");
+        assert!(present(&path, 4) && !present(&path, 5));
+        assert!(!partial_of(&path).exists());
+    }
+
+    #[test]
+    fn the_newest_delivery_is_found_and_partial_files_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(newest_delivery(&dir.path().join("missing")).unwrap(), None);
+        let day = "AWSLogs/111122223333/CloudTrail/us-east-1/2017/06/01";
+        fs::create_dir_all(dir.path().join(day)).unwrap();
+        for name in [
+            "111122223333_CloudTrail_us-east-1_20170601T0100Z_aaaaaaaaaaaaaaaa.json.gz",
+            "111122223333_CloudTrail_us-east-1_20170601T0300Z_bbbbbbbbbbbbbbbb.json.gz",
+            ".111122223333_CloudTrail_us-east-1_20170601T0500Z_cccccccccccccccc.json.gz.partial",
+            "notes.txt",
+        ] {
+            fs::write(dir.path().join(day).join(name), b"x").unwrap();
+        }
+        let t = newest_delivery(dir.path()).unwrap().unwrap();
+        assert_eq!(ct_common::time::Time::from_secs(t).to_iso(), "2017-06-01T03:00:00Z");
+    }
+}

@@ -1,0 +1,149 @@
+//! The S3 side: the AWS SDK's client, configured from the standard credential chain and the
+//! command line, with its own retries turned off (the download loop retries every request the
+//! same way, including a body cut off mid-transfer, which the SDK does not retry).
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_s3::Client;
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::primitives::DateTimeFormat;
+
+use crate::store::{Failure, Listing, Object};
+
+/// How to reach S3.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub profile: Option<String>,
+    /// The bucket's region; found with HeadBucket when not given.
+    pub bucket_region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub path_style: bool,
+    pub no_sign_request: bool,
+}
+
+pub struct Bucket {
+    client: Client,
+    pub name: String,
+}
+
+async fn client(opts: &Options, region: Option<String>) -> Client {
+    let mut loader =
+        aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::disabled()).timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .read_timeout(Duration::from_secs(60))
+                .operation_attempt_timeout(Duration::from_secs(300))
+                .build(),
+        );
+    if let Some(p) = &opts.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = region {
+        loader = loader.region(Region::new(r));
+    }
+    if let Some(e) = &opts.endpoint_url {
+        loader = loader.endpoint_url(e);
+    }
+    if opts.no_sign_request {
+        loader = loader.no_credentials();
+    }
+    let shared = loader.load().await;
+    let mut conf = aws_sdk_s3::config::Builder::from(&shared);
+    // An endpoint of one's own (MinIO, a test server, localhost) rarely resolves
+    // bucket.host names, so it gets path-style requests.
+    conf = conf.force_path_style(opts.path_style || opts.endpoint_url.is_some());
+    if shared.region().is_none() {
+        conf = conf.region(Region::new("us-east-1"));
+    }
+    Client::from_conf(conf.build())
+}
+
+impl Bucket {
+    /// A client for the bucket, in the bucket's own region (asked of S3 when not given, as a
+    /// request sent to the wrong region is refused).
+    pub async fn connect(opts: &Options, name: &str) -> Result<Bucket, Failure> {
+        let client = client(opts, opts.bucket_region.clone()).await;
+        if opts.bucket_region.is_some() || opts.endpoint_url.is_some() {
+            return Ok(Bucket { client, name: name.to_string() });
+        }
+        let found = match client.head_bucket().bucket(name).send().await {
+            Ok(out) => out.bucket_region().map(str::to_string),
+            // S3 names the region even when it refuses (301 to another region, 403).
+            Err(e) => match e.raw_response().and_then(|r| r.headers().get("x-amz-bucket-region")) {
+                Some(r) => Some(r.to_string()),
+                None if matches!(e, SdkError::ServiceError(_)) => None,
+                None => return Err(classify(e)),
+            },
+        };
+        let client = match found {
+            Some(r) if client.config().region().map(|x| x.as_ref()) != Some(r.as_str()) => {
+                self::client(opts, Some(r)).await
+            }
+            _ => client,
+        };
+        Ok(Bucket { client, name: name.to_string() })
+    }
+
+    pub async fn list(&self, prefix: &str, delimited: bool) -> Result<Listing, Failure> {
+        let mut out = Listing::default();
+        let mut token: Option<String> = None;
+        loop {
+            let mut req = self.client.list_objects_v2().bucket(&self.name).prefix(prefix);
+            if delimited {
+                req = req.delimiter("/");
+            }
+            let page = req.set_continuation_token(token.take()).send().await.map_err(classify)?;
+            out.prefixes.extend(page.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_string)));
+            for o in page.contents() {
+                let Some(key) = o.key() else { continue };
+                out.objects.push(Object {
+                    key: key.to_string(),
+                    size: o.size().unwrap_or(0).max(0) as u64,
+                    etag: o.e_tag().map(|e| e.trim_matches('"').to_string()),
+                    last_modified: o.last_modified().and_then(|t| t.fmt(DateTimeFormat::DateTime).ok()),
+                });
+            }
+            match page.next_continuation_token() {
+                Some(t) if page.is_truncated() == Some(true) => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Vec<u8>, Failure> {
+        let out = self.client.get_object().bucket(&self.name).key(key).send().await.map_err(classify)?;
+        let body = out.body.collect().await.map_err(|e| Failure::transient(format!("transfer cut off: {e}")))?;
+        Ok(body.into_bytes().to_vec())
+    }
+}
+
+/// An SDK error as a message, and whether to try again: throttling (503 SlowDown), server
+/// errors, timeouts and broken connections are transient; refusals (403, 404) are not.
+fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(e: SdkError<E, HttpResponse>) -> Failure {
+    match &e {
+        SdkError::ServiceError(se) => {
+            let status = se.raw().status().as_u16();
+            let code = se.err().code().unwrap_or("error");
+            let retry = status >= 500
+                || status == 429
+                || matches!(code, "SlowDown" | "Throttling" | "ThrottlingException" | "RequestTimeout");
+            let msg = match se.err().message() {
+                Some(m) if !m.is_empty() => format!("{code}: {m} (HTTP {status})"),
+                _ => format!("{code} (HTTP {status})"),
+            };
+            Failure { retry, msg }
+        }
+        SdkError::TimeoutError(_) => Failure::transient("timed out"),
+        SdkError::DispatchFailure(d) => {
+            let text = aws_sdk_s3::error::DisplayErrorContext(&e).to_string();
+            if d.is_user() { Failure::fatal(text) } else { Failure::transient(text) }
+        }
+        SdkError::ResponseError(_) => Failure::transient(aws_sdk_s3::error::DisplayErrorContext(&e).to_string()),
+        _ => Failure::fatal(aws_sdk_s3::error::DisplayErrorContext(&e).to_string()),
+    }
+}

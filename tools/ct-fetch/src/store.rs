@@ -1,0 +1,160 @@
+//! Where the files come from: an S3 bucket, or a local folder laid out like one. Both list
+//! keys under a prefix (with `/` as delimiter or not) and read one object, so the planning
+//! and download code is the same for both.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// One object of a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object {
+    pub key: String,
+    pub size: u64,
+    pub etag: Option<String>,
+    /// RFC 3339, UTC.
+    pub last_modified: Option<String>,
+}
+
+/// What a prefix holds: the next folder level (with a delimiter) and the objects.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Whole prefixes, each ending in `/`.
+    pub prefixes: Vec<String>,
+    pub objects: Vec<Object>,
+}
+
+/// A failed request: what went wrong, and whether trying again may help (throttling, server
+/// errors, timeouts, a body cut off).
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub retry: bool,
+    pub msg: String,
+}
+
+impl Failure {
+    pub fn fatal(msg: impl Into<String>) -> Failure {
+        Failure { retry: false, msg: msg.into() }
+    }
+    pub fn transient(msg: impl Into<String>) -> Failure {
+        Failure { retry: true, msg: msg.into() }
+    }
+}
+
+pub enum Store {
+    /// A folder whose contents are the bucket's keys.
+    Dir(PathBuf),
+    #[cfg(feature = "s3")]
+    S3(crate::s3::Bucket),
+}
+
+impl Store {
+    /// How a key is named in messages: `s3://bucket/key` or the local path.
+    pub fn place(&self, key: &str) -> String {
+        match self {
+            Store::Dir(root) => root.join(key).display().to_string(),
+            #[cfg(feature = "s3")]
+            Store::S3(b) => format!("s3://{}/{key}", b.name),
+        }
+    }
+
+    pub async fn list(&self, prefix: &str, delimited: bool) -> Result<Listing, Failure> {
+        match self {
+            Store::Dir(root) => {
+                let (root, prefix) = (root.clone(), prefix.to_string());
+                tokio::task::spawn_blocking(move || list_dir(&root, &prefix, delimited))
+                    .await
+                    .map_err(|e| Failure::fatal(e.to_string()))?
+            }
+            #[cfg(feature = "s3")]
+            Store::S3(b) => b.list(prefix, delimited).await,
+        }
+    }
+
+    /// The object's bytes; `size` is what the listing said, and a body of another length is a
+    /// transient failure (a cut-off transfer).
+    pub async fn get(&self, key: &str, size: u64) -> Result<Vec<u8>, Failure> {
+        let body = match self {
+            Store::Dir(root) => {
+                let path = root.join(key);
+                tokio::task::spawn_blocking(move || fs::read(&path))
+                    .await
+                    .map_err(|e| Failure::fatal(e.to_string()))?
+                    .map_err(|e| Failure::fatal(format!("cannot read: {}", ct_common::error::io_text(&e))))?
+            }
+            #[cfg(feature = "s3")]
+            Store::S3(b) => b.get(key).await?,
+        };
+        if body.len() as u64 != size {
+            return Err(Failure::transient(format!("got {} bytes, the listing says {size}", body.len())));
+        }
+        Ok(body)
+    }
+}
+
+/// Lists a local folder as S3 would list the bucket it mirrors. Hidden names (partial
+/// downloads, notes) are not keys.
+fn list_dir(root: &Path, prefix: &str, delimited: bool) -> Result<Listing, Failure> {
+    let folder = prefix.trim_end_matches('/');
+    let start = if folder.is_empty() { root.to_path_buf() } else { root.join(folder) };
+    let mut out = Listing::default();
+    // (path, key prefix, depth): symbolic links to folders are followed, to a bounded depth.
+    let mut stack = vec![(start, prefix.to_string(), 0u32)];
+    while let Some((dir, key_prefix, depth)) = stack.pop() {
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                return Err(Failure::fatal(format!("{}: {}", dir.display(), ct_common::error::io_text(&e))));
+            }
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| Failure::fatal(ct_common::error::io_text(&e)))?;
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else { continue };
+            if name.starts_with('.') {
+                continue;
+            }
+            let Ok(meta) = fs::metadata(entry.path()) else { continue };
+            let key = format!("{key_prefix}{name}");
+            if meta.is_dir() {
+                if delimited {
+                    out.prefixes.push(format!("{key}/"));
+                } else if depth < 16 {
+                    stack.push((entry.path(), format!("{key}/"), depth + 1));
+                }
+            } else if meta.is_file() {
+                let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+                out.objects.push(Object {
+                    key,
+                    size: meta.len(),
+                    etag: None,
+                    last_modified: modified.map(|d| ct_common::time::Time::from_secs(d.as_secs() as i64).to_iso()),
+                });
+            }
+        }
+    }
+    out.prefixes.sort();
+    out.objects.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_lists_like_a_bucket() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("AWSLogs/111122223333/CloudTrail/us-east-1")).unwrap();
+        fs::create_dir_all(dir.path().join("AWSLogs/o-a1b2c3d4e5")).unwrap();
+        fs::write(dir.path().join("AWSLogs/111122223333/CloudTrail/us-east-1/f.json.gz"), b"xy").unwrap();
+        fs::write(dir.path().join("AWSLogs/111122223333/CloudTrail/us-east-1/.f.json.gz.partial"), b"x").unwrap();
+        let l = list_dir(dir.path(), "AWSLogs/", true).unwrap();
+        assert_eq!(l.prefixes, vec!["AWSLogs/111122223333/", "AWSLogs/o-a1b2c3d4e5/"]);
+        assert!(l.objects.is_empty());
+        let l = list_dir(dir.path(), "AWSLogs/111122223333/", false).unwrap();
+        assert_eq!(l.objects.len(), 1, "hidden partial files are not keys");
+        assert_eq!(l.objects[0].key, "AWSLogs/111122223333/CloudTrail/us-east-1/f.json.gz");
+        assert_eq!(l.objects[0].size, 2);
+        assert!(list_dir(dir.path(), "AWSLogs/missing/", false).unwrap().objects.is_empty());
+    }
+}

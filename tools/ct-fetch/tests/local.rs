@@ -1,0 +1,238 @@
+//! ct-fetch over a local folder laid out like a bucket: the planning cases, -o, --stdout,
+//! --dry-run, --max-bytes, --since-last and usage errors.
+
+mod support;
+
+use std::io::Read;
+
+use support::*;
+
+fn bucket() -> (tempfile::TempDir, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = trail(dir.path(), "");
+    (dir, keys)
+}
+
+#[test]
+fn a_window_inside_two_days_takes_exactly_its_files() {
+    let (dir, _) = bucket();
+    let out = fetch().arg(dir.path()).args(WINDOW).arg("--list").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(listed(&out.stdout), window_keys(""));
+    // Each record says what its key says.
+    let first: serde_json::Value = serde_json::from_slice(out.stdout.split(|&b| b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(first["kind"], "log");
+    assert!(first["delivered"].as_str().unwrap().ends_with(":00Z"));
+    assert!(first["size"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn accounts_organizations_and_regions_narrow_the_plan() {
+    let (dir, _) = bucket();
+    let run = |args: &[&str]| {
+        let out = fetch().arg(dir.path()).args(WINDOW).arg("--list").args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        listed(&out.stdout)
+    };
+    let all = window_keys("");
+    let want = |f: &dyn Fn(&str) -> bool| all.iter().filter(|k| f(k)).cloned().collect::<Vec<_>>();
+    assert_eq!(run(&["--account", OTHER]), want(&|k| k.contains(&format!("/{OTHER}/"))));
+    assert_eq!(run(&["--org-id", ORG]), want(&|k| k.contains(ORG)));
+    assert_eq!(run(&["--region", "eu-west-1"]), want(&|k| k.contains("/eu-west-1/")));
+    assert_eq!(run(&["--region", "eu-west-1", "--region", "us-east-1"]), want(&|k| !k.contains("ap-southeast-2")));
+    assert_eq!(
+        run(&["--account", ACCOUNT, "--region", "us-east-1"]),
+        want(&|k| k.contains(ORG) && k.contains(&format!("/{ACCOUNT}/")))
+    );
+    // A SOURCE that names the account within AWSLogs/ narrows the same way.
+    let out = fetch().arg(dir.path().join("AWSLogs").join(ACCOUNT)).args(WINDOW).arg("--list").output().unwrap();
+    assert_eq!(listed(&out.stdout), want(&|k| !k.contains(ORG)));
+}
+
+#[test]
+fn digests_and_lag_come_only_when_asked() {
+    let (dir, _) = bucket();
+    let out = fetch().arg(dir.path()).args(WINDOW).args(["--list", "--digests"]).output().unwrap();
+    let keys = listed(&out.stdout);
+    let digests: Vec<_> = keys.iter().filter(|k| k.contains("CloudTrail-Digest")).collect();
+    assert_eq!(digests.len(), 3, "the digests that cover the window's files: {digests:?}");
+    assert_eq!(keys.len(), window_keys("").len() + 3);
+    // No lag: the 17:55 delivery is left out.
+    let out = fetch().arg(dir.path()).args(WINDOW).args(["--list", "--delivery-lag", "0"]).output().unwrap();
+    let keys = listed(&out.stdout);
+    assert!(keys.iter().all(|k| !k.contains("T1755Z")) && keys.iter().any(|k| k.contains("T1700Z")));
+    assert_eq!(keys.len(), window_keys("").len() - 4);
+}
+
+#[test]
+fn output_dir_mirrors_keys_byte_for_byte_and_a_second_run_fetches_nothing() {
+    let (src, _) = bucket();
+    let dst = tempfile::tempdir().unwrap();
+    let out = fetch().arg(src.path()).args(WINDOW).arg("-o").arg(dst.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("24 files") && stderr.contains("fetched") && stderr.contains("0 errors"), "{stderr}");
+    for key in window_keys("") {
+        assert_eq!(
+            std::fs::read(dst.path().join(&key)).unwrap(),
+            std::fs::read(src.path().join(&key)).unwrap(),
+            "{key}"
+        );
+    }
+    let files = walk(dst.path());
+    assert_eq!(files.len(), 24, "only the window's files, no partial ones");
+    let out = fetch().arg(src.path()).args(WINDOW).arg("-o").arg(dst.path()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && stderr.contains("0 files (0 B) fetched, 24 files already present"), "{stderr}");
+    // A file of the wrong size (cut short by something else) is fetched again.
+    let key = &window_keys("")[0];
+    std::fs::write(dst.path().join(key), b"short").unwrap();
+    let out = fetch().arg(src.path()).args(WINDOW).arg("-o").arg(dst.path()).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 file "), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(dst.path().join(key)).unwrap(), std::fs::read(src.path().join(key)).unwrap());
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() { stack.push(p) } else { out.push(p) }
+        }
+    }
+    out
+}
+
+#[test]
+fn stdout_is_one_gzip_stream_in_key_order() {
+    let (src, _) = bucket();
+    let out = fetch().arg(src.path()).args(WINDOW).arg("--stdout").output().unwrap();
+    assert!(out.status.success());
+    let mut text = String::new();
+    flate2::read::MultiGzDecoder::new(&out.stdout[..]).read_to_string(&mut text).unwrap();
+    let docs: Vec<serde_json::Value> =
+        serde_json::Deserializer::from_str(&text).into_iter().collect::<Result<_, _>>().unwrap();
+    assert_eq!(docs.len(), 24);
+    let expected: Vec<Vec<u8>> = window_keys("").iter().map(|k| std::fs::read(src.path().join(k)).unwrap()).collect();
+    assert_eq!(out.stdout, expected.concat(), "the files, whole, in key order");
+}
+
+#[test]
+fn dry_run_and_max_bytes_fetch_nothing() {
+    let (src, _) = bucket();
+    let total: u64 = window_keys("").iter().map(|k| std::fs::metadata(src.path().join(k)).unwrap().len()).sum();
+    let out = fetch().arg(src.path()).args(WINDOW).arg("--dry-run").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().next().unwrap().split(" (").next().unwrap(), "24 files");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("({total} bytes")));
+    let dst = tempfile::tempdir().unwrap();
+    let out = fetch()
+        .arg(src.path())
+        .args(WINDOW)
+        .arg("-o")
+        .arg(dst.path())
+        .args(["--max-bytes", &(total - 1).to_string()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("above --max-bytes"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(walk(dst.path()).is_empty(), "nothing fetched");
+    let out = fetch()
+        .arg(src.path())
+        .args(WINDOW)
+        .arg("-o")
+        .arg(dst.path())
+        .args(["--max-bytes", &total.to_string()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = fetch().arg(src.path()).args(WINDOW).arg("-o").arg(dst.path()).arg("--dry-run").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("0 files (0 bytes, 0 B) to fetch, 24 files already present")
+    );
+}
+
+#[test]
+fn since_last_starts_at_the_newest_delivery_in_dir() {
+    let (src, _) = bucket();
+    let dst = tempfile::tempdir().unwrap();
+    assert!(fetch().arg(src.path()).args(WINDOW).arg("-o").arg(dst.path()).status().unwrap().success());
+    // Newest in DIR: 17:55 on the 2nd; less an hour of lag, the run starts at 16:55 and takes
+    // the 17:00 and 17:55 files (present), 18:01 and the 3rd's (new).
+    let out = fetch().arg(src.path()).arg("--since-last").arg("-o").arg(dst.path()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("8 files (") && stderr.contains("8 files already present"), "{stderr}");
+    assert_eq!(walk(dst.path()).len(), 32);
+    // An empty DIR falls back to --start; without it, a usage error.
+    let empty = tempfile::tempdir().unwrap();
+    let out = fetch().arg(src.path()).arg("--since-last").arg("-o").arg(empty.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--start"));
+}
+
+#[test]
+fn usage_errors_name_the_problem() {
+    let (src, _) = bucket();
+    for (args, says) in [
+        (vec!["--start", "2017-06-01"], "-o DIR, --stdout, --list or --dry-run"),
+        (vec!["--list"], "give --start"),
+        (vec!["--list", "--start", "yesterday-ish"], "--start: cannot read time"),
+        (vec!["--list", "--start", "2017-06-02", "--end", "2017-06-01"], "is after --end"),
+        (vec!["--list", "--start", "2017-06-01", "--account", "12345"], "not a 12-digit account"),
+        (vec!["--list", "--start", "2017-06-01", "--org-id", "org-1"], "not an organization id"),
+        (vec!["--list", "--start", "2017-06-01", "--max-bytes", "5 parsecs"], "unknown unit"),
+        (vec!["--list", "--start", "2017-06-01", "--delivery-lag", "soon"], "not a duration"),
+    ] {
+        let out = fetch().arg(src.path()).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+    let out = fetch().arg(src.path().join("nope")).args(["--list", "--start", "2017-06-01"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a folder"));
+    // A folder with no AWSLogs/ is an error, a window with no files is not.
+    let empty = tempfile::tempdir().unwrap();
+    let out = fetch().arg(empty.path()).args(["--list", "--start", "2017-06-01"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no trail logs here"));
+    let out =
+        fetch().arg(src.path()).args(["--list", "--start", "2020-01-01", "--end", "2020-01-02"]).output().unwrap();
+    assert!(out.status.success() && out.stdout.is_empty());
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::process::Stdio;
+    // Files larger than a pipe holds, so that the writer meets the closed end.
+    let dir = tempfile::tempdir().unwrap();
+    let mut seed = 1u64;
+    for i in 0..4 {
+        let body: Vec<u8> = (0..1_500_000)
+            .map(|_| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (seed >> 56) as u8
+            })
+            .collect();
+        put(dir.path(), &log_key("", None, ACCOUNT, "us-east-1", at(2017, 6, 1, 14, i), &format!("{i:016}")), &body);
+    }
+    let mut child = fetch()
+        .arg(dir.path())
+        .args(WINDOW)
+        .arg("--stdout")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("error:"), "{}", String::from_utf8_lossy(&out.stderr));
+}
