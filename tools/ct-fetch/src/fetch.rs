@@ -23,6 +23,8 @@ pub struct Scope {
     pub orgs: Vec<String>,
     /// Only accounts outside any organization (SOURCE named `AWSLogs/ACCOUNT/`).
     pub no_org: bool,
+    /// SOURCE named the organization and account (`AWSLogs/o-ID/ACCOUNT/`).
+    pub named: bool,
     pub accounts: Vec<String>,
     pub regions: Vec<String>,
     pub kinds: Vec<Kind>,
@@ -87,9 +89,21 @@ where
     }
 }
 
-/// The names of the next folder level under `prefix`.
-async fn children(store: &Store, prefix: &str, limits: Limits) -> Result<Vec<String>, Failure> {
+/// The (organization, account) folders the scope names outright: an account of SOURCE's path,
+/// under its organization or outside any.
+fn known_owners(scope: &Scope) -> Vec<(Option<String>, String)> {
+    match (scope.accounts.as_slice(), scope.orgs.as_slice()) {
+        ([a], []) if scope.no_org => vec![(None, a.clone())],
+        ([a], [o]) if scope.named => vec![(Some(o.clone()), a.clone())],
+        _ => Vec::new(),
+    }
+}
+
+/// The names of the next folder level under `prefix` (entries that cannot be read go to the
+/// log).
+async fn children(store: &Store, prefix: &str, limits: Limits, log: &mut Log) -> Result<Vec<String>, Failure> {
     let listing = retried(limits.retries, || store.list(prefix, true)).await?;
+    log.errors.extend(listing.problems);
     Ok(listing
         .prefixes
         .iter()
@@ -98,45 +112,66 @@ async fn children(store: &Store, prefix: &str, limits: Limits) -> Result<Vec<Str
         .collect())
 }
 
+/// The (organization, account) folders under AWSLogs/ that the scope wants, by delimiter
+/// listing; `None` (with the error logged) when there is nothing to go on.
+async fn discover(
+    store: &Store,
+    scope: &Scope,
+    root: &str,
+    limits: Limits,
+    log: &mut Log,
+) -> Option<Vec<(Option<String>, String)>> {
+    let mut owners = Vec::new();
+    let names = match children(store, root, limits, log).await {
+        Ok(names) if names.is_empty() => {
+            log.errors.push((store.place(root), "no trail logs here (nothing under AWSLogs/)".into()));
+            return None;
+        }
+        Ok(names) => names,
+        Err(e) => {
+            log.errors.push((store.place(root), e.msg));
+            return None;
+        }
+    };
+    let wanted_account = |a: &str| scope.accounts.is_empty() || scope.accounts.iter().any(|x| x == a);
+    for n in names {
+        if layout::is_org_id(&n) {
+            if scope.no_org || (!scope.orgs.is_empty() && !scope.orgs.contains(&n)) {
+                continue;
+            }
+            let org_root = format!("{root}{n}/");
+            match children(store, &org_root, limits, log).await {
+                Ok(accts) => owners.extend(
+                    accts
+                        .into_iter()
+                        .filter(|a| layout::is_account(a) && wanted_account(a))
+                        .map(|a| (Some(n.clone()), a)),
+                ),
+                Err(e) => log.errors.push((store.place(&org_root), e.msg)),
+            }
+        } else if layout::is_account(&n) && scope.orgs.is_empty() && wanted_account(&n) {
+            owners.push((None, n));
+        }
+    }
+    Some(owners)
+}
+
 /// Finds the files of the window: accounts (and organizations) and regions by delimiter
 /// listing where the command line does not name them, then only the day folders the window
 /// touches, in full.
 pub async fn plan(store: &Arc<Store>, scope: &Scope, limits: Limits, log: &mut Log) -> Vec<Planned> {
     let root = format!("{}AWSLogs/", scope.base);
-    // (org, account) pairs.
-    let mut owners: Vec<(Option<String>, String)> = Vec::new();
-    match children(store, &root, limits).await {
-        Ok(names) if names.is_empty() => {
-            log.errors.push((store.place(&root), "no trail logs here (nothing under AWSLogs/)".into()));
-            return Vec::new();
+    // (org, account) pairs. When SOURCE named the folder there is nothing to discover (and
+    // a policy that allows listing only that folder is enough).
+    let known = known_owners(scope);
+    let owners = if known.is_empty() {
+        match discover(store, scope, &root, limits, log).await {
+            Some(o) => o,
+            None => return Vec::new(),
         }
-        Ok(names) => {
-            let wanted_account = |a: &str| scope.accounts.is_empty() || scope.accounts.iter().any(|x| x == a);
-            for n in names {
-                if layout::is_org_id(&n) {
-                    if scope.no_org || (!scope.orgs.is_empty() && !scope.orgs.contains(&n)) {
-                        continue;
-                    }
-                    let org_root = format!("{root}{n}/");
-                    match children(store, &org_root, limits).await {
-                        Ok(accts) => owners.extend(
-                            accts
-                                .into_iter()
-                                .filter(|a| layout::is_account(a) && wanted_account(a))
-                                .map(|a| (Some(n.clone()), a)),
-                        ),
-                        Err(e) => log.errors.push((store.place(&org_root), e.msg)),
-                    }
-                } else if layout::is_account(&n) && scope.orgs.is_empty() && wanted_account(&n) {
-                    owners.push((None, n));
-                }
-            }
-        }
-        Err(e) => {
-            log.errors.push((store.place(&root), e.msg));
-            return Vec::new();
-        }
-    }
+    } else {
+        known
+    };
     for a in &scope.accounts {
         if !owners.iter().any(|(_, x)| x == a) {
             log.notes.push((format!("account {a}"), format!("no folder under {}", store.place(&root))));
@@ -149,7 +184,7 @@ pub async fn plan(store: &Arc<Store>, scope: &Scope, limits: Limits, log: &mut L
             let org_part = org.as_ref().map(|o| format!("{o}/")).unwrap_or_default();
             let kind_root = format!("{root}{org_part}{account}/{}/", kind.folder());
             let regions = if scope.regions.is_empty() {
-                match children(store, &kind_root, limits).await {
+                match children(store, &kind_root, limits, log).await {
                     Ok(r) => r.into_iter().filter(|r| layout::is_region(r)).collect(),
                     Err(e) => {
                         log.errors.push((store.place(&kind_root), e.msg));
@@ -181,10 +216,18 @@ pub async fn plan(store: &Arc<Store>, scope: &Scope, limits: Limits, log: &mut L
             });
         }
         let Some(done) = running.join_next().await else { break };
-        let Ok(((org, account, kind, region, prefix), listing)) = done else { continue };
+        let ((org, account, kind, region, prefix), listing) = match done {
+            Ok(d) => d,
+            // Never a folder dropped unseen: a task that died is an error.
+            Err(e) => {
+                log.errors.push(("listing".into(), format!("a listing task failed: {e}")));
+                continue;
+            }
+        };
         match listing {
             Err(e) => log.errors.push((store.place(&prefix), e.msg)),
             Ok(listing) => {
+                log.errors.extend(listing.problems);
                 for o in listing.objects {
                     // A server that answers with keys outside the prefix asked for is not
                     // believed about anything.
@@ -254,7 +297,14 @@ pub async fn to_dir(
 ) -> Outcome {
     let mut outcome = Outcome::default();
     let mut todo: VecDeque<(PathBuf, &Planned)> = VecDeque::new();
+    // Keys that differ only in case would land on one file on a case-insensitive file system.
+    let mut folded = std::collections::HashSet::new();
     for p in files {
+        if !folded.insert(p.object.key.to_lowercase()) {
+            let why = "refused: another key of the window differs from it only in case".to_string();
+            outcome.errors.push((store.place(&p.object.key), why));
+            continue;
+        }
         match mirror::path_of(dir, &p.object.key) {
             Err(why) => outcome.errors.push((store.place(&p.object.key), format!("refused: {why}"))),
             Ok(path) if mirror::present(&path, p.object.size) => outcome.present += 1,
@@ -307,14 +357,14 @@ const AHEAD_BYTES: u64 = 256 << 20;
 
 /// Writes the files to `out` in key order (one multi-member gzip stream), downloading ahead
 /// `jobs` files and at most `AHEAD_BYTES` at a time. A write error (a closed pipe) ends the
-/// run and is returned.
+/// run and is returned beside what was done until then.
 pub async fn to_stream(
     store: &Arc<Store>,
     files: &[Planned],
     out: &mut dyn Write,
     limits: Limits,
     progress: &Arc<Progress>,
-) -> std::io::Result<Outcome> {
+) -> (Outcome, Option<std::io::Error>) {
     let mut outcome = Outcome::default();
     let mut ahead: VecDeque<(String, u64, Download)> = VecDeque::new();
     let mut ahead_bytes = 0u64;
@@ -336,7 +386,9 @@ pub async fn to_stream(
         ahead_bytes -= size;
         match handle.await {
             Ok(Ok(body)) => {
-                out.write_all(&body)?;
+                if let Err(e) = out.write_all(&body) {
+                    return (outcome, Some(e));
+                }
                 outcome.files += 1;
                 outcome.bytes += size;
                 progress.files.fetch_add(1, Ordering::Relaxed);
@@ -346,8 +398,8 @@ pub async fn to_stream(
             Err(e) => outcome.errors.push((store.place(&key), format!("download task failed: {e}"))),
         }
     }
-    out.flush()?;
-    Ok(outcome)
+    let flushed = out.flush().err();
+    (outcome, flushed)
 }
 
 /// Prints `files/total, bytes, rate` on one line of stderr until `done` is set (only when

@@ -27,6 +27,12 @@ use crate::plan::Window;
 
 pub const NAME: &str = "ct-fetch";
 
+/// 2013-11-13T00:00:00Z, when CloudTrail was launched.
+const CLOUDTRAIL_BEGAN: i64 = 1_384_300_800;
+
+/// The longest --delivery-lag taken.
+const MAX_LAG: i64 = 7 * 86_400;
+
 /// Pull exactly the CloudTrail log files of a time window, from S3 or a local mirror.
 ///
 /// ct-fetch finds the log files of a trail's bucket that can hold events of the window
@@ -35,7 +41,7 @@ pub const NAME: &str = "ct-fetch";
 /// then only the UTC day folders the window touches, the first partial day included, and picks
 /// files by the delivery time in their names. A file delivered at D holds events from before D;
 /// an event is delivered up to --delivery-lag after it happened; so the files taken are those
-/// delivered from the minute of --start to --end plus the lag. Events outside the window that
+/// delivered from the minute of --start (less 5 minutes for clock skew) to --end plus the lag. Events outside the window that
 /// share a file come along: `ct-filter --start --end` trims them.
 ///
 /// SOURCE is s3://BUCKET[/PREFIX] or a local folder laid out like a bucket (a copy made with
@@ -94,8 +100,9 @@ pub struct Cli {
     #[arg(long, conflicts_with_all = ["stdout", "list"])]
     pub dry_run: bool,
 
-    /// Start at the newest delivery already in DIR, less --delivery-lag (for cron jobs); needs
-    /// -o. With an empty DIR, --start is used.
+    /// Go on from where the last run into DIR without errors ended, less --delivery-lag (for
+    /// cron jobs; kept in DIR/.ct-fetch-since); needs -o. In a DIR with no such record, start
+    /// at its newest delivery less the lag; in an empty DIR, at --start.
     #[arg(long, requires = "output_dir")]
     pub since_last: bool,
 
@@ -123,7 +130,8 @@ pub struct Cli {
     pub jobs: u32,
 
     /// Times to try a request again after throttling (503 SlowDown), a server error, a timeout
-    /// or a transfer cut off, with a growing pause (100 ms doubling to 5 s).
+    /// or a transfer cut off, with a growing pause (about 100 ms, doubling up to 5 s, with
+    /// random jitter).
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub retries: u32,
 
@@ -159,8 +167,8 @@ pub struct Cli {
 }
 
 const AFTER_HELP: &str = "\
-Exit status: 0 when every file of the window was fetched (or listed), 2 on any error (after the
-summary line).
+Exit status: 0 when every file of the window was fetched (or listed), 2 on any error (a file or
+listing that failed after its retries is reported before the summary line).
 
 Examples:
   ct-fetch s3://trail-bucket --account 111122223333 --region ap-southeast-2 \\
@@ -187,10 +195,13 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
     ),
     (
         "FILES",
-        "With -o DIR, a file is written as DIR/KEY. While it downloads it is named .NAME.partial in the same folder; \
-         readers that walk DIR (ct-unzip, ct-filter) skip hidden names. Keys that are not plain paths (.., a leading /, \
-         empty or hidden parts, control characters, backslashes) are refused with an error: bucket contents are not \
-         trusted. Only keys that follow the CloudTrail layout, in the folder their name says, are ever fetched.",
+        "With -o DIR, a file is written as DIR/KEY. It is first written whole as .NAME.PID-N.partial in the same folder \
+         (a new file, never through a link) and renamed when complete and of the listed size; readers that walk DIR \
+         (ct-unzip, ct-filter) skip hidden names. --since-last keeps its place in DIR/.ct-fetch-since, moved on only by \
+         a run without errors. Keys that are not plain paths (.., a leading /, \
+         empty or hidden parts, control or bidirectional-text characters, backslashes), keys a listing returns outside \
+         the folder asked for, and keys that differ only in case are refused with an error, and shown escaped: bucket \
+         contents are not trusted. Only keys that follow the CloudTrail layout, in the folder their name says, are ever fetched.",
     ),
     (
         "CREDENTIALS",
@@ -295,10 +306,17 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
     if cli.since_last
         && let Some(dir) = &cli.output_dir
     {
-        match mirror::newest_delivery(dir) {
-            Ok(Some(t)) => start = Some(Time::from_secs(t.saturating_sub(cli.delivery_lag))),
-            Ok(None) => report.note(&dir.display(), &"no log files yet; starting at --start"),
-            Err(e) => return Err(Error::io(dir.display().to_string(), e)),
+        // Where the last run without errors said to go on; in a DIR filled otherwise, the
+        // newest delivery there (never one from the future), less the lag.
+        let since = match mirror::read_since(dir).map_err(|e| Error::io(dir.display().to_string(), e))? {
+            Some(t) => Some(t),
+            None => mirror::newest_delivery(dir)
+                .map_err(|e| Error::io(dir.display().to_string(), e))?
+                .map(|t| t.min(now.secs).saturating_sub(cli.delivery_lag)),
+        };
+        match since {
+            Some(t) => start = Some(Time::from_secs(t)),
+            None => report.note(&dir.display(), &"no log files yet; starting at --start"),
         }
     }
     let Some(start) = start else {
@@ -306,6 +324,15 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
     };
     if start > end {
         return Err(Error::Usage(format!("--start ({start}) is after --end ({end})")));
+    }
+    // Nothing was delivered before CloudTrail existed or after now: a window beyond either
+    // would only list empty day folders, possibly millions of them.
+    if start.secs < CLOUDTRAIL_BEGAN {
+        return Err(Error::Usage(format!("--start ({start}) is before CloudTrail existed (2013-11-13)")));
+    }
+    let end = end.min(now);
+    if cli.delivery_lag > MAX_LAG {
+        return Err(Error::Usage("--delivery-lag: at most 7 days".into()));
     }
     for a in &cli.account {
         if !layout::is_account(a) {
@@ -388,14 +415,33 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
                 let progress = Arc::new(Progress::default());
                 let bar = progress_bar(&progress, &files.iter().collect::<Vec<_>>());
                 let mut out = ct_common::output::raw_stdout();
-                let o = fetch::to_stream(&store, &files, &mut out, limits, &progress).await;
+                let (o, failed) = fetch::to_stream(&store, &files, &mut out, limits, &progress).await;
                 if let Some(b) = bar {
                     b.abort();
                     eprint!("\r\x1b[K");
                 }
-                o.map_err(|e| Error::io("standard output", e))?
+                if let Some(e) = failed {
+                    // What failed before the write is still told (a closed pipe ends quietly).
+                    if e.kind() != std::io::ErrorKind::BrokenPipe {
+                        for (place, msg) in &o.errors {
+                            report.error(place, msg);
+                        }
+                    }
+                    return Err(Error::io("standard output", e));
+                }
+                o
             }
         };
+        if let Mode::Dir(dir) = &mode
+            && cli.since_last
+            && report.errors == 0
+            && outcome.errors.is_empty()
+        {
+            // The next run goes on from here, less the lag (files named a little before
+            // they were written).
+            let next = end.secs.saturating_sub(cli.delivery_lag).max(start.secs);
+            mirror::write_since(dir, next).map_err(|e| Error::io(dir.display().to_string(), e))?;
+        }
         let verb = match mode {
             Mode::List => "listed",
             Mode::Stdout => "written",

@@ -10,6 +10,12 @@ use std::path::{Path, PathBuf};
 
 use crate::layout;
 
+/// Bidirectional-text controls: harmless to the file system, but they make a name read as
+/// another one in a terminal or a listing.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Why a key cannot be stored under DIR.
 pub fn refuse(key: &str) -> Option<&'static str> {
     if key.is_empty() {
@@ -31,11 +37,20 @@ pub fn refuse(key: &str) -> Option<&'static str> {
             _ if part.len() > 255 => return Some("path part longer than 255 bytes"),
             _ => {}
         }
-        if part.bytes().any(|b| b < 0x20 || b == 0x7f || b == b'\\') {
-            return Some("control character or backslash in the key");
+        if part.chars().any(|c| c.is_control() || c == '\\' || is_bidi_control(c)) {
+            return Some("control character, bidirectional control or backslash in the key");
         }
     }
     None
+}
+
+/// A key as it may be shown on a terminal: control characters and the like escaped.
+pub fn shown(key: &str) -> String {
+    if key.chars().any(|c| c.is_control() || is_bidi_control(c) || c == '\\') {
+        key.escape_debug().to_string()
+    } else {
+        key.to_string()
+    }
 }
 
 /// The path of a key under DIR, or why it is refused.
@@ -46,11 +61,15 @@ pub fn path_of(dir: &Path, key: &str) -> Result<PathBuf, &'static str> {
     }
 }
 
-/// The temporary name a file is written under: hidden (so that readers walking DIR skip it)
-/// and in the same folder (so that the rename is atomic).
+/// The temporary name a file is written under: hidden (so that readers walking DIR skip it),
+/// in the same folder (so that the rename is atomic), and unique to this process and file (so
+/// that two runs at once never write into each other's file).
 pub fn partial_of(path: &Path) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    path.with_file_name(format!(".{name}.partial"))
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    path.with_file_name(format!(".{name}.{}-{n}.partial", std::process::id()))
 }
 
 /// Whether a complete copy is already there: a file of the listed size.
@@ -58,9 +77,9 @@ pub fn present(path: &Path, size: u64) -> bool {
     fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == size)
 }
 
-/// Writes `body` to `path`: to the partial name first, then renamed once whole and of the
-/// expected size. On any failure the partial file is removed and nothing is left under the
-/// final name.
+/// Writes `body` to `path`: to a new partial file first (never following a link planted in
+/// its place), then renamed once whole and of the expected size. On any failure the partial
+/// file is removed and nothing is left under the final name.
 pub fn store(path: &Path, body: &[u8], size: u64) -> io::Result<()> {
     if body.len() as u64 != size {
         return Err(io::Error::other(format!("got {} bytes, the listing says {size}", body.len())));
@@ -70,7 +89,11 @@ pub fn store(path: &Path, body: &[u8], size: u64) -> io::Result<()> {
     }
     let partial = partial_of(path);
     let result = (|| {
-        let mut f = fs::File::create(&partial)?;
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+        let mut f = options.open(&partial)?;
         f.write_all(body)?;
         // Flushed to the disk before the rename, so a crash cannot leave a short file named
         // as complete either.
@@ -83,7 +106,33 @@ pub fn store(path: &Path, body: &[u8], size: u64) -> io::Result<()> {
     result
 }
 
-/// The newest delivery time among the trail files under DIR (for `--since-last`).
+/// Where `--since-last` keeps the start of the next run, in DIR.
+const SINCE: &str = ".ct-fetch-since";
+
+/// The start the last complete run left for the next (`--since-last`).
+pub fn read_since(dir: &Path) -> io::Result<Option<i64>> {
+    match fs::read_to_string(dir.join(SINCE)) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| io::Error::other(format!("{SINCE} holds {:?}, not a time in seconds", text.trim()))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Records where the next `--since-last` run starts. Written only after a run without
+/// errors, so a file that failed is looked for again next time.
+pub fn write_since(dir: &Path, t: i64) -> io::Result<()> {
+    fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!("{SINCE}.{}", std::process::id()));
+    fs::write(&tmp, format!("{t}\n"))?;
+    fs::rename(&tmp, dir.join(SINCE))
+}
+
+/// The newest delivery time among the trail files under DIR (for `--since-last` in a DIR
+/// that no run has recorded a start in).
 pub fn newest_delivery(dir: &Path) -> io::Result<Option<i64>> {
     let mut newest = None;
     let mut stack = vec![dir.to_path_buf()];
@@ -135,6 +184,9 @@ mod tests {
             "AWSLogs/a\nb",
             "AWSLogs/a\\..\\b",
             "AWSLogs/a\0b",
+            "AWSLogs/a\u{9b}b",
+            "AWSLogs/a\u{202e}b",
+            "AWSLogs/a\u{1b}]0;x\u{7}b",
         ] {
             assert!(refuse(bad).is_some(), "{bad:?}");
             assert!(path_of(Path::new("/d"), bad).is_err());
@@ -145,7 +197,11 @@ mod tests {
         assert_eq!(refuse(ok), None);
         let p = path_of(Path::new("/d"), ok).unwrap();
         assert!(p.starts_with("/d") && p.ends_with("f name é.json.gz"));
-        assert_eq!(partial_of(&p).file_name().unwrap().to_string_lossy(), ".f name é.json.gz.partial");
+        let partial = partial_of(&p).file_name().unwrap().to_string_lossy().into_owned();
+        assert!(partial.starts_with(".f name é.json.gz.") && partial.ends_with(".partial"), "{partial}");
+        assert_ne!(partial_of(&p), partial_of(&p), "each writer has its own");
+        assert_eq!(shown("a\u{1b}[2Jb\n"), "a\\u{1b}[2Jb\\n");
+        assert_eq!(shown(ok), ok);
     }
 
     #[test]
@@ -153,11 +209,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a/b/f.json.gz");
         assert!(store(&path, b"abc", 4).is_err(), "short body");
-        assert!(!path.exists() && !partial_of(&path).exists());
         store(&path, b"abcd", 4).unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"abcd");
         assert!(present(&path, 4) && !present(&path, 5));
-        assert!(!partial_of(&path).exists());
+        let names: Vec<_> = fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec!["f.json.gz"], "no partial file left, failed or not");
+    }
+
+    #[test]
+    fn the_start_of_the_next_run_is_kept_in_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(read_since(dir.path()).unwrap(), None);
+        write_since(dir.path(), 1_496_322_000).unwrap();
+        assert_eq!(read_since(dir.path()).unwrap(), Some(1_496_322_000));
+        fs::write(dir.path().join(SINCE), "yesterday").unwrap();
+        assert!(read_since(dir.path()).is_err());
     }
 
     #[test]

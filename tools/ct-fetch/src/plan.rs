@@ -15,6 +15,11 @@ pub const DEFAULT_LAG: i64 = 3600;
 /// A digest covers the log files delivered in the hour before its own time.
 const DIGEST_SPAN: i64 = 3600;
 
+/// Files delivered this long before START are taken too: an event's time comes from the
+/// service's clock and its file's name from CloudTrail's, and a few seconds of skew must not
+/// lose the window's first events.
+pub const EARLY: i64 = 300;
+
 /// The time window, in seconds since the epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
@@ -26,9 +31,9 @@ pub struct Window {
 
 impl Window {
     /// The first delivery time that can hold an event of the window: START's minute (names
-    /// carry minutes, and a file holds events up to the end of its minute).
+    /// carry minutes, and a file holds events up to the end of its minute), less `EARLY`.
     fn first(&self) -> i64 {
-        self.start - self.start.rem_euclid(60)
+        self.start.saturating_sub(self.start.rem_euclid(60)).saturating_sub(EARLY)
     }
 
     /// The last delivery time of a kind that can hold (or cover) an event of the window.
@@ -81,9 +86,11 @@ mod tests {
     fn files_are_taken_by_delivery_time_with_the_margin() {
         let w = Window { start: at(2017, 6, 1, 13, 0, 30), end: at(2017, 6, 1, 14, 0, 0), lag: 3600 };
         let wants = |kind, t| w.wants(&key(kind, t));
-        // A file delivered in the minute the window starts may hold its first events.
+        // A file delivered in the minute the window starts may hold its first events, and
+        // so may one named up to five minutes earlier by a skewed clock.
         assert!(wants(Kind::Log, at(2017, 6, 1, 13, 0, 0)));
-        assert!(!wants(Kind::Log, at(2017, 6, 1, 12, 59, 0)));
+        assert!(wants(Kind::Log, at(2017, 6, 1, 12, 55, 0)));
+        assert!(!wants(Kind::Log, at(2017, 6, 1, 12, 54, 0)));
         assert!(wants(Kind::Log, at(2017, 6, 1, 15, 0, 0)), "the end plus the lag");
         assert!(!wants(Kind::Log, at(2017, 6, 1, 15, 1, 0)));
         assert!(wants(Kind::Digest, at(2017, 6, 1, 16, 0, 0)), "a digest covers the hour before it");
@@ -99,6 +106,10 @@ mod tests {
         let t = at(2024, 2, 29, 23, 59, 10);
         let w = Window { start: t, end: t, lag: 0 };
         assert_eq!(w.days(Kind::Log).collect::<Vec<_>>(), vec![days_from_civil(2024, 2, 29)]);
+        // Just after midnight, the early margin reaches back into the day before.
+        let t = at(2024, 3, 1, 0, 2, 0);
+        let w = Window { start: t, end: t, lag: 0 };
+        assert_eq!(w.days(Kind::Log).count(), 2);
         assert!(w.wants(&key(Kind::Log, at(2024, 2, 29, 23, 59, 0))));
     }
 }

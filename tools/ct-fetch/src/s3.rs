@@ -11,6 +11,7 @@ use aws_sdk_s3::Client;
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::DateTimeFormat;
+use aws_sdk_s3::types::EncodingType;
 
 use crate::store::{Failure, Listing, Object};
 
@@ -88,27 +89,51 @@ impl Bucket {
         Ok(Bucket { client, name: name.to_string() })
     }
 
+    /// Lists a prefix, every page. Keys come URL-encoded (S3 would otherwise send a key with
+    /// a character XML cannot carry in a way the SDK refuses, failing the whole page).
     pub async fn list(&self, prefix: &str, delimited: bool) -> Result<Listing, Failure> {
         let mut out = Listing::default();
         let mut token: Option<String> = None;
         loop {
-            let mut req = self.client.list_objects_v2().bucket(&self.name).prefix(prefix);
+            let mut req =
+                self.client.list_objects_v2().bucket(&self.name).prefix(prefix).encoding_type(EncodingType::Url);
             if delimited {
                 req = req.delimiter("/");
             }
-            let page = req.set_continuation_token(token.take()).send().await.map_err(classify)?;
-            out.prefixes.extend(page.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_string)));
+            let page = req.set_continuation_token(token.clone()).send().await.map_err(classify)?;
+            let encoded = page.encoding_type() == Some(&EncodingType::Url);
+            let decode = |s: &str| if encoded { url_decode(s) } else { Some(s.to_string()) };
+            for p in page.common_prefixes().iter().filter_map(|p| p.prefix()) {
+                match decode(p) {
+                    Some(p) => out.prefixes.push(p),
+                    None => {
+                        out.problems.push((format!("s3://{}/{p}", self.name), "badly encoded prefix; left out".into()))
+                    }
+                }
+            }
             for o in page.contents() {
-                let Some(key) = o.key() else { continue };
+                let Some(raw) = o.key() else { continue };
+                let Some(key) = decode(raw) else {
+                    out.problems.push((format!("s3://{}/{raw}", self.name), "badly encoded key; left out".into()));
+                    continue;
+                };
                 out.objects.push(Object {
-                    key: key.to_string(),
+                    key,
                     size: o.size().unwrap_or(0).max(0) as u64,
                     etag: o.e_tag().map(|e| e.trim_matches('"').to_string()),
                     last_modified: o.last_modified().and_then(|t| t.fmt(DateTimeFormat::DateTime).ok()),
                 });
             }
-            match page.next_continuation_token() {
-                Some(t) if page.is_truncated() == Some(true) => token = Some(t.to_string()),
+            // Go on while S3 hands a token; a page that says it is cut short without one, or
+            // the same token twice, would end the listing early without a word.
+            match (page.is_truncated(), page.next_continuation_token()) {
+                (_, Some(t)) if token.as_deref() == Some(t) => {
+                    return Err(Failure::transient("the listing repeats its continuation token"));
+                }
+                (_, Some(t)) => token = Some(t.to_string()),
+                (Some(true), None) => {
+                    return Err(Failure::transient("the listing is truncated but gives no continuation token"));
+                }
                 _ => break,
             }
         }
@@ -145,5 +170,40 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(e: SdkError<E
         }
         SdkError::ResponseError(_) => Failure::transient(aws_sdk_s3::error::DisplayErrorContext(&e).to_string()),
         _ => Failure::fatal(aws_sdk_s3::error::DisplayErrorContext(&e).to_string()),
+    }
+}
+
+/// Decodes a URL-encoded key as S3 writes it with `encoding-type=url` (`%XX` escapes, `+` for
+/// a space); `None` when it is not valid UTF-8 once decoded or an escape is broken.
+fn url_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_decode;
+
+    #[test]
+    fn keys_are_url_decoded() {
+        assert_eq!(url_decode("AWSLogs/a%01b+c%2Bd").as_deref(), Some("AWSLogs/a\u{1}b c+d"));
+        assert_eq!(url_decode("%C3%A9").as_deref(), Some("é"));
+        for bad in ["%", "%4", "%zz", "%ff", "%C3"] {
+            assert_eq!(url_decode(bad), None, "{bad}");
+        }
     }
 }

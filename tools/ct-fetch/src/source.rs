@@ -111,6 +111,7 @@ impl Source {
             base: self.base.clone(),
             orgs: narrow(orgs, &self.org, "org-id")?,
             no_org: self.account.is_some() && self.org.is_none(),
+            named: self.account.is_some() && self.org.is_some(),
             accounts: narrow(accounts, &self.account, "account")?,
             regions: narrow(regions, &self.region, "region")?,
             kinds,

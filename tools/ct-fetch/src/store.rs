@@ -21,6 +21,8 @@ pub struct Listing {
     /// Whole prefixes, each ending in `/`.
     pub prefixes: Vec<String>,
     pub objects: Vec<Object>,
+    /// Entries that could not be read as keys (place, why): never dropped unseen.
+    pub problems: Vec<(String, String)>,
 }
 
 /// A failed request: what went wrong, and whether trying again may help (throttling, server
@@ -51,9 +53,9 @@ impl Store {
     /// How a key is named in messages: `s3://bucket/key` or the local path.
     pub fn place(&self, key: &str) -> String {
         match self {
-            Store::Dir(root) => root.join(key).display().to_string(),
+            Store::Dir(root) => root.join(crate::mirror::shown(key)).display().to_string(),
             #[cfg(feature = "s3")]
-            Store::S3(b) => format!("s3://{}/{key}", b.name),
+            Store::S3(b) => format!("s3://{}/{}", b.name, crate::mirror::shown(key)),
         }
     }
 
@@ -91,45 +93,49 @@ impl Store {
     }
 }
 
-/// Lists a local folder as S3 would list the bucket it mirrors. Hidden names (partial
-/// downloads, notes) are not keys.
+/// Lists a local folder as S3 lists the bucket it mirrors, one level deep: with a delimiter
+/// the subfolders and files, without one the files (trail files sit directly in their day
+/// folder, so nothing deeper is walked and no link loop can be followed). Hidden names
+/// (partial downloads, notes) are not keys.
 fn list_dir(root: &Path, prefix: &str, delimited: bool) -> Result<Listing, Failure> {
     let folder = prefix.trim_end_matches('/');
-    let start = if folder.is_empty() { root.to_path_buf() } else { root.join(folder) };
+    let dir = if folder.is_empty() { root.to_path_buf() } else { root.join(folder) };
     let mut out = Listing::default();
-    // (path, key prefix, depth): symbolic links to folders are followed, to a bounded depth.
-    let mut stack = vec![(start, prefix.to_string(), 0u32)];
-    while let Some((dir, key_prefix, depth)) = stack.pop() {
-        let entries = match fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => {
-                return Err(Failure::fatal(format!("{}: {}", dir.display(), ct_common::error::io_text(&e))));
-            }
+    let entries = match fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(Failure::fatal(format!("cannot list: {}", ct_common::error::io_text(&e)))),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| Failure::fatal(format!("cannot list: {}", ct_common::error::io_text(&e))))?;
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            out.problems.push((entry.path().display().to_string(), "name is not UTF-8; left out".into()));
+            continue;
         };
-        for entry in entries {
-            let entry = entry.map_err(|e| Failure::fatal(ct_common::error::io_text(&e)))?;
-            let Some(name) = entry.file_name().to_str().map(str::to_string) else { continue };
-            if name.starts_with('.') {
+        if name.starts_with('.') {
+            continue;
+        }
+        let meta = match fs::metadata(entry.path()) {
+            Ok(m) => m,
+            Err(e) => {
+                let why = format!("cannot read: {}; left out", ct_common::error::io_text(&e));
+                out.problems.push((entry.path().display().to_string(), why));
                 continue;
             }
-            let Ok(meta) = fs::metadata(entry.path()) else { continue };
-            let key = format!("{key_prefix}{name}");
-            if meta.is_dir() {
-                if delimited {
-                    out.prefixes.push(format!("{key}/"));
-                } else if depth < 16 {
-                    stack.push((entry.path(), format!("{key}/"), depth + 1));
-                }
-            } else if meta.is_file() {
-                let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-                out.objects.push(Object {
-                    key,
-                    size: meta.len(),
-                    etag: None,
-                    last_modified: modified.map(|d| ct_common::time::Time::from_secs(d.as_secs() as i64).to_iso()),
-                });
+        };
+        let key = format!("{prefix}{name}");
+        if meta.is_dir() {
+            if delimited {
+                out.prefixes.push(format!("{key}/"));
             }
+        } else if meta.is_file() {
+            let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+            out.objects.push(Object {
+                key,
+                size: meta.len(),
+                etag: None,
+                last_modified: modified.map(|d| ct_common::time::Time::from_secs(d.as_secs() as i64).to_iso()),
+            });
         }
     }
     out.prefixes.sort();
@@ -151,10 +157,20 @@ mod tests {
         let l = list_dir(dir.path(), "AWSLogs/", true).unwrap();
         assert_eq!(l.prefixes, vec!["AWSLogs/111122223333/", "AWSLogs/o-a1b2c3d4e5/"]);
         assert!(l.objects.is_empty());
-        let l = list_dir(dir.path(), "AWSLogs/111122223333/", false).unwrap();
+        assert!(list_dir(dir.path(), "AWSLogs/111122223333/", false).unwrap().objects.is_empty(), "one level only");
+        let l = list_dir(dir.path(), "AWSLogs/111122223333/CloudTrail/us-east-1/", false).unwrap();
         assert_eq!(l.objects.len(), 1, "hidden partial files are not keys");
         assert_eq!(l.objects[0].key, "AWSLogs/111122223333/CloudTrail/us-east-1/f.json.gz");
         assert_eq!(l.objects[0].size, 2);
         assert!(list_dir(dir.path(), "AWSLogs/missing/", false).unwrap().objects.is_empty());
+        // A dangling link is told, not dropped.
+        #[cfg(unix)]
+        {
+            let day = dir.path().join("AWSLogs/111122223333/CloudTrail/us-east-1");
+            std::os::unix::fs::symlink(day.join("gone"), day.join("g.json.gz")).unwrap();
+            let l = list_dir(dir.path(), "AWSLogs/111122223333/CloudTrail/us-east-1/", false).unwrap();
+            assert_eq!(l.problems.len(), 1, "{:?}", l.problems);
+            assert!(l.problems[0].1.contains("cannot read"));
+        }
     }
 }

@@ -55,7 +55,10 @@ fn digests_and_lag_come_only_when_asked() {
     let out = fetch().arg(dir.path()).args(WINDOW).args(["--list", "--digests"]).output().unwrap();
     let keys = listed(&out.stdout);
     let digests: Vec<_> = keys.iter().filter(|k| k.contains("CloudTrail-Digest")).collect();
+    // 12:00, 14:00 and 18:00 on the 2nd cover the window; 19:30 on the 2nd and 10:00 on the
+    // 1st do not.
     assert_eq!(digests.len(), 3, "the digests that cover the window's files: {digests:?}");
+    assert!(digests.iter().all(|k| !k.contains("T193017Z") && !k.contains("20170601T100017Z")));
     assert_eq!(keys.len(), window_keys("").len() + 3);
     // No lag: the 17:55 delivery is left out.
     let out = fetch().arg(dir.path()).args(WINDOW).args(["--list", "--delivery-lag", "0"]).output().unwrap();
@@ -158,18 +161,39 @@ fn dry_run_and_max_bytes_fetch_nothing() {
 }
 
 #[test]
-fn since_last_starts_at_the_newest_delivery_in_dir() {
+fn since_last_goes_on_from_the_last_clean_run() {
     let (src, _) = bucket();
     let dst = tempfile::tempdir().unwrap();
     assert!(fetch().arg(src.path()).args(WINDOW).arg("-o").arg(dst.path()).status().unwrap().success());
-    // Newest in DIR: 17:55 on the 2nd; less an hour of lag, the run starts at 16:55 and takes
-    // the 17:00 and 17:55 files (present), 18:01 and the 3rd's (new).
+    // No run with --since-last yet: the newest delivery in DIR (17:55 on the 2nd) less an hour
+    // of lag and 5 minutes of margin, so the 17:00 and 17:55 files (present), 18:01 and the
+    // 3rd's (new).
     let out = fetch().arg(src.path()).arg("--since-last").arg("-o").arg(dst.path()).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("8 files (") && stderr.contains("8 files already present"), "{stderr}");
-    assert_eq!(walk(dst.path()).len(), 32);
-    // An empty DIR falls back to --start; without it, a usage error.
+    let visible = |d: &std::path::Path| {
+        walk(d).into_iter().filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.')).count()
+    };
+    assert_eq!(visible(dst.path()), 32);
+    // The clean run left where the next one starts: its end (now) less the lag.
+    let since: i64 = std::fs::read_to_string(dst.path().join(".ct-fetch-since")).unwrap().trim().parse().unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    assert!((now - 3600 - 60..=now - 3600).contains(&since), "{since} vs {now}");
+    // A run with an error does not move it: what failed is looked for again next time.
+    std::fs::write(dst.path().join(".ct-fetch-since"), at(2017, 6, 2, 16, 0).to_string()).unwrap();
+    let day = src.path().join(format!("AWSLogs/{ACCOUNT}/CloudTrail/eu-west-1/2017/06/02"));
+    std::os::unix::fs::symlink(day.join("gone"), day.join("dangling.json.gz")).unwrap();
+    let out = fetch().arg(src.path()).arg("--since-last").arg("-o").arg(dst.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("dangling.json.gz: cannot read"));
+    let kept = std::fs::read_to_string(dst.path().join(".ct-fetch-since")).unwrap();
+    assert_eq!(kept.trim(), at(2017, 6, 2, 16, 0).to_string());
+    // An empty DIR starts at --start; without it, a usage error.
+    let empty = tempfile::tempdir().unwrap();
+    let out = fetch().arg(src.path()).args(WINDOW).arg("--since-last").arg("-o").arg(empty.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "the dangling link is still there");
+    assert_eq!(visible(empty.path()), 24);
     let empty = tempfile::tempdir().unwrap();
     let out = fetch().arg(src.path()).arg("--since-last").arg("-o").arg(empty.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -131,6 +131,10 @@ fn keys_that_would_escape_dir_or_the_folder_are_refused() {
         // A key outside the folder that was listed, and one with a backslash and a newline.
         st.extra.push((day.clone(), format!("../../{day}{}", name("aaaaaaaaaaaaaaaa")), b"evil".to_vec()));
         st.extra.push((day.clone(), format!("{day}{}", name("a\\..\\b\nc")), b"evil".to_vec()));
+        // A terminal escape (C1 CSI) and a name that differs from a real one only in case.
+        st.extra.push((day.clone(), format!("{day}{}", name("x\u{9b}2Jy")), b"evil".to_vec()));
+        st.extra.push((day.clone(), format!("{day}{}", name("CASECASECASECASE")), b"one".to_vec()));
+        st.extra.push((day.clone(), format!("{day}{}", name("casecasecasecase")), b"two".to_vec()));
     }
     let work = tempfile::tempdir().unwrap();
     let dst = work.path().join("out");
@@ -138,8 +142,11 @@ fn keys_that_would_escape_dir_or_the_folder_are_refused() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("is not under the folder listed"), "{stderr}");
-    assert!(stderr.contains("refused: control character or backslash"), "{stderr}");
-    assert!(stderr.contains("24 files"), "the good files still come: {stderr}");
+    assert_eq!(stderr.matches("refused: control character, bidirectional control or backslash").count(), 2, "{stderr}");
+    assert!(stderr.contains("differs from it only in case"), "{stderr}");
+    assert!(!stderr.contains('\u{9b}') && stderr.contains("x\\u{9b}2Jy"), "keys are shown escaped: {stderr}");
+    assert!(stderr.contains("a\\\\..\\\\b\\nc"), "{stderr}");
+    assert!(stderr.contains("25 files"), "the good files (and one of the two cased names) still come: {stderr}");
     // Nothing beside DIR, nothing fetched for the refused keys.
     let beside: Vec<_> = std::fs::read_dir(work.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(beside, vec!["out"]);

@@ -91,7 +91,7 @@ pub fn trail(root: &Path, prefix: &str) -> Vec<String> {
     let times = [
         at(2017, 5, 31, 23, 55), // the day before
         at(2017, 6, 1, 0, 5),    // just after midnight
-        at(2017, 6, 1, 12, 59),  // a minute before the window
+        at(2017, 6, 1, 12, 54),  // before the window and its 5 minutes of early margin
         at(2017, 6, 1, 13, 0),   // the window's first minute
         at(2017, 6, 1, 18, 30),
         at(2017, 6, 1, 23, 58), // around midnight
@@ -111,9 +111,14 @@ pub fn trail(root: &Path, prefix: &str) -> Vec<String> {
             add(log_key(prefix, Some(ORG), account, "us-east-1", t, &uniq), log_body(account, "us-east-1", t, 3));
         }
     }
-    for h in [12, 14, 18] {
-        let t = at(2017, 6, 2, h, 0) + 17;
-        add(digest_key(prefix, ACCOUNT, "ap-southeast-2", t), b"digest".to_vec());
+    for t in [
+        at(2017, 6, 1, 10, 0),
+        at(2017, 6, 2, 12, 0),
+        at(2017, 6, 2, 14, 0),
+        at(2017, 6, 2, 18, 0),
+        at(2017, 6, 2, 19, 30),
+    ] {
+        add(digest_key(prefix, ACCOUNT, "ap-southeast-2", t + 17), b"digest".to_vec());
     }
     keys.sort();
     keys
@@ -166,7 +171,7 @@ pub enum Fault {
     Cut,
     /// 403 AccessDenied (not worth retrying).
     Denied,
-    /// The response never comes (for killing the client mid-download).
+    /// Half the body comes, then nothing (for killing the client mid-download).
     Hang,
 }
 
@@ -247,11 +252,7 @@ impl s3s::S3 for Faulty {
             Some(Fault::SlowDown) => Err(s3s::s3_error!(SlowDown, "Please reduce your request rate.")),
             Some(Fault::Internal) => Err(s3s::s3_error!(InternalError, "We encountered an internal error.")),
             Some(Fault::Denied) => Err(s3s::s3_error!(AccessDenied, "Access Denied")),
-            Some(Fault::Hang) => {
-                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-                Err(s3s::s3_error!(InternalError))
-            }
-            Some(Fault::Cut) => {
+            Some(f @ (Fault::Cut | Fault::Hang)) => {
                 use futures_util::StreamExt;
                 let mut resp = self.fs.get_object(req).await?;
                 let mut body = Vec::new();
@@ -260,9 +261,14 @@ impl s3s::S3 for Faulty {
                         body.extend_from_slice(&chunk.map_err(|_| s3s::s3_error!(InternalError))?);
                     }
                 }
+                // Half the body, then the connection is cut or the rest never comes.
                 let half = bytes::Bytes::from(body[..body.len() / 2].to_vec());
-                let stream = futures_util::stream::iter(vec![Ok(half), Err(CutOff)]);
-                resp.output.body = Some(s3s::dto::StreamingBlob::wrap(stream));
+                let first = futures_util::stream::iter(vec![Ok(half)]);
+                resp.output.body = Some(if f == Fault::Cut {
+                    s3s::dto::StreamingBlob::wrap(first.chain(futures_util::stream::iter(vec![Err(CutOff)])))
+                } else {
+                    s3s::dto::StreamingBlob::wrap(first.chain(futures_util::stream::pending()))
+                });
                 Ok(resp)
             }
             None => self.fs.get_object(req).await,
@@ -298,6 +304,9 @@ impl Server {
                 let http = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
                 loop {
                     let Ok((socket, _)) = listener.accept().await else { continue };
+                    // Without it, Nagle's algorithm and the client's delayed ACK hold every
+                    // response about 40 ms.
+                    let _ = socket.set_nodelay(true);
                     let (service, http) = (service.clone(), http.clone());
                     tokio::spawn(async move {
                         let _ = http.serve_connection(hyper_util::rt::TokioIo::new(socket), service).await;
