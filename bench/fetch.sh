@@ -29,6 +29,7 @@ for i in range(n):
 PY
 fi
 BYTES=$(find "$OUT/bucket" -type f -name '*.json.gz' -printf '%s\n' | awk '{s+=$1} END {print s}')
+rm -f "$OUT/url"
 "$TARGET_DIR/release/examples/s3-server" "$OUT" > "$OUT/url" &
 SERVER=$!
 trap 'kill $SERVER' EXIT

@@ -145,7 +145,7 @@ pub struct Cli {
 
     /// Send requests to this endpoint instead of AWS's (an S3-compatible store); implies
     /// --path-style.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_endpoint)]
     pub endpoint_url: Option<String>,
 
     /// Address buckets as ENDPOINT/BUCKET rather than BUCKET.ENDPOINT.
@@ -246,6 +246,16 @@ fn parse_size(s: &str) -> Result<u64, String> {
         _ => return Err(format!("unknown unit {unit:?} in {s:?} (kB, MB, GB, TB, K, M, G, T, KiB, MiB, GiB, TiB)")),
     };
     n.checked_mul(mult).ok_or_else(|| format!("size too large: {s:?}"))
+}
+
+fn parse_endpoint(s: &str) -> Result<String, String> {
+    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with('/') && !host.contains(char::is_whitespace) => {
+            Ok(s.to_string())
+        }
+        _ => Err(format!("not an endpoint URL: {s:?} (http://HOST[:PORT] or https://HOST[:PORT])")),
+    }
 }
 
 fn parse_lag(s: &str) -> Result<i64, String> {

@@ -212,6 +212,9 @@ fn usage_errors_name_the_problem() {
         (vec!["--list", "--start", "2017-06-01", "--org-id", "org-1"], "not an organization id"),
         (vec!["--list", "--start", "2017-06-01", "--max-bytes", "5 parsecs"], "unknown unit"),
         (vec!["--list", "--start", "2017-06-01", "--delivery-lag", "soon"], "not a duration"),
+        (vec!["--list", "--start", "2017-06-01", "--delivery-lag", "8d"], "at most 7 days"),
+        (vec!["--list", "--start", "2010-01-01"], "before CloudTrail existed"),
+        (vec!["--list", "--start", "2017-06-01", "--endpoint-url", ""], "not an endpoint URL"),
     ] {
         let out = fetch().arg(src.path()).args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
