@@ -11,7 +11,7 @@ REALDATA ?= ../shared/realdata
 SIZE     ?= 1G
 DEMO     := target/demo
 
-.PHONY: all build test test-fast lint fmt man man-check demo bench bench-fetch conformance install uninstall clean
+.PHONY: all build test test-fast lint fmt man man-check demo bench bench-fetch fuzz conformance install uninstall clean
 
 all: build
 
@@ -87,6 +87,18 @@ demo: build
 
 bench:
 	bench/run.sh $(SIZE)
+
+# Each fuzz target for FUZZ_TIME seconds (cargo fuzz, on the nightly toolchain), starting from
+# the seeds in fuzz/seeds/ and the corpus grown by earlier runs (fuzz/corpus/, not committed).
+FUZZ_TIME    ?= 60
+FUZZ_TARGETS ?= reader time filter policy eval fetch_keys
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/corpus/$$t; \
+	  echo "== fuzz $$t for $(FUZZ_TIME) s"; \
+	  $(CARGO) +nightly fuzz run $$t fuzz/corpus/$$t fuzz/seeds/$$t -- -max_total_time=$(FUZZ_TIME) -rss_limit_mb=2048 || exit 1; \
+	done
 
 # ct-fetch on loopback against the tests' S3 server: 2,000 small files, -j 1 and -j 16.
 bench-fetch:

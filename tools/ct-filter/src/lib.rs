@@ -1,7 +1,7 @@
 //! ct-filter: select CloudTrail events by who, what, where and when.
 
 mod lines;
-mod predicate;
+pub mod predicate;
 mod prefilter;
 
 use std::fmt;
