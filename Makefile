@@ -18,9 +18,11 @@ all: build
 build:
 	$(CARGO) build --release --locked $(addprefix -p ,$(TOOLS))
 
-# Everything: unit, integration and man-page drift tests of every crate.
+# Everything: unit, integration and man-page drift tests of every crate, then the pipeline
+# under faults (tests/faults.sh, on the binaries the tests built).
 test:
 	$(CARGO) test --workspace --locked
+	tests/faults.sh $${CARGO_TARGET_DIR:-target}/debug
 
 # The same without ct-fetch, whose AWS SDK dominates build time (quick while iterating).
 test-fast:
