@@ -94,7 +94,8 @@ impl<'v> Emitter<'v> {
         }
     }
 
-    /// Hands one event on. `loose` says whether it may hold whitespace to remove.
+    /// Hands one event on (or reports it, when nested too deeply). `loose` says whether it may
+    /// hold whitespace to remove.
     fn emit(&mut self, raw: &[u8], loose: Option<bool>) -> Result<(), ()> {
         let at = raw.as_ptr() as usize;
         if at >= self.doc_span.0 && at < self.doc_span.1 {
@@ -103,6 +104,12 @@ impl<'v> Emitter<'v> {
         if self.skip.0 > 0 {
             self.skip.0 -= 1;
             return Ok(());
+        }
+        if too_deep(raw) {
+            // Valid JSON, but no ct tool (serde_json) and not every jq reads it: an error
+            // here rather than a record that breaks the next stage.
+            let line = self.index.is_none().then_some(self.line);
+            return self.bad(line, &format_args!("event nested deeper than {MAX_DEPTH} levels"));
         }
         let loose = loose.unwrap_or_else(|| maybe_loose(raw));
         let json = if loose { compact(raw, &mut self.scratch) } else { raw };
@@ -607,5 +614,58 @@ impl<'de> Visitor<'de> for Elements<'_, '_> {
         }
         em.index = None;
         Ok(em.events - before)
+    }
+}
+/// The deepest nesting an event may have: what serde_json, which every ct tool reads events
+/// with, accepts.
+pub(crate) const MAX_DEPTH: usize = 127;
+
+/// Whether JSON text nests deeper than `MAX_DEPTH`. Only text holding that many brackets can,
+/// so nearly every record is ruled out by a count of them.
+pub(crate) fn too_deep(raw: &[u8]) -> bool {
+    if memchr::memchr2_iter(b'[', b'{', raw).take(MAX_DEPTH + 1).count() <= MAX_DEPTH {
+        return false;
+    }
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in raw {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn too_deep_draws_the_line_where_serde_json_does() {
+        for depth in 120..=136 {
+            let text = format!(r#"{{"eventVersion":"1.08","a":{}1{}}}"#, "[".repeat(depth - 1), "]".repeat(depth - 1));
+            let serde_reads = serde_json::from_str::<serde_json::Value>(&text).is_ok();
+            assert_eq!(too_deep(text.as_bytes()), !serde_reads, "depth {depth}");
+        }
+        // Brackets inside strings (escaped quotes included) are text, not nesting.
+        let text = format!(r#"{{"a":"\"{}","b":[1]}}"#, "[".repeat(500));
+        assert!(!too_deep(text.as_bytes()));
     }
 }

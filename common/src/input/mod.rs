@@ -94,7 +94,7 @@ impl Reader {
                 self.read_stream(stdin.lock(), "<stdin>", visit)
             }
             Source::File(path) => {
-                let name = path.display().to_string();
+                let name = sources::shown(&path.display().to_string());
                 match File::open(path) {
                     Ok(f) => self.read_file(f, &name, visit),
                     Err(e) => {

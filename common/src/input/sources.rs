@@ -18,10 +18,16 @@ impl Source {
     pub fn name(&self) -> String {
         match self {
             Source::Stdin => "<stdin>".to_string(),
-            Source::File(p) => p.display().to_string(),
-            Source::Bad { name, .. } => name.clone(),
+            // A file name may hold a newline or a terminal escape: shown escaped in messages.
+            Source::File(p) => shown(&p.display().to_string()),
+            Source::Bad { name, .. } => shown(name),
         }
     }
+}
+
+/// A name as it may be printed: control characters escaped, the rest as it is.
+pub fn shown(name: &str) -> String {
+    if name.chars().any(char::is_control) { name.escape_debug().to_string() } else { name.to_string() }
 }
 
 /// Expands paths: `-` (or no path at all) is stdin; a directory is walked recursively in
