@@ -159,7 +159,8 @@ impl Reader {
                 }
                 Err(_) => {
                     // Damaged or huge: stream it, so the events before the damage still come out.
-                    self.plain = plain;
+                    // A buffer grown for a huge file is let go rather than kept beside the stream.
+                    self.plain = if plain.capacity() <= 64 << 20 { plain } else { Vec::new() };
                     let src: Box<dyn Read + '_> = Box::new(gzip::stream(&head[..]));
                     let sp = Splitter::stream(src, Vec::new(), self.opts.max_document);
                     run_splitter(sp, name, visit, self.opts.max_document).map(|(stats, _)| stats)

@@ -181,7 +181,10 @@ impl<'r> Splitter<'r> {
             self.start = 0;
         }
         if self.buf.len() - self.end < CHUNK / 2 {
-            let grow = self.buf.len().max(CHUNK);
+            // Doubling, but never far past the largest document held: a gzip bomb would
+            // otherwise double the buffer to twice the limit before the limit is seen.
+            let ceiling = self.max_doc.saturating_add(2 * CHUNK);
+            let grow = self.buf.len().max(CHUNK).min(ceiling.saturating_sub(self.buf.len())).max(CHUNK);
             self.buf.resize(self.buf.len() + grow, 0);
         }
         loop {
