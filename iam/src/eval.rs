@@ -259,6 +259,38 @@ impl Operator {
         Ok(Operator { base, negated, if_exists, set })
     }
 
+    /// Whether a policy value can be read by the operator: a number, a date, an address, a
+    /// boolean. IAM refuses policies with values it cannot read; here a value that would make
+    /// the condition silently false (and so switch a Deny off) refuses the policy.
+    pub fn check_value(&self, value: &str) -> Result<(), String> {
+        let ok = match self.base {
+            Base::NumericEquals
+            | Base::NumericLessThan
+            | Base::NumericLessThanEquals
+            | Base::NumericGreaterThan
+            | Base::NumericGreaterThanEquals => value.trim().parse::<f64>().is_ok_and(f64::is_finite),
+            Base::DateEquals
+            | Base::DateLessThan
+            | Base::DateLessThanEquals
+            | Base::DateGreaterThan
+            | Base::DateGreaterThanEquals => time::parse_event_time(value).is_some() || value.parse::<i64>().is_ok(),
+            Base::IpAddress => {
+                let (net, bits) = value.split_once('/').unwrap_or((value, ""));
+                match net.parse::<IpAddr>() {
+                    Ok(IpAddr::V4(_)) => bits.is_empty() || bits.parse::<u8>().is_ok_and(|b| b <= 32),
+                    Ok(IpAddr::V6(_)) => bits.is_empty() || bits.parse::<u8>().is_ok_and(|b| b <= 128),
+                    Err(_) => false,
+                }
+            }
+            Base::Null => value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false"),
+            Base::Bool => {
+                value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false") || value.contains("${")
+            }
+            _ => true,
+        };
+        if ok { Ok(()) } else { Err(format!("{value:?} is not a value this operator can compare")) }
+    }
+
     /// Whether policy variables may appear in the values (string, ARN and Bool operators).
     fn takes_variables(&self) -> bool {
         matches!(

@@ -187,6 +187,9 @@ impl<'a> Event<'a> {
     }
 
     /// Whether the call was refused for lack of permission (and not for any other reason).
+    /// The error code decides: the message is written by the service and may echo text the
+    /// caller chose (a name), so it can only rule a refusal out (an expired or badly signed
+    /// request is AccessDenied too, but no policy's doing), never rule one in.
     pub fn denied(&self) -> bool {
         let Some(code) = self.error_code.as_deref() else { return false };
         let code_says = matches!(
@@ -202,15 +205,10 @@ impl<'a> Event<'a> {
                 | "Forbidden"
                 | "ForbiddenException"
         );
-        let message_says = self
-            .error_message
-            .as_deref()
-            .is_some_and(|m| m.contains("not authorized to perform") || m.contains("explicit deny"));
-        // An expired presigned URL or a bad signature is AccessDenied too, but no policy's.
         let not_policy = self
             .error_message
             .as_deref()
             .is_some_and(|m| m.contains("expired") || m.contains("signature") || m.contains("Signature"));
-        (code_says || message_says) && !not_policy
+        code_says && !not_policy
     }
 }

@@ -161,12 +161,15 @@ pub fn parse_document(doc: &Value, name: &str) -> Result<Policy, PolicyError> {
         if let Some(c) = st.get("Condition") {
             let ops = c.as_object().ok_or_else(|| PolicyError(format!("{at}: Condition must be an object")))?;
             for (op, keys) in ops {
-                crate::eval::Operator::parse(op).map_err(|e| PolicyError(format!("{at}: {e}")))?;
+                let operator = crate::eval::Operator::parse(op).map_err(|e| PolicyError(format!("{at}: {e}")))?;
                 let keys = keys
                     .as_object()
                     .ok_or_else(|| PolicyError(format!("{at}: Condition {op}: expected an object of keys")))?;
                 for (key, vals) in keys {
                     let values = condition_values(vals, &format!("{at}: Condition {op} {key}"))?;
+                    for v in &values {
+                        operator.check_value(v).map_err(|e| PolicyError(format!("{at}: Condition {op} {key}: {e}")))?;
+                    }
                     conditions.push(Condition { operator: op.clone(), key: key.clone(), values });
                 }
             }

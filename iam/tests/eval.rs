@@ -363,3 +363,36 @@ fn duplicate_keys_boundaries_and_groups_in_policy_files() {
     let twins = r#"{"UserDetailList":[{"UserName":"x","UserPolicyList":[],"AttachedManagedPolicies":[]}],"RoleDetailList":[{"RoleName":"x","RolePolicyList":[],"AttachedManagedPolicies":[]}],"Policies":[]}"#;
     assert!(parse_file(twins, "f", Some("x")).unwrap_err().0.contains("both named"));
 }
+
+#[test]
+fn a_condition_value_the_operator_cannot_read_refuses_the_policy() {
+    // IAM refuses such policies; evaluating them would make the condition silently false and
+    // switch a Deny off (a fail-open gate).
+    for (op, value) in [
+        ("DateGreaterThan", "not-a-date"),
+        ("DateLessThan", "2020-02-30T00:00:00Z"),
+        ("NumericLessThan", "ten"),
+        ("IpAddress", "10.0.0.0/33"),
+        ("IpAddress", "ten.0.0.1"),
+        ("Bool", "yes"),
+        ("Null", "maybe"),
+    ] {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Action":"*","Resource":"*","Condition":{{"{op}":{{"aws:CurrentTime":"{value}"}}}}}}]}}"#
+        );
+        let err = ct_iam::policy::parse_file(&text, "p.json", None).unwrap_err().to_string();
+        assert!(err.contains("is not a value this operator can compare"), "{op} {value}: {err}");
+    }
+    for (op, value) in [
+        ("DateGreaterThan", "2020-01-01T00:00:00Z"),
+        ("DateGreaterThan", "1577836800"),
+        ("NumericLessThan", "10"),
+        ("IpAddress", "2001:db8::/32"),
+        ("Bool", "${aws:SecureTransport}"),
+    ] {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Action":"*","Resource":"*","Condition":{{"{op}":{{"aws:CurrentTime":"{value}"}}}}}}]}}"#
+        );
+        assert!(ct_iam::policy::parse_file(&text, "p.json", None).is_ok(), "{op} {value}");
+    }
+}

@@ -320,3 +320,21 @@ fn event_text_is_read_strictly_but_read_only_leniently() {
     let text = ev("ec2.amazonaws.com", "Run\\u0049nstances", "");
     assert_eq!(actions(&text), vec!["ec2:RunInstances"]);
 }
+
+#[test]
+fn only_the_error_code_says_a_call_was_refused() {
+    // A message can echo a name the caller chose: "not authorized to perform" in the message
+    // of another error must not hide an authorised call from the gate.
+    let text = ev(
+        "iam.amazonaws.com",
+        "CreateUser",
+        r#","errorCode":"NoSuchEntity","errorMessage":"user x-is-not-authorized-to-perform-anything not authorized to perform: iam:X""#,
+    );
+    assert!(!Event::parse(text.as_bytes()).unwrap().denied());
+    let text = ev(
+        "iam.amazonaws.com",
+        "CreateUser",
+        r#","errorCode":"AccessDenied","errorMessage":"User: a is not authorized to perform: iam:CreateUser""#,
+    );
+    assert!(Event::parse(text.as_bytes()).unwrap().denied());
+}
