@@ -97,7 +97,8 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          templates (`instance/*` where the new resource's name was not yet known). context: condition-key values the events \
          show, for keys that apply to the action (aws:RequestedRegion, aws:SourceIp, aws:MultiFactorAuthPresent, \
          ec2:InstanceType, s3:prefix, aws:RequestTag/...). known: the catalog holds the action. inferred: present and true \
-         when every use was inferred (iam:PassRole). capped: the sets that reached --cap.\n\n\
+         when every use was inferred (iam:PassRole). capped: the sets that reached --cap. partial: the sets that some events had no value for \
+         (regions, accounts, principals, time), which therefore do not speak for every call.\n\n\
          With --per-event, each line is one use: action, eventID, eventTime, principal, region, account, resources, context, \
          errorCode, denied, known, inferred.",
     ),

@@ -114,6 +114,9 @@ pub struct ActionRecord {
     pub context: BTreeMap<String, Capped>,
     pub known: bool,
     pub inferred: bool,
+    /// The sets (`regions`, `accounts`, `principals`, `time`) that some of the events had no
+    /// value for: such a set cannot stand for every call (the gate must not read it so).
+    pub partial: BTreeSet<String>,
 }
 
 /// The JSON form of an action record (one line).
@@ -145,6 +148,9 @@ pub struct Wire {
     /// The sets that reached the cap (`regions`, `resources`, `context:KEY`, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capped: Vec<String>,
+    /// The sets that some events had no value for (`regions`, `accounts`, `principals`, `time`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partial: Vec<String>,
 }
 
 fn min_opt(a: &Option<String>, b: &Option<String>) -> Option<String> {
@@ -193,6 +199,13 @@ impl ActionRecord {
                 self.last = Some(t.to_string());
             }
         }
+        for (name, value) in
+            [("regions", u.region), ("accounts", u.account), ("principals", u.principal), ("time", u.time)]
+        {
+            if value.is_none() && !self.partial.contains(name) {
+                self.partial.insert(name.to_string());
+            }
+        }
         if let Some(x) = u.region {
             self.regions.insert(x, cap);
         }
@@ -237,6 +250,7 @@ impl ActionRecord {
         for (k, v) in &other.context {
             self.context.entry(k.clone()).or_default().merge(v, cap);
         }
+        self.partial.extend(other.partial.iter().cloned());
     }
 
     pub fn to_wire(&self) -> Wire {
@@ -271,6 +285,7 @@ impl ActionRecord {
             known: self.known,
             inferred: self.inferred,
             capped,
+            partial: self.partial.iter().cloned().collect(),
         }
     }
 
@@ -306,6 +321,7 @@ impl ActionRecord {
             context,
             known: w.known,
             inferred: w.inferred,
+            partial: w.partial.into_iter().collect(),
         }
     }
 }

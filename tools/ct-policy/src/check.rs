@@ -104,15 +104,17 @@ pub fn event_context(ev: &Event<'_>, extra: &[(String, String)]) -> Context {
 pub fn record_context(r: &ActionRecord) -> Context {
     let mut c = Context::new();
     let mut known = Vec::new();
-    let mut all = |c: &mut Context, k: &str, s: &Capped| {
+    // A set settles its key only when it is whole (not capped) and every event had a value
+    // (not partial: the record says which sets some events lacked).
+    let mut all = |c: &mut Context, k: &str, s: &Capped, name: &str| {
         s.items.iter().for_each(|v| c.add(k, v));
-        if !s.items.is_empty() && !s.capped {
+        if !s.items.is_empty() && !s.capped && !r.partial.contains(name) {
             known.push(k.to_ascii_lowercase());
         }
     };
-    all(&mut c, "aws:RequestedRegion", &r.regions);
-    all(&mut c, "aws:PrincipalArn", &r.principals);
-    all(&mut c, "aws:PrincipalAccount", &r.accounts);
+    all(&mut c, "aws:RequestedRegion", &r.regions, "regions");
+    all(&mut c, "aws:PrincipalArn", &r.principals, "principals");
+    all(&mut c, "aws:PrincipalAccount", &r.accounts, "accounts");
     for (k, v) in &r.context {
         // Values only: which events lacked the key is not recorded.
         v.items.iter().for_each(|x| c.add(k, x));
@@ -120,7 +122,9 @@ pub fn record_context(r: &ActionRecord) -> Context {
     if let (Some(first), Some(last)) = (&r.first, &r.last) {
         c.add("aws:CurrentTime", first);
         c.add("aws:CurrentTime", last);
-        known.push("aws:currenttime".into());
+        if !r.partial.contains("time") {
+            known.push("aws:currenttime".into());
+        }
     }
     c.known = ct_iam::eval::Known::Pooled(known);
     c

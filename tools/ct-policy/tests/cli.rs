@@ -324,3 +324,30 @@ fn input_that_is_not_calls_never_passes() {
     let run = policy(&["check", "--policy", &all], format!("{signin_only}\n").as_bytes());
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
+
+#[test]
+fn records_of_events_some_of_which_lack_a_key_do_not_settle_it() {
+    // Two calls, one without awsRegion: on the events the gate fails (the second call shows no
+    // region, so a region condition cannot allow it); on their action records it must fail
+    // too, never pass because the pooled region set looks whole.
+    let with = r#"{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/a","accountId":"111122223333"},"eventTime":"2017-06-01T13:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"DescribeInstances","awsRegion":"ap-southeast-2","eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#;
+    let without = with.replace(r#""awsRegion":"ap-southeast-2","#, "");
+    let events = format!("{with}\n{without}\n");
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir,
+        "p.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"ap-southeast-2"}}}]}"#,
+    );
+    let on_events = policy(&["check", "--policy", &p], events.as_bytes());
+    assert_eq!(on_events.code, 1, "{}{}", on_events.stdout, on_events.stderr);
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_ct-policy")).with_file_name("ct-actions");
+    let records = ct_testkit::run(bin.to_str().unwrap(), &["-q"], events.as_bytes());
+    assert!(records.stdout.contains(r#""partial":["regions"]"#), "{}", records.stdout);
+    let on_records = policy(&["check", "--policy", &p], records.stdout.as_bytes());
+    assert_eq!(on_records.code, 1, "{}{}", on_records.stdout, on_records.stderr);
+    // With every call showing its region, the records settle it and pass.
+    let both = format!("{with}\n{with}\n");
+    let records = ct_testkit::run(bin.to_str().unwrap(), &["-q"], both.as_bytes());
+    assert_eq!(policy(&["check", "--policy", &p], records.stdout.as_bytes()).code, 0);
+}
