@@ -236,6 +236,15 @@ pub async fn plan(store: &Arc<Store>, scope: &Scope, limits: Limits, log: &mut L
                         log.errors.push((store.place(&prefix), why));
                         continue;
                     }
+                    if o.size > MAX_OBJECT {
+                        let why = format!(
+                            "refused: {} bytes; CloudTrail writes files of at most 50 MB, and ct-fetch takes none over {} MiB",
+                            o.size,
+                            MAX_OBJECT >> 20
+                        );
+                        log.errors.push((store.place(&o.key), why));
+                        continue;
+                    }
                     let Some(k) = layout::parse(&o.key) else {
                         log.notes.push((store.place(&o.key), "not a trail file name; left out".into()));
                         continue;
@@ -312,9 +321,16 @@ pub async fn to_dir(
         }
     }
     let mut running = JoinSet::new();
+    // Bodies are held whole until written: at most `jobs` of them and `AHEAD_BYTES` together.
+    let mut in_flight = 0u64;
     loop {
         while running.len() < limits.jobs.max(1) {
+            let Some((_, next)) = todo.front() else { break };
+            if !running.is_empty() && in_flight + next.object.size > AHEAD_BYTES {
+                break;
+            }
             let Some((path, p)) = todo.pop_front() else { break };
+            in_flight += p.object.size;
             let (store, key, size, progress) =
                 (Arc::clone(store), p.object.key.clone(), p.object.size, Arc::clone(progress));
             running.spawn(async move {
@@ -336,17 +352,29 @@ pub async fn to_dir(
         let Some(done) = running.join_next().await else { break };
         match done {
             Ok((_, size, Ok(()))) => {
+                in_flight -= size;
                 outcome.files += 1;
                 outcome.bytes += size;
             }
-            Ok((key, _, Err(msg))) => outcome.errors.push((store.place(&key), msg)),
+            Ok((key, size, Err(msg))) => {
+                in_flight -= size;
+                outcome.errors.push((store.place(&key), msg));
+            }
             Err(e) => outcome.errors.push(("download".into(), format!("task failed: {e}"))),
+        }
+        if running.is_empty() {
+            in_flight = 0;
         }
     }
     // Errors in key order, whatever order the downloads finished in.
     outcome.errors.sort();
     outcome
 }
+
+/// The largest file taken: CloudTrail's files are at most 50 MB compressed (research/format.md
+/// §2.2); a larger object under a trail's key is not one of its files, and holding it whole
+/// would cost memory.
+pub const MAX_OBJECT: u64 = 128 << 20;
 
 /// A download running ahead of the writer.
 type Download = tokio::task::JoinHandle<Result<Vec<u8>, Failure>>;

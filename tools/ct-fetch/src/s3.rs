@@ -166,8 +166,12 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(e: SdkError<E
         SdkError::TimeoutError(_) => Failure::transient("timed out"),
         SdkError::DispatchFailure(d) => {
             let text = aws_sdk_s3::error::DisplayErrorContext(&e).to_string();
-            // A connection that failed or timed out may come back; a bad endpoint will not.
-            if d.is_io() || d.is_timeout() { Failure::transient(text) } else { Failure::fatal(text) }
+            // A connection that failed, closed early or timed out may come back; a bad
+            // endpoint will not.
+            let transient = d.is_io()
+                || d.is_timeout()
+                || d.as_other() == Some(aws_config::retry::ErrorKind::TransientError);
+            if transient { Failure::transient(text) } else { Failure::fatal(text) }
         }
         SdkError::ResponseError(_) => Failure::transient(aws_sdk_s3::error::DisplayErrorContext(&e).to_string()),
         _ => Failure::fatal(aws_sdk_s3::error::DisplayErrorContext(&e).to_string()),

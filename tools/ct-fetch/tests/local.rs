@@ -263,3 +263,18 @@ fn a_closed_stdout_ends_quietly() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("error:"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn an_object_larger_than_any_trail_file_is_refused_not_held() {
+    let (src, _) = bucket();
+    // A sparse 200 MiB file under a trail file's name: no CloudTrail file is over 50 MB.
+    let key = log_key("", None, ACCOUNT, "eu-west-1", at(2017, 6, 1, 15, 0), "bigbigbigbigbigb");
+    put(src.path(), &key, b"");
+    std::fs::OpenOptions::new().write(true).open(src.path().join(&key)).unwrap().set_len(200 << 20).unwrap();
+    let dst = tempfile::tempdir().unwrap();
+    let out = fetch().arg(src.path()).args(WINDOW).arg("-o").arg(dst.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bigbigbigbigbigb") && stderr.contains("refused: 209715200 bytes"), "{stderr}");
+    assert!(stderr.contains("24 files"), "the others still come: {stderr}");
+}
