@@ -100,12 +100,20 @@ pub fn each<R: Read>(src: R, buf: Vec<u8>, mut f: impl FnMut(&[u8], u64) -> io::
     })
 }
 
+/// The longest line held, as the reader's largest document (`ReadOptions::max_document`).
+pub const MAX_LINE: usize = 1 << 30;
+
 /// Calls `f` with stretches of whole lines of `src` (after `buf`), as large as a read gives,
 /// so that a caller may search many lines at once. The last line may lack its newline at the
 /// end of input. A read error comes back after the lines read before it.
-pub fn regions<R: Read>(
+pub fn regions<R: Read>(src: R, buf: Vec<u8>, f: impl FnMut(&[u8]) -> io::Result<Flow>) -> io::Result<Flow> {
+    regions_within(src, buf, MAX_LINE, f)
+}
+
+fn regions_within<R: Read>(
     mut src: R,
     mut buf: Vec<u8>,
+    max_line: usize,
     mut f: impl FnMut(&[u8]) -> io::Result<Flow>,
 ) -> io::Result<Flow> {
     const CHUNK: usize = 1 << 20;
@@ -123,8 +131,16 @@ pub fn regions<R: Read>(
         if eof {
             return Ok(Flow::Continue);
         }
+        if end > max_line {
+            // No newline in a gigabyte: not NDJSON, and holding more would only cost memory.
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("a line longer than {} MiB (the lines before it were read)", max_line >> 20),
+            ));
+        }
         if buf.len() - end < CHUNK / 2 {
-            let grow = buf.len().max(CHUNK);
+            // Doubling, but not far past the longest line held.
+            let grow = buf.len().max(CHUNK).min((max_line + 2 * CHUNK).saturating_sub(buf.len())).max(CHUNK);
             buf.resize(buf.len() + grow, 0);
         }
         loop {
@@ -159,5 +175,20 @@ mod tests {
         })
         .unwrap();
         assert_eq!(got, vec![("a".into(), 1), ("b".into(), 2), ("c".into(), 5)]);
+    }
+
+    #[test]
+    fn a_line_without_end_stops_at_the_limit_after_the_lines_before_it() {
+        let mut input = b"{\"a\":1}\n{\"b\":2}\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 5 << 20));
+        let mut got = 0;
+        let err = regions_within(&input[..], Vec::new(), 2 << 20, |r| {
+            got += r.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
+            Ok(Flow::Continue)
+        })
+        .unwrap_err();
+        assert_eq!(got, 2);
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(err.to_string().contains("a line longer than 2 MiB"), "{err}");
     }
 }

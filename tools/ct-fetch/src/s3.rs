@@ -168,9 +168,8 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(e: SdkError<E
             let text = aws_sdk_s3::error::DisplayErrorContext(&e).to_string();
             // A connection that failed, closed early or timed out may come back; a bad
             // endpoint will not.
-            let transient = d.is_io()
-                || d.is_timeout()
-                || d.as_other() == Some(aws_config::retry::ErrorKind::TransientError);
+            let transient =
+                d.is_io() || d.is_timeout() || d.as_other() == Some(aws_config::retry::ErrorKind::TransientError);
             if transient { Failure::transient(text) } else { Failure::fatal(text) }
         }
         SdkError::ResponseError(_) => Failure::transient(aws_sdk_s3::error::DisplayErrorContext(&e).to_string()),
