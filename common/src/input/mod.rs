@@ -208,19 +208,40 @@ fn run_splitter(
     let mut stats = SourceStats::default();
     let mut counts = Counts::default();
     let mut item = sp.next_item();
+    // The first line of text that was not JSON, while no document has been seen.
+    let mut unread: Option<u64> = None;
     loop {
+        if let Some(first) = unread
+            && counts.docs > 0
+        {
+            // JSON came after all: the text before it is a bad line, not a foreign file.
+            unread = None;
+            let place = em.place(Some(first));
+            if em.visit.error(&place, &"not JSON (expected an object or an array)") == Flow::Stop {
+                stats.stopped = true;
+                return Ok((finish(stats, &em), sp.into_buffer()));
+            }
+        }
         let outcome = match item {
             Item::End => break,
             Item::NotJson { line, binary } => {
                 counts.errors += 1;
                 let msg = if binary { "binary data, not JSON" } else { "not JSON (expected an object or an array)" };
-                if counts.docs == 0 {
-                    // A file that does not even start as JSON is reported once, as a file.
+                if counts.docs == 0 && binary {
+                    // A binary file is reported once, as a file.
                     stats.stopped = em.visit.error(&name, &msg) == Flow::Stop;
                     return Ok((finish(stats, &em), sp.into_buffer()));
                 }
-                let place = em.place(Some(line));
-                Step::Next(em.visit.error(&place, &msg))
+                if counts.docs == 0 {
+                    // Text that does not start as JSON: a file of something else (reported
+                    // once, at the end), unless JSON follows (a garbage first line must not
+                    // cost the good lines after it).
+                    unread.get_or_insert(line);
+                    Step::Next(Flow::Continue)
+                } else {
+                    let place = em.place(Some(line));
+                    Step::Next(em.visit.error(&place, &msg))
+                }
             }
             Item::TooLarge { line } => {
                 counts.errors += 1;
@@ -273,6 +294,12 @@ fn run_splitter(
                 stats.stopped = true;
                 return Ok((finish(stats, &em), sp.into_buffer()));
             }
+        }
+    }
+    if unread.is_some() {
+        // Nothing but text that is not JSON: one error for the file.
+        if em.visit.error(&name, &"not JSON (expected an object or an array)") == Flow::Stop {
+            stats.stopped = true;
         }
     }
     if let Some(e) = sp.take_read_error() {

@@ -13,7 +13,7 @@ use crate::layout;
 /// Bidirectional-text controls: harmless to the file system, but they make a name read as
 /// another one in a terminal or a listing.
 fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Why a key cannot be stored under DIR.

@@ -94,6 +94,7 @@ impl Bucket {
     pub async fn list(&self, prefix: &str, delimited: bool) -> Result<Listing, Failure> {
         let mut out = Listing::default();
         let mut token: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
         loop {
             let mut req =
                 self.client.list_objects_v2().bucket(&self.name).prefix(prefix).encoding_type(EncodingType::Url);
@@ -127,8 +128,8 @@ impl Bucket {
             // Go on while S3 hands a token; a page that says it is cut short without one, or
             // the same token twice, would end the listing early without a word.
             match (page.is_truncated(), page.next_continuation_token()) {
-                (_, Some(t)) if token.as_deref() == Some(t) => {
-                    return Err(Failure::transient("the listing repeats its continuation token"));
+                (_, Some(t)) if !seen.insert(t.to_string()) => {
+                    return Err(Failure::transient("the listing repeats a continuation token"));
                 }
                 (_, Some(t)) => token = Some(t.to_string()),
                 (Some(true), None) => {

@@ -109,7 +109,8 @@ fn list_dir(root: &Path, prefix: &str, delimited: bool) -> Result<Listing, Failu
     for entry in entries {
         let entry = entry.map_err(|e| Failure::fatal(format!("cannot list: {}", ct_common::error::io_text(&e))))?;
         let Some(name) = entry.file_name().to_str().map(str::to_string) else {
-            out.problems.push((entry.path().display().to_string(), "name is not UTF-8; left out".into()));
+            let place = crate::mirror::shown(&entry.path().to_string_lossy());
+            out.problems.push((place, "name is not UTF-8; left out".into()));
             continue;
         };
         if name.starts_with('.') {
@@ -119,7 +120,7 @@ fn list_dir(root: &Path, prefix: &str, delimited: bool) -> Result<Listing, Failu
             Ok(m) => m,
             Err(e) => {
                 let why = format!("cannot read: {}; left out", ct_common::error::io_text(&e));
-                out.problems.push((entry.path().display().to_string(), why));
+                out.problems.push((crate::mirror::shown(&entry.path().display().to_string()), why));
                 continue;
             }
         };

@@ -480,7 +480,9 @@ fn run_check(args: &CheckArgs) -> Result<u8, Error> {
         );
     }
     // Nothing evaluated at all (no call, or only calls that need no permission) must not pass.
-    let empty = gate.allowed.is_empty() && gate.findings.is_empty() && gate.refused == 0;
+    // Calls AWS refused are left out, so an input of nothing else evaluated nothing: it fails
+    // like an empty one (an input whose calls all say AccessDenied must not pass a gate).
+    let empty = gate.allowed.is_empty() && gate.findings.is_empty();
     report.summary(&format_args!(
         "check: {} events and {} action records read, {} actions allowed, {} not allowed ({} Unknown{}), {} refused calls left out",
         events,
@@ -495,7 +497,11 @@ fn run_check(args: &CheckArgs) -> Result<u8, Error> {
         return Ok(EXIT_ERROR);
     }
     if empty && !args.allow_empty {
-        report.fatal(&"the input holds no call to evaluate: an empty input never passes (see --allow-empty)");
+        report.fatal(&format_args!(
+            "the input holds no call to evaluate ({} refused calls left out): an empty input never passes (see \
+             --allow-empty, --include-denied)",
+            gate.refused
+        ));
         return Ok(EXIT_ERROR);
     }
     Ok(if failing > 0 { EXIT_NEGATIVE } else { EXIT_OK })

@@ -351,3 +351,13 @@ fn records_of_events_some_of_which_lack_a_key_do_not_settle_it() {
     let records = ct_testkit::run(bin.to_str().unwrap(), &["-q"], both.as_bytes());
     assert_eq!(policy(&["check", "--policy", &p], records.stdout.as_bytes()).code, 0);
 }
+
+#[test]
+fn an_input_of_refused_calls_only_evaluates_nothing_and_fails() {
+    let refused = r#"{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/a"},"eventTime":"2017-06-01T13:00:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser","errorCode":"AccessDenied","errorMessage":"User: a is not authorized to perform: iam:CreateUser","eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#;
+    let run = policy(&["check", "--deny", "iam:*"], format!("{refused}\n").as_bytes());
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("no call to evaluate (1 refused calls left out)"), "{}", run.stderr);
+    let run = policy(&["check", "--deny", "iam:*", "--include-denied"], format!("{refused}\n").as_bytes());
+    assert_eq!(run.code, 1, "counted, the call is denied by the gate: {}", run.stderr);
+}

@@ -131,3 +131,20 @@ fn names_with_spaces_and_newlines_are_read_and_shown_escaped() {
     assert!(run.stderr.contains("bad\\nname\\u{1b}[2J.json"), "{}", run.stderr);
     assert!(!run.stderr.contains('\u{1b}'), "no raw escape reaches the terminal");
 }
+
+#[test]
+fn a_garbage_first_line_costs_only_itself() {
+    // One line of junk before good NDJSON: the junk is a bad line, the events all come out.
+    let input = format!("garbage here\n{GOOD}\n{GOOD}\n");
+    for args in [vec![], vec!["-j", "2"]] {
+        let run = unzip(&args, input.as_bytes());
+        no_panic(&run);
+        assert_eq!(run.code, 2);
+        assert_eq!(run.stdout, format!("{GOOD}\n{GOOD}\n"));
+        assert!(run.stderr.contains("line 1: not JSON"), "{}", run.stderr);
+    }
+    // A file of text alone is still one error for the file.
+    let run = unzip(&[], b"just\nsome\ntext\n");
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr.matches("not JSON").count(), 1, "{}", run.stderr);
+}
