@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Memory under hostile volume (not part of make test: minutes, release build): a 5 GB NDJSON
-# stream through a pipe into ct-unzip and ct-filter, and a gzip bomb that inflates to 2 GiB
-# inside one document (11.8 million lines of 424 bytes: 5.0 GB). Prints the peak RSS of each
-# tool (GNU time).
+# stream (11.8 million lines of 424 bytes) through a pipe into ct-unzip, ct-filter and
+# ct-actions, and a gzip bomb that inflates to 2 GiB inside one document. Prints the peak RSS
+# of each tool (GNU time).
 # Usage: tests/stress.sh [BINDIR]   (default target/release)
 set -eu  # no pipefail: `yes` ends on SIGPIPE by design
 cd "$(dirname "$0")/.."
