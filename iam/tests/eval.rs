@@ -368,6 +368,12 @@ fn duplicate_keys_boundaries_and_groups_in_policy_files() {
 fn a_condition_value_the_operator_cannot_read_refuses_the_policy() {
     // IAM refuses such policies; evaluating them would make the condition silently false and
     // switch a Deny off (a fail-open gate).
+    let parse = |op: &str, value: &str| {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Action":"*","Resource":"*","Condition":{{"{op}":{{"aws:CurrentTime":"{value}"}}}}}}]}}"#
+        );
+        ct_iam::policy::parse_file(&text, "p.json", None)
+    };
     for (op, value) in [
         ("DateGreaterThan", "not-a-date"),
         ("DateLessThan", "2020-02-30T00:00:00Z"),
@@ -377,10 +383,7 @@ fn a_condition_value_the_operator_cannot_read_refuses_the_policy() {
         ("Bool", "yes"),
         ("Null", "maybe"),
     ] {
-        let text = format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Action":"*","Resource":"*","Condition":{{"{op}":{{"aws:CurrentTime":"{value}"}}}}}}]}}"#
-        );
-        let err = ct_iam::policy::parse_file(&text, "p.json", None).unwrap_err().to_string();
+        let err = parse(op, value).unwrap_err().to_string();
         assert!(err.contains("is not a value this operator can compare"), "{op} {value}: {err}");
     }
     for (op, value) in [
@@ -390,9 +393,6 @@ fn a_condition_value_the_operator_cannot_read_refuses_the_policy() {
         ("IpAddress", "2001:db8::/32"),
         ("Bool", "${aws:SecureTransport}"),
     ] {
-        let text = format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Action":"*","Resource":"*","Condition":{{"{op}":{{"aws:CurrentTime":"{value}"}}}}}}]}}"#
-        );
-        assert!(ct_iam::policy::parse_file(&text, "p.json", None).is_ok(), "{op} {value}");
+        assert!(parse(op, value).is_ok(), "{op} {value}");
     }
 }
