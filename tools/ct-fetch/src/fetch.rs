@@ -1,7 +1,7 @@
 //! Planning (which files) and downloading (concurrent, retried), the same for S3 and for a
 //! local folder.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -461,11 +461,6 @@ pub fn human_bytes(n: u64) -> String {
         u += 1;
     }
     if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
-}
-
-/// The set of keys a plan holds (for tests and summaries).
-pub fn keys(files: &[Planned]) -> BTreeSet<&str> {
-    files.iter().map(|p| p.object.key.as_str()).collect()
 }
 
 #[cfg(test)]

@@ -403,33 +403,23 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
                 ));
             }
             Mode::Dir(dir) => {
-                let todo: Vec<&Planned> = files
-                    .iter()
-                    .filter(|p| {
-                        !mirror::path_of(dir, &p.object.key).is_ok_and(|path| mirror::present(&path, p.object.size))
-                    })
-                    .collect();
+                let todo = to_fetch(&files, Some(dir));
                 check_max(cli.max_bytes, &todo)?;
                 let progress = Arc::new(Progress::default());
                 let bar = progress_bar(&progress, &todo);
                 let o = fetch::to_dir(&store, &files, dir, limits, &progress).await;
-                if let Some(b) = bar {
-                    b.abort();
-                    eprint!("\r\x1b[K");
-                }
+                end_progress(bar);
                 o
             }
             Mode::Stdout => {
-                check_max(cli.max_bytes, &files.iter().collect::<Vec<_>>())?;
+                let todo = to_fetch(&files, None);
+                check_max(cli.max_bytes, &todo)?;
                 ct_common::output::grow_pipe(1);
                 let progress = Arc::new(Progress::default());
-                let bar = progress_bar(&progress, &files.iter().collect::<Vec<_>>());
+                let bar = progress_bar(&progress, &todo);
                 let mut out = ct_common::output::raw_stdout();
                 let (o, failed) = fetch::to_stream(&store, &files, &mut out, limits, &progress).await;
-                if let Some(b) = bar {
-                    b.abort();
-                    eprint!("\r\x1b[K");
-                }
+                end_progress(bar);
                 if let Some(e) = failed {
                     // What failed before the write is still told (a closed pipe ends quietly).
                     if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -470,6 +460,26 @@ fn progress_bar(progress: &Arc<Progress>, todo: &[&Planned]) -> Option<tokio::ta
     })
 }
 
+/// Ends the progress line and clears it.
+fn end_progress(bar: Option<tokio::task::JoinHandle<()>>) {
+    if let Some(b) = bar {
+        b.abort();
+        eprint!("\r\x1b[K");
+    }
+}
+
+/// The files still to fetch: those not already in DIR with the listed size (all without DIR).
+fn to_fetch<'a>(files: &'a [Planned], dir: Option<&std::path::Path>) -> Vec<&'a Planned> {
+    files
+        .iter()
+        .filter(|p| {
+            dir.is_none_or(|d| {
+                !mirror::path_of(d, &p.object.key).is_ok_and(|path| mirror::present(&path, p.object.size))
+            })
+        })
+        .collect()
+}
+
 fn check_max(max: Option<u64>, todo: &[&Planned]) -> Result<(), Error> {
     let bytes: u64 = todo.iter().map(|p| p.object.size).sum();
     match max {
@@ -507,22 +517,12 @@ fn list(files: &[Planned]) -> Result<Outcome, Error> {
 }
 
 fn dry_run(files: &[Planned], dir: Option<&std::path::Path>) -> Result<(), Error> {
-    let bytes: u64 = files.iter().map(|p| p.object.size).sum();
-    let (present, present_bytes) = match dir {
-        Some(d) => files
-            .iter()
-            .filter(|p| mirror::path_of(d, &p.object.key).is_ok_and(|path| mirror::present(&path, p.object.size)))
-            .fold((0u64, 0u64), |(n, b), p| (n + 1, b + p.object.size)),
-        None => (0, 0),
-    };
-    let mut line = format!(
-        "{} ({} bytes, {}) to fetch",
-        plural(files.len() as u64 - present, "file", "files"),
-        bytes - present_bytes,
-        human_bytes(bytes - present_bytes)
-    );
+    let todo = to_fetch(files, dir);
+    let bytes: u64 = todo.iter().map(|p| p.object.size).sum();
+    let mut line =
+        format!("{} ({bytes} bytes, {}) to fetch", plural(todo.len() as u64, "file", "files"), human_bytes(bytes));
     if dir.is_some() {
-        line += &format!(", {} already present", plural(present, "file", "files"));
+        line += &format!(", {} already present", plural((files.len() - todo.len()) as u64, "file", "files"));
     }
     let mut out = Output::stdout(false);
     out.record(line.as_bytes())?;
