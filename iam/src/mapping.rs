@@ -358,9 +358,15 @@ pub fn map_with(ev: &Event<'_>, detail: bool) -> Mapping {
     let params = Params { ev, value: OnceCell::new() };
     let catalog = Catalog::get();
     let mut uses = Vec::new();
-    let names = action_names(prefix, name, &params);
-    for (i, (p, n)) in names.iter().enumerate() {
-        let action = catalog.action(p, n);
+    let names: Vec<_> = action_names(prefix, name, &params)
+        .into_iter()
+        .map(|(p, n)| {
+            let action = catalog.action(&p, &n);
+            (p, n, action)
+        })
+        .collect();
+    for (i, (p, n, action)) in names.iter().enumerate() {
+        let action = *action;
         let mut u = Use {
             action: action.map_or_else(|| format!("{p}:{n}"), Action::full_name),
             known: action.is_some(),
@@ -378,7 +384,7 @@ pub fn map_with(ev: &Event<'_>, detail: bool) -> Mapping {
         uses.push(u);
     }
     // The access level of the call's main action (the first) tells a read from a write.
-    let level = names.first().and_then(|(p, n)| catalog.action(p, n)).map(|a| a.access_level);
+    let level = names.first().and_then(|(_, _, a)| *a).map(|a| a.access_level);
     if let Some(pass) = pass_role(ev, prefix, name, level, &params) {
         uses.push(pass);
     }
@@ -529,8 +535,11 @@ fn find_strings<'v>(v: &'v Value, key: &str, depth: u8, out: &mut Vec<&'v str>) 
 fn same_type(cloudtrail: Option<&str>, iam: &str) -> bool {
     let Some(ct) = cloudtrail else { return true };
     let last = ct.rsplit("::").next().unwrap_or(ct);
-    let norm = |s: &str| s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
-    norm(last) == norm(iam) || !ct.starts_with("AWS::")
+    // Letters and digits alone, without case (no allocation: this runs per resource and type).
+    fn norm(s: &str) -> impl Iterator<Item = u8> + '_ {
+        s.bytes().filter(u8::is_ascii_alphanumeric).map(|b| b.to_ascii_lowercase())
+    }
+    norm(last).eq(norm(iam)) || !ct.starts_with("AWS::")
 }
 
 /// The ARNs an action touched: those of `resources[]` that fit one of its resource types, or
@@ -672,7 +681,7 @@ fn context(ev: &Event<'_>, params: &Value, plan: &ActionPlan) -> Vec<(String, St
     }
     // Tags in the request: EC2's tagSpecificationSet, and the common `tags` shapes.
     let mut tags: Vec<(String, String)> = Vec::new();
-    if let Some(items) = params.pointer("/tagSpecificationSet/items").and_then(Value::as_array) {
+    if let Some(items) = params.get("tagSpecificationSet").and_then(|t| t.get("items")).and_then(Value::as_array) {
         for spec in items {
             for t in spec.get("tags").and_then(Value::as_array).into_iter().flatten() {
                 if let (Some(k), Some(v)) =
@@ -768,7 +777,7 @@ fn collect_role_arns(v: &Value, depth: u8, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                let role_key = k.to_ascii_lowercase().contains("role");
+                let role_key = k.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"role"));
                 match x {
                     Value::String(s) if role_key && is_role_arn(s) => out.push(s.clone()),
                     // A list of role ARNs (Redshift's iamRoles).
@@ -785,6 +794,8 @@ fn collect_role_arns(v: &Value, depth: u8, out: &mut Vec<String>) {
 }
 
 fn is_role_arn(s: &str) -> bool {
-    let parts: Vec<&str> = s.splitn(6, ':').collect();
-    parts.len() == 6 && parts[0] == "arn" && parts[2] == "iam" && parts[5].starts_with("role/")
+    let mut parts = s.splitn(6, ':');
+    let mut part = || parts.next();
+    let (arn, _, service, _, _, rest) = (part(), part(), part(), part(), part(), part());
+    arn == Some("arn") && service == Some("iam") && rest.is_some_and(|r| r.starts_with("role/"))
 }

@@ -3,7 +3,7 @@
 mod parallel;
 mod record;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 use std::sync::LazyLock;
@@ -160,7 +160,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         per_event: cli.per_event,
         text: cli.text,
         cap: cli.cap as usize,
-        actions: HashMap::new(),
+        actions: hashbrown::HashMap::new(),
         events: 0,
         merged: 0,
         no_permission: BTreeMap::new(),
@@ -271,7 +271,7 @@ struct State<'r> {
     text: bool,
     cap: usize,
     /// By action; sorted when written.
-    actions: HashMap<String, ActionRecord>,
+    actions: hashbrown::HashMap<String, ActionRecord>,
     events: u64,
     merged: u64,
     no_permission: BTreeMap<String, u64>,
@@ -337,7 +337,7 @@ impl State<'_> {
             per_event: false,
             text: self.text,
             cap: self.cap,
-            actions: HashMap::new(),
+            actions: hashbrown::HashMap::new(),
             events: 0,
             merged: 0,
             no_permission: BTreeMap::new(),
@@ -369,7 +369,10 @@ impl State<'_> {
     fn line(&mut self, text: &[u8], name: &str, n: u64) -> io::Result<Flow> {
         use ct_common::fields::{Found, Paths, Shape, extract};
         let place = LinePlace(name, n);
-        // The common case, an event, in one parse; anything else is looked at more closely.
+        // The common case, an event, in one pass; anything else is looked at more closely.
+        if let Some(ev) = Event::parse_call(text) {
+            return self.mapped(ev, &place);
+        }
         static ACTION_KEY: LazyLock<memchr::memmem::Finder<'static>> =
             LazyLock::new(|| memchr::memmem::Finder::new(b"\"action\""));
         if ACTION_KEY.find(text).is_none()

@@ -192,11 +192,17 @@ impl ActionRecord {
             }
         }
         if let Some(t) = u.time {
+            // Reusing the strings: events come roughly in time order, so `last` moves often.
+            let set = |slot: &mut Option<String>| {
+                let s = slot.get_or_insert_with(String::new);
+                s.clear();
+                s.push_str(t);
+            };
             if self.first.as_deref().is_none_or(|f| t < f) {
-                self.first = Some(t.to_string());
+                set(&mut self.first);
             }
             if self.last.as_deref().is_none_or(|l| t > l) {
-                self.last = Some(t.to_string());
+                set(&mut self.last);
             }
         }
         for (name, value) in

@@ -1,5 +1,7 @@
 //! The fields of a CloudTrail event that the IAM mapping reads, borrowed from the event text.
 
+mod fast;
+
 use std::borrow::Cow;
 
 use serde::Deserialize;
@@ -37,8 +39,9 @@ pub struct Event<'a> {
     pub read_only: Option<bool>,
     #[serde(borrow)]
     pub user_identity: Option<Identity<'a>>,
-    #[serde(borrow)]
-    pub request_parameters: Option<&'a RawValue>,
+    /// The JSON text of the request parameters (absent when null).
+    #[serde(borrow, default, deserialize_with = "raw_text")]
+    pub request_parameters: Option<&'a str>,
     #[serde(borrow)]
     pub resources: Option<Vec<Resource<'a>>>,
 }
@@ -89,7 +92,7 @@ pub struct Attributes<'a> {
     pub mfa_authenticated: Str<'a>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Default)]
 pub struct Resource<'a> {
     #[serde(borrow, default, deserialize_with = "opt_str", rename = "ARN")]
     pub arn: Str<'a>,
@@ -103,6 +106,11 @@ fn opt_str<'de: 'a, 'a, D: serde::Deserializer<'de>>(d: D) -> Result<Str<'a>, D:
     #[derive(Deserialize)]
     struct Borrowed<'a>(#[serde(borrow)] Cow<'a, str>);
     Ok(Option::<Borrowed<'a>>::deserialize(d)?.map(|b| b.0))
+}
+
+/// A value's JSON text, borrowed (`None` for null, as for the other fields).
+fn raw_text<'de: 'a, 'a, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'a str>, D::Error> {
+    Ok(Option::<&'a RawValue>::deserialize(d)?.map(RawValue::get))
 }
 
 /// readOnly is a boolean in events and the string "true"/"false" in some exports; any other
@@ -150,12 +158,37 @@ impl<'a> Event<'a> {
     /// covers the values that are skipped unread).
     pub fn parse(json: &'a [u8]) -> Result<Event<'a>, serde_json::Error> {
         match std::str::from_utf8(json) {
-            Ok(text) => serde_json::from_str(text),
+            // The fast reader answers for plain events; serde for the rest, and for errors.
+            Ok(text) => match fast::event(text) {
+                Some(ev) => Ok(ev),
+                None => serde_json::from_str(text),
+            },
             Err(e) => Err(serde::de::Error::custom(format_args!(
                 "invalid UTF-8 at byte {} of the event",
                 e.valid_up_to() + 1
             ))),
         }
+    }
+
+    /// A line that is plainly one CloudTrail event: read by the fast reader, with an
+    /// eventSource or an eventName, and without the top-level `action` key of an action
+    /// record. `None` says only "look closer" (it may still be an event).
+    pub fn parse_call(json: &'a [u8]) -> Option<Event<'a>> {
+        let (ev, action) = fast::event_and_keys(std::str::from_utf8(json).ok()?)?;
+        (!action && (ev.event_source.is_some() || ev.event_name.is_some())).then_some(ev)
+    }
+
+    /// The fast reader alone: `None` when it leaves the text to serde. For the tests and the
+    /// fuzz target that hold it to serde's answers.
+    #[doc(hidden)]
+    pub fn parse_fast(text: &'a str) -> Option<Event<'a>> {
+        fast::event(text)
+    }
+
+    /// serde's reader alone (what `parse` falls back on).
+    #[doc(hidden)]
+    pub fn parse_serde(text: &'a str) -> Result<Event<'a>, serde_json::Error> {
+        serde_json::from_str(text)
     }
 
     /// Who made the call, as IAM sees the principal: the role for an assumed-role session,
@@ -183,7 +216,7 @@ impl<'a> Event<'a> {
 
     /// The request parameters as a JSON value (`Null` when absent or unreadable).
     pub fn params(&self) -> serde_json::Value {
-        self.request_parameters.and_then(|r| serde_json::from_str(r.get()).ok()).unwrap_or(serde_json::Value::Null)
+        self.request_parameters.and_then(|r| serde_json::from_str(r).ok()).unwrap_or(serde_json::Value::Null)
     }
 
     /// Whether the call was refused for lack of permission (and not for any other reason).

@@ -1,0 +1,545 @@
+//! A fast path for reading an event: one pass over the text that finds the fields the mapping
+//! reads and checks the JSON grammar of everything it skips, several times faster than serde's
+//! derived reader, which spends most of its time in its general machinery.
+//!
+//! It answers only when it is sure, and gives up (`None`) on anything unusual: a control byte
+//! anywhere (so whitespace is only spaces and strings need no control check), an escape in a
+//! key or in a value it reads, a lone surrogate, a wrong type, a known field twice, nesting
+//! deeper than 100. The caller then reads the event with serde, which decides and words the
+//! error. So whatever this accepts, serde accepts with the same fields (a test and a fuzz
+//! target compare the two); it never accepts what serde refuses.
+
+use std::borrow::Cow;
+
+use super::{Attributes, Event, Identity, Issuer, Resource, SessionContext};
+
+const MAX_DEPTH: u32 = 100;
+
+/// Reads `text` (UTF-8 already checked) when it is plain enough; `None` leaves it to serde.
+pub(super) fn event(text: &str) -> Option<Event<'_>> {
+    event_and_keys(text).map(|(ev, _)| ev)
+}
+
+/// As `event`, and whether the object has a top-level `action` key.
+pub(super) fn event_and_keys(text: &str) -> Option<(Event<'_>, bool)> {
+    if text.bytes().fold(false, |bad, b| bad | (b < 0x20)) {
+        return None;
+    }
+    let mut s = Scan { b: text.as_bytes(), t: text, i: 0, depth: 0, action: false };
+    s.ws();
+    let ev = s.event()?;
+    s.ws();
+    (s.i == s.b.len()).then_some((ev, s.action))
+}
+
+/// The position of the first `"` or `\\` in `b`, eight bytes at a time: strings in events are
+/// mostly short, where a call to memchr costs more than it saves.
+fn quote_or_backslash(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGH: u64 = ONES << 7;
+    let mut chunks = b.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let v = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let q = v ^ (ONES * u64::from(b'"'));
+        let s = v ^ (ONES * u64::from(b'\\'));
+        // A byte of q or s is zero where v holds a quote or a backslash; the lowest flagged
+        // byte is exact (borrows only spoil the bytes above it).
+        let found = (q.wrapping_sub(ONES) & !q | s.wrapping_sub(ONES) & !s) & HIGH;
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    chunks.remainder().iter().position(|&c| c == b'"' || c == b'\\').map(|p| at + p)
+}
+
+struct Scan<'a> {
+    b: &'a [u8],
+    t: &'a str,
+    i: usize,
+    depth: u32,
+    /// The event has a top-level `action` key.
+    action: bool,
+}
+
+/// Sets a field once; a second value for it is left to serde (which refuses duplicates).
+fn once<T>(slot: &mut Option<T>, v: Option<T>, seen: &mut u32, bit: u32) -> Option<()> {
+    if *seen & bit != 0 {
+        return None;
+    }
+    *seen |= bit;
+    *slot = v;
+    Some(())
+}
+
+impl<'a> Scan<'a> {
+    fn ws(&mut self) {
+        while self.b.get(self.i) == Some(&b' ') {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        self.ws();
+        (self.b.get(self.i) == Some(&c)).then(|| self.i += 1)
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.b.get(self.i).copied()
+    }
+
+    /// A string at `i` (its opening quote); returns its contents and whether it has escapes.
+    fn string(&mut self) -> Option<(&'a str, bool)> {
+        if self.b.get(self.i) != Some(&b'"') {
+            return None;
+        }
+        let start = self.i + 1;
+        let mut j = start;
+        let mut escaped = false;
+        loop {
+            j += quote_or_backslash(&self.b[j..])?;
+            if self.b[j] == b'"' {
+                self.i = j + 1;
+                // Quotes and backslashes are ASCII, so these are char boundaries.
+                return Some((&self.t[start..j], escaped));
+            }
+            escaped = true;
+            j += 1;
+            match *self.b.get(j)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => j += 1,
+                b'u' => {
+                    let hex = self.b.get(j + 1..j + 5)?;
+                    let hex = std::str::from_utf8(hex).ok()?;
+                    let code = u16::from_str_radix(hex, 16).ok()?;
+                    if hex.starts_with(['+', '-']) || (0xD800..=0xDFFF).contains(&code) {
+                        return None;
+                    }
+                    j += 5;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A string value without escapes, or null.
+    fn plain(&mut self) -> Option<Option<Cow<'a, str>>> {
+        match self.peek()? {
+            b'n' => self.literal("null").map(|_| None),
+            _ => match self.string()? {
+                (s, false) => Some(Some(Cow::Borrowed(s))),
+                (_, true) => None,
+            },
+        }
+    }
+
+    fn literal(&mut self, word: &str) -> Option<()> {
+        let end = self.i + word.len();
+        (self.b.get(self.i..end) == Some(word.as_bytes())).then(|| self.i = end)
+    }
+
+    fn number(&mut self) -> Option<()> {
+        let b = self.b;
+        let digits = |i: &mut usize| {
+            let from = *i;
+            while b.get(*i).is_some_and(u8::is_ascii_digit) {
+                *i += 1;
+            }
+            *i > from
+        };
+        let mut i = self.i;
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        match b.get(i)? {
+            b'0' => i += 1,
+            b'1'..=b'9' => {
+                digits(&mut i);
+            }
+            _ => return None,
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            digits(&mut i).then_some(())?;
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            digits(&mut i).then_some(())?;
+        }
+        self.i = i;
+        Some(())
+    }
+
+    /// Any value, checked and skipped.
+    fn skip(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b'{' => self.members(|s, _| s.skip()),
+            b'[' => self.elements(|s| s.skip()),
+            b't' => self.literal("true"),
+            b'f' => self.literal("false"),
+            b'n' => self.literal("null"),
+            _ => self.number(),
+        }
+    }
+
+    /// An object at `i`: `field` reads (or skips) each member's value, given its key.
+    fn members(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.sequence(b'{', b'}', |s| {
+            s.ws();
+            let (key, escaped) = s.string()?;
+            if escaped {
+                return None;
+            }
+            s.eat(b':')?;
+            field(s, key)
+        })
+    }
+
+    fn elements(&mut self, element: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.sequence(b'[', b']', element)
+    }
+
+    /// `open`, items separated by commas, `close`.
+    fn sequence(&mut self, open: u8, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.eat(open)?;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        if self.peek()? == close {
+            self.i += 1;
+        } else {
+            loop {
+                item(self)?;
+                match self.peek()? {
+                    b',' => self.i += 1,
+                    c if c == close => {
+                        self.i += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        Some(())
+    }
+
+    /// An object, or null (`None`); arrays (serde's positional form of a struct) are left to serde.
+    fn object<T: Default>(
+        &mut self,
+        mut field: impl FnMut(&mut Self, &mut T, &'a str) -> Option<()>,
+    ) -> Option<Option<T>> {
+        match self.peek()? {
+            b'n' => self.literal("null").map(|_| None),
+            b'{' => {
+                let mut v = T::default();
+                self.members(|s, k| field(s, &mut v, k))?;
+                Some(Some(v))
+            }
+            _ => None,
+        }
+    }
+
+    fn event(&mut self) -> Option<Event<'a>> {
+        let mut seen = 0u32;
+        self.object(|s, ev: &mut Event<'a>, key| {
+            let (slot, bit) = match key {
+                "eventSource" => (&mut ev.event_source, 1),
+                "eventName" => (&mut ev.event_name, 1 << 1),
+                "eventType" => (&mut ev.event_type, 1 << 2),
+                "eventTime" => (&mut ev.event_time, 1 << 3),
+                "eventID" => (&mut ev.event_id, 1 << 4),
+                "awsRegion" => (&mut ev.aws_region, 1 << 5),
+                "recipientAccountId" => (&mut ev.recipient_account_id, 1 << 6),
+                "errorCode" => (&mut ev.error_code, 1 << 7),
+                "errorMessage" => (&mut ev.error_message, 1 << 8),
+                "sourceIPAddress" => (&mut ev.source_ip_address, 1 << 9),
+                "vpcEndpointId" => (&mut ev.vpc_endpoint_id, 1 << 10),
+                "readOnly" => {
+                    let v = match s.peek()? {
+                        b't' => s.literal("true").map(|_| Some(true))?,
+                        b'f' => s.literal("false").map(|_| Some(false))?,
+                        b'"' => match s.string()? {
+                            (v, false) => v.parse().ok(),
+                            (_, true) => return None,
+                        },
+                        // serde reads a number here (and refuses one beyond f64): left to it.
+                        b'-' | b'0'..=b'9' => return None,
+                        _ => s.skip().map(|_| None)?,
+                    };
+                    return once(&mut ev.read_only, v, &mut seen, 1 << 11);
+                }
+                "userIdentity" => {
+                    let v = s.identity()?;
+                    return once(&mut ev.user_identity, v, &mut seen, 1 << 12);
+                }
+                "requestParameters" => {
+                    let v = match s.peek()? {
+                        b'n' => s.literal("null").map(|_| None)?,
+                        _ => {
+                            let from = s.i;
+                            s.skip()?;
+                            Some(&s.t[from..s.i])
+                        }
+                    };
+                    return once(&mut ev.request_parameters, v, &mut seen, 1 << 13);
+                }
+                "resources" => {
+                    let v = match s.peek()? {
+                        b'n' => s.literal("null").map(|_| None)?,
+                        _ => {
+                            let mut list = Vec::new();
+                            s.elements(|s| {
+                                list.push(s.resource()?);
+                                Some(())
+                            })?;
+                            Some(list)
+                        }
+                    };
+                    return once(&mut ev.resources, v, &mut seen, 1 << 14);
+                }
+                "action" => {
+                    s.action = true;
+                    return s.skip();
+                }
+                _ => return s.skip(),
+            };
+            let v = s.plain()?;
+            once(slot, v, &mut seen, bit)
+        })?
+    }
+
+    fn resource(&mut self) -> Option<Resource<'a>> {
+        let mut seen = 0;
+        self.object(|s, r: &mut Resource<'a>, key| match key {
+            "ARN" => once(&mut r.arn, s.plain()?, &mut seen, 1),
+            "type" => once(&mut r.kind, s.plain()?, &mut seen, 2),
+            _ => s.skip(),
+        })?
+    }
+
+    fn identity(&mut self) -> Option<Option<Identity<'a>>> {
+        let mut seen = 0;
+        self.object(|s, id: &mut Identity<'a>, key| match key {
+            "type" => once(&mut id.kind, s.plain()?, &mut seen, 1),
+            "arn" => once(&mut id.arn, s.plain()?, &mut seen, 1 << 1),
+            "accountId" => once(&mut id.account_id, s.plain()?, &mut seen, 1 << 2),
+            "userName" => once(&mut id.user_name, s.plain()?, &mut seen, 1 << 3),
+            "principalId" => once(&mut id.principal_id, s.plain()?, &mut seen, 1 << 4),
+            "invokedBy" => once(&mut id.invoked_by, s.plain()?, &mut seen, 1 << 5),
+            "sessionContext" => {
+                let mut seen2 = 0;
+                let v = s.object(|s, sc: &mut SessionContext<'a>, key| match key {
+                    "sessionIssuer" => {
+                        let mut seen3 = 0;
+                        let v = s.object(|s, is: &mut Issuer<'a>, key| match key {
+                            "type" => once(&mut is.kind, s.plain()?, &mut seen3, 1),
+                            "arn" => once(&mut is.arn, s.plain()?, &mut seen3, 2),
+                            "userName" => once(&mut is.user_name, s.plain()?, &mut seen3, 4),
+                            _ => s.skip(),
+                        })?;
+                        once(&mut sc.session_issuer, v, &mut seen2, 1)
+                    }
+                    "attributes" => {
+                        let mut seen3 = 0;
+                        let v = s.object(|s, at: &mut Attributes<'a>, key| match key {
+                            "mfaAuthenticated" => once(&mut at.mfa_authenticated, s.plain()?, &mut seen3, 1),
+                            _ => s.skip(),
+                        })?;
+                        once(&mut sc.attributes, v, &mut seen2, 2)
+                    }
+                    _ => s.skip(),
+                })?;
+                once(&mut id.session_context, v, &mut seen, 1 << 6)
+            }
+            _ => s.skip(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Event;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    /// What the fast reader says of `text` must be what serde says: the same fields, or (when
+    /// serde refuses it) no answer. It may leave to serde what serde accepts.
+    fn agrees(text: &str) -> Result<(), String> {
+        let fast = super::event(text);
+        let serde = Event::parse_serde(text);
+        match (fast, serde) {
+            (Some(f), Ok(s)) if format!("{f:?}") == format!("{s:?}") => Ok(()),
+            (Some(f), Ok(s)) => Err(format!("different fields for {text}:\n fast {f:?}\nserde {s:?}")),
+            (Some(f), Err(e)) => Err(format!("fast accepted what serde refuses ({e}): {text}\n{f:?}")),
+            (None, _) => Ok(()),
+        }
+    }
+
+    fn fast_reads(text: &str) -> bool {
+        super::event(text).is_some()
+    }
+
+    #[test]
+    fn reads_a_plain_event_as_serde_does() {
+        let ev = json!({
+            "eventVersion": "1.08",
+            "userIdentity": {"type": "AssumedRole", "principalId": "AROA:s", "arn": "arn:aws:sts::1:assumed-role/r/s",
+                "accountId": "111122223333", "sessionContext": {"sessionIssuer": {"type": "Role",
+                "arn": "arn:aws:iam::111122223333:role/r", "userName": "r"}, "webIdFederationData": {},
+                "attributes": {"creationDate": "2024-01-01T00:00:00Z", "mfaAuthenticated": "false"}}},
+            "eventTime": "2024-01-01T00:00:01Z", "eventSource": "ec2.amazonaws.com", "eventName": "RunInstances",
+            "awsRegion": "ap-southeast-2", "sourceIPAddress": "192.0.2.1", "userAgent": "aws-cli/2",
+            "errorCode": "Client.UnauthorizedOperation", "errorMessage": "You are not authorized",
+            "requestParameters": {"instanceType": "t2.micro", "n": [1, -2.5e3, 0, true, false, null]},
+            "responseElements": null, "readOnly": false, "eventType": "AwsApiCall", "eventID": "e1",
+            "recipientAccountId": "111122223333", "vpcEndpointId": "vpce-1",
+            "resources": [{"ARN": "arn:aws:ec2:::instance/i-1", "accountId": "1", "type": "AWS::EC2::Instance"}],
+            "tlsDetails": {"tlsVersion": "TLSv1.3"}
+        });
+        let text = ev.to_string();
+        assert!(fast_reads(&text), "a plain event is read by the fast path");
+        agrees(&text).unwrap();
+        let ev = Event::parse_fast(&text).unwrap();
+        assert_eq!(ev.request_parameters, Some(r#"{"instanceType":"t2.micro","n":[1,-2500.0,0,true,false,null]}"#));
+        assert_eq!(ev.principal(), Some("arn:aws:iam::111122223333:role/r"));
+    }
+
+    #[test]
+    fn leaves_the_unusual_to_serde() {
+        let cases = [
+            // Escapes in a value read, in a key; a lone surrogate; control bytes; a tab.
+            r#"{"eventName":"A\"B"}"#,
+            r#"{"event\u004eame":"X"}"#,
+            r#"{"x":"\ud800"}"#,
+            "{\"x\":\"a\u{1}b\"}",
+            "{\t\"eventName\":\"X\"}",
+            // Wrong types, duplicates, the positional form of a struct, a top level not an object.
+            r#"{"eventName":5}"#,
+            r#"{"eventName":"A","eventName":"B"}"#,
+            r#"{"userIdentity":{"arn":"a","arn":"b"}}"#,
+            r#"{"userIdentity":["IAMUser"]}"#,
+            r#"{"resources":[null]}"#,
+            r#"[{"eventName":"X"}]"#,
+            "null",
+            // Bad JSON of every kind.
+            r#"{"eventName":"X""#,
+            r#"{"eventName":"X",}"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":-}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":"\x"}"#,
+            r#"{"a":"\u12"}"#,
+            r#"{"a":[1,]}"#,
+            r#"{"a" 1}"#,
+            r#"{"eventName":"X"} x"#,
+            r#"{"eventName":"X"}{}"#,
+        ];
+        for text in cases {
+            assert!(!fast_reads(text), "left to serde: {text}");
+            agrees(text).unwrap();
+        }
+        // Deep nesting is left to serde, whatever it decides.
+        let deep = format!(r#"{{"a":{}1{}}}"#, "[".repeat(200), "]".repeat(200));
+        assert!(!fast_reads(&deep));
+        let deeper = format!(r#"{{"userIdentity":{}null{}}}"#, r#"{"x":"#.repeat(200), "}".repeat(200));
+        assert!(!fast_reads(&deeper));
+    }
+
+    #[test]
+    fn reads_what_it_skips_as_json_does() {
+        // Values the fast path checks and skips; serde must accept the same.
+        for text in [
+            r#"{"a":"\"\\\/\b\f\n\r\t\u00e9\uD83D\uDE00","b":-0.5E+10,"c":[[],{}],"d":{"e":[{"f":null}]}}"#,
+            r#" { "eventName" : "X" , "readOnly" : "true" , "requestParameters" : null } "#,
+            r#"{"readOnly":{"x":1},"resources":[],"userIdentity":null}"#,
+            r#"{"eventName":null,"requestParameters":[1,2],"resources":[{"ARN":null,"x":[1]}]}"#,
+        ] {
+            agrees(text).unwrap();
+        }
+        // Escaped pairs of surrogates are left to serde (which reads them).
+        assert!(!fast_reads(r#"{"a":"\uD83D\uDE00"}"#));
+        assert!(fast_reads(r#" { "eventName" : "X" , "readOnly" : "true" , "requestParameters" : null } "#));
+    }
+
+    /// JSON values drawn from the shapes events have, with the field names the reader knows.
+    fn arb_value(depth: u32) -> BoxedStrategy<Value> {
+        let key = prop_oneof![
+            Just("eventName"),
+            Just("eventSource"),
+            Just("eventTime"),
+            Just("eventType"),
+            Just("eventID"),
+            Just("awsRegion"),
+            Just("recipientAccountId"),
+            Just("errorCode"),
+            Just("errorMessage"),
+            Just("sourceIPAddress"),
+            Just("vpcEndpointId"),
+            Just("readOnly"),
+            Just("userIdentity"),
+            Just("requestParameters"),
+            Just("resources"),
+            Just("type"),
+            Just("arn"),
+            Just("accountId"),
+            Just("userName"),
+            Just("principalId"),
+            Just("invokedBy"),
+            Just("sessionContext"),
+            Just("sessionIssuer"),
+            Just("attributes"),
+            Just("mfaAuthenticated"),
+            Just("ARN"),
+            Just("other"),
+        ];
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+            "[a-z\"\\\\/é\u{1}😀 ]{0,12}".prop_map(Value::String),
+            Just(Value::String("true".into())),
+        ];
+        if depth == 0 {
+            return leaf.boxed();
+        }
+        prop_oneof![
+            3 => leaf,
+            1 => proptest::collection::vec(arb_value(depth - 1), 0..4).prop_map(Value::Array),
+            2 => proptest::collection::vec((key, arb_value(depth - 1)), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+        ]
+        .boxed()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn agrees_with_serde_on_generated_events(v in arb_value(4), spaced in any::<bool>(), cut in any::<u16>(), flip in any::<u8>()) {
+            let text = if spaced { serde_json::to_string_pretty(&v).unwrap().replace('\n', " ") } else { v.to_string() };
+            prop_assert!(agrees(&text).is_ok(), "{}", agrees(&text).unwrap_err());
+            // Damaged: cut short, or one byte changed to a JSON-significant one.
+            let b = text.as_bytes();
+            let at = cut as usize % b.len().max(1);
+            if let Ok(short) = std::str::from_utf8(&b[..at]) {
+                prop_assert!(agrees(short).is_ok(), "{}", agrees(short).unwrap_err());
+            }
+            let mut changed = b.to_vec();
+            if !changed.is_empty() && changed[at].is_ascii() {
+                let significant = b"{}[]\",:\\ 0-.eEtfnu";
+                changed[at] = significant[flip as usize % significant.len()];
+                if let Ok(changed) = std::str::from_utf8(&changed) {
+                    prop_assert!(agrees(changed).is_ok(), "{}", agrees(changed).unwrap_err());
+                }
+            }
+        }
+    }
+}
