@@ -4,6 +4,7 @@
 pub mod arn;
 pub mod catalog;
 pub mod event;
+pub mod json;
 pub mod mapping;
 
 pub use catalog::Catalog;

@@ -10,11 +10,10 @@
 
 use std::cell::OnceCell;
 
-use serde_json::Value;
-
 use crate::arn;
 use crate::catalog::{Action, Catalog};
 use crate::event::Event;
+use crate::json::Json;
 
 /// eventSource → IAM prefix where the first label of the source is not the prefix
 /// (research/iam.md §2.2, from iam-dataset's map and the services' CloudTrail pages).
@@ -226,7 +225,7 @@ fn action_names(prefix: &str, name: &str, params: &Params<'_>) -> Vec<(String, S
             }
             if name == "CopyObject" || name == "UploadPartCopy" {
                 // Reading a given version of the source needs its own action.
-                let src = params.get("x-amz-copy-source").and_then(Value::as_str).unwrap_or("");
+                let src = params.get("x-amz-copy-source").and_then(Json::as_str).unwrap_or("");
                 let read = if src.contains("versionId=") { "GetObjectVersion" } else { "GetObject" };
                 return vec![("s3".into(), "PutObject".into()), ("s3".into(), read.into())];
             }
@@ -322,12 +321,12 @@ pub fn map(ev: &Event<'_>) -> Mapping {
 /// The request parameters, parsed when first needed (many events need none of them).
 struct Params<'e> {
     ev: &'e Event<'e>,
-    value: OnceCell<Value>,
+    value: OnceCell<Json<'e>>,
 }
 
-impl Params<'_> {
-    fn get(&self) -> &Value {
-        self.value.get_or_init(|| self.ev.params())
+impl<'e> Params<'e> {
+    fn get(&self) -> &Json<'e> {
+        self.value.get_or_init(|| Json::parse(self.ev.request_parameters))
     }
 }
 
@@ -472,17 +471,17 @@ fn special_resource(
     let params = params.get();
     match (prefix, action) {
         ("s3", "GetObject") if index == 1 && (event == "CopyObject" || event == "UploadPartCopy") => {
-            let src = params.get("x-amz-copy-source").and_then(Value::as_str)?;
+            let src = params.get("x-amz-copy-source").and_then(Json::as_str)?;
             let src = src.trim_start_matches('/');
             let (bucket, key) = src.split_once('/')?;
             let key = key.split('?').next().unwrap_or(key);
             Some(vec![("BucketName".into(), bucket.into()), ("ObjectName".into(), key.into())])
         }
         ("kms", "ReEncryptFrom") => {
-            Some(vec![("KeyId".into(), params.get("sourceKeyId").and_then(Value::as_str)?.to_string())])
+            Some(vec![("KeyId".into(), params.get("sourceKeyId").and_then(Json::as_str)?.to_string())])
         }
         ("kms", "ReEncryptTo") => {
-            Some(vec![("KeyId".into(), params.get("destinationKeyId").and_then(Value::as_str)?.to_string())])
+            Some(vec![("KeyId".into(), params.get("destinationKeyId").and_then(Json::as_str)?.to_string())])
         }
         _ => None,
     }
@@ -507,17 +506,17 @@ const ALIASES: &[(&str, &str)] = &[
 ];
 
 /// Every string under `key` (compared without case) anywhere in `v`, depth-limited.
-fn find_strings<'v>(v: &'v Value, key: &str, depth: u8, out: &mut Vec<&'v str>) {
+fn find_strings<'v>(v: &'v Json<'v>, key: &str, depth: u8, out: &mut Vec<&'v str>) {
     if depth > 4 || out.len() >= 16 {
         return;
     }
     match v {
-        Value::Object(m) => {
+        Json::Object(m) => {
             for (k, x) in m {
                 if k.eq_ignore_ascii_case(key) {
                     match x {
-                        Value::String(s) => out.push(s),
-                        Value::Array(a) => out.extend(a.iter().filter_map(Value::as_str)),
+                        Json::String(s) => out.push(s),
+                        Json::Array(a) => out.extend(a.iter().filter_map(Json::as_str)),
                         _ => {}
                     }
                 } else {
@@ -525,7 +524,7 @@ fn find_strings<'v>(v: &'v Value, key: &str, depth: u8, out: &mut Vec<&'v str>) 
                 }
             }
         }
-        Value::Array(a) => a.iter().for_each(|x| find_strings(x, key, depth + 1, out)),
+        Json::Array(a) => a.iter().for_each(|x| find_strings(x, key, depth + 1, out)),
         _ => {}
     }
 }
@@ -574,7 +573,7 @@ fn resources(ev: &Event<'_>, params: &Params<'_>, plan: &ActionPlan, special: Op
 
 /// One resource type's template filled from the request; empty when the type is optional
 /// and the request does not name it.
-fn fill_type(ev: &Event<'_>, params: &Value, t: &TypePlan, special: Option<&[Variable]>) -> Vec<String> {
+fn fill_type(ev: &Event<'_>, params: &Json<'_>, t: &TypePlan, special: Option<&[Variable]>) -> Vec<String> {
     let template = t.rt.arn;
     let glob = t.rt.glob();
     // A value that is already a whole ARN of this type is the resource itself.
@@ -644,7 +643,7 @@ fn lower_first(s: &str) -> String {
 }
 
 /// Condition-key values that the event shows, for keys that apply to the action.
-fn context(ev: &Event<'_>, params: &Value, plan: &ActionPlan) -> Vec<(String, String)> {
+fn context(ev: &Event<'_>, params: &Json<'_>, plan: &ActionPlan) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     // Global keys (aws:...) apply to every action; the service keys that apply are in the plan.
     let mut put = |key: &str, value: &str| {
@@ -673,19 +672,18 @@ fn context(ev: &Event<'_>, params: &Value, plan: &ActionPlan) -> Vec<(String, St
     for (key, param) in &plan.simple {
         if let Some(v) = params.get(param) {
             match v {
-                Value::String(s) => put(key, s),
-                Value::Number(n) => put(key, &n.to_string()),
+                Json::String(s) => put(key, s),
+                Json::Number(n) => put(key, &n.to_string()),
                 _ => {}
             }
         }
     }
     // Tags in the request: EC2's tagSpecificationSet, and the common `tags` shapes.
     let mut tags: Vec<(String, String)> = Vec::new();
-    if let Some(items) = params.get("tagSpecificationSet").and_then(|t| t.get("items")).and_then(Value::as_array) {
+    if let Some(items) = params.get("tagSpecificationSet").and_then(|t| t.get("items")).and_then(Json::as_array) {
         for spec in items {
-            for t in spec.get("tags").and_then(Value::as_array).into_iter().flatten() {
-                if let (Some(k), Some(v)) =
-                    (t.get("key").and_then(Value::as_str), t.get("value").and_then(Value::as_str))
+            for t in spec.get("tags").and_then(Json::as_array).into_iter().flatten() {
+                if let (Some(k), Some(v)) = (t.get("key").and_then(Json::as_str), t.get("value").and_then(Json::as_str))
                 {
                     tags.push((k.into(), v.into()));
                 }
@@ -694,10 +692,10 @@ fn context(ev: &Event<'_>, params: &Value, plan: &ActionPlan) -> Vec<(String, St
     }
     for key in ["tags", "Tags"] {
         match params.get(key) {
-            Some(Value::Object(m)) => {
-                tags.extend(m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))))
+            Some(Json::Object(m)) => {
+                tags.extend(m.iter().filter_map(|(k, v)| Some((k.to_string(), v.as_str()?.to_string()))))
             }
-            Some(Value::Array(a)) => tags.extend(a.iter().filter_map(|t| {
+            Some(Json::Array(a)) => tags.extend(a.iter().filter_map(|t| {
                 let k = t.get("key").or_else(|| t.get("Key"))?.as_str()?;
                 let v = t.get("value").or_else(|| t.get("Value"))?.as_str()?;
                 Some((k.to_string(), v.to_string()))
@@ -751,12 +749,12 @@ fn pass_role(ev: &Event<'_>, prefix: &str, name: &str, level: Option<&str>, para
 }
 
 /// Whether `key` (any case) appears anywhere in `v`, depth-limited.
-fn find_keys<'v>(v: &'v Value, key: &str, depth: u8, out: &mut Vec<&'v Value>) {
+fn find_keys<'v>(v: &'v Json<'v>, key: &str, depth: u8, out: &mut Vec<&'v Json<'v>>) {
     if depth > 5 || out.len() >= 4 {
         return;
     }
     match v {
-        Value::Object(m) => {
+        Json::Object(m) => {
             for (k, x) in m {
                 if k.eq_ignore_ascii_case(key) && !x.is_null() {
                     out.push(x);
@@ -765,30 +763,30 @@ fn find_keys<'v>(v: &'v Value, key: &str, depth: u8, out: &mut Vec<&'v Value>) {
                 }
             }
         }
-        Value::Array(a) => a.iter().for_each(|x| find_keys(x, key, depth + 1, out)),
+        Json::Array(a) => a.iter().for_each(|x| find_keys(x, key, depth + 1, out)),
         _ => {}
     }
 }
 
-fn collect_role_arns(v: &Value, depth: u8, out: &mut Vec<String>) {
+fn collect_role_arns(v: &Json<'_>, depth: u8, out: &mut Vec<String>) {
     if depth > 5 || out.len() >= 16 {
         return;
     }
     match v {
-        Value::Object(m) => {
+        Json::Object(m) => {
             for (k, x) in m {
                 let role_key = k.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"role"));
                 match x {
-                    Value::String(s) if role_key && is_role_arn(s) => out.push(s.clone()),
+                    Json::String(s) if role_key && is_role_arn(s) => out.push(s.to_string()),
                     // A list of role ARNs (Redshift's iamRoles).
-                    Value::Array(a) if role_key && a.iter().any(|e| e.as_str().is_some_and(is_role_arn)) => {
-                        out.extend(a.iter().filter_map(Value::as_str).filter(|s| is_role_arn(s)).map(str::to_string));
+                    Json::Array(a) if role_key && a.iter().any(|e| e.as_str().is_some_and(is_role_arn)) => {
+                        out.extend(a.iter().filter_map(Json::as_str).filter(|s| is_role_arn(s)).map(str::to_string));
                     }
                     _ => collect_role_arns(x, depth + 1, out),
                 }
             }
         }
-        Value::Array(a) => a.iter().for_each(|x| collect_role_arns(x, depth + 1, out)),
+        Json::Array(a) => a.iter().for_each(|x| collect_role_arns(x, depth + 1, out)),
         _ => {}
     }
 }

@@ -34,6 +34,7 @@ pub(super) fn event_and_keys(text: &str) -> Option<(Event<'_>, bool)> {
 
 /// The position of the first `"` or `\\` in `b`, eight bytes at a time: strings in events are
 /// mostly short, where a call to memchr costs more than it saves.
+#[inline]
 fn quote_or_backslash(b: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::MAX / 255;
     const HIGH: u64 = ONES << 7;
@@ -64,6 +65,7 @@ struct Scan<'a> {
 }
 
 /// Sets a field once; a second value for it is left to serde (which refuses duplicates).
+#[inline]
 fn once<T>(slot: &mut Option<T>, v: Option<T>, seen: &mut u32, bit: u32) -> Option<()> {
     if *seen & bit != 0 {
         return None;
@@ -74,23 +76,27 @@ fn once<T>(slot: &mut Option<T>, v: Option<T>, seen: &mut u32, bit: u32) -> Opti
 }
 
 impl<'a> Scan<'a> {
+    #[inline]
     fn ws(&mut self) {
         while self.b.get(self.i) == Some(&b' ') {
             self.i += 1;
         }
     }
 
+    #[inline]
     fn eat(&mut self, c: u8) -> Option<()> {
         self.ws();
         (self.b.get(self.i) == Some(&c)).then(|| self.i += 1)
     }
 
+    #[inline]
     fn peek(&mut self) -> Option<u8> {
         self.ws();
         self.b.get(self.i).copied()
     }
 
     /// A string at `i` (its opening quote); returns its contents and whether it has escapes.
+    #[inline]
     fn string(&mut self) -> Option<(&'a str, bool)> {
         if self.b.get(self.i) != Some(&b'"') {
             return None;
@@ -124,6 +130,7 @@ impl<'a> Scan<'a> {
     }
 
     /// A string value without escapes, or null.
+    #[inline]
     fn plain(&mut self) -> Option<Option<Cow<'a, str>>> {
         match self.peek()? {
             b'n' => self.literal("null").map(|_| None),
@@ -134,6 +141,7 @@ impl<'a> Scan<'a> {
         }
     }
 
+    #[inline]
     fn literal(&mut self, word: &str) -> Option<()> {
         let end = self.i + word.len();
         (self.b.get(self.i..end) == Some(word.as_bytes())).then(|| self.i = end)

@@ -214,11 +214,6 @@ impl<'a> Event<'a> {
         self.user_identity.as_ref().and_then(|i| i.arn.as_deref()).and_then(crate::arn::partition).unwrap_or("aws")
     }
 
-    /// The request parameters as a JSON value (`Null` when absent or unreadable).
-    pub fn params(&self) -> serde_json::Value {
-        self.request_parameters.and_then(|r| serde_json::from_str(r).ok()).unwrap_or(serde_json::Value::Null)
-    }
-
     /// Whether the call was refused for lack of permission (and not for any other reason).
     /// The error code decides: the message is written by the service and may echo text the
     /// caller chose (a name), so it can only rule a refusal out (an expired or badly signed
