@@ -55,6 +55,75 @@ fn quote_or_backslash(b: &[u8]) -> Option<usize> {
     chunks.remainder().iter().position(|&c| c == b'"' || c == b'\\').map(|p| at + p)
 }
 
+/// The end of the string whose opening quote is at `i` (the index after its closing quote),
+/// and whether it has escapes; `None` for a bad escape, a lone surrogate or no end.
+#[inline]
+fn string_end(b: &[u8], i: usize) -> Option<(usize, bool)> {
+    let mut j = i + 1;
+    let mut escaped = false;
+    loop {
+        j += quote_or_backslash(b.get(j..)?)?;
+        if b[j] == b'"' {
+            return Some((j + 1, escaped));
+        }
+        escaped = true;
+        j += 1;
+        match *b.get(j)? {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => j += 1,
+            b'u' => {
+                let hex = b.get(j + 1..j + 5)?;
+                let hex = std::str::from_utf8(hex).ok()?;
+                let code = u16::from_str_radix(hex, 16).ok()?;
+                if hex.starts_with(['+', '-']) || (0xD800..=0xDFFF).contains(&code) {
+                    return None;
+                }
+                j += 5;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// The end of `word` at `i`.
+#[inline]
+fn literal_end(b: &[u8], i: usize, word: &[u8]) -> Option<usize> {
+    (b.get(i..i + word.len()) == Some(word)).then_some(i + word.len())
+}
+
+/// The end of the number at `i` (JSON's grammar: no leading zeros, digits after a point and
+/// in an exponent).
+fn number_end(b: &[u8], mut i: usize) -> Option<usize> {
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i > from
+    };
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match b.get(i)? {
+        b'0' => i += 1,
+        b'1'..=b'9' => {
+            digits(&mut i);
+        }
+        _ => return None,
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        digits(&mut i).then_some(())?;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        digits(&mut i).then_some(())?;
+    }
+    Some(i)
+}
+
 struct Scan<'a> {
     b: &'a [u8],
     t: &'a str,
@@ -101,32 +170,11 @@ impl<'a> Scan<'a> {
         if self.b.get(self.i) != Some(&b'"') {
             return None;
         }
-        let start = self.i + 1;
-        let mut j = start;
-        let mut escaped = false;
-        loop {
-            j += quote_or_backslash(&self.b[j..])?;
-            if self.b[j] == b'"' {
-                self.i = j + 1;
-                // Quotes and backslashes are ASCII, so these are char boundaries.
-                return Some((&self.t[start..j], escaped));
-            }
-            escaped = true;
-            j += 1;
-            match *self.b.get(j)? {
-                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => j += 1,
-                b'u' => {
-                    let hex = self.b.get(j + 1..j + 5)?;
-                    let hex = std::str::from_utf8(hex).ok()?;
-                    let code = u16::from_str_radix(hex, 16).ok()?;
-                    if hex.starts_with(['+', '-']) || (0xD800..=0xDFFF).contains(&code) {
-                        return None;
-                    }
-                    j += 5;
-                }
-                _ => return None,
-            }
-        }
+        let (end, escaped) = string_end(self.b, self.i)?;
+        // Quotes are ASCII, so these are char boundaries.
+        let s = self.t.get(self.i + 1..end - 1)?;
+        self.i = end;
+        Some((s, escaped))
     }
 
     /// A string value without escapes, or null.
@@ -143,55 +191,87 @@ impl<'a> Scan<'a> {
 
     #[inline]
     fn literal(&mut self, word: &str) -> Option<()> {
-        let end = self.i + word.len();
-        (self.b.get(self.i..end) == Some(word.as_bytes())).then(|| self.i = end)
-    }
-
-    fn number(&mut self) -> Option<()> {
-        let b = self.b;
-        let digits = |i: &mut usize| {
-            let from = *i;
-            while b.get(*i).is_some_and(u8::is_ascii_digit) {
-                *i += 1;
-            }
-            *i > from
-        };
-        let mut i = self.i;
-        if b.get(i) == Some(&b'-') {
-            i += 1;
-        }
-        match b.get(i)? {
-            b'0' => i += 1,
-            b'1'..=b'9' => {
-                digits(&mut i);
-            }
-            _ => return None,
-        }
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            digits(&mut i).then_some(())?;
-        }
-        if matches!(b.get(i), Some(b'e' | b'E')) {
-            i += 1;
-            if matches!(b.get(i), Some(b'+' | b'-')) {
-                i += 1;
-            }
-            digits(&mut i).then_some(())?;
-        }
-        self.i = i;
+        self.i = literal_end(self.b, self.i, word.as_bytes())?;
         Some(())
     }
 
-    /// Any value, checked and skipped.
+    /// Any value, checked and skipped: one loop over the bytes that keeps the open
+    /// containers as bits, without the calls of the readers above (most of an event is
+    /// skipped).
     fn skip(&mut self) -> Option<()> {
-        match self.peek()? {
-            b'"' => self.string().map(drop),
-            b'{' => self.members(|s, _| s.skip()),
-            b'[' => self.elements(|s| s.skip()),
-            b't' => self.literal("true"),
-            b'f' => self.literal("false"),
-            b'n' => self.literal("null"),
-            _ => self.number(),
+        let b = self.b;
+        let mut i = self.i;
+        // The open containers, the innermost in the lowest bit: 1 for an object.
+        let mut kinds: u128 = 0;
+        let mut depth = 0;
+        let ws = |i: &mut usize| {
+            while b.get(*i) == Some(&b' ') {
+                *i += 1;
+            }
+        };
+        // A key and its colon.
+        let key = |i: &mut usize| {
+            ws(i);
+            if b.get(*i) != Some(&b'"') {
+                return None;
+            }
+            *i = string_end(b, *i)?.0;
+            ws(i);
+            (b.get(*i) == Some(&b':')).then(|| *i += 1)
+        };
+        'value: loop {
+            ws(&mut i);
+            match *b.get(i)? {
+                b'"' => i = string_end(b, i)?.0,
+                open @ (b'{' | b'[') => {
+                    let object = open == b'{';
+                    depth += 1;
+                    if self.depth + depth > MAX_DEPTH {
+                        return None;
+                    }
+                    kinds = kinds << 1 | u128::from(object);
+                    i += 1;
+                    ws(&mut i);
+                    if b.get(i) == Some(if object { &b'}' } else { &b']' }) {
+                        i += 1;
+                        depth -= 1;
+                        kinds >>= 1;
+                    } else {
+                        if object {
+                            key(&mut i)?;
+                        }
+                        continue 'value;
+                    }
+                }
+                b't' => i = literal_end(b, i, b"true")?,
+                b'f' => i = literal_end(b, i, b"false")?,
+                b'n' => i = literal_end(b, i, b"null")?,
+                _ => i = number_end(b, i)?,
+            }
+            // After a value: commas and the ends of containers.
+            loop {
+                if depth == 0 {
+                    self.i = i;
+                    return Some(());
+                }
+                ws(&mut i);
+                let object = kinds & 1 == 1;
+                match *b.get(i)? {
+                    b',' => {
+                        i += 1;
+                        if object {
+                            key(&mut i)?;
+                        }
+                        continue 'value;
+                    }
+                    b'}' if object => {}
+                    b']' if !object => {}
+                    _ => return None,
+                }
+                i += 1;
+                depth -= 1;
+                kinds >>= 1;
+            }
         }
     }
 
