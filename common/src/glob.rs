@@ -44,12 +44,21 @@ impl Glob {
         if !self.wild && !self.ignore_case {
             return s == self.text;
         }
+        // Bytes match as characters do when both sides are ASCII, and also (case kept) when
+        // the pattern has no `?`: a literal can only start on a character's first byte, so
+        // `*` always spans whole characters. That spares collecting characters per call.
+        let p = self.text.as_bytes();
         if self.ignore_case {
+            if self.text.is_ascii() && s.is_ascii() {
+                return wildmatch(p, s.as_bytes(), b'*', b'?', u8::eq_ignore_ascii_case);
+            }
             let lowered: Vec<char> = s.chars().flat_map(char::to_lowercase).collect();
-            wildmatch(&self.chars, &lowered)
+            wildmatch(&self.chars, &lowered, '*', '?', char::eq)
+        } else if !self.text.contains('?') || s.is_ascii() {
+            wildmatch(p, s.as_bytes(), b'*', b'?', u8::eq)
         } else {
             let chars: Vec<char> = s.chars().collect();
-            wildmatch(&self.chars, &chars)
+            wildmatch(&self.chars, &chars, '*', '?', char::eq)
         }
     }
 
@@ -61,14 +70,14 @@ impl Glob {
 
 /// Iterative wildcard matching with one backtrack point: linear in practice, never
 /// exponential (the last `*` absorbs every retry).
-fn wildmatch(p: &[char], s: &[char]) -> bool {
+fn wildmatch<T: Copy + PartialEq>(p: &[T], s: &[T], many: T, one: T, eq: impl Fn(&T, &T) -> bool) -> bool {
     let (mut pi, mut si) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while si < s.len() {
-        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && p[pi] == s[si])) {
+        if pi < p.len() && (p[pi] == one || (p[pi] != many && eq(&p[pi], &s[si]))) {
             pi += 1;
             si += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == many {
             star = Some((pi, si));
             pi += 1;
         } else if let Some((sp, ss)) = star {
@@ -79,7 +88,7 @@ fn wildmatch(p: &[char], s: &[char]) -> bool {
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi] == many {
         pi += 1;
     }
     pi == p.len()
@@ -105,6 +114,11 @@ mod tests {
         assert!(!m("a*b*c", "aXXbYYbZZ"));
         assert!(m("arn:aws:iam::*:role/deploy-*", "arn:aws:iam::111122223333:role/deploy-agent"));
         assert!(m("é?", "éü"));
+        assert!(!m("é?", "éüx"));
+        assert!(m("*ü*", "aüb"));
+        assert!(!m("?", "é\u{301}"));
+        assert!(m("a*é", "aéééé"));
+        assert!(!m("a*é", "aééééx"));
     }
 
     #[test]
@@ -113,6 +127,22 @@ mod tests {
         assert!(g.is_match("ec2:DescribeInstances"));
         assert!(!g.is_match("ec2:RunInstances"));
         assert!(Glob::new_ignore_case("Data").is_match("data"));
+        assert!(Glob::new_ignore_case("ÉTÉ*").is_match("été-x"));
+        assert!(Glob::new_ignore_case("s3:get?bject").is_match("S3:GetObject"));
+    }
+
+    proptest::proptest! {
+        /// The byte paths answer as matching characters does, on text with multi-byte and
+        /// combining characters.
+        #[test]
+        fn bytes_match_as_characters(p in "[a?*éü\u{301}:/]{0,8}", s in "[aéü\u{301}:/]{0,10}") {
+            let chars = |x: &str| x.chars().collect::<Vec<char>>();
+            let want = wildmatch(&chars(&p), &chars(&s), '*', '?', char::eq);
+            proptest::prop_assert_eq!(Glob::new(&p).is_match(&s), want, "{} {}", p, s);
+            let lower = |x: &str| x.chars().flat_map(char::to_lowercase).collect::<Vec<char>>();
+            let want = wildmatch(&lower(&p), &lower(&s.to_uppercase()), '*', '?', char::eq);
+            proptest::prop_assert_eq!(Glob::new_ignore_case(&p).is_match(&s.to_uppercase()), want);
+        }
     }
 
     #[test]
