@@ -26,6 +26,8 @@ pub struct Action {
     /// Condition keys of the action itself (not of its resource types).
     pub condition_keys: Vec<&'static str>,
     pub dependent: Vec<&'static str>,
+    /// `prefix:Name`.
+    full: String,
     /// What the mapping needs of this action, worked out on first use.
     pub(crate) plan: OnceLock<crate::mapping::ActionPlan>,
 }
@@ -33,11 +35,12 @@ pub struct Action {
 impl Action {
     /// `prefix:Name`.
     pub fn full_name(&self) -> String {
-        let mut s = String::with_capacity(self.prefix.len() + 1 + self.name.len());
-        s.push_str(self.prefix);
-        s.push(':');
-        s.push_str(self.name);
-        s
+        self.full.clone()
+    }
+
+    /// `prefix:Name`, borrowed.
+    pub fn full_name_str(&self) -> &str {
+        &self.full
     }
 }
 
@@ -123,6 +126,7 @@ impl Service {
                             resources,
                             condition_keys: list(keys, ','),
                             dependent: list(deps, ','),
+                            full: format!("{prefix}:{name}"),
                             plan: OnceLock::new(),
                         };
                         p.actions.insert(name.to_ascii_lowercase(), a);

@@ -8,6 +8,7 @@
 //! is never logged and is inferred where a request passes a role. Every action is looked up in
 //! the catalog; one that is not there is reported as unknown, never dropped or invented.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 
 use crate::arn;
@@ -147,30 +148,44 @@ pub const NO_PERMISSION: &[(&str, &str, &str)] = &[
     ("dynamodb", "DescribeEndpoints", "needs no permission"),
 ];
 
-/// One IAM action an event used.
+/// One IAM action an event used. Its text is borrowed from the catalog and the event where it
+/// can be (the mapping runs once per event; copying each string was a third of its time).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Use {
+pub struct Use<'e> {
     /// `prefix:Action`, in the catalog's spelling when known.
-    pub action: String,
+    pub action: Cow<'static, str>,
     /// Whether the catalog holds the action.
     pub known: bool,
     /// Not in the event itself but implied by it (iam:PassRole).
     pub inferred: bool,
     /// ARNs the call touched, or patterns of them (`instance/*` for a new instance).
-    pub resources: Vec<String>,
+    pub resources: Vec<Cow<'e, str>>,
     /// Condition-key values the event shows, for keys that apply to the action.
-    pub context: Vec<(String, String)>,
+    pub context: Vec<(Cow<'static, str>, Cow<'e, str>)>,
+}
+
+impl Use<'_> {
+    /// The use with its text copied, free of the event it came from.
+    pub fn into_owned(self) -> Use<'static> {
+        Use {
+            action: self.action,
+            known: self.known,
+            inferred: self.inferred,
+            resources: self.resources.into_iter().map(|r| Cow::Owned(r.into_owned())).collect(),
+            context: self.context.into_iter().map(|(k, v)| (k, Cow::Owned(v.into_owned()))).collect(),
+        }
+    }
 }
 
 /// What an event maps to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mapping {
+pub enum Mapping<'e> {
     /// The IAM actions the call needed (one or more).
-    Actions(Vec<Use>),
+    Actions(Vec<Use<'e>>),
     /// A call that needs no permission of the caller's own, and why.
-    NoPermission(String),
+    NoPermission(&'static str),
     /// Not a call of the caller at all (service events, Insights, sign-in), and what it is.
-    NotACall(String),
+    NotACall(&'static str),
 }
 
 /// The IAM prefix of an event source.
@@ -211,8 +226,8 @@ pub fn strip_version(name: &str) -> Option<&str> {
 }
 
 /// The IAM action name(s) of an event name within a service, before the catalog check.
-fn action_names(prefix: &str, name: &str, params: &Params<'_>) -> Vec<(String, String)> {
-    let one = |p: &str, n: &str| vec![(p.to_string(), n.to_string())];
+fn action_names<'n>(prefix: &'n str, name: &'n str, params: &Params<'_>) -> Vec<(&'n str, &'n str)> {
+    let one = |p: &'n str, n: &'n str| vec![(p, n)];
     let catalog = Catalog::get();
     match prefix {
         "s3" => {
@@ -227,7 +242,7 @@ fn action_names(prefix: &str, name: &str, params: &Params<'_>) -> Vec<(String, S
                 // Reading a given version of the source needs its own action.
                 let src = params.get("x-amz-copy-source").and_then(Json::as_str).unwrap_or("");
                 let read = if src.contains("versionId=") { "GetObjectVersion" } else { "GetObject" };
-                return vec![("s3".into(), "PutObject".into()), ("s3".into(), read.into())];
+                return vec![("s3", "PutObject"), ("s3", read)];
             }
             let versioned = params.get("versionId").is_some_and(|v| !v.is_null());
             if name == "GetObjectAttributes" {
@@ -238,7 +253,7 @@ fn action_names(prefix: &str, name: &str, params: &Params<'_>) -> Vec<(String, S
                 } else {
                     ("GetObject", "GetObjectAttributes")
                 };
-                return vec![("s3".into(), read.into()), ("s3".into(), attrs.into())];
+                return vec![("s3", read), ("s3", attrs)];
             }
             let mapped = S3_NAMES.iter().find(|(e, _)| *e == name).map_or(name, |(_, a)| a);
             if versioned && let Some((_, v)) = S3_VERSIONED.iter().find(|(a, _)| *a == mapped) {
@@ -247,7 +262,7 @@ fn action_names(prefix: &str, name: &str, params: &Params<'_>) -> Vec<(String, S
             one("s3", mapped)
         }
         "kms" if name == "ReEncrypt" => {
-            vec![("kms".into(), "ReEncryptFrom".into()), ("kms".into(), "ReEncryptTo".into())]
+            vec![("kms", "ReEncryptFrom"), ("kms", "ReEncryptTo")]
         }
         "lambda" if name == "Invoke" => one("lambda", "InvokeFunction"),
         "apigateway" => one("apigateway", http_verb(name)),
@@ -314,7 +329,7 @@ fn cql_verb(name: &str) -> &str {
 }
 
 /// Maps one event.
-pub fn map(ev: &Event<'_>) -> Mapping {
+pub fn map<'e>(ev: &'e Event<'_>) -> Mapping<'e> {
     map_with(ev, true)
 }
 
@@ -332,27 +347,27 @@ impl<'e> Params<'e> {
 
 /// Maps one event; without `detail`, only the action names (no resources, no context), which
 /// is all `ct-actions --text` needs.
-pub fn map_with(ev: &Event<'_>, detail: bool) -> Mapping {
+pub fn map_with<'e>(ev: &'e Event<'_>, detail: bool) -> Mapping<'e> {
     match ev.event_type.as_deref() {
-        Some("AwsServiceEvent") => return Mapping::NotACall("service event".into()),
-        Some("AwsCloudTrailInsight") => return Mapping::NotACall("Insights event".into()),
-        Some("AwsConsoleAction") => return Mapping::NotACall("console action".into()),
-        Some("AwsVpceEvent") => return Mapping::NotACall("network activity event".into()),
-        Some("AwsConsoleSignIn") => return Mapping::NoPermission("console sign-in".into()),
+        Some("AwsServiceEvent") => return Mapping::NotACall("service event"),
+        Some("AwsCloudTrailInsight") => return Mapping::NotACall("Insights event"),
+        Some("AwsConsoleAction") => return Mapping::NotACall("console action"),
+        Some("AwsVpceEvent") => return Mapping::NotACall("network activity event"),
+        Some("AwsConsoleSignIn") => return Mapping::NoPermission("console sign-in"),
         _ => {}
     }
     let (Some(source), Some(name)) = (ev.event_source.as_deref(), ev.event_name.as_deref()) else {
-        return Mapping::NotACall("no eventSource or eventName".into());
+        return Mapping::NotACall("no eventSource or eventName");
     };
     if source == "signin.amazonaws.com" {
-        return Mapping::NoPermission("console sign-in".into());
+        return Mapping::NoPermission("console sign-in");
     }
     if ev.user_identity.as_ref().and_then(|i| i.kind.as_deref()) == Some("AWSService") {
-        return Mapping::NoPermission("made by an AWS service".into());
+        return Mapping::NoPermission("made by an AWS service");
     }
     let prefix = prefix_of(source);
     if let Some((_, _, why)) = NO_PERMISSION.iter().find(|(p, n, _)| *p == prefix && *n == name) {
-        return Mapping::NoPermission(why.to_string());
+        return Mapping::NoPermission(why);
     }
     let params = Params { ev, value: OnceCell::new() };
     let catalog = Catalog::get();
@@ -360,14 +375,14 @@ pub fn map_with(ev: &Event<'_>, detail: bool) -> Mapping {
     let names: Vec<_> = action_names(prefix, name, &params)
         .into_iter()
         .map(|(p, n)| {
-            let action = catalog.action(&p, &n);
+            let action = catalog.action(p, n);
             (p, n, action)
         })
         .collect();
     for (i, (p, n, action)) in names.iter().enumerate() {
         let action = *action;
         let mut u = Use {
-            action: action.map_or_else(|| format!("{p}:{n}"), Action::full_name),
+            action: action.map_or_else(|| Cow::Owned(format!("{p}:{n}")), |a| Cow::Borrowed(a.full_name_str())),
             known: action.is_some(),
             inferred: false,
             resources: Vec::new(),
@@ -545,7 +560,12 @@ fn same_type(cloudtrail: Option<&str>, iam: &str) -> bool {
 /// else templates filled from the request: every required resource type (with `*` for what
 /// the request does not name, as for a resource being created), and the optional types the
 /// request names completely.
-fn resources(ev: &Event<'_>, params: &Params<'_>, plan: &ActionPlan, special: Option<Vec<Variable>>) -> Vec<String> {
+fn resources<'e>(
+    ev: &'e Event<'_>,
+    params: &Params<'_>,
+    plan: &ActionPlan,
+    special: Option<Vec<Variable>>,
+) -> Vec<Cow<'e, str>> {
     let mut out = Vec::new();
     if special.is_none()
         && let Some(listed) = &ev.resources
@@ -554,7 +574,7 @@ fn resources(ev: &Event<'_>, params: &Params<'_>, plan: &ActionPlan, special: Op
             let Some(a) = r.arn.as_deref() else { continue };
             let fits = plan.types.iter().any(|t| same_type(r.kind.as_deref(), t.rt.name) && t.rt.glob().is_match(a));
             if fits && !out.iter().any(|o| o == a) {
-                out.push(a.to_string());
+                out.push(Cow::Borrowed(a));
             }
         }
         if !out.is_empty() {
@@ -563,8 +583,8 @@ fn resources(ev: &Event<'_>, params: &Params<'_>, plan: &ActionPlan, special: Op
     }
     for t in &plan.types {
         for filled in fill_type(ev, params.get(), t, special.as_deref()) {
-            if !out.contains(&filled) {
-                out.push(filled);
+            if !out.iter().any(|o| *o == filled) {
+                out.push(Cow::Owned(filled));
             }
         }
     }
@@ -643,22 +663,22 @@ fn lower_first(s: &str) -> String {
 }
 
 /// Condition-key values that the event shows, for keys that apply to the action.
-fn context(ev: &Event<'_>, params: &Json<'_>, plan: &ActionPlan) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
+fn context<'e>(ev: &'e Event<'_>, params: &Json<'_>, plan: &ActionPlan) -> Vec<(Cow<'static, str>, Cow<'e, str>)> {
+    let mut out: Vec<(Cow<'static, str>, Cow<'e, str>)> = Vec::new();
     // Global keys (aws:...) apply to every action; the service keys that apply are in the plan.
-    let mut put = |key: &str, value: &str| {
-        if !out.iter().any(|(k, v)| k == key && v == value) {
-            out.push((key.to_string(), value.to_string()));
+    let mut put = |key: Cow<'static, str>, value: Cow<'e, str>| {
+        if !out.iter().any(|(k, v)| *k == key && *v == value) {
+            out.push((key, value));
         }
     };
     if let Some(r) = ev.aws_region.as_deref() {
-        put("aws:RequestedRegion", r);
+        put("aws:RequestedRegion".into(), r.into());
     }
     if let Some(ip) = ev.source_ip_address.as_deref().filter(|s| s.parse::<std::net::IpAddr>().is_ok()) {
-        put("aws:SourceIp", ip);
+        put("aws:SourceIp".into(), ip.into());
     }
     if let Some(v) = ev.vpc_endpoint_id.as_deref() {
-        put("aws:SourceVpce", v);
+        put("aws:SourceVpce".into(), v.into());
     }
     let mfa = ev
         .user_identity
@@ -667,13 +687,13 @@ fn context(ev: &Event<'_>, params: &Json<'_>, plan: &ActionPlan) -> Vec<(String,
         .and_then(|s| s.attributes.as_ref())
         .and_then(|a| a.mfa_authenticated.as_deref());
     if let Some(m) = mfa {
-        put("aws:MultiFactorAuthPresent", m);
+        put("aws:MultiFactorAuthPresent".into(), m.into());
     }
-    for (key, param) in &plan.simple {
+    for &(key, param) in &plan.simple {
         if let Some(v) = params.get(param) {
             match v {
-                Json::String(s) => put(key, s),
-                Json::Number(n) => put(key, &n.to_string()),
+                Json::String(s) => put(key.into(), s.to_string().into()),
+                Json::Number(n) => put(key.into(), n.to_string().into()),
                 _ => {}
             }
         }
@@ -703,9 +723,9 @@ fn context(ev: &Event<'_>, params: &Json<'_>, plan: &ActionPlan) -> Vec<(String,
             _ => {}
         }
     }
-    for (k, v) in &tags {
-        put(&format!("aws:RequestTag/{k}"), v);
-        put("aws:TagKeys", k);
+    for (k, v) in tags {
+        put(format!("aws:RequestTag/{k}").into(), v.into());
+        put("aws:TagKeys".into(), k.into());
     }
     out.sort();
     out
@@ -713,7 +733,13 @@ fn context(ev: &Event<'_>, params: &Json<'_>, plan: &ActionPlan) -> Vec<(String,
 
 /// iam:PassRole, which CloudTrail never logs: a call that configures a resource with a role
 /// (a parameter named like a role holding a role ARN, or an EC2 instance profile) needed it.
-fn pass_role(ev: &Event<'_>, prefix: &str, name: &str, level: Option<&str>, params: &Params<'_>) -> Option<Use> {
+fn pass_role(
+    ev: &Event<'_>,
+    prefix: &str,
+    name: &str,
+    level: Option<&str>,
+    params: &Params<'_>,
+) -> Option<Use<'static>> {
     if matches!(prefix, "iam" | "sts") {
         return None;
     }
@@ -745,7 +771,13 @@ fn pass_role(ev: &Event<'_>, prefix: &str, name: &str, level: Option<&str>, para
     }
     resources.sort();
     resources.dedup();
-    Some(Use { action: "iam:PassRole".into(), known: true, inferred: true, resources, context: Vec::new() })
+    Some(Use {
+        action: "iam:PassRole".into(),
+        known: true,
+        inferred: true,
+        resources: resources.into_iter().map(Cow::Owned).collect(),
+        context: Vec::new(),
+    })
 }
 
 /// Whether `key` (any case) appears anywhere in `v`, depth-limited.

@@ -11,14 +11,14 @@ fn ev(source: &str, name: &str, extra: &str) -> String {
 
 fn actions(json: &str) -> Vec<String> {
     match mapping::map(&Event::parse(json.as_bytes()).unwrap()) {
-        Mapping::Actions(u) => u.into_iter().map(|u| u.action).collect(),
+        Mapping::Actions(u) => u.into_iter().map(|u| u.action.into_owned()).collect(),
         other => panic!("{other:?}"),
     }
 }
 
-fn uses(json: &str) -> Vec<mapping::Use> {
+fn uses(json: &str) -> Vec<mapping::Use<'static>> {
     match mapping::map(&Event::parse(json.as_bytes()).unwrap()) {
-        Mapping::Actions(u) => u,
+        Mapping::Actions(u) => u.into_iter().map(mapping::Use::into_owned).collect(),
         other => panic!("{other:?}"),
     }
 }
@@ -102,7 +102,7 @@ fn s3_names_and_versions() {
     // CopyObject needs PutObject on the target and GetObject on the source.
     let copy = r#","requestParameters":{"bucketName":"dst","key":"k2","x-amz-copy-source":"src/dir/k1"}"#;
     let u = uses(&ev("s3.amazonaws.com", "CopyObject", copy));
-    assert_eq!(u.iter().map(|u| u.action.as_str()).collect::<Vec<_>>(), vec!["s3:PutObject", "s3:GetObject"]);
+    assert_eq!(u.iter().map(|u| u.action.as_ref()).collect::<Vec<_>>(), vec!["s3:PutObject", "s3:GetObject"]);
     assert_eq!(u[0].resources, vec!["arn:aws:s3:::dst/k2"]);
     assert_eq!(u[1].resources, vec!["arn:aws:s3:::src/dir/k1"]);
 }
@@ -113,7 +113,7 @@ fn kms_reencrypt_lambda_invoke_api_gateway_keyspaces() {
     // the destination key.
     let keys = r#","requestParameters":{"sourceKeyId":"arn:aws:kms:ap-southeast-2:111122223333:key/1111","destinationKeyId":"arn:aws:kms:ap-southeast-2:111122223333:key/2222"}"#;
     let u = uses(&ev("kms.amazonaws.com", "ReEncrypt", keys));
-    assert_eq!(u.iter().map(|u| u.action.as_str()).collect::<Vec<_>>(), vec!["kms:ReEncryptFrom", "kms:ReEncryptTo"]);
+    assert_eq!(u.iter().map(|u| u.action.as_ref()).collect::<Vec<_>>(), vec!["kms:ReEncryptFrom", "kms:ReEncryptTo"]);
     assert_eq!(u[0].resources, vec!["arn:aws:kms:ap-southeast-2:111122223333:key/1111"]);
     assert_eq!(u[1].resources, vec!["arn:aws:kms:ap-southeast-2:111122223333:key/2222"]);
     // Lambda data events log Invoke; the permission is lambda:InvokeFunction.
@@ -133,7 +133,9 @@ fn kms_reencrypt_lambda_invoke_api_gateway_keyspaces() {
 #[test]
 fn calls_that_need_no_permission_map_to_nothing() {
     // STS API Reference, GetCallerIdentity: "No permissions are required to perform this operation."
-    let m = mapping::map(&Event::parse(ev("sts.amazonaws.com", "GetCallerIdentity", "").as_bytes()).unwrap());
+    let text = ev("sts.amazonaws.com", "GetCallerIdentity", "");
+    let event = Event::parse(text.as_bytes()).unwrap();
+    let m = mapping::map(&event);
     assert!(matches!(m, Mapping::NoPermission(_)), "{m:?}");
     for (source, name) in [
         ("signin.amazonaws.com", "ConsoleLogin"),
@@ -142,7 +144,9 @@ fn calls_that_need_no_permission_map_to_nothing() {
         ("sts.amazonaws.com", "AssumeRoleWithWebIdentity"),
         ("sso.amazonaws.com", "GetRoleCredentials"),
     ] {
-        let m = mapping::map(&Event::parse(ev(source, name, "").as_bytes()).unwrap());
+        let text = ev(source, name, "");
+        let event = Event::parse(text.as_bytes()).unwrap();
+        let m = mapping::map(&event);
         assert!(matches!(m, Mapping::NoPermission(_)), "{source} {name}: {m:?}");
     }
     let service = ev("kms.amazonaws.com", "RotateKey", "").replace("AwsApiCall", "AwsServiceEvent");
@@ -190,15 +194,11 @@ fn resources_from_the_record_and_from_templates() {
     let run = r#","requestParameters":{"instanceType":"t2.micro","instancesSet":{"items":[{"imageId":"ami-0a1b2c3d","minCount":1,"maxCount":1}]}}"#;
     let u = uses(&ev("ec2.amazonaws.com", "RunInstances", run));
     assert!(
-        u[0].resources.contains(&"arn:aws:ec2:ap-southeast-2:111122223333:instance/*".to_string()),
+        u[0].resources.contains(&"arn:aws:ec2:ap-southeast-2:111122223333:instance/*".into()),
         "{:?}",
         u[0].resources
     );
-    assert!(
-        u[0].resources.contains(&"arn:aws:ec2:ap-southeast-2::image/ami-0a1b2c3d".to_string()),
-        "{:?}",
-        u[0].resources
-    );
+    assert!(u[0].resources.contains(&"arn:aws:ec2:ap-southeast-2::image/ami-0a1b2c3d".into()), "{:?}", u[0].resources);
     // Existing instances are named in the request.
     let stop = r#","requestParameters":{"instancesSet":{"items":[{"instanceId":"i-1"},{"instanceId":"i-2"}]}}"#;
     assert_eq!(
@@ -243,7 +243,7 @@ fn unknown_actions_are_reported_not_dropped() {
     assert_eq!(u[0].action, "ec2:FrobnicateInstances");
     assert!(!u[0].known);
     let u = uses(&ev("newservice.amazonaws.com", "DoThing", ""));
-    assert_eq!((u[0].action.as_str(), u[0].known), ("newservice:DoThing", false));
+    assert_eq!((u[0].action.as_ref(), u[0].known), ("newservice:DoThing", false));
     // Case is the catalog's.
     assert_eq!(actions(&ev("s3.amazonaws.com", "GetBucketCORS", "")), vec!["s3:GetBucketCORS"]);
 }

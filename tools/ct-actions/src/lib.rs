@@ -3,6 +3,7 @@
 mod parallel;
 mod record;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
@@ -138,7 +139,7 @@ struct PerEvent<'a> {
     region: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     account: Option<&'a str>,
-    resources: &'a [String],
+    resources: &'a [Cow<'a, str>],
     context: BTreeMap<&'a str, Vec<&'a str>>,
     #[serde(rename = "errorCode", skip_serializing_if = "Option::is_none")]
     error_code: Option<&'a str>,
@@ -276,6 +277,16 @@ struct State<'r> {
     merged: u64,
     no_permission: BTreeMap<String, u64>,
     not_calls: BTreeMap<String, u64>,
+}
+
+/// Adds one to the count of `what`.
+fn count(counts: &mut BTreeMap<String, u64>, what: &str) {
+    match counts.get_mut(what) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(what.to_string(), 1);
+        }
+    }
 }
 
 struct LinePlace<'a>(&'a str, u64);
@@ -435,16 +446,16 @@ impl State<'_> {
                     ev.event_name.as_deref().unwrap_or("?")
                 );
                 self.msgs.note(place, &format_args!("{what} {why}"));
-                *self.no_permission.entry(why).or_default() += 1;
+                count(&mut self.no_permission, why);
             }
-            Mapping::NotACall(what) => *self.not_calls.entry(what).or_default() += 1,
+            Mapping::NotACall(what) => count(&mut self.not_calls, what),
             Mapping::Actions(uses) => {
                 let denied = ev.denied();
                 for u in uses {
                     if self.per_event {
                         let mut context: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
                         for (k, v) in &u.context {
-                            context.entry(k.as_str()).or_default().push(v.as_str());
+                            context.entry(k.as_ref()).or_default().push(v.as_ref());
                         }
                         let rec = PerEvent {
                             action: &u.action,
@@ -465,9 +476,11 @@ impl State<'_> {
                         continue;
                     }
                     let cap = self.cap;
-                    let r = match self.actions.get_mut(&u.action) {
+                    let r = match self.actions.get_mut(u.action.as_ref()) {
                         Some(r) => r,
-                        None => self.actions.entry(u.action.clone()).or_insert_with(|| ActionRecord::new(&u.action)),
+                        None => {
+                            self.actions.entry(u.action.to_string()).or_insert_with(|| ActionRecord::new(&u.action))
+                        }
                     };
                     let seen = if self.text {
                         // --text writes names only: the sets would be work thrown away.

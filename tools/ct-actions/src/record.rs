@@ -2,6 +2,7 @@
 //! exactly. Sets keep their `cap` smallest members in sorted order, so merging capped sets
 //! gives what capping the union would: merge(a, b) is associative and order-independent.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
@@ -72,8 +73,8 @@ pub struct Observed<'a> {
     pub region: Option<&'a str>,
     pub account: Option<&'a str>,
     pub principal: Option<&'a str>,
-    pub resources: &'a [String],
-    pub context: &'a [(String, String)],
+    pub resources: &'a [Cow<'a, str>],
+    pub context: &'a [(Cow<'static, str>, Cow<'a, str>)],
     pub error_code: Option<&'a str>,
     pub denied: bool,
     pub known: bool,
@@ -225,9 +226,9 @@ impl ActionRecord {
             self.resources.insert(x, cap);
         }
         for (k, v) in u.context {
-            match self.context.get_mut(k) {
+            match self.context.get_mut(k.as_ref()) {
                 Some(set) => set.insert(v, cap),
-                None => self.context.entry(k.clone()).or_default().insert(v, cap),
+                None => self.context.entry(k.to_string()).or_default().insert(v, cap),
             }
         }
     }
@@ -357,13 +358,14 @@ mod tests {
         let mut out: BTreeMap<String, ActionRecord> = BTreeMap::new();
         for (a, time, region, resources, code, known, inferred) in uses {
             let action = format!("s3:Action{a}");
-            let ctx = vec![("aws:RequestedRegion".to_string(), region.clone())];
+            let ctx = vec![(Cow::Borrowed("aws:RequestedRegion"), Cow::Borrowed(region.as_str()))];
+            let resources: Vec<Cow<'_, str>> = resources.iter().map(|r| Cow::Borrowed(r.as_str())).collect();
             let o = Observed {
                 time: Some(time),
                 region: Some(region),
                 account: Some("111122223333"),
                 principal: Some("arn:aws:iam::111122223333:role/r"),
-                resources,
+                resources: &resources,
                 context: &ctx,
                 error_code: code.as_deref(),
                 denied: code.as_deref() == Some("AccessDenied"),

@@ -45,7 +45,7 @@ pub struct Gate {
 }
 
 /// The context IAM would have had for one event.
-pub fn event_context(ev: &Event<'_>, extra: &[(String, String)]) -> Context {
+pub fn event_context<K: AsRef<str>, V: AsRef<str>>(ev: &Event<'_>, extra: &[(K, V)]) -> Context {
     let mut c = Context::new();
     if let Some(r) = ev.aws_region.as_deref() {
         c.add("aws:RequestedRegion", r);
@@ -92,7 +92,7 @@ pub fn event_context(ev: &Event<'_>, extra: &[(String, String)]) -> Context {
         }
     }
     for (k, v) in extra {
-        c.add(k, v);
+        c.add(k.as_ref(), v.as_ref());
     }
     c
 }
@@ -226,7 +226,8 @@ impl Gate {
                 for u in uses {
                     let ctx = event_context(ev, &u.context);
                     let t = ev.event_time.as_deref();
-                    self.file(policies, &u.action, &u.resources, &ctx, 1, denied, (t, t), &principals);
+                    let resources: Vec<String> = u.resources.iter().map(|r| r.to_string()).collect();
+                    self.file(policies, &u.action, &resources, &ctx, 1, denied, (t, t), &principals);
                 }
             }
             Mapping::NotACall(what) if what.starts_with("no eventSource") => self.not_events += 1,

@@ -89,6 +89,17 @@ proptest! {
         let records = ct_testkit::run(&bin("ct-actions"), &["-q"], events.as_bytes());
         prop_assert_eq!(records.code, 0, "{}", records.stderr);
         let generated = ct_testkit::run(env!("CARGO_BIN_EXE_ct-policy"), &opts, records.stdout.as_bytes());
+        // Events that needed no permission give no action, and refused calls none without
+        // --include-denied: with nothing to grant, generate refuses (an empty policy).
+        let grants = records.stdout.lines().any(|l| {
+            let r: serde_json::Value = serde_json::from_str(l).unwrap();
+            opts.contains(&"--include-denied") || r["count"].as_u64() > r["denied"].as_u64()
+        });
+        if !grants {
+            prop_assert_eq!(generated.code, 2, "{}", generated.stderr);
+            prop_assert!(generated.stderr.contains("no action to grant"), "{}", generated.stderr);
+            return Ok(());
+        }
         prop_assert_eq!(generated.code, 0, "{}", generated.stderr);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("policy.json");
