@@ -610,8 +610,9 @@ fn fill_type(ev: &Event<'_>, params: &Json<'_>, t: &TypePlan, special: Option<&[
         }
     }
     // Several values of one variable (instancesSet.items[].instanceId) give several ARNs.
-    let mut multi: Option<(String, Vec<String>)> = None;
-    let mut single: Vec<Variable> = special.map(<[Variable]>::to_vec).unwrap_or_default();
+    let mut multi: Option<(&str, Vec<&str>)> = None;
+    let mut single: Vec<(&str, &str)> =
+        special.unwrap_or_default().iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut missing = 0;
     for (var, key) in &t.vars {
         let Some(key) = key else { continue };
@@ -625,30 +626,31 @@ fn fill_type(ev: &Event<'_>, params: &Json<'_>, t: &TypePlan, special: Option<&[
         found.dedup();
         match found.len() {
             0 => missing += 1,
-            1 => single.push((var.to_string(), found[0].to_string())),
-            _ if multi.is_none() => multi = Some((var.to_string(), found.iter().map(|s| s.to_string()).collect())),
+            1 => single.push((var, found[0])),
+            _ if multi.is_none() => multi = Some((var, found)),
             _ => missing += 1,
         }
     }
     if !t.required && missing > 0 {
         return Vec::new();
     }
-    let values: Vec<Option<String>> = match &multi {
-        Some((_, vals)) => vals.iter().map(|v| Some(v.clone())).collect(),
+    let values: Vec<Option<&str>> = match &multi {
+        Some((_, vals)) => vals.iter().map(|v| Some(*v)).collect(),
         None => vec![None],
     };
+    let (partition, region, account) = (ev.partition(), ev.aws_region.as_deref(), ev.account());
     values
         .into_iter()
         .map(|mv| {
             arn::fill(template, |var| match var {
-                "Partition" => Some(ev.partition().to_string()),
-                "Region" => ev.aws_region.as_deref().map(str::to_string),
-                "Account" => ev.account().map(str::to_string),
+                "Partition" => Some(partition),
+                "Region" => region,
+                "Account" => account,
                 _ => single
                     .iter()
-                    .find(|(k, _)| k == var)
-                    .map(|(_, v)| v.clone())
-                    .or_else(|| multi.as_ref().filter(|(k, _)| k == var).and(mv.clone())),
+                    .find(|(k, _)| *k == var)
+                    .map(|(_, v)| *v)
+                    .or_else(|| multi.as_ref().filter(|(k, _)| *k == var).and(mv)),
             })
         })
         .collect()

@@ -139,9 +139,9 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> (Vec<PolicyStatem
                             .unwrap_or("aws")
                             .to_string();
                         resources.push(ct_iam::arn::fill(t.arn, |v| match v {
-                            "Partition" => Some(partition.clone()),
-                            "Region" => region.clone(),
-                            "Account" => account.clone(),
+                            "Partition" => Some(partition.as_str()),
+                            "Region" => region.as_deref(),
+                            "Account" => account.as_deref(),
                             _ => None,
                         }));
                     }
