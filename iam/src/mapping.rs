@@ -9,7 +9,8 @@
 //! the catalog; one that is not there is reported as unknown, never dropped or invented.
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+use std::rc::Rc;
 
 use crate::arn;
 use crate::catalog::{Action, Catalog};
@@ -345,6 +346,56 @@ impl<'e> Params<'e> {
     }
 }
 
+/// What an event source and name resolve to: the IAM prefix and the catalog's actions, or
+/// the reason no permission is needed.
+enum Resolved {
+    NoPermission(&'static str),
+    Names { prefix: String, names: Vec<(String, String, Option<&'static Action>)> },
+}
+
+impl Resolved {
+    fn resolve(source: &str, name: &str, params: &Params<'_>) -> Resolved {
+        let prefix = prefix_of(source);
+        if let Some((_, _, why)) = NO_PERMISSION.iter().find(|(p, n, _)| *p == prefix && *n == name) {
+            return Resolved::NoPermission(why);
+        }
+        let catalog = Catalog::get();
+        let names = action_names(prefix, name, params)
+            .into_iter()
+            .map(|(p, n)| (p.to_string(), n.to_string(), catalog.action(p, n)))
+            .collect();
+        Resolved::Names { prefix: prefix.to_string(), names }
+    }
+
+    /// Resolved once per source and name and remembered (a few hundred pairs make up a trail;
+    /// the lookups were a tenth of the mapping's time), except for S3, whose action names
+    /// depend on the request.
+    fn of(source: &str, name: &str, params: &Params<'_>) -> Rc<Resolved> {
+        thread_local! {
+            static MEMO: RefCell<(Vec<u8>, hashbrown::HashMap<Vec<u8>, Rc<Resolved>>)> = RefCell::default();
+        }
+        MEMO.with_borrow_mut(|(key, memo)| {
+            // The source's length first, so that no two pairs make the same key.
+            key.clear();
+            key.extend_from_slice(&source.len().to_le_bytes());
+            key.extend_from_slice(source.as_bytes());
+            key.extend_from_slice(name.as_bytes());
+            if let Some(r) = memo.get(&key[..]) {
+                return Rc::clone(r);
+            }
+            if memo.len() >= 4096 {
+                memo.clear();
+            }
+            let r = Rc::new(Resolved::resolve(source, name, params));
+            // Never an S3 answer (whatever the source's name): those depend on the request.
+            if !matches!(&*r, Resolved::Names { prefix, .. } if prefix == "s3") {
+                memo.insert(key.clone(), Rc::clone(&r));
+            }
+            r
+        })
+    }
+}
+
 /// Maps one event; without `detail`, only the action names (no resources, no context), which
 /// is all `ct-actions --text` needs.
 pub fn map_with<'e>(ev: &'e Event<'_>, detail: bool) -> Mapping<'e> {
@@ -365,20 +416,13 @@ pub fn map_with<'e>(ev: &'e Event<'_>, detail: bool) -> Mapping<'e> {
     if ev.user_identity.as_ref().and_then(|i| i.kind.as_deref()) == Some("AWSService") {
         return Mapping::NoPermission("made by an AWS service");
     }
-    let prefix = prefix_of(source);
-    if let Some((_, _, why)) = NO_PERMISSION.iter().find(|(p, n, _)| *p == prefix && *n == name) {
-        return Mapping::NoPermission(why);
-    }
     let params = Params { ev, value: OnceCell::new() };
-    let catalog = Catalog::get();
+    let resolved = Resolved::of(source, name, &params);
+    let (prefix, names) = match &*resolved {
+        Resolved::NoPermission(why) => return Mapping::NoPermission(why),
+        Resolved::Names { prefix, names } => (prefix.as_str(), names),
+    };
     let mut uses = Vec::new();
-    let names: Vec<_> = action_names(prefix, name, &params)
-        .into_iter()
-        .map(|(p, n)| {
-            let action = catalog.action(p, n);
-            (p, n, action)
-        })
-        .collect();
     for (i, (p, n, action)) in names.iter().enumerate() {
         let action = *action;
         let mut u = Use {
@@ -392,7 +436,7 @@ pub fn map_with<'e>(ev: &'e Event<'_>, detail: bool) -> Mapping<'e> {
             && detail
         {
             let plan = ActionPlan::of(a);
-            u.resources = resources(ev, &params, plan, special_resource(p, n, name, i, &params));
+            u.resources = resources(ev, &params, plan, special_resource(prefix, n, name, i, &params));
             u.context = context(ev, params.get(), plan);
         }
         uses.push(u);

@@ -338,3 +338,27 @@ fn only_the_error_code_says_a_call_was_refused() {
     );
     assert!(Event::parse(text.as_bytes()).unwrap().denied());
 }
+
+/// Source and name pairs are resolved once and remembered, but never S3's, whose action
+/// names depend on the request: whatever the source is called, the answer follows the request.
+#[test]
+fn remembered_resolutions_never_hide_the_request() {
+    for source in ["s3.amazonaws.com", "s3.example.com"] {
+        let plain = r#","requestParameters":{"bucketName":"b","key":"k"}"#;
+        let versioned = r#","requestParameters":{"bucketName":"b","key":"k","versionId":"v1"}"#;
+        for _ in 0..2 {
+            assert_eq!(actions(&ev(source, "GetObject", plain)), vec!["s3:GetObject"]);
+            assert_eq!(actions(&ev(source, "GetObject", versioned)), vec!["s3:GetObjectVersion"]);
+        }
+    }
+    // Any other pair answers the same the second time.
+    for (source, name) in [("ec2.amazonaws.com", "RunInstances"), ("monitoring.amazonaws.com", "PutMetricData")] {
+        let first = uses(&ev(source, name, ""));
+        assert_eq!(uses(&ev(source, name, "")), first);
+    }
+    let text = ev("sts.amazonaws.com", "GetCallerIdentity", "");
+    for _ in 0..2 {
+        let event = Event::parse(text.as_bytes()).unwrap();
+        assert!(matches!(mapping::map(&event), Mapping::NoPermission(_)));
+    }
+}
