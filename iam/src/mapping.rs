@@ -371,8 +371,10 @@ impl Resolved {
     /// the lookups were a tenth of the mapping's time), except for S3, whose action names
     /// depend on the request.
     fn of(source: &str, name: &str, params: &Params<'_>) -> Rc<Resolved> {
+        /// The key being looked up (its buffer reused), and the answers by key.
+        type Memo = (Vec<u8>, hashbrown::HashMap<Vec<u8>, Rc<Resolved>>);
         thread_local! {
-            static MEMO: RefCell<(Vec<u8>, hashbrown::HashMap<Vec<u8>, Rc<Resolved>>)> = RefCell::default();
+            static MEMO: RefCell<Memo> = RefCell::default();
         }
         MEMO.with_borrow_mut(|(key, memo)| {
             // The source's length first, so that no two pairs make the same key.
