@@ -32,10 +32,42 @@ pub(super) fn event_and_keys(text: &str) -> Option<(Event<'_>, bool)> {
     (s.i == s.b.len()).then_some((ev, s.action))
 }
 
-/// The position of the first `"` or `\\` in `b`, eight bytes at a time: strings in events are
-/// mostly short, where a call to memchr costs more than it saves.
+/// The position of the first `"` or `\\` in `b`. Sixteen bytes at a time with SSE2, eight
+/// at a time elsewhere: strings in events are mostly short, where a call to memchr costs
+/// more than it saves.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 fn quote_or_backslash(b: &[u8]) -> Option<usize> {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8};
+    let mut at = 0;
+    while let Some(chunk) = b.get(at..at + 16) {
+        let half = |h: &[u8]| i64::from_le_bytes(h.try_into().unwrap_or_default());
+        let (low, high) = (half(&chunk[..8]), half(&chunk[8..]));
+        // SAFETY: these intrinsics only need SSE2, which this build has (the cfg above; it is
+        // part of every x86-64). They compute on values; nothing is read through a pointer.
+        let hits = unsafe {
+            let v = _mm_set_epi64x(high, low);
+            let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+            let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+            _mm_movemask_epi8(_mm_or_si128(quote, backslash))
+        };
+        if hits != 0 {
+            return Some(at + hits.trailing_zeros() as usize);
+        }
+        at += 16;
+    }
+    swar_quote_or_backslash(&b[at..]).map(|p| at + p)
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline]
+fn quote_or_backslash(b: &[u8]) -> Option<usize> {
+    swar_quote_or_backslash(b)
+}
+
+/// Eight bytes at a time in a u64.
+#[inline]
+fn swar_quote_or_backslash(b: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::MAX / 255;
     const HIGH: u64 = ONES << 7;
     let mut chunks = b.chunks_exact(8);
