@@ -34,12 +34,7 @@ pub struct Action {
 
 impl Action {
     /// `prefix:Name`.
-    pub fn full_name(&self) -> String {
-        self.full.clone()
-    }
-
-    /// `prefix:Name`, borrowed.
-    pub fn full_name_str(&self) -> &str {
+    pub fn full_name(&self) -> &str {
         &self.full
     }
 }

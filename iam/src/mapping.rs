@@ -428,7 +428,7 @@ pub fn map_with<'e>(ev: &'e Event<'_>, detail: bool) -> Mapping<'e> {
     for (i, (p, n, action)) in names.iter().enumerate() {
         let action = *action;
         let mut u = Use {
-            action: action.map_or_else(|| Cow::Owned(format!("{p}:{n}")), |a| Cow::Borrowed(a.full_name_str())),
+            action: action.map_or_else(|| Cow::Owned(format!("{p}:{n}")), |a| Cow::Borrowed(a.full_name())),
             known: action.is_some(),
             inferred: false,
             resources: Vec::new(),
@@ -438,7 +438,7 @@ pub fn map_with<'e>(ev: &'e Event<'_>, detail: bool) -> Mapping<'e> {
             && detail
         {
             let plan = ActionPlan::of(a);
-            u.resources = resources(ev, &params, plan, special_resource(prefix, n, name, i, &params));
+            u.resources = resources(ev, &params, plan, special_resource(p, n, name, i, &params));
             u.context = context(ev, params.get(), plan);
         }
         uses.push(u);

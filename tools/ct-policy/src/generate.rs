@@ -107,7 +107,7 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> (Vec<PolicyStatem
             continue;
         }
         let action = catalog.action_named(&r.action);
-        let name = action.map_or_else(|| r.action.clone(), |a| a.full_name());
+        let name = action.map_or_else(|| r.action.clone(), |a| a.full_name().to_string());
         if action.is_none() {
             unknown.push(r.action.clone());
         }
@@ -272,7 +272,7 @@ fn guess(used: &BTreeSet<String>) -> Vec<String> {
         for verb in ["Describe", "List", "Get"] {
             for form in [singular.to_string(), format!("{singular}s"), format!("{singular}es")] {
                 if let Some(p) = catalog.action(a.prefix, &format!("{verb}{form}")) {
-                    let name = p.full_name();
+                    let name = p.full_name().to_string();
                     if !used.contains(&name.to_ascii_lowercase()) {
                         out.insert(name);
                     }
