@@ -22,83 +22,123 @@ pub(super) fn event(text: &str) -> Option<Event<'_>> {
 
 /// As `event`, and whether the object has a top-level `action` key.
 pub(super) fn event_and_keys(text: &str) -> Option<(Event<'_>, bool)> {
-    if text.bytes().fold(false, |bad, b| bad | (b < 0x20)) {
+    // Events are mostly a few kilobytes: their marks fit on the stack.
+    let words = text.len().div_ceil(64);
+    let mut stack = [0u64; 64];
+    let mut heap = Vec::new();
+    let marks = if words <= stack.len() {
+        &mut stack[..words]
+    } else {
+        heap.resize(words, 0);
+        &mut heap[..]
+    };
+    if !mark(text.as_bytes(), marks) {
         return None;
     }
-    let mut s = Scan { b: text.as_bytes(), t: text, i: 0, depth: 0, action: false };
+    let mut s = Scan { b: text.as_bytes(), marks, t: text, i: 0, depth: 0, action: false };
     s.ws();
     let ev = s.event()?;
     s.ws();
     (s.i == s.b.len()).then_some((ev, s.action))
 }
 
-/// The position of the first `"` or `\\` in `b`. Sixteen bytes at a time with SSE2, eight
-/// at a time elsewhere: strings in events are mostly short, where a call to memchr costs
-/// more than it saves.
+/// Sets bit `k % 64` of `marks[k / 64]` where byte `k` of `b` is a quote or a backslash (the
+/// bytes that can end a string or start an escape), so that finding a string's end is a bit
+/// scan instead of a search per string (events hold some seventy strings, mostly short).
+/// False when `b` has a control byte: those are left to serde, so strings need no check for
+/// them and whitespace is only spaces.
+fn mark(b: &[u8], marks: &mut [u64]) -> bool {
+    let mut control = 0u64;
+    let mut blocks = b.chunks_exact(64);
+    for (block, slot) in (&mut blocks).zip(marks.iter_mut()) {
+        let (m, c) = mark_block(block.try_into().unwrap_or(&[0; 64]));
+        *slot = m;
+        control |= c;
+    }
+    let rest = blocks.remainder();
+    if !rest.is_empty() {
+        // The tail padded with spaces, which are neither marks nor control bytes.
+        let mut last = [b' '; 64];
+        last[..rest.len()].copy_from_slice(rest);
+        let (m, c) = mark_block(&last);
+        if let Some(slot) = marks.last_mut() {
+            *slot = m;
+        }
+        control |= c;
+    }
+    control == 0
+}
+
+/// The marks of 64 bytes, and the control bytes among them, sixteen bytes at a time.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
-fn quote_or_backslash(b: &[u8]) -> Option<usize> {
-    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8};
-    let mut at = 0;
-    while let Some(chunk) = b.get(at..at + 16) {
+fn mark_block(block: &[u8; 64]) -> (u64, u64) {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8,
+    };
+    let (mut marks, mut control) = (0u64, 0u64);
+    for (n, chunk) in block.chunks_exact(16).enumerate() {
         let half = |h: &[u8]| i64::from_le_bytes(h.try_into().unwrap_or_default());
         let (low, high) = (half(&chunk[..8]), half(&chunk[8..]));
         // SAFETY: these intrinsics only need SSE2, which this build has (the cfg above; it is
         // part of every x86-64). They compute on values; nothing is read through a pointer.
-        let hits = unsafe {
+        let (m, c) = unsafe {
             let v = _mm_set_epi64x(high, low);
             let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
             let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
-            _mm_movemask_epi8(_mm_or_si128(quote, backslash))
+            // Below 0x20 exactly where the unsigned minimum with 0x1f leaves the byte as is.
+            let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+            (_mm_movemask_epi8(_mm_or_si128(quote, backslash)), _mm_movemask_epi8(control))
         };
-        if hits != 0 {
-            return Some(at + hits.trailing_zeros() as usize);
-        }
-        at += 16;
+        marks |= u64::from(m as u16) << (16 * n);
+        control |= u64::from(c as u16) << (16 * n);
     }
-    swar_quote_or_backslash(&b[at..]).map(|p| at + p)
+    (marks, control)
 }
 
+/// The marks of 64 bytes, and the control bytes among them, one byte at a time.
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 #[inline]
-fn quote_or_backslash(b: &[u8]) -> Option<usize> {
-    swar_quote_or_backslash(b)
+fn mark_block(block: &[u8; 64]) -> (u64, u64) {
+    let (mut marks, mut control) = (0u64, 0u64);
+    for (k, &c) in block.iter().enumerate() {
+        marks |= u64::from(c == b'"' || c == b'\\') << k;
+        control |= u64::from(c < 0x20) << k;
+    }
+    (marks, control)
 }
 
-/// Eight bytes at a time in a u64.
-#[inline]
-fn swar_quote_or_backslash(b: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::MAX / 255;
-    const HIGH: u64 = ONES << 7;
-    let mut chunks = b.chunks_exact(8);
-    let mut at = 0;
-    for chunk in &mut chunks {
-        let v = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-        let q = v ^ (ONES * u64::from(b'"'));
-        let s = v ^ (ONES * u64::from(b'\\'));
-        // A byte of q or s is zero where v holds a quote or a backslash; the lowest flagged
-        // byte is exact (borrows only spoil the bytes above it).
-        let found = (q.wrapping_sub(ONES) & !q | s.wrapping_sub(ONES) & !s) & HIGH;
-        if found != 0 {
-            return Some(at + found.trailing_zeros() as usize / 8);
-        }
-        at += 8;
+/// The first marked position at or after `j`.
+#[inline(always)]
+fn next_mark(marks: &[u64], j: usize) -> Option<usize> {
+    let mut w = j / 64;
+    let mut m = *marks.get(w)? & (u64::MAX << (j % 64));
+    while m == 0 {
+        w += 1;
+        m = *marks.get(w)?;
     }
-    chunks.remainder().iter().position(|&c| c == b'"' || c == b'\\').map(|p| at + p)
+    Some(w * 64 + m.trailing_zeros() as usize)
 }
 
 /// The end of the string whose opening quote is at `i` (the index after its closing quote),
 /// and whether it has escapes; `None` for a bad escape, a lone surrogate or no end.
-#[inline]
-fn string_end(b: &[u8], i: usize) -> Option<(usize, bool)> {
-    let mut j = i + 1;
-    let mut escaped = false;
+#[inline(always)]
+fn string_end(b: &[u8], marks: &[u64], i: usize) -> Option<(usize, bool)> {
+    let j = next_mark(marks, i + 1)?;
+    if *b.get(j)? == b'"' {
+        return Some((j + 1, false));
+    }
+    escaped_string_end(b, marks, j)
+}
+
+/// `string_end` from the first backslash at `j` on (rare in events: kept out of line).
+#[cold]
+#[inline(never)]
+fn escaped_string_end(b: &[u8], marks: &[u64], mut j: usize) -> Option<(usize, bool)> {
     loop {
-        j += quote_or_backslash(b.get(j..)?)?;
-        if b[j] == b'"' {
-            return Some((j + 1, escaped));
+        if *b.get(j)? == b'"' {
+            return Some((j + 1, true));
         }
-        escaped = true;
         j += 1;
         match *b.get(j)? {
             b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => j += 1,
@@ -113,6 +153,7 @@ fn string_end(b: &[u8], i: usize) -> Option<(usize, bool)> {
             }
             _ => return None,
         }
+        j = next_mark(marks, j)?;
     }
 }
 
@@ -156,8 +197,10 @@ fn number_end(b: &[u8], mut i: usize) -> Option<usize> {
     Some(i)
 }
 
-struct Scan<'a> {
+struct Scan<'a, 'm> {
     b: &'a [u8],
+    /// Where `b` has quotes and backslashes (`mark`).
+    marks: &'m [u64],
     t: &'a str,
     i: usize,
     depth: u32,
@@ -176,7 +219,7 @@ fn once<T>(slot: &mut Option<T>, v: Option<T>, seen: &mut u32, bit: u32) -> Opti
     Some(())
 }
 
-impl<'a> Scan<'a> {
+impl<'a> Scan<'a, '_> {
     #[inline]
     fn ws(&mut self) {
         while self.b.get(self.i) == Some(&b' ') {
@@ -202,7 +245,7 @@ impl<'a> Scan<'a> {
         if self.b.get(self.i) != Some(&b'"') {
             return None;
         }
-        let (end, escaped) = string_end(self.b, self.i)?;
+        let (end, escaped) = string_end(self.b, self.marks, self.i)?;
         // Quotes are ASCII, so these are char boundaries.
         let s = self.t.get(self.i + 1..end - 1)?;
         self.i = end;
@@ -231,7 +274,7 @@ impl<'a> Scan<'a> {
     /// containers as bits, without the calls of the readers above (most of an event is
     /// skipped).
     fn skip(&mut self) -> Option<()> {
-        let b = self.b;
+        let (b, marks) = (self.b, self.marks);
         let mut i = self.i;
         // The open containers, the innermost in the lowest bit: 1 for an object.
         let mut kinds: u128 = 0;
@@ -247,14 +290,14 @@ impl<'a> Scan<'a> {
             if b.get(*i) != Some(&b'"') {
                 return None;
             }
-            *i = string_end(b, *i)?.0;
+            *i = string_end(b, marks, *i)?.0;
             ws(i);
             (b.get(*i) == Some(&b':')).then(|| *i += 1)
         };
         'value: loop {
             ws(&mut i);
             match *b.get(i)? {
-                b'"' => i = string_end(b, i)?.0,
+                b'"' => i = string_end(b, marks, i)?.0,
                 open @ (b'{' | b'[') => {
                     let object = open == b'{';
                     depth += 1;
