@@ -226,13 +226,38 @@ pub fn strip_version(name: &str) -> Option<&str> {
     None
 }
 
+/// What of an S3 request its action names depend on (besides the event name): all of it, so
+/// that names can be remembered per event name and these two bits.
+#[derive(Clone, Copy)]
+struct S3Request {
+    /// The request names an object version (`versionId`).
+    versioned: bool,
+    /// A copy's source names a version (`x-amz-copy-source: ...?versionId=`).
+    copies_a_version: bool,
+}
+
+impl S3Request {
+    fn of(params: &Params<'_>) -> S3Request {
+        let params = params.get();
+        let src = params.get("x-amz-copy-source").and_then(Json::as_str).unwrap_or("");
+        S3Request {
+            versioned: params.get("versionId").is_some_and(|v| !v.is_null()),
+            copies_a_version: src.contains("versionId="),
+        }
+    }
+
+    fn index(self) -> usize {
+        usize::from(self.versioned) | usize::from(self.copies_a_version) << 1
+    }
+}
+
 /// The IAM action name(s) of an event name within a service, before the catalog check.
 fn action_names<'n>(prefix: &'n str, name: &'n str, params: &Params<'_>) -> Vec<(&'n str, &'n str)> {
     let one = |p: &'n str, n: &'n str| vec![(p, n)];
     let catalog = Catalog::get();
     match prefix {
         "s3" => {
-            let params = params.get();
+            let S3Request { versioned, copies_a_version } = S3Request::of(params);
             if name == "CreateSession" {
                 return one("s3express", "CreateSession");
             }
@@ -241,11 +266,9 @@ fn action_names<'n>(prefix: &'n str, name: &'n str, params: &Params<'_>) -> Vec<
             }
             if name == "CopyObject" || name == "UploadPartCopy" {
                 // Reading a given version of the source needs its own action.
-                let src = params.get("x-amz-copy-source").and_then(Json::as_str).unwrap_or("");
-                let read = if src.contains("versionId=") { "GetObjectVersion" } else { "GetObject" };
+                let read = if copies_a_version { "GetObjectVersion" } else { "GetObject" };
                 return vec![("s3", "PutObject"), ("s3", read)];
             }
-            let versioned = params.get("versionId").is_some_and(|v| !v.is_null());
             if name == "GetObjectAttributes" {
                 // S3 API Reference, GetObjectAttributes: s3:GetObject and s3:GetObjectAttributes,
                 // or their Version forms on a versioned request.
@@ -368,13 +391,18 @@ impl Resolved {
     }
 
     /// Resolved once per source and name and remembered (a few hundred pairs make up a trail;
-    /// the lookups were a tenth of the mapping's time), except for S3, whose action names
-    /// depend on the request.
+    /// the lookups were a tenth of the mapping's time). S3's names also depend on the request:
+    /// they are remembered per `S3Request` as well.
     fn of(source: &str, name: &str, params: &Params<'_>) -> Rc<Resolved> {
+        enum Memo {
+            One(Rc<Resolved>),
+            /// By `S3Request::index`.
+            S3([Option<Rc<Resolved>>; 4]),
+        }
         /// The key being looked up (its buffer reused), and the answers by key.
-        type Memo = (Vec<u8>, hashbrown::HashMap<Vec<u8>, Rc<Resolved>>);
+        type Memos = (Vec<u8>, hashbrown::HashMap<Vec<u8>, Memo>);
         thread_local! {
-            static MEMO: RefCell<Memo> = RefCell::default();
+            static MEMO: RefCell<Memos> = RefCell::default();
         }
         MEMO.with_borrow_mut(|(key, memo)| {
             // The source's length first, so that no two pairs make the same key.
@@ -382,17 +410,26 @@ impl Resolved {
             key.extend_from_slice(&source.len().to_le_bytes());
             key.extend_from_slice(source.as_bytes());
             key.extend_from_slice(name.as_bytes());
-            if let Some(r) = memo.get(&key[..]) {
-                return Rc::clone(r);
+            match memo.get_mut(&key[..]) {
+                Some(Memo::One(r)) => return Rc::clone(r),
+                Some(Memo::S3(by_request)) => {
+                    let slot = &mut by_request[S3Request::of(params).index()];
+                    return Rc::clone(slot.get_or_insert_with(|| Rc::new(Resolved::resolve(source, name, params))));
+                }
+                None => {}
             }
             if memo.len() >= 4096 {
                 memo.clear();
             }
             let r = Rc::new(Resolved::resolve(source, name, params));
-            // Never an S3 answer (whatever the source's name): those depend on the request.
-            if !matches!(&*r, Resolved::Names { prefix, .. } if prefix == "s3") {
-                memo.insert(key.clone(), Rc::clone(&r));
-            }
+            let entry = if matches!(&*r, Resolved::Names { prefix, .. } if prefix == "s3") {
+                let mut by_request = [None, None, None, None];
+                by_request[S3Request::of(params).index()] = Some(Rc::clone(&r));
+                Memo::S3(by_request)
+            } else {
+                Memo::One(Rc::clone(&r))
+            };
+            memo.insert(key.clone(), entry);
             r
         })
     }

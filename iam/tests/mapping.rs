@@ -346,9 +346,24 @@ fn remembered_resolutions_never_hide_the_request() {
     for source in ["s3.amazonaws.com", "s3.example.com"] {
         let plain = r#","requestParameters":{"bucketName":"b","key":"k"}"#;
         let versioned = r#","requestParameters":{"bucketName":"b","key":"k","versionId":"v1"}"#;
+        // S3 API Reference, CopyObject: reading a given version of the source needs
+        // s3:GetObjectVersion; GetObjectAttributes: the Version forms on a versioned request.
+        let copy = r#","requestParameters":{"bucketName":"b","key":"k","x-amz-copy-source":"a/k"}"#;
+        let copy_version =
+            r#","requestParameters":{"bucketName":"b","key":"k","x-amz-copy-source":"a/k?versionId=v1"}"#;
         for _ in 0..2 {
             assert_eq!(actions(&ev(source, "GetObject", plain)), vec!["s3:GetObject"]);
             assert_eq!(actions(&ev(source, "GetObject", versioned)), vec!["s3:GetObjectVersion"]);
+            assert_eq!(actions(&ev(source, "CopyObject", copy)), vec!["s3:PutObject", "s3:GetObject"]);
+            assert_eq!(actions(&ev(source, "CopyObject", copy_version)), vec!["s3:PutObject", "s3:GetObjectVersion"]);
+            assert_eq!(
+                actions(&ev(source, "GetObjectAttributes", versioned)),
+                vec!["s3:GetObjectVersion", "s3:GetObjectVersionAttributes"]
+            );
+            assert_eq!(
+                actions(&ev(source, "GetObjectAttributes", plain)),
+                vec!["s3:GetObject", "s3:GetObjectAttributes"]
+            );
         }
     }
     // Any other pair answers the same the second time.

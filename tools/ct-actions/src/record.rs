@@ -3,35 +3,60 @@
 //! gives what capping the union would: merge(a, b) is associative and order-independent.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+
+use hashbrown::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-/// A sorted set holding at most `cap` members; `capped` says whether members were left out.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A set holding the `cap` smallest of the values inserted; `capped` says whether values
+/// were left out.
+///
+/// Members are kept in a hash set, not a sorted tree: most inserts find a value already there,
+/// and a tree lookup compares the value with a dozen members scattered in memory (the slowest
+/// part of aggregating before). Order is made when the set is read (`sorted`).
+#[derive(Debug, Clone, Default)]
 pub struct Capped {
-    pub items: BTreeSet<String>,
+    members: HashSet<Box<str>>,
+    /// Once the set is full: its members, largest first, to know which one a smaller value
+    /// evicts.
+    full: BinaryHeap<Box<str>>,
     pub capped: bool,
     recent: Recent,
 }
 
-/// The value inserted last: consecutive events mostly repeat the same region, account,
-/// principal and resources, and inserting a value twice in a row changes nothing. A cache,
-/// not part of the set's value (equal whatever it holds).
-#[derive(Debug, Clone, Default)]
-struct Recent(String);
-
-impl PartialEq for Recent {
-    fn eq(&self, _: &Recent) -> bool {
-        true
+impl PartialEq for Capped {
+    fn eq(&self, other: &Capped) -> bool {
+        self.capped == other.capped && self.members == other.members
     }
 }
 
-impl Eq for Recent {}
+impl Eq for Capped {}
+
+/// The value inserted last: consecutive events mostly repeat the same region, account,
+/// principal and resources, and inserting a value twice in a row changes nothing.
+#[derive(Debug, Clone, Default)]
+struct Recent(String);
 
 impl Capped {
-    pub fn new(items: BTreeSet<String>, capped: bool) -> Capped {
-        Capped { items, capped, recent: Recent::default() }
+    /// The members in sorted order.
+    pub fn sorted(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.members.iter().map(|m| &**m).collect();
+        v.sort_unstable();
+        v
+    }
+
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// The smallest member.
+    pub fn first(&self) -> Option<&str> {
+        self.members.iter().map(|m| &**m).min()
     }
 
     pub fn insert(&mut self, v: &str, cap: usize) {
@@ -40,29 +65,70 @@ impl Capped {
         }
         self.recent.0.clear();
         self.recent.0.push_str(v);
-        if self.items.len() >= cap {
-            // Full: only a value below the largest kept can change the set.
-            match self.items.last().map(|l| v.cmp(l.as_str())) {
-                Some(std::cmp::Ordering::Less) if !self.items.contains(v) => {
-                    self.items.insert(v.to_string());
-                    self.items.pop_last();
-                    self.capped = true;
-                }
-                Some(std::cmp::Ordering::Greater) => self.capped = true,
-                _ => {}
+        if self.members.contains(v) {
+            return;
+        }
+        if self.members.len() < cap {
+            self.members.insert(v.into());
+            if self.members.len() == cap {
+                self.full = self.members.iter().cloned().collect();
             }
             return;
         }
-        if !self.items.contains(v) {
-            self.items.insert(v.to_string());
+        // Full: a value below the largest kept takes its place; any other is left out.
+        match self.full.peek() {
+            Some(largest) if v < &**largest => {
+                if let Some(out) = self.full.pop() {
+                    self.members.remove(&out);
+                }
+                self.members.insert(v.into());
+                self.full.push(v.into());
+                self.capped = true;
+            }
+            Some(_) => self.capped = true,
+            None => {}
         }
     }
 
     pub fn merge(&mut self, other: &Capped, cap: usize) {
-        for v in &other.items {
+        for v in &other.members {
             self.insert(v, cap);
         }
         self.capped |= other.capped;
+    }
+}
+
+/// The context sets of a record by condition key, sorted by key. A short list: an action
+/// shows a handful of keys, found by a scan that mostly compares lengths (a tree lookup
+/// compared each key's text with several others).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContextSets(Vec<(String, Capped)>);
+
+impl ContextSets {
+    /// The set of `key`, added empty if there is none.
+    pub fn set(&mut self, key: &str) -> &mut Capped {
+        let at = match self.0.iter().position(|(k, _)| k == key) {
+            Some(i) => i,
+            None => {
+                let i = self.0.partition_point(|(k, _)| k.as_str() < key);
+                self.0.insert(i, (key.to_string(), Capped::default()));
+                i
+            }
+        };
+        &mut self.0[at].1
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Capped> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The keys and their sets, sorted by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Capped)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
@@ -112,7 +178,7 @@ pub struct ActionRecord {
     pub accounts: Capped,
     pub principals: Capped,
     pub resources: Capped,
-    pub context: BTreeMap<String, Capped>,
+    pub context: ContextSets,
     pub known: bool,
     pub inferred: bool,
     /// The sets (`regions`, `accounts`, `principals`, `time`) that some of the events had no
@@ -226,10 +292,7 @@ impl ActionRecord {
             self.resources.insert(x, cap);
         }
         for (k, v) in u.context {
-            match self.context.get_mut(k.as_ref()) {
-                Some(set) => set.insert(v, cap),
-                None => self.context.entry(k.to_string()).or_default().insert(v, cap),
-            }
+            self.context.set(k).insert(v, cap);
         }
     }
 
@@ -254,8 +317,8 @@ impl ActionRecord {
         self.accounts.merge(&other.accounts, cap);
         self.principals.merge(&other.principals, cap);
         self.resources.merge(&other.resources, cap);
-        for (k, v) in &other.context {
-            self.context.entry(k.clone()).or_default().merge(v, cap);
+        for (k, v) in other.context.iter() {
+            self.context.set(k).merge(v, cap);
         }
         self.partial.extend(other.partial.iter().cloned());
     }
@@ -272,7 +335,7 @@ impl ActionRecord {
                 capped.push(name.to_string());
             }
         }
-        for (k, v) in &self.context {
+        for (k, v) in self.context.iter() {
             if v.capped {
                 capped.push(format!("context:{k}"));
             }
@@ -284,11 +347,15 @@ impl ActionRecord {
             errors: self.errors.clone(),
             first: self.first.clone(),
             last: self.last.clone(),
-            regions: self.regions.items.iter().cloned().collect(),
-            accounts: self.accounts.items.iter().cloned().collect(),
-            principals: self.principals.items.iter().cloned().collect(),
-            resources: self.resources.items.iter().cloned().collect(),
-            context: self.context.iter().map(|(k, v)| (k.clone(), v.items.iter().cloned().collect())).collect(),
+            regions: self.regions.sorted().into_iter().map(String::from).collect(),
+            accounts: self.accounts.sorted().into_iter().map(String::from).collect(),
+            principals: self.principals.sorted().into_iter().map(String::from).collect(),
+            resources: self.resources.sorted().into_iter().map(String::from).collect(),
+            context: self
+                .context
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.sorted().into_iter().map(String::from).collect()))
+                .collect(),
             known: self.known,
             inferred: self.inferred,
             capped,
@@ -299,7 +366,7 @@ impl ActionRecord {
     /// A record read back from its JSON form; sets larger than `cap` are capped again.
     pub fn from_wire(w: Wire, cap: usize) -> Self {
         let set = |items: Vec<String>, name: &str| {
-            let mut c = Capped::new(BTreeSet::new(), w.capped.iter().any(|x| x == name));
+            let mut c = Capped { capped: w.capped.iter().any(|x| x == name), ..Capped::default() };
             for i in items {
                 c.insert(&i, cap);
             }
@@ -314,6 +381,8 @@ impl ActionRecord {
                 (k, s)
             })
             .collect();
+        // From a BTreeMap: already sorted by key.
+        let context = ContextSets(context);
         ActionRecord {
             action: w.action,
             count: w.count,
@@ -427,7 +496,7 @@ mod tests {
         for v in ["d", "b", "e", "a", "c"] {
             c.insert(v, 3);
         }
-        assert_eq!(c.items.iter().collect::<Vec<_>>(), vec!["a", "b", "c"]);
+        assert_eq!(c.sorted(), vec!["a", "b", "c"]);
         assert!(c.capped);
         let mut small = Capped::default();
         small.insert("x", 3);

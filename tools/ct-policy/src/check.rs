@@ -107,17 +107,17 @@ pub fn record_context(r: &ActionRecord) -> Context {
     // A set settles its key only when it is whole (not capped) and every event had a value
     // (not partial: the record says which sets some events lacked).
     let mut all = |c: &mut Context, k: &str, s: &Capped, name: &str| {
-        s.items.iter().for_each(|v| c.add(k, v));
-        if !s.items.is_empty() && !s.capped && !r.partial.contains(name) {
+        s.sorted().into_iter().for_each(|v| c.add(k, v));
+        if !s.is_empty() && !s.capped && !r.partial.contains(name) {
             known.push(k.to_ascii_lowercase());
         }
     };
     all(&mut c, "aws:RequestedRegion", &r.regions, "regions");
     all(&mut c, "aws:PrincipalArn", &r.principals, "principals");
     all(&mut c, "aws:PrincipalAccount", &r.accounts, "accounts");
-    for (k, v) in &r.context {
+    for (k, v) in r.context.iter() {
         // Values only: which events lacked the key is not recorded.
-        v.items.iter().for_each(|x| c.add(k, x));
+        v.sorted().into_iter().for_each(|x| c.add(k, x));
     }
     if let (Some(first), Some(last)) = (&r.first, &r.last) {
         c.add("aws:CurrentTime", first);
@@ -241,8 +241,8 @@ impl Gate {
             return;
         }
         let ctx = record_context(r);
-        let resources: Vec<String> = r.resources.items.iter().cloned().collect();
-        let principals: Vec<String> = r.principals.items.iter().cloned().collect();
+        let resources: Vec<String> = r.resources.sorted().into_iter().map(String::from).collect();
+        let principals: Vec<String> = r.principals.sorted().into_iter().map(String::from).collect();
         let resources = if r.resources.capped { Vec::new() } else { resources };
         self.file(
             policies,

@@ -65,10 +65,10 @@ pub struct PolicyStatement {
 
 /// `t2.micro`, `t2.small` → `t2.*`: values that share a family (the part before the first
 /// dot) become one pattern; others stay as they are.
-pub fn generalize(values: &BTreeSet<String>) -> (Vec<String>, bool) {
-    let mut families: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
-    for v in values {
-        let fam = v.split_once('.').map_or(v.as_str(), |(f, _)| f);
+pub fn generalize(values: &[&str]) -> (Vec<String>, bool) {
+    let mut families: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for &v in values {
+        let fam = v.split_once('.').map_or(v, |(f, _)| f);
         families.entry(fam).or_default().push(v);
     }
     let mut out = Vec::new();
@@ -78,7 +78,7 @@ pub fn generalize(values: &BTreeSet<String>) -> (Vec<String>, bool) {
             out.push(format!("{fam}.*"));
             wild = true;
         } else {
-            out.extend(vs.into_iter().cloned());
+            out.extend(vs.into_iter().map(String::from));
         }
     }
     (out, wild)
@@ -120,24 +120,23 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> (Vec<PolicyStatem
             && !r.resources.capped
         {
             let types: Vec<_> = a.resources.iter().filter_map(|t| catalog.resource_type(a.prefix, t.name)).collect();
-            resources =
-                r.resources.items.iter().filter(|arn| types.iter().any(|t| t.glob().is_match(arn))).cloned().collect();
+            resources = r
+                .resources
+                .sorted()
+                .into_iter()
+                .filter(|arn| types.iter().any(|t| t.glob().is_match(arn)))
+                .map(String::from)
+                .collect();
             if !resources.is_empty() && a.resources.iter().any(|t| t.required) {
                 // Resource types the action may also touch that no record named (a new
                 // instance's volume): allowed by pattern, in the account and region seen.
-                let one = |s: &ct_actions::Capped| {
-                    (s.items.len() == 1 && !s.capped).then(|| s.items.first().cloned()).flatten()
-                };
+                let one =
+                    |s: &ct_actions::Capped| (s.len() == 1 && !s.capped).then(|| s.first().map(String::from)).flatten();
                 let (region, account) = (one(&r.regions), one(&r.accounts));
                 for t in &types {
                     if !resources.iter().any(|x| t.glob().is_match(x)) {
-                        let partition = r
-                            .principals
-                            .items
-                            .first()
-                            .and_then(|p| ct_iam::arn::partition(p))
-                            .unwrap_or("aws")
-                            .to_string();
+                        let partition =
+                            r.principals.first().and_then(|p| ct_iam::arn::partition(p)).unwrap_or("aws").to_string();
                         resources.push(ct_iam::arn::fill(t.arn, |v| match v {
                             "Partition" => Some(partition.as_str()),
                             "Region" => region.as_deref(),
@@ -156,23 +155,26 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> (Vec<PolicyStatem
         let mut condition: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
         if opts.restrict_region
             && !GLOBAL_SERVICES.contains(&service.as_str())
-            && !r.regions.items.is_empty()
+            && !r.regions.is_empty()
             && !r.regions.capped
         {
             condition
                 .entry("StringEquals".into())
                 .or_default()
-                .insert("aws:RequestedRegion".into(), r.regions.items.iter().cloned().collect());
+                .insert("aws:RequestedRegion".into(), r.regions.sorted().into_iter().map(String::from).collect());
         }
         for key in &opts.restrict {
             let Some(set) = r.context.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v) else {
                 continue;
             };
-            if set.items.is_empty() || set.capped {
+            if set.is_empty() || set.capped {
                 continue;
             }
-            let (values, wild) =
-                if opts.generalize { generalize(&set.items) } else { (set.items.iter().cloned().collect(), false) };
+            let (values, wild) = if opts.generalize {
+                generalize(&set.sorted())
+            } else {
+                (set.sorted().into_iter().map(String::from).collect(), false)
+            };
             // IfExists: the key belongs to some of the action's resource types only (RunInstances
             // is authorised on an image, a subnet... that carry no ec2:InstanceType); without it
             // the condition would allow nothing.
