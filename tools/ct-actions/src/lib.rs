@@ -185,7 +185,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
                 let res = if jobs > 1 && !cli.per_event && !cli.input.strict {
                     parallel::lines(reader, head, &name, jobs, &mut state)
                 } else {
-                    lines::each(reader, head, |text, n| state.line(text, &name, n))
+                    lines::batches(reader, head, BATCH, |batch| state.lines(batch, &name, 0))
                 };
                 match res {
                     Ok(flow) => stopped = flow == Flow::Stop,
@@ -263,6 +263,9 @@ fn flush(batch: &mut Vec<Source>, jobs: usize, state: &mut State<'_>) -> Result<
     batch.clear();
     Ok(totals.stopped)
 }
+
+/// Lines read before any is mapped (`State::lines`).
+const BATCH: usize = 16;
 
 struct State<'r> {
     /// None in parallel workers, which never write per-event records.
@@ -376,14 +379,28 @@ impl State<'_> {
         }
     }
 
-    /// One NDJSON line: an action record, an event, or a container of events.
-    fn line(&mut self, text: &[u8], name: &str, n: u64) -> io::Result<Flow> {
+    /// Lines in two stages: every event of the batch read, then each mapped and added in
+    /// order (the reader's code, then the mapping's, stays in the instruction cache).
+    /// `skipped`: the lines before the first of the input (a parallel worker's chunk).
+    fn lines(&mut self, batch: &[(&[u8], u64)], name: &str, skipped: u64) -> io::Result<Flow> {
+        let events: Vec<Option<Event<'_>>> = batch.iter().map(|(text, _)| Event::parse_call(text)).collect();
+        for (&(text, n), ev) in batch.iter().zip(events) {
+            let flow = match ev {
+                Some(ev) => self.mapped(ev, &LinePlace(name, skipped + n))?,
+                None => self.unusual_line(text, name, skipped + n)?,
+            };
+            if flow == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// A line that is not a plain event: an event the fast reader leaves to serde, an action
+    /// record, a container of events, or an error.
+    fn unusual_line(&mut self, text: &[u8], name: &str, n: u64) -> io::Result<Flow> {
         use ct_common::fields::{Found, Paths, Shape, extract};
         let place = LinePlace(name, n);
-        // The common case, an event, in one pass; anything else is looked at more closely.
-        if let Some(ev) = Event::parse_call(text) {
-            return self.mapped(ev, &place);
-        }
         static ACTION_KEY: LazyLock<memchr::memmem::Finder<'static>> =
             LazyLock::new(|| memchr::memmem::Finder::new(b"\"action\""));
         if ACTION_KEY.find(text).is_none()

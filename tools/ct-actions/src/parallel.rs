@@ -37,7 +37,9 @@ pub(crate) fn lines<R: Read>(
                     loop {
                         let next = rx.lock().map(|r| r.recv()).unwrap_or_else(|p| p.into_inner().recv());
                         let Ok((seq, first, data)) = next else { break };
-                        let res = ct_common::lines::each(&data[..], Vec::new(), |t, n| w.line(t, name, first + n - 1));
+                        let res = ct_common::lines::batches(&data[..], Vec::new(), crate::BATCH, |b| {
+                            w.lines(b, name, first - 1)
+                        });
                         if let Err(e) = res {
                             w.msgs.error(&name, &format_args!("{e}"));
                         }
