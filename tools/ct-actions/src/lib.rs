@@ -10,6 +10,7 @@ use std::io;
 use std::sync::LazyLock;
 
 use clap::Parser;
+use compact_str::CompactString;
 use ct_common::cli::{InputArgs, OutputArgs};
 use ct_common::input::{self, Flow, ReadOptions, Reader, Source, Visit};
 use ct_common::lines::{self, Opened};
@@ -275,7 +276,7 @@ struct State<'r> {
     text: bool,
     cap: usize,
     /// By action; sorted when written.
-    actions: hashbrown::HashMap<String, ActionRecord>,
+    actions: hashbrown::HashMap<CompactString, ActionRecord>,
     events: u64,
     merged: u64,
     no_permission: BTreeMap<String, u64>,
@@ -443,7 +444,7 @@ impl State<'_> {
             // the end would break the order, so they are only counted.
             return;
         }
-        self.actions.entry(r.action.clone()).or_insert_with(|| ActionRecord::new(&r.action)).merge(&r, cap);
+        self.actions.entry(r.action.as_str().into()).or_insert_with(|| ActionRecord::new(&r.action)).merge(&r, cap);
     }
 
     fn event_at(&mut self, json: &[u8], place: &dyn fmt::Display) -> io::Result<Flow> {
@@ -496,7 +497,7 @@ impl State<'_> {
                     let r = match self.actions.get_mut(u.action.as_ref()) {
                         Some(r) => r,
                         None => {
-                            self.actions.entry(u.action.to_string()).or_insert_with(|| ActionRecord::new(&u.action))
+                            self.actions.entry(u.action.as_ref().into()).or_insert_with(|| ActionRecord::new(&u.action))
                         }
                     };
                     let seen = if self.text {
