@@ -9,6 +9,9 @@ pub struct Glob {
     chars: Vec<char>,
     wild: bool,
     ignore_case: bool,
+    /// For a pattern whose only wildcard is `*` (case kept): its literal runs, which a text
+    /// matches when they occur in order, the first at its start and the last at its end.
+    runs: Option<Vec<String>>,
 }
 
 impl Glob {
@@ -27,7 +30,10 @@ impl Glob {
         } else {
             pattern.chars().collect()
         };
-        Glob { text: pattern.to_string(), wild: chars.iter().any(|&c| c == '*' || c == '?'), chars, ignore_case }
+        let wild = chars.iter().any(|&c| c == '*' || c == '?');
+        let runs =
+            (wild && !ignore_case && !pattern.contains('?')).then(|| pattern.split('*').map(str::to_string).collect());
+        Glob { text: pattern.to_string(), wild, chars, ignore_case, runs }
     }
 
     /// The pattern as given.
@@ -47,6 +53,9 @@ impl Glob {
         // Bytes match as characters do when both sides are ASCII, and also (case kept) when
         // the pattern has no `?`: a literal can only start on a character's first byte, so
         // `*` always spans whole characters. That spares collecting characters per call.
+        if let Some(runs) = &self.runs {
+            return runs_match(runs, s);
+        }
         let p = self.text.as_bytes();
         if self.ignore_case {
             if self.text.is_ascii() && s.is_ascii() {
@@ -66,6 +75,23 @@ impl Glob {
     pub fn longest_literal(&self) -> &str {
         self.text.split(['*', '?']).max_by_key(|p| p.len()).unwrap_or("")
     }
+}
+
+/// Whether `s` is the `runs` (at least two, from splitting a pattern at each `*`) with any
+/// text between them: the first starts it, the last ends it, and each other is found at its
+/// leftmost place after the one before (the leftmost place leaves the most room for the rest,
+/// so it is never wrong to take it). Linear, with a fast substring search.
+fn runs_match(runs: &[String], s: &str) -> bool {
+    let (Some((first, rest)), Some(last)) = (runs.split_first(), runs.last()) else { return false };
+    let Some(mut middle) = s.strip_prefix(first.as_str()) else { return false };
+    let Some(inner) = rest.split_last().map(|(_, inner)| inner) else { return false };
+    for run in inner {
+        match middle.find(run.as_str()) {
+            Some(at) => middle = &middle[at + run.len()..],
+            None => return false,
+        }
+    }
+    middle.len() >= last.len() && middle.ends_with(last.as_str())
 }
 
 /// Iterative wildcard matching with one backtrack point: linear in practice, never

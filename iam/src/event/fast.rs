@@ -17,11 +17,14 @@ const MAX_DEPTH: u32 = 100;
 
 /// Reads `text` (UTF-8 already checked) when it is plain enough; `None` leaves it to serde.
 pub(super) fn event(text: &str) -> Option<Event<'_>> {
-    event_and_keys(text).map(|(ev, _)| ev)
+    let mut ev = Event::default();
+    event_into(text, &mut ev)?;
+    Some(ev)
 }
 
-/// As `event`, and whether the object has a top-level `action` key.
-pub(super) fn event_and_keys(text: &str) -> Option<(Event<'_>, bool)> {
+/// As `event`, into `ev` (default before, and left partly filled when the answer is `None`);
+/// `Some(true)` when the object has a top-level `action` key.
+pub(super) fn event_into<'a>(text: &'a str, ev: &mut Event<'a>) -> Option<bool> {
     // Events are mostly a few kilobytes: their marks fit on the stack.
     let words = text.len().div_ceil(64);
     let mut stack = [0u64; 64];
@@ -37,9 +40,9 @@ pub(super) fn event_and_keys(text: &str) -> Option<(Event<'_>, bool)> {
     }
     let mut s = Scan { b: text.as_bytes(), marks, t: text, i: 0, depth: 0, action: false };
     s.ws();
-    let ev = s.event()?;
+    s.event_into(ev)?;
     s.ws();
-    (s.i == s.b.len()).then_some((ev, s.action))
+    (s.i == s.b.len()).then_some(s.action)
 }
 
 /// Sets bit `k % 64` of `marks[k / 64]` where byte `k` of `b` is a quote or a backslash (the
@@ -409,9 +412,14 @@ impl<'a> Scan<'a, '_> {
         }
     }
 
-    fn event(&mut self) -> Option<Event<'a>> {
+    /// The event's fields into `ev` (which is default), in place: an event is some five
+    /// hundred bytes, and moving it out of each reader up to the caller copied it five times.
+    fn event_into(&mut self, ev: &mut Event<'a>) -> Option<()> {
+        if self.peek()? != b'{' {
+            return None;
+        }
         let mut seen = 0u32;
-        self.object(|s, ev: &mut Event<'a>, key| {
+        self.members(|s, key| {
             let (slot, bit) = match key {
                 "eventSource" => (&mut ev.event_source, 1),
                 "eventName" => (&mut ev.event_name, 1 << 1),
@@ -475,7 +483,7 @@ impl<'a> Scan<'a, '_> {
             };
             let v = s.plain()?;
             once(slot, v, &mut seen, bit)
-        })?
+        })
     }
 
     fn resource(&mut self) -> Option<Resource<'a>> {

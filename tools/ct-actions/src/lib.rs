@@ -384,11 +384,14 @@ impl State<'_> {
     /// order (the reader's code, then the mapping's, stays in the instruction cache).
     /// `skipped`: the lines before the first of the input (a parallel worker's chunk).
     fn lines(&mut self, batch: &[(&[u8], u64)], name: &str, skipped: u64) -> io::Result<Flow> {
-        let events: Vec<Option<Event<'_>>> = batch.iter().map(|(text, _)| Event::parse_call(text)).collect();
-        for (&(text, n), ev) in batch.iter().zip(events) {
-            let flow = match ev {
-                Some(ev) => self.mapped(ev, &LinePlace(name, skipped + n))?,
-                None => self.unusual_line(text, name, skipped + n)?,
+        let mut events: Vec<Event<'_>> = batch.iter().map(|_| Event::default()).collect();
+        let plain: Vec<bool> =
+            batch.iter().zip(&mut events).map(|((text, _), ev)| Event::parse_call(text, ev)).collect();
+        for ((&(text, n), ev), plain) in batch.iter().zip(&events).zip(plain) {
+            let flow = if plain {
+                self.mapped(ev, &LinePlace(name, skipped + n))?
+            } else {
+                self.unusual_line(text, name, skipped + n)?
             };
             if flow == Flow::Stop {
                 return Ok(Flow::Stop);
@@ -408,7 +411,7 @@ impl State<'_> {
             && let Ok(ev) = Event::parse(text)
             && (ev.event_source.is_some() || ev.event_name.is_some())
         {
-            return self.mapped(ev, &place);
+            return self.mapped(&ev, &place);
         }
         let mut paths = Paths::new();
         let action = paths.add("action");
@@ -449,14 +452,14 @@ impl State<'_> {
 
     fn event_at(&mut self, json: &[u8], place: &dyn fmt::Display) -> io::Result<Flow> {
         match Event::parse(json) {
-            Ok(ev) => self.mapped(ev, place),
+            Ok(ev) => self.mapped(&ev, place),
             Err(e) => Ok(self.msgs.error(place, &format_args!("not a CloudTrail event: {e}"))),
         }
     }
 
-    fn mapped(&mut self, ev: Event<'_>, place: &dyn fmt::Display) -> io::Result<Flow> {
+    fn mapped(&mut self, ev: &Event<'_>, place: &dyn fmt::Display) -> io::Result<Flow> {
         self.events += 1;
-        match ct_iam::mapping::map_with(&ev, !self.text) {
+        match ct_iam::mapping::map_with(ev, !self.text) {
             Mapping::NoPermission(why) => {
                 let what = format!(
                     "{}:{}",
