@@ -749,7 +749,8 @@ fn lower_first(s: &str) -> String {
 
 /// Condition-key values that the event shows, for keys that apply to the action.
 fn context<'e>(ev: &'e Event<'_>, params: &Json<'_>, plan: &ActionPlan) -> Vec<(Cow<'static, str>, Cow<'e, str>)> {
-    let mut out: Vec<(Cow<'static, str>, Cow<'e, str>)> = Vec::new();
+    // Room for the usual keys (region, address, endpoint, MFA and a few more): no regrowth.
+    let mut out: Vec<(Cow<'static, str>, Cow<'e, str>)> = Vec::with_capacity(8);
     // Global keys (aws:...) apply to every action; the service keys that apply are in the plan.
     let mut put = |key: Cow<'static, str>, value: Cow<'e, str>| {
         if !out.iter().any(|(k, v)| *k == key && *v == value) {
