@@ -68,19 +68,21 @@ impl Capped {
         }
         self.recent.0.clear();
         self.recent.0.push_str(v);
-        if self.members.contains(v) {
-            return;
-        }
         if self.members.len() < cap {
-            self.members.insert(v.into());
+            // One lookup, and a copy of the value only when it is new.
+            self.members.get_or_insert_with(v, |v| CompactString::from(v));
             if self.members.len() == cap {
                 self.full = self.members.iter().cloned().collect();
             }
             return;
         }
-        // Full: a value below the largest kept takes its place; any other is left out.
+        // Full: only a value below the largest kept can change the set (one above it is left
+        // out without a lookup, the common case for addresses and object keys).
         match self.full.peek() {
             Some(largest) if v < largest.as_str() => {
+                if self.members.contains(v) {
+                    return;
+                }
                 if let Some(out) = self.full.pop() {
                     self.members.remove(&out);
                 }
@@ -88,8 +90,9 @@ impl Capped {
                 self.full.push(v.into());
                 self.capped = true;
             }
-            Some(_) => self.capped = true,
-            None => {}
+            // Equal to the largest: a member already.
+            Some(largest) if v > largest.as_str() => self.capped = true,
+            _ => {}
         }
     }
 
