@@ -373,7 +373,17 @@ impl<'e> Params<'e> {
 /// the reason no permission is needed.
 enum Resolved {
     NoPermission(&'static str),
-    Names { prefix: String, names: Vec<(String, String, Option<&'static Action>)> },
+    Names { prefix: String, names: Vec<Name> },
+}
+
+/// One action an event resolves to, with what the mapping reads of it for every event (kept
+/// here, beside the key that found it, rather than behind the catalog's action).
+struct Name {
+    prefix: String,
+    name: String,
+    /// The catalog's action, its `prefix:Name`, plan and access level; `None` when the
+    /// catalog does not know it.
+    known: Option<(&'static str, &'static ActionPlan, &'static str)>,
 }
 
 impl Resolved {
@@ -385,7 +395,11 @@ impl Resolved {
         let catalog = Catalog::get();
         let names = action_names(prefix, name, params)
             .into_iter()
-            .map(|(p, n)| (p.to_string(), n.to_string(), catalog.action(p, n)))
+            .map(|(p, n)| Name {
+                prefix: p.to_string(),
+                name: n.to_string(),
+                known: catalog.action(p, n).map(|a| (a.full_name(), ActionPlan::of(a), a.access_level)),
+            })
             .collect();
         Resolved::Names { prefix: prefix.to_string(), names }
     }
@@ -462,26 +476,24 @@ pub fn map_with<'e>(ev: &'e Event<'_>, detail: bool) -> Mapping<'e> {
         Resolved::Names { prefix, names } => (prefix.as_str(), names),
     };
     let mut uses = Vec::new();
-    for (i, (p, n, action)) in names.iter().enumerate() {
-        let action = *action;
+    for (i, Name { prefix: p, name: n, known }) in names.iter().enumerate() {
         let mut u = Use {
-            action: action.map_or_else(|| Cow::Owned(format!("{p}:{n}")), |a| Cow::Borrowed(a.full_name())),
-            known: action.is_some(),
+            action: known.map_or_else(|| Cow::Owned(format!("{p}:{n}")), |(full, _, _)| Cow::Borrowed(full)),
+            known: known.is_some(),
             inferred: false,
             resources: Vec::new(),
             context: Vec::new(),
         };
-        if let Some(a) = action
+        if let Some((_, plan, _)) = known
             && detail
         {
-            let plan = ActionPlan::of(a);
             u.resources = resources(ev, &params, plan, special_resource(p, n, name, i, &params));
             u.context = context(ev, params.get(), plan);
         }
         uses.push(u);
     }
     // The access level of the call's main action (the first) tells a read from a write.
-    let level = names.first().and_then(|(_, _, a)| *a).map(|a| a.access_level);
+    let level = names.first().and_then(|n| n.known).map(|(_, _, level)| level);
     if let Some(pass) = pass_role(ev, prefix, name, level, &params) {
         uses.push(pass);
     }
