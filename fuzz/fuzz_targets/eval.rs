@@ -12,7 +12,9 @@ fuzz_target!(|data: &[u8]| {
     let Some(policy) = parts.next() else { return };
     let Ok(policies) = ct_iam::policy::parse_file(policy, "fuzz", None) else { return };
     let action = parts.next().unwrap_or("ec2:RunInstances");
-    let resource = parts.next();
+    // As `ct-policy simulate` states a request: the resource defaults to `*`. (Without one
+    // the request is not stated: the evaluator rightly answers Unknown for a NotResource.)
+    let resource = Some(parts.next().unwrap_or("*"));
     let mut ctx = Context::new();
     for kv in parts {
         if let Some((k, v)) = kv.split_once('=') {

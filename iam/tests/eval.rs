@@ -396,3 +396,19 @@ fn a_condition_value_the_operator_cannot_read_refuses_the_policy() {
         assert!(parse(op, value).is_ok(), "{op} {value}");
     }
 }
+
+#[test]
+fn a_deny_on_not_resource_needs_the_resource_stated() {
+    // "IAM JSON policy elements: NotResource": a Deny with NotResource applies to every
+    // resource except those listed. Whether a request is one of them needs its resource:
+    // without it nothing is decided (the gate then fails closed), with it the deny applies.
+    // Found by the `eval` fuzz target, whose requests now always state a resource.
+    let p = pol(r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"ec2:*","Resource":"*"},
+            {"Effect":"Deny","NotAction":"s3:Get*","NotResource":"arn:aws:s3:::b/*"}]}"#);
+    let ps = std::slice::from_ref(&p);
+    assert_eq!(decide(ps, "ec2:RunInstances", None, &[], Mode::Simulate), Decision::Unknown);
+    assert_eq!(decide(ps, "ec2:RunInstances", None, &[], Mode::Check), Decision::Unknown);
+    assert_eq!(sim(&p, "ec2:RunInstances", "*", &[]), Decision::ExplicitDeny);
+    assert_eq!(sim(&p, "ec2:RunInstances", "arn:aws:ec2:us-east-1:1:instance/i-1", &[]), Decision::ExplicitDeny);
+}
