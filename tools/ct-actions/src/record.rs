@@ -90,8 +90,8 @@ impl Capped {
                 self.full.push(v.into());
                 self.capped = true;
             }
-            // Equal to the largest: a member already.
             Some(largest) if v > largest.as_str() => self.capped = true,
+            // Equal to the largest (a member already), or a cap of 0.
             _ => {}
         }
     }
@@ -124,17 +124,9 @@ impl ContextSets {
         &mut self.0[at].1
     }
 
-    pub fn get(&self, key: &str) -> Option<&Capped> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-    }
-
     /// The keys and their sets, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Capped)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 
