@@ -50,12 +50,13 @@ impl Glob {
         if !self.wild && !self.ignore_case {
             return s == self.text;
         }
-        // Bytes match as characters do when both sides are ASCII, and also (case kept) when
-        // the pattern has no `?`: a literal can only start on a character's first byte, so
-        // `*` always spans whole characters. That spares collecting characters per call.
+        // `*`-only patterns (ARN templates): their literal runs, found by substring search.
         if let Some(runs) = &self.runs {
             return runs_match(runs, s);
         }
+        // Bytes match as characters do when both sides are ASCII, and also (case kept) when
+        // the pattern has no `?`: a literal can only start on a character's first byte, so
+        // `*` always spans whole characters. That spares collecting characters per call.
         let p = self.text.as_bytes();
         if self.ignore_case {
             if self.text.is_ascii() && s.is_ascii() {
