@@ -251,6 +251,39 @@ impl S3Request {
     }
 }
 
+/// What of a request its action names depend on besides its source and name, as a number
+/// below 4.
+type RequestBits = fn(&Params<'_>) -> usize;
+
+/// The `RequestBits` of a source and name; `None` when the names depend on nothing else (most
+/// services).
+fn request_bits(source: &str, name: &str) -> Option<RequestBits> {
+    match prefix_of(source) {
+        "s3" => Some(|p| S3Request::of(p).index()),
+        "apigateway" if name == "TagResource" => Some(|p| usize::from(api_gateway_v2(p))),
+        _ => None,
+    }
+}
+
+/// Whether an API Gateway request is one of the v2 API's (HTTP and WebSocket APIs). CloudTrail
+/// logs both versions under one source and mostly the same names, and the verbs agree but for
+/// TagResource: `PUT /tags/{arn}` in the REST API reference, `POST /v2/tags/{resource-arn}` in
+/// the v2 reference. A v1 request carries the `template` flag and an `...Input` body; a v2
+/// request tags an ARN whose path is `/apis/...`, which only v2 has. Anything else (a domain
+/// name or VPC link, which both versions have, named without the v1 markers) is read as v1,
+/// the older and more common.
+fn api_gateway_v2(params: &Params<'_>) -> bool {
+    let p = params.get();
+    if p.get("template").is_some() || p.get("tagResourceInput").is_some() {
+        return false;
+    }
+    ["resource-arn", "resourceArn", "ResourceArn"].iter().filter_map(|k| p.get(k).and_then(Json::as_str)).any(|arn| {
+        // arn:PARTITION:apigateway:REGION::PATH
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        matches!(parts[..], ["arn", _, "apigateway", _, _, path] if path == "/apis" || path.starts_with("/apis/"))
+    })
+}
+
 /// The IAM action name(s) of an event name within a service, before the catalog check.
 fn action_names<'n>(prefix: &'n str, name: &'n str, params: &Params<'_>) -> Vec<(&'n str, &'n str)> {
     let one = |p: &'n str, n: &'n str| vec![(p, n)];
@@ -289,6 +322,7 @@ fn action_names<'n>(prefix: &'n str, name: &'n str, params: &Params<'_>) -> Vec<
             vec![("kms", "ReEncryptFrom"), ("kms", "ReEncryptTo")]
         }
         "lambda" if name == "Invoke" => one("lambda", "InvokeFunction"),
+        "apigateway" if name == "TagResource" && api_gateway_v2(params) => one("apigateway", "POST"),
         "apigateway" => one("apigateway", http_verb(name)),
         // Keyspaces actions that carry their own names (GetStream, UpdatePartitioner...) first.
         "cassandra" if catalog.action("cassandra", name).is_some() => one("cassandra", name),
@@ -405,13 +439,13 @@ impl Resolved {
     }
 
     /// Resolved once per source and name and remembered (a few hundred pairs make up a trail;
-    /// the lookups were a tenth of the mapping's time). S3's names also depend on the request:
-    /// they are remembered per `S3Request` as well.
+    /// the lookups were a tenth of the mapping's time). Names that also depend on the request
+    /// (S3's, API Gateway's TagResource) are remembered per `request_bits` as well.
     fn of(source: &str, name: &str, params: &Params<'_>) -> Rc<Resolved> {
         enum Memo {
             One(Rc<Resolved>),
-            /// By `S3Request::index`.
-            S3([Option<Rc<Resolved>>; 4]),
+            /// By the request's bits.
+            ByRequest(RequestBits, [Option<Rc<Resolved>>; 4]),
         }
         /// The key being looked up (its buffer reused), and the answers by key.
         type Memos = (Vec<u8>, hashbrown::HashMap<Vec<u8>, Memo>);
@@ -426,8 +460,8 @@ impl Resolved {
             key.extend_from_slice(name.as_bytes());
             match memo.get_mut(&key[..]) {
                 Some(Memo::One(r)) => return Rc::clone(r),
-                Some(Memo::S3(by_request)) => {
-                    let slot = &mut by_request[S3Request::of(params).index()];
+                Some(Memo::ByRequest(bits, by_request)) => {
+                    let slot = &mut by_request[bits(params) & 3];
                     return Rc::clone(slot.get_or_insert_with(|| Rc::new(Resolved::resolve(source, name, params))));
                 }
                 None => {}
@@ -436,12 +470,13 @@ impl Resolved {
                 memo.clear();
             }
             let r = Rc::new(Resolved::resolve(source, name, params));
-            let entry = if matches!(&*r, Resolved::Names { prefix, .. } if prefix == "s3") {
-                let mut by_request = [None, None, None, None];
-                by_request[S3Request::of(params).index()] = Some(Rc::clone(&r));
-                Memo::S3(by_request)
-            } else {
-                Memo::One(Rc::clone(&r))
+            let entry = match request_bits(source, name) {
+                Some(bits) => {
+                    let mut by_request = [None, None, None, None];
+                    by_request[bits(params) & 3] = Some(Rc::clone(&r));
+                    Memo::ByRequest(bits, by_request)
+                }
+                None => Memo::One(Rc::clone(&r)),
             };
             memo.insert(key.clone(), entry);
             r

@@ -275,6 +275,34 @@ fn review_regressions() {
     assert_eq!(actions(&ev("apigateway.amazonaws.com", "UntagResource", "")), vec!["apigateway:DELETE"]);
     assert_eq!(actions(&ev("apigateway.amazonaws.com", "ImportDocumentationParts", "")), vec!["apigateway:PUT"]);
     assert_eq!(actions(&ev("apigateway.amazonaws.com", "ExportApi", "")), vec!["apigateway:GET"]);
+}
+
+#[test]
+fn api_gateway_tag_resource_is_put_in_v1_and_post_in_v2() {
+    // API Gateway REST API Reference, TagResource: `PUT /tags/{resource_arn}`; API Gateway V2
+    // API Reference, Tags: `POST /v2/tags/{resource-arn}`. Both log as TagResource from
+    // apigateway.amazonaws.com; v1 requests carry `template` and a `tagResourceInput` body.
+    let v1 = r#","requestParameters":{"tagResourceInput":{"tags":{"team":"a"}},"resourceArn":"arn:aws:apigateway:ap-southeast-2::/restapis/a1b2c3/stages/prod","template":false}"#;
+    let v2 = r#","requestParameters":{"resource-arn":"arn:aws:apigateway:ap-southeast-2::/apis/a1b2c3","tags":{"team":"a"}}"#;
+    let v2_stage = r#","requestParameters":{"resourceArn":"arn:aws:apigateway:ap-southeast-2::/apis/a1b2c3/stages/$default","tags":{"team":"a"}}"#;
+    // A domain name exists in both versions: without the v1 markers the name alone cannot
+    // tell, and the older version's verb is kept.
+    let either = r#","requestParameters":{"resource-arn":"arn:aws:apigateway:ap-southeast-2::/domainnames/api.example.com","tags":{"team":"a"}}"#;
+    // Twice over, in turns: the mapping remembers names per source and name, and must not
+    // hand one version's verb to the other.
+    for _ in 0..2 {
+        assert_eq!(actions(&ev("apigateway.amazonaws.com", "TagResource", v1)), vec!["apigateway:PUT"]);
+        assert_eq!(actions(&ev("apigateway.amazonaws.com", "TagResource", v2)), vec!["apigateway:POST"]);
+        assert_eq!(actions(&ev("apigateway.amazonaws.com", "TagResource", v2_stage)), vec!["apigateway:POST"]);
+        assert_eq!(actions(&ev("apigateway.amazonaws.com", "TagResource", either)), vec!["apigateway:PUT"]);
+        assert_eq!(actions(&ev("apigateway.amazonaws.com", "TagResource", "")), vec!["apigateway:PUT"]);
+    }
+    // An ARN of another service under such a key says nothing of the version.
+    let other =
+        r#","requestParameters":{"resource-arn":"arn:aws:lambda:ap-southeast-2:111122223333:function:/apis/x"}"#;
+    assert_eq!(actions(&ev("apigateway.amazonaws.com", "TagResource", other)), vec!["apigateway:PUT"]);
+    // Removing tags is DELETE in both versions.
+    assert_eq!(actions(&ev("apigateway.amazonaws.com", "UntagResource", v2)), vec!["apigateway:DELETE"]);
     // PassRole: lists of role ARNs, nested instance profiles; never for taking a role away.
     let redshift =
         r#","requestParameters":{"clusterIdentifier":"c","iamRoles":["arn:aws:iam::111122223333:role/copy"]}"#;
