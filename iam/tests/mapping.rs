@@ -275,6 +275,19 @@ fn review_regressions() {
     assert_eq!(actions(&ev("apigateway.amazonaws.com", "UntagResource", "")), vec!["apigateway:DELETE"]);
     assert_eq!(actions(&ev("apigateway.amazonaws.com", "ImportDocumentationParts", "")), vec!["apigateway:PUT"]);
     assert_eq!(actions(&ev("apigateway.amazonaws.com", "ExportApi", "")), vec!["apigateway:GET"]);
+    // PassRole: lists of role ARNs, nested instance profiles; never for taking a role away.
+    let redshift =
+        r#","requestParameters":{"clusterIdentifier":"c","iamRoles":["arn:aws:iam::111122223333:role/copy"]}"#;
+    let u = uses(&ev("redshift.amazonaws.com", "CreateCluster", redshift));
+    assert_eq!(u.last().unwrap().action, "iam:PassRole");
+    assert_eq!(u.last().unwrap().resources, vec!["arn:aws:iam::111122223333:role/copy"]);
+    let spot = r#","requestParameters":{"launchSpecification":{"iamInstanceProfile":{"name":"web"}}}"#;
+    assert_eq!(uses(&ev("ec2.amazonaws.com", "RequestSpotInstances", spot)).last().unwrap().action, "iam:PassRole");
+    let remove = r#","requestParameters":{"dBClusterIdentifier":"c","roleArn":"arn:aws:iam::111122223333:role/x"}"#;
+    assert_eq!(
+        actions(&ev("rds.amazonaws.com", "RemoveRoleFromDBCluster", remove)),
+        vec!["rds:RemoveRoleFromDBCluster"]
+    );
 }
 
 #[test]
@@ -303,19 +316,6 @@ fn api_gateway_tag_resource_is_put_in_v1_and_post_in_v2() {
     assert_eq!(actions(&ev("apigateway.amazonaws.com", "TagResource", other)), vec!["apigateway:PUT"]);
     // Removing tags is DELETE in both versions.
     assert_eq!(actions(&ev("apigateway.amazonaws.com", "UntagResource", v2)), vec!["apigateway:DELETE"]);
-    // PassRole: lists of role ARNs, nested instance profiles; never for taking a role away.
-    let redshift =
-        r#","requestParameters":{"clusterIdentifier":"c","iamRoles":["arn:aws:iam::111122223333:role/copy"]}"#;
-    let u = uses(&ev("redshift.amazonaws.com", "CreateCluster", redshift));
-    assert_eq!(u.last().unwrap().action, "iam:PassRole");
-    assert_eq!(u.last().unwrap().resources, vec!["arn:aws:iam::111122223333:role/copy"]);
-    let spot = r#","requestParameters":{"launchSpecification":{"iamInstanceProfile":{"name":"web"}}}"#;
-    assert_eq!(uses(&ev("ec2.amazonaws.com", "RequestSpotInstances", spot)).last().unwrap().action, "iam:PassRole");
-    let remove = r#","requestParameters":{"dBClusterIdentifier":"c","roleArn":"arn:aws:iam::111122223333:role/x"}"#;
-    assert_eq!(
-        actions(&ev("rds.amazonaws.com", "RemoveRoleFromDBCluster", remove)),
-        vec!["rds:RemoveRoleFromDBCluster"]
-    );
 }
 
 #[test]
