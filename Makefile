@@ -93,7 +93,7 @@ bench:
 # Each fuzz target for FUZZ_TIME seconds (cargo fuzz, on the nightly toolchain), starting from
 # the seeds in fuzz/seeds/ and the corpus grown by earlier runs (fuzz/corpus/, not committed).
 FUZZ_TIME    ?= 60
-FUZZ_TARGETS ?= reader time filter policy eval fetch_keys event
+FUZZ_TARGETS ?= reader time filter policy eval fetch_keys event mapping
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
 	@for t in $(FUZZ_TARGETS); do \

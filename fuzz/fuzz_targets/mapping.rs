@@ -1,0 +1,25 @@
+//! The mapping on any event the reader takes: never a panic; an action is marked known
+//! exactly when the catalog holds it; asking for resources and context changes no action;
+//! only iam:PassRole is ever inferred.
+#![no_main]
+
+use ct_iam::mapping::{self, Mapping};
+use ct_iam::{Catalog, Event};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(ev) = Event::parse(data) else { return };
+    let detailed = mapping::map_with(&ev, true);
+    let names = mapping::map_with(&ev, false);
+    let (Mapping::Actions(detailed), Mapping::Actions(names)) = (&detailed, &names) else {
+        assert_eq!(detailed, names, "the same answer with and without details");
+        return;
+    };
+    let key = |u: &mapping::Use<'_>| (u.action.to_string(), u.known, u.inferred);
+    assert_eq!(detailed.iter().map(key).collect::<Vec<_>>(), names.iter().map(key).collect::<Vec<_>>());
+    let catalog = Catalog::get();
+    for u in detailed {
+        assert_eq!(u.known, catalog.action_named(&u.action).is_some(), "known means in the catalog: {}", u.action);
+        assert_eq!(u.inferred, u.action == "iam:PassRole", "only PassRole is inferred: {}", u.action);
+    }
+});
