@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use ct_common::glob::Glob;
+use ct_common::glob::{Glob, Piece, matches_pieces};
 use ct_common::time;
 
 use crate::policy::{Condition, Effect, Patterns, Policy, Statement};
@@ -301,13 +301,14 @@ impl Operator {
 }
 
 /// Whether one request value satisfies the positive comparison with one policy value.
-fn compare(base: Base, req: &str, pol: &str) -> bool {
+fn compare(base: Base, req: &str, pattern: &Pattern) -> bool {
+    let pol = pattern.text.as_str();
     let num = |s: &str| s.trim().parse::<f64>().ok();
     let date = |s: &str| time::parse_event_time(s).or_else(|| s.parse::<i64>().ok().map(time::Time::from_secs));
     match base {
         Base::StringEquals => req == pol,
         Base::StringEqualsIgnoreCase => req.to_lowercase() == pol.to_lowercase(),
-        Base::StringLike => Glob::new(pol).is_match(req),
+        Base::StringLike => pattern.glob_match(req),
         Base::NumericEquals => num(req).zip(num(pol)).is_some_and(|(a, b)| a == b),
         Base::NumericLessThan => num(req).zip(num(pol)).is_some_and(|(a, b)| a < b),
         Base::NumericLessThanEquals => num(req).zip(num(pol)).is_some_and(|(a, b)| a <= b),
@@ -321,7 +322,7 @@ fn compare(base: Base, req: &str, pol: &str) -> bool {
         Base::Bool => req.eq_ignore_ascii_case(pol),
         Base::BinaryEquals => req == pol,
         Base::IpAddress => ip_in(req, pol),
-        Base::ArnLike => arn_match_parts(pol, req),
+        Base::ArnLike => pattern.arn_match_parts(req),
         Base::Null => false,
     }
 }
@@ -377,9 +378,61 @@ pub fn arn_match_parts(pattern: &str, arn: &str) -> bool {
     p.len() == 6 && a.len() == 6 && p.iter().zip(&a).all(|(p, a)| Glob::new(p).is_match(a))
 }
 
+/// A policy value with its variables substituted: its text (where `${*}`, `${?}` and `${$}`
+/// became those characters), and, when it held `${*}` or `${?}`, its pieces, which keep
+/// them apart from the wildcards `*` and `?` (a glob's text cannot).
+struct Pattern {
+    text: String,
+    pieces: Option<Vec<Piece>>,
+}
+
+impl Pattern {
+    /// StringLike's match.
+    fn glob_match(&self, s: &str) -> bool {
+        match &self.pieces {
+            Some(p) => matches_pieces(p, s),
+            None => Glob::new(&self.text).is_match(s),
+        }
+    }
+
+    /// The Resource element's match (`arn_match`).
+    fn arn_match(&self, arn: &str) -> bool {
+        let Some(pieces) = &self.pieces else { return arn_match(&self.text, arn) };
+        let p = pieces_parts(pieces);
+        let a: Vec<&str> = arn.splitn(6, ':').collect();
+        if p.len() == 6 && a.len() == 6 && p.iter().zip(&a).all(|(p, a)| matches_pieces(p, a)) {
+            return true;
+        }
+        let expands = p.iter().take(5).any(|s| s.last() == Some(&Piece::Many)) || p.len() < 6;
+        expands && matches_pieces(pieces, arn)
+    }
+
+    /// ArnLike's match (`arn_match_parts`).
+    fn arn_match_parts(&self, arn: &str) -> bool {
+        let Some(pieces) = &self.pieces else { return arn_match_parts(&self.text, arn) };
+        let p = pieces_parts(pieces);
+        let a: Vec<&str> = arn.splitn(6, ':').collect();
+        p.len() == 6 && a.len() == 6 && p.iter().zip(&a).all(|(p, a)| matches_pieces(p, a))
+    }
+}
+
+/// Pieces cut at their first five colons, as `splitn(6, ':')` cuts text.
+fn pieces_parts(pieces: &[Piece]) -> Vec<&[Piece]> {
+    let mut parts = Vec::with_capacity(6);
+    let mut rest = pieces;
+    while parts.len() < 5
+        && let Some(i) = rest.iter().position(|&p| p == Piece::Char(':'))
+    {
+        parts.push(&rest[..i]);
+        rest = &rest[i + 1..];
+    }
+    parts.push(rest);
+    parts
+}
+
 /// The result of substituting policy variables.
 enum Subst {
-    Text(String),
+    Text(Pattern),
     /// A variable whose key is missing; `observable` says whether that proves it absent.
     Missing {
         key: String,
@@ -387,23 +440,34 @@ enum Subst {
     },
 }
 
-/// Replaces `${key}` (and `${key, 'default'}`, `${$}`) in `text` from the context.
+/// Replaces `${key}` (and `${key, 'default'}`, `${$}`, `${*}`, `${?}`) in `text` from the
+/// context.
 fn substitute(text: &str, ctx: &Context, mode: Mode) -> Subst {
     let mut out = String::with_capacity(text.len());
+    // The pieces of `out` up to the last `${*}` or `${?}`; None while there was none.
+    let mut pieces: Option<Vec<Piece>> = None;
+    let mut done = 0;
     let mut rest = text;
     while let Some(i) = rest.find("${") {
         out.push_str(&rest[..i]);
         let Some(j) = rest[i..].find('}') else {
             out.push_str(&rest[i..]);
-            return Subst::Text(out);
+            rest = "";
+            break;
         };
         let inner = rest[i + 2..i + j].trim();
         rest = &rest[i + j + 1..];
         match inner {
             "$" => out.push('$'),
-            // A literal `*` or `?`: no glob here can say "this character only", so the logs
-            // cannot settle it.
-            "*" | "?" => return Subst::Missing { key: format!("${{{inner}}}"), observable: false },
+            // The characters themselves, which the pieces keep apart from the wildcards.
+            "*" | "?" => {
+                let p = pieces.get_or_insert_with(Vec::new);
+                p.extend(Piece::of(&out[done..]));
+                let c = if inner == "*" { '*' } else { '?' };
+                p.push(Piece::Char(c));
+                out.push(c);
+                done = out.len();
+            }
             _ => {
                 let (key, default) = match inner.split_once(',') {
                     Some((k, d)) => (k.trim(), Some(d.trim().trim_matches('\'').to_string())),
@@ -425,7 +489,10 @@ fn substitute(text: &str, ctx: &Context, mode: Mode) -> Subst {
         }
     }
     out.push_str(rest);
-    Subst::Text(out)
+    if let Some(p) = &mut pieces {
+        p.extend(Piece::of(&out[done..]));
+    }
+    Subst::Text(Pattern { text: out, pieces })
 }
 
 /// How several request values of one key (from several events of an aggregate) are read
@@ -478,7 +545,7 @@ fn condition(c: &Condition, req: &Request<'_>, vars: bool, quant: Quant, unknown
                 Subst::Missing { .. } => return Tri::False,
             }
         } else {
-            pol.push(v.clone());
+            pol.push(Pattern { text: v.clone(), pieces: None });
         }
     }
     let positive = |r: &str| pol.iter().any(|p| compare(op.base, r, p));
@@ -533,17 +600,17 @@ fn resource_matches(patterns: &Patterns, req: &Request<'_>, vars: bool, unknown:
                 Subst::Missing { .. } => continue,
             }
         } else {
-            p.clone()
+            Pattern { text: p.clone(), pieces: None }
         };
         let m = if req.mode == Mode::Check && resource != "*" && resource.contains('*') {
             // A placeholder (`instance/*`): the real ARN is one the logs did not show.
-            if arn_match(&p, &resource.replace('*', "\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}")) {
+            if p.arn_match(&resource.replace('*', "\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}\u{1}")) {
                 Tri::True
             } else {
                 Tri::Unknown
             }
         } else {
-            Tri::from(arn_match(&p, resource))
+            Tri::from(p.arn_match(resource))
         };
         match m {
             Tri::True => hit = true,

@@ -412,3 +412,48 @@ fn a_deny_on_not_resource_needs_the_resource_stated() {
     assert_eq!(sim(&p, "ec2:RunInstances", "*", &[]), Decision::ExplicitDeny);
     assert_eq!(sim(&p, "ec2:RunInstances", "arn:aws:ec2:us-east-1:1:instance/i-1", &[]), Decision::ExplicitDeny);
 }
+
+#[test]
+fn special_character_variables_stand_for_the_characters_themselves() {
+    // "IAM policy elements: Variables and tags", special characters: `${*}` represents the
+    // `*` character, `${?}` the `?` character, `${$}` the `$` character, where the bare
+    // characters would be wildcards (or start a variable). Decided in both modes: the
+    // characters are in the policy, nothing is left to the logs (but a `*` in a resource
+    // from the logs is a part they did not show, see below).
+    let p = pol(r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/${*}"},
+            {"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/a${?}*"},
+            {"Effect":"Allow","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::b/${$}x"}]}"#);
+    let user = [("aws:username", "alice")];
+    let ps = std::slice::from_ref(&p);
+    assert_eq!(sim(&p, "s3:GetObject", "arn:aws:s3:::b/alice/*", &user), Decision::Allow);
+    assert_eq!(sim(&p, "s3:GetObject", "arn:aws:s3:::b/bob/*", &user), Decision::ImplicitDeny);
+    // From the logs, `alice/*` is an object whose name they did not show: it may be `*`.
+    assert_eq!(decide(ps, "s3:GetObject", Some("arn:aws:s3:::b/alice/*"), &user, Mode::Check), Decision::Unknown);
+    for mode in [Mode::Simulate, Mode::Check] {
+        let d = |action: &str, resource: &str| decide(ps, action, Some(resource), &user, mode);
+        assert_eq!(d("s3:GetObject", "arn:aws:s3:::b/alice/report"), Decision::ImplicitDeny, "{mode:?}");
+        // `a${?}*`: an `a`, a question mark, then anything.
+        assert_eq!(d("s3:PutObject", "arn:aws:s3:::b/a?"), Decision::Allow, "{mode:?}");
+        assert_eq!(d("s3:PutObject", "arn:aws:s3:::b/a?later"), Decision::Allow, "{mode:?}");
+        assert_eq!(d("s3:PutObject", "arn:aws:s3:::b/ab"), Decision::ImplicitDeny, "{mode:?}");
+        assert_eq!(d("s3:DeleteObject", "arn:aws:s3:::b/$x"), Decision::Allow, "{mode:?}");
+    }
+    // In a condition: StringLike keeps the character apart from its wildcards; StringEquals
+    // compares it as any other character; ArnLike part by part.
+    let c = pol(r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"StringLike":{"s3:prefix":"home/${*}"}}},
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"s3:prefix":"a${*}"}}},
+            {"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/r${?}"}}}]}"#);
+    assert_eq!(sim(&c, "s3:ListBucket", "*", &[("s3:prefix", "home/*")]), Decision::Allow);
+    assert_eq!(sim(&c, "s3:ListBucket", "*", &[("s3:prefix", "home/x")]), Decision::ImplicitDeny);
+    assert_eq!(sim(&c, "s3:GetObject", "*", &[("s3:prefix", "a*")]), Decision::Allow);
+    assert_eq!(sim(&c, "s3:GetObject", "*", &[("s3:prefix", "ab")]), Decision::ImplicitDeny);
+    assert_eq!(sim(&c, "iam:PassRole", "*", &[("aws:PrincipalArn", "arn:aws:iam::1:role/r?")]), Decision::Allow);
+    assert_eq!(sim(&c, "iam:PassRole", "*", &[("aws:PrincipalArn", "arn:aws:iam::1:role/rx")]), Decision::ImplicitDeny);
+    // Found by the `eval` fuzz target: simulate answered Unknown for `${?}` in a Resource.
+    let f = pol(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"arsaw:${?}:::b/${aws:username}/*"}]}"#,
+    );
+    assert_eq!(sim(&f, "ec2:RunInstances", "arn:aws0:ec1:ap-south", &[]), Decision::ImplicitDeny);
+}
