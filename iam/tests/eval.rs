@@ -457,3 +457,29 @@ fn special_character_variables_stand_for_the_characters_themselves() {
     );
     assert_eq!(sim(&f, "ec2:RunInstances", "arn:aws0:ec1:ap-south", &[]), Decision::ImplicitDeny);
 }
+
+#[test]
+fn a_resource_the_logs_did_not_show_is_settled_only_by_a_pattern_that_fits_any_name() {
+    // ct-actions writes `arn:aws:s3:::b/*` for an object whose name the event did not show.
+    // "IAM JSON policy elements: Resource": `?` matches exactly one character, so eight of them
+    // allow only names of eight characters; the object may have any other length, and the
+    // gate must not read the allow as covering it.
+    let eight = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/????????"}}"#,
+    );
+    let one = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/?"}}"#,
+    );
+    let any = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/?*"}}"#,
+    );
+    let shown = Some("arn:aws:s3:::b/*");
+    let check = |p: &Policy| decide(std::slice::from_ref(p), "s3:GetObject", shown, &[], Mode::Check);
+    assert_eq!(check(&eight), Decision::Unknown);
+    assert_eq!(check(&one), Decision::Unknown);
+    assert_eq!(check(&any), Decision::Allow);
+    // A name the logs did show is decided as it is.
+    let named = |p: &Policy, r: &str| decide(std::slice::from_ref(p), "s3:GetObject", Some(r), &[], Mode::Check);
+    assert_eq!(named(&eight, "arn:aws:s3:::b/abcdefgh"), Decision::Allow);
+    assert_eq!(named(&eight, "arn:aws:s3:::b/abc"), Decision::ImplicitDeny);
+}
