@@ -322,6 +322,9 @@ fn action_names<'n>(prefix: &'n str, name: &'n str, params: &Params<'_>) -> Vec<
             vec![("kms", "ReEncryptFrom"), ("kms", "ReEncryptTo")]
         }
         "lambda" if name == "Invoke" => one("lambda", "InvokeFunction"),
+        // Operations with IAM actions of their own (portals, routing rules), as the Service
+        // Authorization Reference lists them for API Gateway; the others need their verb.
+        "apigateway" if catalog.action("apigateway", name).is_some() => one("apigateway", name),
         "apigateway" if name == "TagResource" && api_gateway_v2(params) => one("apigateway", "POST"),
         "apigateway" => one("apigateway", http_verb(name)),
         // Keyspaces actions that carry their own names (GetStream, UpdatePartitioner...) first.
@@ -350,7 +353,7 @@ fn http_verb(name: &str) -> &'static str {
         _ => {}
     }
     let starts = |p: &str| name.starts_with(p);
-    if starts("Get") {
+    if starts("Get") || starts("List") {
         "GET"
     } else if starts("Create") || starts("Generate") || starts("Import") || starts("TestInvoke") {
         "POST"

@@ -291,7 +291,7 @@ fn review_regressions() {
 }
 
 #[test]
-fn api_gateway_tag_resource_is_put_in_v1_and_post_in_v2() {
+fn api_gateway_tag_resource_verbs_and_actions_of_their_own() {
     // API Gateway REST API Reference, TagResource: `PUT /tags/{resource_arn}`; API Gateway V2
     // API Reference, Tags: `POST /v2/tags/{resource-arn}`. Both log as TagResource from
     // apigateway.amazonaws.com; v1 requests carry `template` and a `tagResourceInput` body.
@@ -314,6 +314,12 @@ fn api_gateway_tag_resource_is_put_in_v1_and_post_in_v2() {
     let other =
         r#","requestParameters":{"resource-arn":"arn:aws:lambda:ap-southeast-2:111122223333:function:/apis/x"}"#;
     assert_eq!(actions(&ev("apigateway.amazonaws.com", "TagResource", other)), vec!["apigateway:PUT"]);
+    // Service Authorization Reference, Amazon API Gateway Management: portals and routing
+    // rules have actions of their own, not verbs.
+    for name in ["CreatePortal", "ListPortals", "DisablePortal", "ListRoutingRules", "CreateRoutingRule"] {
+        assert_eq!(actions(&ev("apigateway.amazonaws.com", name, "")), vec![format!("apigateway:{name}")]);
+    }
+    assert_eq!(actions(&ev("apigateway.amazonaws.com", "CreateRestApi", "")), vec!["apigateway:POST"]);
     // Removing tags is DELETE in both versions.
     assert_eq!(actions(&ev("apigateway.amazonaws.com", "UntagResource", v2)), vec!["apigateway:DELETE"]);
 }
