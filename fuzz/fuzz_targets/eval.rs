@@ -23,5 +23,22 @@ fuzz_target!(|data: &[u8]| {
     }
     let sim = evaluate(&policies, &Request { action, resource, context: &ctx, mode: Mode::Simulate });
     assert_ne!(sim.decision, Decision::Unknown, "simulate always decides");
-    let _ = evaluate(&policies, &Request { action, resource, context: &ctx, mode: Mode::Check });
+    let check = evaluate(&policies, &Request { action, resource, context: &ctx, mode: Mode::Check });
+    // From the logs, a `*` in a resource is a part they did not show. What Check decides must
+    // hold whatever the part was: the gate may say Unknown, never a wrong answer. (Without an
+    // allow, a deny it cannot settle leaves the request denied all the same: ImplicitDeny
+    // where the part may make it an ExplicitDeny.)
+    if let Some(r) = resource.filter(|r| *r != "*" && r.contains('*'))
+        && check.decision != Decision::Unknown
+    {
+        for part in ["a", "i-0123456789abcdef0", "x/y", "?"] {
+            let shown = r.replace('*', part);
+            let sim = evaluate(&policies, &Request { action, resource: Some(&shown), context: &ctx, mode: Mode::Simulate });
+            let agrees = match check.decision {
+                Decision::ImplicitDeny => matches!(sim.decision, Decision::ImplicitDeny | Decision::ExplicitDeny),
+                d => sim.decision == d,
+            };
+            assert!(agrees, "Check on {r} said {:?}, Simulate on {shown} {:?}", check.decision, sim.decision);
+        }
+    }
 });

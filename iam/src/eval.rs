@@ -605,10 +605,11 @@ fn resource_matches(patterns: &Patterns, req: &Request<'_>, vars: bool, unknown:
         let m = if req.mode == Mode::Check && resource != "*" && resource.contains('*') {
             // A placeholder (`instance/*`): the real ARN is one the logs did not show. The
             // pattern settles it only if it matches whatever stands there: tried with stand-ins
-            // of one and of eight characters that no ARN holds, so that neither a run of `?`
-            // (which fits one length only) nor a literal passes for a `*`.
-            let fits = |stand_in: &str| p.arn_match(&resource.replace('*', stand_in));
-            if fits("\u{1}") && fits("\u{1}\u{2}\u{1}\u{2}\u{1}\u{2}\u{1}\u{2}") { Tri::True } else { Tri::Unknown }
+            // of one and of eight characters that the pattern does not hold, so that neither a
+            // run of `?` (which fits one length only) nor a literal passes for a `*`.
+            let c = ('\u{E000}'..='\u{F8FF}').find(|&c| !p.text.contains(c)).unwrap_or('\u{1}');
+            let fits = |n: usize| p.arn_match(&resource.replace('*', &c.to_string().repeat(n)));
+            if fits(1) && fits(8) { Tri::True } else { Tri::Unknown }
         } else {
             Tri::from(p.arn_match(resource))
         };
