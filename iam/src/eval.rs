@@ -86,6 +86,9 @@ pub enum Known {
 pub struct Context {
     values: HashMap<String, Vec<String>>,
     pub known: Known,
+    /// Observable keys (lower-cased, or prefixes ending in `/`) whose absence this one record
+    /// does not prove: tags in a request whose tags ct could not read.
+    pub unproven: Vec<String>,
 }
 
 impl Context {
@@ -93,10 +96,18 @@ impl Context {
         Self::default()
     }
 
-    /// Whether the absence of `key` is proven (Check mode).
+    /// Whether this context settles `key`: its values are the request's, and its absence is
+    /// the request's (Check mode).
     fn knows(&self, key: &str) -> bool {
         match &self.known {
-            Known::Event => observable(key),
+            // One event: the values it shows are the request's; its silence proves absence
+            // only for observable keys.
+            Known::Event => {
+                let k = key.to_ascii_lowercase();
+                self.get(key).is_some()
+                    || (observable(key)
+                        && !self.unproven.iter().any(|u| k == *u || (u.ends_with('/') && k.starts_with(u.as_str()))))
+            }
             Known::Pooled(keys) => keys.iter().any(|k| k.eq_ignore_ascii_case(key)),
             Known::Nothing => false,
         }
@@ -120,34 +131,19 @@ impl Context {
     }
 }
 
-/// Keys that ct fills from a CloudTrail record whenever the request carried them, so that
-/// their absence in the context is their absence in the request.
+/// Keys that a request may lack and that ct fills from a CloudTrail record whenever the
+/// request carried them, so that their absence in the context is their absence in the request.
+///
+/// Not here, so that their absence settles nothing: the keys IAM always has (the principal's
+/// ARN, account, type and id, the time, the requested region), whose absence from a context
+/// only says the record did not show them; and the services' keys, which describe the
+/// resource as well as the request (`ec2:InstanceType` applies to TerminateInstances through
+/// the instance, which the event does not describe) or come in shapes ct may not read (S3's
+/// headers). Their values, when a record shows them, still count.
 pub fn observable(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    const KEYS: &[&str] = &[
-        "aws:requestedregion",
-        "aws:sourceip",
-        "aws:principalarn",
-        "aws:principalaccount",
-        "aws:currenttime",
-        "aws:epochtime",
-        "aws:multifactorauthpresent",
-        "aws:username",
-        "aws:userid",
-        "aws:principaltype",
-        "aws:sourcevpce",
-        "aws:tagkeys",
-        "ec2:instancetype",
-        "s3:prefix",
-        "s3:delimiter",
-        "s3:max-keys",
-        "s3:x-amz-acl",
-        "s3:x-amz-server-side-encryption",
-        "s3:x-amz-storage-class",
-        "lambda:runtime",
-        "rds:databaseengine",
-        "rds:databaseclass",
-    ];
+    const KEYS: &[&str] =
+        &["aws:sourceip", "aws:multifactorauthpresent", "aws:username", "aws:sourcevpce", "aws:tagkeys"];
     KEYS.contains(&k.as_str()) || k.starts_with("aws:requesttag/")
 }
 
@@ -473,9 +469,17 @@ fn substitute(text: &str, ctx: &Context, mode: Mode) -> Subst {
                     Some((k, d)) => (k.trim(), Some(d.trim().trim_matches('\'').to_string())),
                     None => (inner, None),
                 };
-                match ctx.get(key).and_then(|v| v.first()) {
-                    Some(v) => out.push_str(v),
-                    None => match default {
+                let unproven = mode == Mode::Check && !ctx.knows(key);
+                match ctx.get(key) {
+                    // One variable, several values (pooled from events, or a multivalued key):
+                    // which one the request had is not known.
+                    Some([_, _, ..]) if mode == Mode::Check => {
+                        return Subst::Missing { key: key.to_string(), observable: false };
+                    }
+                    Some([v, ..]) => out.push_str(v),
+                    // A default stands in only for a key the request did not have.
+                    _ if unproven => return Subst::Missing { key: key.to_string(), observable: false },
+                    _ => match default {
                         Some(d) => out.push_str(&d),
                         None => {
                             return Subst::Missing {
@@ -510,6 +514,17 @@ fn condition(c: &Condition, req: &Request<'_>, vars: bool, quant: Quant, unknown
     if !knowable {
         // A key this context cannot vouch for (pooled from many events, or never shown by
         // the logs): neither its values nor its absence settle anything.
+        unknown.push(c.key.clone());
+        return Tri::Unknown;
+    }
+    let time_key = c.key.eq_ignore_ascii_case("aws:CurrentTime") || c.key.eq_ignore_ascii_case("aws:EpochTime");
+    let ordering = matches!(
+        op.base,
+        Base::DateLessThan | Base::DateLessThanEquals | Base::DateGreaterThan | Base::DateGreaterThanEquals
+    );
+    if req.mode == Mode::Check && req.context.pooled() && time_key && !ordering {
+        // An aggregate keeps only its first and last times: enough to place every event
+        // before or after a date, not to say whether one fell on it.
         unknown.push(c.key.clone());
         return Tri::Unknown;
     }

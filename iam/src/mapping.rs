@@ -810,7 +810,11 @@ fn context<'e>(ev: &'e Event<'_>, params: &Json<'_>, plan: &ActionPlan) -> Vec<(
     if let Some(r) = ev.aws_region.as_deref() {
         put("aws:RequestedRegion".into(), r.into());
     }
-    if let Some(ip) = ev.source_ip_address.as_deref().filter(|s| s.parse::<std::net::IpAddr>().is_ok()) {
+    // Through a VPC endpoint a request has no aws:SourceIp (IAM User Guide, global condition
+    // keys); the address CloudTrail shows is then the one inside the VPC.
+    if let Some(ip) = ev.source_ip_address.as_deref().filter(|s| s.parse::<std::net::IpAddr>().is_ok())
+        && ev.vpc_endpoint_id.is_none()
+    {
         put("aws:SourceIp".into(), ip.into());
     }
     if let Some(v) = ev.vpc_endpoint_id.as_deref() {
@@ -826,7 +830,13 @@ fn context<'e>(ev: &'e Event<'_>, params: &Json<'_>, plan: &ActionPlan) -> Vec<(
         put("aws:MultiFactorAuthPresent".into(), m.into());
     }
     for &(key, param) in &plan.simple {
-        if let Some(v) = params.get(param) {
+        // S3 logs some headers as a list of their values.
+        let values = match params.get(param) {
+            Some(Json::Array(a)) => a.iter().collect(),
+            Some(v) => vec![v],
+            None => Vec::new(),
+        };
+        for v in values {
             match v {
                 Json::String(s) => put(key.into(), s.to_string().into()),
                 Json::Number(n) => put(key.into(), n.to_string().into()),

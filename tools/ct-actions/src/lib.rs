@@ -100,7 +100,8 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          show, for keys that apply to the action (aws:RequestedRegion, aws:SourceIp, aws:MultiFactorAuthPresent, \
          ec2:InstanceType, s3:prefix, aws:RequestTag/...). known: the catalog holds the action. inferred: present and true \
          when every use was inferred (iam:PassRole). capped: the sets that reached --cap. partial: the sets that some events had no value for \
-         (regions, accounts, principals, time), which therefore do not speak for every call.\n\n\
+         (regions, accounts, principals, time; resources when an event named none of an action's resources), which therefore do not \
+         speak for every call.\n\n\
          With --per-event, each line is one use: action, eventID, eventTime, principal, region, account, resources, context, \
          errorCode, denied, known, inferred.",
     ),
@@ -513,6 +514,10 @@ impl State<'_> {
                             account: ev.account(),
                             principal: ev.principal(),
                             resources: &u.resources,
+                            // Only the catalog says whether an action takes resources, and
+                            // only a use that named none needs asking.
+                            unnamed: u.resources.is_empty()
+                                && Catalog::get().action_named(&u.action).is_some_and(|a| !a.resources.is_empty()),
                             context: &u.context,
                             error_code: ev.error_code.as_deref(),
                             denied,

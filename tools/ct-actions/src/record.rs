@@ -138,6 +138,9 @@ pub struct Observed<'a> {
     pub account: Option<&'a str>,
     pub principal: Option<&'a str>,
     pub resources: &'a [Cow<'a, str>],
+    /// The action takes resources but the event named none of them (`resources` is then
+    /// empty and does not speak for this use).
+    pub unnamed: bool,
     pub context: &'a [(Cow<'static, str>, Cow<'a, str>)],
     pub error_code: Option<&'a str>,
     pub denied: bool,
@@ -154,6 +157,7 @@ impl Observed<'_> {
             account: None,
             principal: None,
             resources: &[],
+            unnamed: false,
             context: &[],
             error_code: None,
             denied: false,
@@ -180,8 +184,9 @@ pub struct ActionRecord {
     pub context: ContextSets,
     pub known: bool,
     pub inferred: bool,
-    /// The sets (`regions`, `accounts`, `principals`, `time`) that some of the events had no
-    /// value for: such a set cannot stand for every call (the gate must not read it so).
+    /// The sets (`regions`, `accounts`, `principals`, `time`, `resources`) that some of the
+    /// events had no value for: such a set cannot stand for every call (the gate must not read
+    /// it so).
     pub partial: BTreeSet<String>,
 }
 
@@ -214,7 +219,8 @@ pub struct Wire {
     /// The sets that reached the cap (`regions`, `resources`, `context:KEY`, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capped: Vec<String>,
-    /// The sets that some events had no value for (`regions`, `accounts`, `principals`, `time`).
+    /// The sets that some events had no value for (`regions`, `accounts`, `principals`, `time`,
+    /// `resources`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub partial: Vec<String>,
 }
@@ -271,10 +277,14 @@ impl ActionRecord {
                 set(&mut self.last);
             }
         }
-        for (name, value) in
-            [("regions", u.region), ("accounts", u.account), ("principals", u.principal), ("time", u.time)]
-        {
-            if value.is_none() && !self.partial.contains(name) {
+        for (name, missing) in [
+            ("regions", u.region.is_none()),
+            ("accounts", u.account.is_none()),
+            ("principals", u.principal.is_none()),
+            ("time", u.time.is_none()),
+            ("resources", u.unnamed),
+        ] {
+            if missing && !self.partial.contains(name) {
                 self.partial.insert(name.to_string());
             }
         }
@@ -434,6 +444,7 @@ mod tests {
                 account: Some("111122223333"),
                 principal: Some("arn:aws:iam::111122223333:role/r"),
                 resources: &resources,
+                unnamed: false,
                 context: &ctx,
                 error_code: code.as_deref(),
                 denied: code.as_deref() == Some("AccessDenied"),

@@ -211,3 +211,36 @@ fn jobs_give_the_same_records_and_messages() {
         assert_eq!(many.stderr, one.stderr, "messages differ with -j {j}");
     }
 }
+
+#[test]
+fn resources_are_partial_when_an_event_named_none() {
+    // Amazon EC2 API Reference, ReleaseAddress: the address is named by AllocationId or, in
+    // EC2-Classic, by PublicIp; the catalog's elastic-ip resource is named by the first only.
+    let by_id = ev(
+        "ReleaseAddress",
+        "ec2.amazonaws.com",
+        r#","requestParameters":{"allocationId":"eipalloc-1"}"#,
+        "2017-06-01T01:00:00Z",
+        "us-east-1",
+    );
+    let by_ip = ev(
+        "ReleaseAddress",
+        "ec2.amazonaws.com",
+        r#","requestParameters":{"publicIp":"203.0.113.9"}"#,
+        "2017-06-01T02:00:00Z",
+        "us-east-1",
+    );
+    // DescribeRegions takes no resource: nothing is missing.
+    let describe = ev("DescribeRegions", "ec2.amazonaws.com", "", "2017-06-01T03:00:00Z", "us-east-1");
+    let run = actions(&["-q"], format!("{by_id}\n{by_ip}\n{describe}\n").as_bytes());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let recs = records(&run.stdout);
+    let release = recs.iter().find(|r| r["action"] == "ec2:ReleaseAddress").unwrap();
+    assert_eq!(release["resources"].as_array().unwrap().len(), 1, "{release}");
+    assert_eq!(release["partial"], serde_json::json!(["resources"]), "{release}");
+    let regions = recs.iter().find(|r| r["action"] == "ec2:DescribeRegions").unwrap();
+    assert!(regions.get("partial").is_none(), "{regions}");
+    // The named use alone is whole.
+    let run = actions(&["-q"], format!("{by_id}\n").as_bytes());
+    assert!(records(&run.stdout)[0].get("partial").is_none(), "{}", run.stdout);
+}

@@ -50,7 +50,10 @@ pub fn event_context<K: AsRef<str>, V: AsRef<str>>(ev: &Event<'_>, extra: &[(K, 
     if let Some(r) = ev.aws_region.as_deref() {
         c.add("aws:RequestedRegion", r);
     }
-    if let Some(ip) = ev.source_ip_address.as_deref().filter(|s| s.parse::<std::net::IpAddr>().is_ok()) {
+    // Through a VPC endpoint a request has no aws:SourceIp (IAM User Guide, global keys).
+    if let Some(ip) = ev.source_ip_address.as_deref().filter(|s| s.parse::<std::net::IpAddr>().is_ok())
+        && ev.vpc_endpoint_id.is_none()
+    {
         c.add("aws:SourceIp", ip);
     }
     if let Some(p) = ev.principal() {
@@ -94,6 +97,13 @@ pub fn event_context<K: AsRef<str>, V: AsRef<str>>(ev: &Event<'_>, extra: &[(K, 
     for (k, v) in extra {
         c.add(k.as_ref(), v.as_ref());
     }
+    // Tags come in many shapes, not all of which ct reads: a request that mentions tags but
+    // gave ct none does not prove it had none.
+    let mentions_tags =
+        ev.request_parameters.is_some_and(|p| p.as_bytes().windows(3).any(|w| w.eq_ignore_ascii_case(b"tag")));
+    if mentions_tags && c.get("aws:TagKeys").is_none() {
+        c.unproven = vec!["aws:tagkeys".into(), "aws:requesttag/".into()];
+    }
     c
 }
 
@@ -114,7 +124,18 @@ pub fn record_context(r: &ActionRecord) -> Context {
     };
     all(&mut c, "aws:RequestedRegion", &r.regions, "regions");
     all(&mut c, "aws:PrincipalArn", &r.principals, "principals");
-    all(&mut c, "aws:PrincipalAccount", &r.accounts, "accounts");
+    // The callers' accounts are those of the principals' ARNs (`accounts` holds the accounts
+    // called, which differ across accounts).
+    let mut callers = Capped::default();
+    let mut whole = true;
+    for p in r.principals.sorted() {
+        match p.split(':').nth(4).filter(|a| !a.is_empty()) {
+            Some(a) => callers.insert(a, usize::MAX),
+            None => whole = false,
+        }
+    }
+    callers.capped = r.principals.capped || !whole;
+    all(&mut c, "aws:PrincipalAccount", &callers, "principals");
     for (k, v) in r.context.iter() {
         // Values only: which events lacked the key is not recorded.
         v.sorted().into_iter().for_each(|x| c.add(k, x));
@@ -130,11 +151,12 @@ pub fn record_context(r: &ActionRecord) -> Context {
     c
 }
 
-/// What to evaluate for an action: its resources, `*` when the action takes none, or one
-/// unknown resource.
-fn targets(action: &str, resources: &[String]) -> Vec<Option<String>> {
+/// What to evaluate for an action: its resources (and one unknown resource besides when they
+/// are not all of them: `unnamed`), `*` when the action takes none, or one unknown resource.
+fn targets(action: &str, resources: &[String], unnamed: bool) -> Vec<Option<String>> {
     if !resources.is_empty() {
-        return resources.iter().map(|r| Some(r.clone())).collect();
+        let unknown = unnamed.then_some(None);
+        return resources.iter().map(|r| Some(r.clone())).chain(unknown).collect();
     }
     match Catalog::get().action_named(action) {
         Some(a) if a.resources.is_empty() => vec![Some("*".to_string())],
@@ -150,6 +172,7 @@ impl Gate {
         policies: &[Policy],
         action: &str,
         resources: &[String],
+        unnamed: bool,
         ctx: &Context,
         count: u64,
         denied: u64,
@@ -159,7 +182,7 @@ impl Gate {
         self.observed += count;
         // The worst decision over the resources decides: every resource must be allowed.
         let mut worst: Option<eval::Outcome> = None;
-        for target in targets(action, resources) {
+        for target in targets(action, resources, unnamed) {
             let req = Request { action, resource: target.as_deref(), context: ctx, mode: Mode::Check };
             let out = eval::evaluate(policies, &req);
             if worst.as_ref().is_none_or(|w| rank(out.decision) > rank(w.decision)) {
@@ -227,7 +250,7 @@ impl Gate {
                     let ctx = event_context(ev, &u.context);
                     let t = ev.event_time.as_deref();
                     let resources: Vec<String> = u.resources.iter().map(|r| r.to_string()).collect();
-                    self.file(policies, &u.action, &resources, &ctx, 1, denied, (t, t), &principals);
+                    self.file(policies, &u.action, &resources, false, &ctx, 1, denied, (t, t), &principals);
                 }
             }
             Mapping::NotACall(what) if what.starts_with("no eventSource") => self.not_events += 1,
@@ -244,10 +267,13 @@ impl Gate {
         let resources: Vec<String> = r.resources.sorted().into_iter().map(String::from).collect();
         let principals: Vec<String> = r.principals.sorted().into_iter().map(String::from).collect();
         let resources = if r.resources.capped { Vec::new() } else { resources };
+        // Some events named none of their resources: the record's do not speak for them.
+        let unnamed = r.partial.contains("resources");
         self.file(
             policies,
             &r.action,
             &resources,
+            unnamed,
             &ctx,
             r.count.max(1),
             r.denied,

@@ -1,0 +1,203 @@
+//! The gate fails closed: a call is allowed only when the logs settle that the policy allows
+//! it. Each case is one a review found the gate allowing although a request the log fits
+//! would be denied, with the IAM User Guide page that says so.
+
+use ct_actions::{ActionRecord, Wire};
+use ct_iam::Event;
+use ct_iam::eval::{Context, Decision, Known, Mode, Request, evaluate};
+use ct_iam::policy::{Policy, parse_document};
+use ct_policy::check::Gate;
+
+fn pol(json: &str) -> Policy {
+    parse_document(&serde_json::from_str(json).unwrap(), "p").unwrap()
+}
+
+/// The gate's decisions for one event: (action, decision) of each use.
+fn on_event(p: &Policy, event: &str) -> Vec<(String, Decision)> {
+    let mut gate = Gate::default();
+    gate.event(std::slice::from_ref(p), &Event::parse(event.as_bytes()).unwrap());
+    decisions(&gate)
+}
+
+fn on_record(p: &Policy, record: &str) -> Vec<(String, Decision)> {
+    let mut gate = Gate::default();
+    let w: Wire = serde_json::from_str(record).unwrap();
+    gate.record(std::slice::from_ref(p), &ActionRecord::from_wire(w, 100));
+    decisions(&gate)
+}
+
+fn decisions(gate: &Gate) -> Vec<(String, Decision)> {
+    let mut out: Vec<(String, Decision)> = gate.allowed.keys().map(|a| (a.clone(), Decision::Allow)).collect();
+    out.extend(gate.findings.keys().cloned());
+    out.sort();
+    out
+}
+
+fn event(identity: &str, source: &str, name: &str, rest: &str) -> String {
+    format!(
+        r#"{{"eventVersion":"1.08","userIdentity":{identity},"eventTime":"2024-06-01T13:00:00Z","eventSource":"{source}","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.5","eventType":"AwsApiCall","recipientAccountId":"111122223333"{rest}}}"#
+    )
+}
+
+const ROLE: &str = r#"{"type":"AssumedRole","principalId":"AROA:s","arn":"arn:aws:sts::111122223333:assumed-role/ci/s","accountId":"111122223333","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/ci","userName":"ci"},"attributes":{"mfaAuthenticated":"false"}}}"#;
+
+const ALLOW_ALL_BUT: &str = r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#;
+
+fn allow_all_but(deny: &str) -> Policy {
+    pol(&format!(r#"{{"Version":"2012-10-17","Statement":[{ALLOW_ALL_BUT},{deny}]}}"#))
+}
+
+#[test]
+fn tags_in_a_shape_ct_does_not_read_prove_nothing() {
+    // "Controlling access to AWS resources using tags": aws:TagKeys holds the request's tag
+    // keys. KMS logs them as tagKey/tagValue pairs, which ct does not read; ForAllValues holds
+    // for an absent key, so taking them as absent would allow any tag.
+    let p = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:CreateKey","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["Name"]}}}}"#,
+    );
+    let tagged = event(
+        ROLE,
+        "kms.amazonaws.com",
+        "CreateKey",
+        r#","requestParameters":{"tags":[{"tagKey":"owner","tagValue":"x"}]}"#,
+    );
+    assert_eq!(on_event(&p, &tagged), vec![("kms:CreateKey".into(), Decision::Unknown)]);
+    // A request that says nothing of tags had none.
+    let plain = event(ROLE, "kms.amazonaws.com", "CreateKey", r#","requestParameters":{"description":"k"}"#);
+    assert_eq!(on_event(&p, &plain), vec![("kms:CreateKey".into(), Decision::Allow)]);
+}
+
+#[test]
+fn a_service_key_the_event_does_not_show_is_not_absent() {
+    // Service Authorization Reference, Amazon EC2: ec2:InstanceType applies to
+    // TerminateInstances through the instance resource, which the event does not describe.
+    let p = allow_all_but(
+        r#"{"Effect":"Deny","Action":"ec2:TerminateInstances","Resource":"*","Condition":{"StringLike":{"ec2:InstanceType":"p4d.*"}}}"#,
+    );
+    let e = event(
+        ROLE,
+        "ec2.amazonaws.com",
+        "TerminateInstances",
+        r#","requestParameters":{"instancesSet":{"items":[{"instanceId":"i-1"}]}}"#,
+    );
+    assert_eq!(on_event(&p, &e), vec![("ec2:TerminateInstances".into(), Decision::Unknown)]);
+}
+
+#[test]
+fn s3_headers_logged_as_lists_are_read() {
+    // Amazon S3 condition keys: s3:x-amz-acl is the request's canned ACL. CloudTrail may log
+    // the header as a list of its values.
+    let p = allow_all_but(
+        r#"{"Effect":"Deny","Action":"s3:PutObject","Resource":"*","Condition":{"StringEquals":{"s3:x-amz-acl":"public-read"}}}"#,
+    );
+    let e = event(
+        ROLE,
+        "s3.amazonaws.com",
+        "PutObject",
+        r#","requestParameters":{"bucketName":"b","key":"k","x-amz-acl":["public-read"]}"#,
+    );
+    assert_eq!(on_event(&p, &e), vec![("s3:PutObject".into(), Decision::ExplicitDeny)]);
+}
+
+#[test]
+fn no_source_ip_through_a_vpc_endpoint() {
+    // IAM User Guide, global condition keys, aws:SourceIp: a request through a VPC endpoint
+    // has no aws:SourceIp. NotIpAddress holds for an absent key, so this Deny applies.
+    let p = allow_all_but(
+        r#"{"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}"#,
+    );
+    let e = event(
+        ROLE,
+        "s3.amazonaws.com",
+        "GetObject",
+        r#","requestParameters":{"bucketName":"b","key":"k"},"vpcEndpointId":"vpce-1""#,
+    )
+    .replace("203.0.113.5", "10.1.2.3");
+    assert_eq!(on_event(&p, &e), vec![("s3:GetObject".into(), Decision::ExplicitDeny)]);
+}
+
+#[test]
+fn keys_iam_always_has_are_unknown_when_the_log_hides_them() {
+    // IAM User Guide, global condition keys: aws:PrincipalType and aws:PrincipalArn are in
+    // every request. A cross-account caller's log (type AWSAccount) shows neither.
+    let p = allow_all_but(
+        r#"{"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalType":"AssumedRole"}}}"#,
+    );
+    let other = r#"{"type":"AWSAccount","principalId":"AROA:x","accountId":"444455556666"}"#;
+    let e = event(other, "s3.amazonaws.com", "GetObject", r#","requestParameters":{"bucketName":"b","key":"k"}"#);
+    assert_eq!(on_event(&p, &e), vec![("s3:GetObject".into(), Decision::Unknown)]);
+    // Shown, they settle it.
+    let e = event(ROLE, "s3.amazonaws.com", "GetObject", r#","requestParameters":{"bucketName":"b","key":"k"}"#);
+    assert_eq!(on_event(&p, &e), vec![("s3:GetObject".into(), Decision::ExplicitDeny)]);
+}
+
+#[test]
+fn a_record_s_principal_account_is_its_callers_not_the_account_called() {
+    // aws:PrincipalAccount is the caller's account. A record's accounts are those called.
+    let p = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalAccount":"111122223333"}}}}"#,
+    );
+    let record = r#"{"action":"s3:GetObject","count":1,"first":"2024-06-01T13:00:00Z","last":"2024-06-01T13:00:00Z","regions":["us-east-1"],"accounts":["111122223333"],"principals":["arn:aws:iam::222233334444:role/reader"],"resources":["arn:aws:s3:::b/k"],"known":true}"#;
+    assert_eq!(on_record(&p, record), vec![("s3:GetObject".into(), Decision::ImplicitDeny)]);
+}
+
+#[test]
+fn a_record_whose_events_named_no_resource_speaks_only_for_those_that_did() {
+    // ct-actions marks `resources` partial when an event named none of the action's
+    // resources; the gate then cannot read the record's resources as all of them.
+    let p = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ec2:ReleaseAddress","Resource":"arn:aws:ec2:us-east-1:111122223333:elastic-ip/eipalloc-1"}}"#,
+    );
+    let whole = r#"{"action":"ec2:ReleaseAddress","count":2,"regions":["us-east-1"],"accounts":["111122223333"],"principals":["arn:aws:iam::111122223333:role/ci"],"resources":["arn:aws:ec2:us-east-1:111122223333:elastic-ip/eipalloc-1"],"known":true}"#;
+    assert_eq!(on_record(&p, whole), vec![("ec2:ReleaseAddress".into(), Decision::Allow)]);
+    let partial = whole.replace(r#""known":true"#, r#""known":true,"partial":["resources"]"#);
+    assert_eq!(on_record(&p, &partial), vec![("ec2:ReleaseAddress".into(), Decision::Unknown)]);
+}
+
+#[test]
+fn variables_settle_nothing_the_logs_do_not_show() {
+    // "IAM policy elements: Variables and tags": a default stands in when the key is absent;
+    // principal tags are never in the logs, so their absence is not shown.
+    let p = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/${aws:PrincipalTag/team, 'x'}"}}"#,
+    );
+    let check = |ctx: &Context, mode| {
+        evaluate(
+            std::slice::from_ref(&p),
+            &Request { action: "s3:GetObject", resource: Some("arn:aws:s3:::shared/x"), context: ctx, mode },
+        )
+        .decision
+    };
+    assert_eq!(check(&Context::new(), Mode::Check), Decision::Unknown);
+    assert_eq!(check(&Context::new(), Mode::Simulate), Decision::Allow);
+    // A variable over values pooled from several events: which one a request had is unknown.
+    let q = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::logs-${aws:PrincipalAccount}/*"}}"#,
+    );
+    let mut pooled = Context::new();
+    pooled.add("aws:PrincipalAccount", "111122223333");
+    pooled.add("aws:PrincipalAccount", "222233334444");
+    pooled.known = Known::Pooled(vec!["aws:principalaccount".into()]);
+    let req = Request {
+        action: "s3:GetObject",
+        resource: Some("arn:aws:s3:::logs-111122223333/x"),
+        context: &pooled,
+        mode: Mode::Check,
+    };
+    assert_eq!(evaluate(std::slice::from_ref(&q), &req).decision, Decision::Unknown);
+}
+
+#[test]
+fn a_record_keeps_only_its_first_and_last_times() {
+    // "IAM JSON policy elements: Condition operators", date operators. A record spanning
+    // 01-01 to 01-03 may hold a call on 01-02: DateEquals cannot be settled, DateLessThan can.
+    let on = allow_all_but(
+        r#"{"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"DateEquals":{"aws:CurrentTime":"2024-01-02T00:00:00Z"}}}"#,
+    );
+    let before = allow_all_but(
+        r#"{"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"DateLessThan":{"aws:CurrentTime":"2023-12-31T00:00:00Z"}}}"#,
+    );
+    let record = r#"{"action":"s3:GetObject","count":3,"first":"2024-01-01T00:00:00Z","last":"2024-01-03T00:00:00Z","regions":["us-east-1"],"accounts":["111122223333"],"principals":["arn:aws:iam::111122223333:role/ci"],"resources":["arn:aws:s3:::b/k"],"known":true}"#;
+    assert_eq!(on_record(&on, record), vec![("s3:GetObject".into(), Decision::Unknown)]);
+    assert_eq!(on_record(&before, record), vec![("s3:GetObject".into(), Decision::Allow)]);
+}
