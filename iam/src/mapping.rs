@@ -161,6 +161,9 @@ pub struct Use<'e> {
     pub inferred: bool,
     /// ARNs the call touched, or patterns of them (`instance/*` for a new instance).
     pub resources: Vec<Cow<'e, str>>,
+    /// The action takes resources but the event named none of them (`resources` is empty
+    /// and does not say which); false when details were not asked for.
+    pub unnamed: bool,
     /// Condition-key values the event shows, for keys that apply to the action.
     pub context: Vec<(Cow<'static, str>, Cow<'e, str>)>,
 }
@@ -173,6 +176,7 @@ impl Use<'_> {
             known: self.known,
             inferred: self.inferred,
             resources: self.resources.into_iter().map(|r| Cow::Owned(r.into_owned())).collect(),
+            unnamed: self.unnamed,
             context: self.context.into_iter().map(|(k, v)| (k, Cow::Owned(v.into_owned()))).collect(),
         }
     }
@@ -520,12 +524,14 @@ pub fn map_with<'e>(ev: &'e Event<'_>, detail: bool) -> Mapping<'e> {
             known: known.is_some(),
             inferred: false,
             resources: Vec::new(),
+            unnamed: false,
             context: Vec::new(),
         };
         if let Some((_, plan, _)) = known
             && detail
         {
             u.resources = resources(ev, &params, plan, special_resource(p, n, name, i, &params));
+            u.unnamed = u.resources.is_empty() && plan.takes_resources;
             u.context = context(ev, params.get(), plan);
         }
         uses.push(u);
@@ -546,6 +552,8 @@ pub(crate) struct ActionPlan {
     types: Vec<TypePlan>,
     /// The service condition keys of `CONTEXT_PARAMS` that apply to the action.
     simple: Vec<(&'static str, &'static str)>,
+    /// The catalog lists resource types for the action (described or not).
+    takes_resources: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -599,7 +607,7 @@ impl ActionPlan {
                 })
                 .collect();
             let simple = CONTEXT_PARAMS.iter().copied().filter(|(key, _)| catalog.key_applies(action, key)).collect();
-            ActionPlan { types, simple }
+            ActionPlan { types, simple, takes_resources: !action.resources.is_empty() }
         })
     }
 }
@@ -922,6 +930,7 @@ fn pass_role(
         known: true,
         inferred: true,
         resources: resources.into_iter().map(Cow::Owned).collect(),
+        unnamed: false,
         context: Vec::new(),
     })
 }

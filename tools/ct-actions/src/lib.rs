@@ -514,10 +514,7 @@ impl State<'_> {
                             account: ev.account(),
                             principal: ev.principal(),
                             resources: &u.resources,
-                            // Only the catalog says whether an action takes resources, and
-                            // only a use that named none needs asking.
-                            unnamed: u.resources.is_empty()
-                                && Catalog::get().action_named(&u.action).is_some_and(|a| !a.resources.is_empty()),
+                            unnamed: u.unnamed,
                             context: &u.context,
                             error_code: ev.error_code.as_deref(),
                             denied,
