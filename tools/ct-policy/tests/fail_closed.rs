@@ -185,6 +185,12 @@ fn variables_settle_nothing_the_logs_do_not_show() {
         mode: Mode::Check,
     };
     assert_eq!(evaluate(std::slice::from_ref(&q), &req).decision, Decision::Unknown);
+    // One value, but from a set some events lacked: the others would not fill the variable.
+    let mut partial = Context::new();
+    partial.add("aws:PrincipalAccount", "111122223333");
+    partial.known = Known::Pooled(Vec::new());
+    let req = Request { context: &partial, ..req };
+    assert_eq!(evaluate(std::slice::from_ref(&q), &req).decision, Decision::Unknown);
 }
 
 #[test]
