@@ -60,7 +60,8 @@ pub fn event_context<K: AsRef<str>, V: AsRef<str>>(ev: &Event<'_>, extra: &[(K, 
         c.add("aws:PrincipalArn", p);
     }
     // The caller's account, not the account called (they differ across accounts).
-    if let Some(a) = ev.user_identity.as_ref().and_then(|i| i.account_id.as_deref()).or(ev.account()) {
+    let arn_account = ev.principal().and_then(|p| p.split(':').nth(4)).filter(|a| !a.is_empty());
+    if let Some(a) = ev.user_identity.as_ref().and_then(|i| i.account_id.as_deref()).or(arn_account) {
         c.add("aws:PrincipalAccount", a);
     }
     if let Some(t) = ev.event_time.as_deref() {

@@ -207,3 +207,15 @@ fn a_record_keeps_only_its_first_and_last_times() {
     assert_eq!(on_record(&on, record), vec![("s3:GetObject".into(), Decision::Unknown)]);
     assert_eq!(on_record(&before, record), vec![("s3:GetObject".into(), Decision::Allow)]);
 }
+
+#[test]
+fn an_event_s_principal_account_is_never_the_account_called() {
+    // aws:PrincipalAccount is the caller's account. Without the identity's accountId, the
+    // principal's ARN tells it; the recipient account is the one called.
+    let p = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalAccount":"111122223333"}}}}"#,
+    );
+    let other = r#"{"type":"AssumedRole","arn":"arn:aws:sts::222233334444:assumed-role/reader/s","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::222233334444:role/reader"}}}"#;
+    let e = event(other, "s3.amazonaws.com", "GetObject", r#","requestParameters":{"bucketName":"b","key":"k"}"#);
+    assert_eq!(on_event(&p, &e), vec![("s3:GetObject".into(), Decision::ImplicitDeny)]);
+}
