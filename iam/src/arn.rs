@@ -69,6 +69,13 @@ pub fn partition(arn: &str) -> Option<&str> {
     parts.next().filter(|p| !p.is_empty())
 }
 
+/// The account of an ARN (its fifth part), when it has one.
+pub fn account(arn: &str) -> Option<&str> {
+    let mut parts = arn.split(':');
+    (parts.next()? == "arn").then_some(())?;
+    parts.nth(3).filter(|a| !a.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,5 +93,8 @@ mod tests {
         assert!(!g.is_match("arn:aws:ec2:ap-southeast-2:111122223333:volume/vol-1"));
         assert_eq!(partition("arn:aws-cn:iam::1:user/x"), Some("aws-cn"));
         assert_eq!(partition("nope"), None);
+        assert_eq!(account("arn:aws:iam::111122223333:role/r"), Some("111122223333"));
+        assert_eq!(account("arn:aws:s3:::b/k"), None);
+        assert_eq!(account("lambda.amazonaws.com"), None);
     }
 }

@@ -469,14 +469,14 @@ fn substitute(text: &str, ctx: &Context, mode: Mode) -> Subst {
                     Some((k, d)) => (k.trim(), Some(d.trim().trim_matches('\'').to_string())),
                     None => (inner, None),
                 };
-                let unsettled = Subst::Missing { key: key.to_string(), observable: false };
+                let unsettled = || Subst::Missing { key: key.to_string(), observable: false };
                 match ctx.get(key) {
                     // Values this context cannot vouch for, or an absence it does not prove
                     // (a default stands in only for a key the request did not have).
-                    _ if mode == Mode::Check && !ctx.knows(key) => return unsettled,
+                    _ if mode == Mode::Check && !ctx.knows(key) => return unsettled(),
                     // One variable, several values (pooled from events, or a multivalued key):
                     // which one the request had is not known.
-                    Some([_, _, ..]) if mode == Mode::Check => return unsettled,
+                    Some([_, _, ..]) if mode == Mode::Check => return unsettled(),
                     Some([v, ..]) => out.push_str(v),
                     _ => match default {
                         Some(d) => out.push_str(&d),

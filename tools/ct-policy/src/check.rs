@@ -60,7 +60,7 @@ pub fn event_context<K: AsRef<str>, V: AsRef<str>>(ev: &Event<'_>, extra: &[(K, 
         c.add("aws:PrincipalArn", p);
     }
     // The caller's account, not the account called (they differ across accounts).
-    let arn_account = ev.principal().and_then(|p| p.split(':').nth(4)).filter(|a| !a.is_empty());
+    let arn_account = ev.principal().and_then(ct_iam::arn::account);
     if let Some(a) = ev.user_identity.as_ref().and_then(|i| i.account_id.as_deref()).or(arn_account) {
         c.add("aws:PrincipalAccount", a);
     }
@@ -130,7 +130,7 @@ pub fn record_context(r: &ActionRecord) -> Context {
     let mut callers = Capped::default();
     let mut whole = true;
     for p in r.principals.sorted() {
-        match p.split(':').nth(4).filter(|a| !a.is_empty()) {
+        match ct_iam::arn::account(p) {
             Some(a) => callers.insert(a, usize::MAX),
             None => whole = false,
         }
