@@ -230,6 +230,28 @@ pub fn strip_version(name: &str) -> Option<&str> {
     None
 }
 
+/// A text the mapping looks for in request parameters (most often a key), with a searcher for
+/// its lower-case spelling, made once (`Params::may_hold`).
+#[derive(Debug, Clone)]
+struct Needle {
+    text: String,
+    lower: memchr::memmem::Finder<'static>,
+}
+
+impl Needle {
+    fn new(text: &str) -> Needle {
+        Needle { text: text.to_string(), lower: memchr::memmem::Finder::new(&text.to_ascii_lowercase()).into_owned() }
+    }
+}
+
+/// A needle made on first use, for texts the mapping always looks for.
+macro_rules! needle {
+    ($text:literal) => {{
+        static N: std::sync::LazyLock<Needle> = std::sync::LazyLock::new(|| Needle::new($text));
+        &*N
+    }};
+}
+
 /// What of an S3 request its action names depend on (besides the event name): all of it, so
 /// that names can be remembered per event name and these two bits.
 #[derive(Clone, Copy)]
@@ -242,6 +264,10 @@ struct S3Request {
 
 impl S3Request {
     fn of(params: &Params<'_>) -> S3Request {
+        // Both bits need the text `versionId` (a key, or in the copy source's value).
+        if !params.may_hold(needle!("versionId")) {
+            return S3Request { versioned: false, copies_a_version: false };
+        }
         let params = params.get();
         let src = params.get("x-amz-copy-source").and_then(Json::as_str).unwrap_or("");
         S3Request {
@@ -398,15 +424,40 @@ pub fn map<'e>(ev: &'e Event<'_>) -> Mapping<'e> {
     map_with(ev, true)
 }
 
-/// The request parameters, parsed when first needed (many events need none of them).
+/// The request parameters, parsed when first needed. Reading them was a fifth of
+/// ct-actions' records mode, and most events need none of what the mapping looks for: a look
+/// at the text first (`may_hold`) tells when they cannot hold it.
 struct Params<'e> {
     ev: &'e Event<'e>,
     value: OnceCell<Json<'e>>,
+    /// The text in lower case, or `None` when it has an escape (a key or value may then be
+    /// spelled otherwise in it).
+    lower: OnceCell<Option<Vec<u8>>>,
+    /// Look at the text before reading it (false only in `map_reading_all`).
+    look_first: bool,
 }
 
 impl<'e> Params<'e> {
+    fn new(ev: &'e Event<'e>, look_first: bool) -> Self {
+        Params { ev, value: OnceCell::new(), lower: OnceCell::new(), look_first }
+    }
+
     fn get(&self) -> &Json<'e> {
         self.value.get_or_init(|| Json::parse(self.ev.request_parameters))
+    }
+
+    /// Whether the parameters may hold the needle's text (in a key or a string), in any ASCII
+    /// case: false only when the text, with no escape in it, does not contain it, for keys and
+    /// strings without escapes appear in the text as they are.
+    fn may_hold(&self, needle: &Needle) -> bool {
+        if !self.look_first {
+            return true;
+        }
+        let Some(raw) = self.ev.request_parameters else { return false };
+        let lower = self.lower.get_or_init(|| {
+            (memchr::memchr(b'\\', raw.as_bytes()).is_none()).then(|| raw.as_bytes().to_ascii_lowercase())
+        });
+        lower.as_ref().is_none_or(|lower| needle.lower.find(lower).is_some())
     }
 }
 
@@ -494,6 +545,17 @@ impl Resolved {
 /// Maps one event; without `detail`, only the action names (no resources, no context), which
 /// is all `ct-actions --text` needs.
 pub fn map_with<'e>(ev: &'e Event<'_>, detail: bool) -> Mapping<'e> {
+    map_params(ev, detail, true)
+}
+
+/// `map_with` reading the request parameters whenever it looks for something in them, without
+/// first looking at their text: for the tests that prove the look changes no answer.
+#[doc(hidden)]
+pub fn map_reading_all<'e>(ev: &'e Event<'_>, detail: bool) -> Mapping<'e> {
+    map_params(ev, detail, false)
+}
+
+fn map_params<'e>(ev: &'e Event<'_>, detail: bool, look_first: bool) -> Mapping<'e> {
     match ev.event_type.as_deref() {
         Some("AwsServiceEvent") => return Mapping::NotACall("service event"),
         Some("AwsCloudTrailInsight") => return Mapping::NotACall("Insights event"),
@@ -511,7 +573,7 @@ pub fn map_with<'e>(ev: &'e Event<'_>, detail: bool) -> Mapping<'e> {
     if ev.user_identity.as_ref().and_then(|i| i.kind.as_deref()) == Some("AWSService") {
         return Mapping::NoPermission("made by an AWS service");
     }
-    let params = Params { ev, value: OnceCell::new() };
+    let params = Params::new(ev, look_first);
     let resolved = Resolved::of(source, name, &params);
     let (prefix, names) = match &*resolved {
         Resolved::NoPermission(why) => return Mapping::NoPermission(why),
@@ -532,7 +594,7 @@ pub fn map_with<'e>(ev: &'e Event<'_>, detail: bool) -> Mapping<'e> {
         {
             u.resources = resources(ev, &params, plan, special_resource(p, n, name, i, &params));
             u.unnamed = u.resources.is_empty() && plan.takes_resources;
-            u.context = context(ev, params.get(), plan);
+            u.context = context(ev, &params, plan);
         }
         uses.push(u);
     }
@@ -551,7 +613,7 @@ pub(crate) struct ActionPlan {
     /// The action's resource types that the catalog describes, in the catalog's order.
     types: Vec<TypePlan>,
     /// The service condition keys of `CONTEXT_PARAMS` that apply to the action.
-    simple: Vec<(&'static str, &'static str)>,
+    simple: Vec<(&'static str, Needle)>,
     /// The catalog lists resource types for the action (described or not).
     takes_resources: bool,
 }
@@ -562,9 +624,9 @@ struct TypePlan {
     required: bool,
     /// The template's variables, and the request parameter that names each (`None` for
     /// Partition, Region and Account, which come from the event).
-    vars: Vec<(&'static str, Option<String>)>,
+    vars: Vec<(&'static str, Option<Needle>)>,
     /// The parameter that may hold the whole ARN: the last variable's name.
-    whole: Option<String>,
+    whole: Option<Needle>,
 }
 
 /// Request parameters that are condition keys of the service under the same name.
@@ -599,14 +661,19 @@ impl ActionPlan {
                                     .find(|(v, _)| *v == var)
                                     .map_or_else(|| lower_first(var), |(_, k)| k.to_string())
                             });
+                            let key = key.map(|k| Needle::new(&k));
                             (var, key)
                         })
                         .collect::<Vec<_>>();
-                    let whole = vars.last().map(|(v, _)| lower_first(v));
+                    let whole = vars.last().map(|(v, _)| Needle::new(&lower_first(v)));
                     Some(TypePlan { rt, required: r.required, vars, whole })
                 })
                 .collect();
-            let simple = CONTEXT_PARAMS.iter().copied().filter(|(key, _)| catalog.key_applies(action, key)).collect();
+            let simple = CONTEXT_PARAMS
+                .iter()
+                .filter(|(key, _)| catalog.key_applies(action, key))
+                .map(|&(key, param)| (key, Needle::new(param)))
+                .collect();
             ActionPlan { types, simple, takes_resources: !action.resources.is_empty() }
         })
     }
@@ -624,20 +691,19 @@ fn special_resource(
     if !matches!(prefix, "s3" | "kms") {
         return None;
     }
-    let params = params.get();
     match (prefix, action) {
         ("s3", "GetObject") if index == 1 && (event == "CopyObject" || event == "UploadPartCopy") => {
-            let src = params.get("x-amz-copy-source").and_then(Json::as_str)?;
+            let src = params.get().get("x-amz-copy-source").and_then(Json::as_str)?;
             let src = src.trim_start_matches('/');
             let (bucket, key) = src.split_once('/')?;
             let key = key.split('?').next().unwrap_or(key);
             Some(vec![("BucketName".into(), bucket.into()), ("ObjectName".into(), key.into())])
         }
         ("kms", "ReEncryptFrom") => {
-            Some(vec![("KeyId".into(), params.get("sourceKeyId").and_then(Json::as_str)?.to_string())])
+            Some(vec![("KeyId".into(), params.get().get("sourceKeyId").and_then(Json::as_str)?.to_string())])
         }
         ("kms", "ReEncryptTo") => {
-            Some(vec![("KeyId".into(), params.get("destinationKeyId").and_then(Json::as_str)?.to_string())])
+            Some(vec![("KeyId".into(), params.get().get("destinationKeyId").and_then(Json::as_str)?.to_string())])
         }
         _ => None,
     }
@@ -723,7 +789,7 @@ fn resources<'e>(
         }
     }
     for t in &plan.types {
-        for filled in fill_type(ev, params.get(), t, special.as_deref()) {
+        for filled in fill_type(ev, params, t, special.as_deref()) {
             if !out.iter().any(|o| *o == filled) {
                 out.push(Cow::Owned(filled));
             }
@@ -734,7 +800,7 @@ fn resources<'e>(
 
 /// One resource type's template filled from the request; empty when the type is optional
 /// and the request does not name it.
-fn fill_type(ev: &Event<'_>, params: &Json<'_>, t: &TypePlan, special: Option<&[Variable]>) -> Vec<String> {
+fn fill_type(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan, special: Option<&[Variable]>) -> Vec<String> {
     let template = t.rt.arn;
     let glob = t.rt.glob();
     // A value that is already a whole ARN of this type is the resource itself.
@@ -745,7 +811,9 @@ fn fill_type(ev: &Event<'_>, params: &Json<'_>, t: &TypePlan, special: Option<&[
     }
     if let Some(last) = &t.whole {
         let mut whole = Vec::new();
-        find_strings(params, last, 0, &mut whole);
+        if params.may_hold(last) {
+            find_strings(params.get(), &last.text, 0, &mut whole);
+        }
         if let Some(a) = whole.iter().find(|s| s.starts_with("arn:") && glob.is_match(s)) {
             return vec![a.to_string()];
         }
@@ -761,7 +829,9 @@ fn fill_type(ev: &Event<'_>, params: &Json<'_>, t: &TypePlan, special: Option<&[
             continue;
         }
         let mut found = Vec::new();
-        find_strings(params, key, 0, &mut found);
+        if params.may_hold(key) {
+            find_strings(params.get(), &key.text, 0, &mut found);
+        }
         found.retain(|s| !s.is_empty() && !s.starts_with("arn:"));
         found.sort_unstable();
         found.dedup();
@@ -806,7 +876,7 @@ fn lower_first(s: &str) -> String {
 }
 
 /// Condition-key values that the event shows, for keys that apply to the action.
-fn context<'e>(ev: &'e Event<'_>, params: &Json<'_>, plan: &ActionPlan) -> Vec<(Cow<'static, str>, Cow<'e, str>)> {
+fn context<'e>(ev: &'e Event<'_>, params: &Params<'_>, plan: &ActionPlan) -> Vec<(Cow<'static, str>, Cow<'e, str>)> {
     // Room for the usual keys (region, address, endpoint, MFA and a few more): no regrowth.
     let mut out: Vec<(Cow<'static, str>, Cow<'e, str>)> = Vec::with_capacity(8);
     // Global keys (aws:...) apply to every action; the service keys that apply are in the plan.
@@ -837,9 +907,13 @@ fn context<'e>(ev: &'e Event<'_>, params: &Json<'_>, plan: &ActionPlan) -> Vec<(
     if let Some(m) = mfa {
         put("aws:MultiFactorAuthPresent".into(), m.into());
     }
-    for &(key, param) in &plan.simple {
+    for (key, param) in &plan.simple {
+        let key = *key;
         // S3 logs some headers as a list of their values.
-        let values = match params.get(param) {
+        if !params.may_hold(param) {
+            continue;
+        }
+        let values = match params.get().get(&param.text) {
             Some(Json::Array(a)) => a.iter().collect(),
             Some(v) => vec![v],
             None => Vec::new(),
@@ -854,6 +928,8 @@ fn context<'e>(ev: &'e Event<'_>, params: &Json<'_>, plan: &ActionPlan) -> Vec<(
     }
     // Tags in the request: EC2's tagSpecificationSet, and the common `tags` shapes.
     let mut tags: Vec<(String, String)> = Vec::new();
+    // Each of the three keys holds the text `ags`.
+    let params = if params.may_hold(needle!("ags")) { params.get() } else { &Json::Null };
     if let Some(items) = params.get("tagSpecificationSet").and_then(|t| t.get("items")).and_then(Json::as_array) {
         for spec in items {
             for t in spec.get("tags").and_then(Json::as_array).into_iter().flatten() {
@@ -903,8 +979,12 @@ fn pass_role(
         || ["Get", "List", "Describe"].iter().any(|p| name.starts_with(p));
     // Taking a role away from a resource passes nothing.
     let removal = ["Remove", "Delete", "Disassociate", "Detach"].iter().any(|p| name.starts_with(p));
+    // A role ARN holds `:role/`.
+    if read_only || removal || !(params.may_hold(needle!(":role/")) || params.may_hold(needle!("iamInstanceProfile"))) {
+        return None;
+    }
     let params = params.get();
-    if read_only || removal || params.is_null() {
+    if params.is_null() {
         return None;
     }
     let mut roles = Vec::new();

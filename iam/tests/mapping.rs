@@ -411,3 +411,170 @@ fn remembered_resolutions_never_hide_the_request() {
         assert!(matches!(mapping::map(&event), Mapping::NoPermission(_)));
     }
 }
+
+mod look_first {
+    //! The mapping looks at the request's text before reading it (reading it was a fifth of
+    //! ct-actions' time) and skips what the text cannot hold: these tests prove the look
+    //! changes no answer, whatever keys, cases, escapes and nesting the request has.
+    use super::*;
+    use proptest::prelude::*;
+
+    const CALLS: &[(&str, &str)] = &[
+        ("s3.amazonaws.com", "GetObject"),
+        ("s3.amazonaws.com", "CopyObject"),
+        ("s3.amazonaws.com", "UploadPartCopy"),
+        ("s3.amazonaws.com", "PutObject"),
+        ("s3.amazonaws.com", "ListObjects"),
+        ("s3.amazonaws.com", "GetObjectAcl"),
+        ("ec2.amazonaws.com", "RunInstances"),
+        ("ec2.amazonaws.com", "CreateTags"),
+        ("ec2.amazonaws.com", "TerminateInstances"),
+        ("lambda.amazonaws.com", "CreateFunction20150331"),
+        ("lambda.amazonaws.com", "UpdateFunctionConfiguration20150331v2"),
+        ("kms.amazonaws.com", "ReEncrypt"),
+        ("kms.amazonaws.com", "CreateKey"),
+        ("logs.amazonaws.com", "CreateLogGroup"),
+        ("cloudformation.amazonaws.com", "CreateStack"),
+        ("rds.amazonaws.com", "CreateDBInstance"),
+        ("apigateway.amazonaws.com", "TagResource"),
+        ("iam.amazonaws.com", "CreateRole"),
+        ("states.amazonaws.com", "CreateStateMachine"),
+    ];
+
+    const KEYS: &[&str] = &[
+        "bucketName",
+        "BucketName",
+        "key",
+        "Key",
+        "versionId",
+        "VERSIONID",
+        "x-amz-copy-source",
+        "roleArn",
+        "RoleArn",
+        "executionRoleArn",
+        "role",
+        "iamInstanceProfile",
+        "IAMINSTANCEPROFILE",
+        "instanceType",
+        "tags",
+        "Tags",
+        "tagSpecificationSet",
+        "items",
+        "key",
+        "value",
+        "functionName",
+        "logGroupName",
+        "keyId",
+        "sourceKeyId",
+        "destinationKeyId",
+        "stackName",
+        "dBInstanceIdentifier",
+        "engine",
+        "prefix",
+        "x-amz-acl",
+        "instancesSet",
+        "instanceId",
+        "resourceArn",
+        "template",
+        "runtime",
+        "name",
+        "arn",
+    ];
+
+    const VALUES: &[&str] = &[
+        "arn:aws:iam::111122223333:role/r",
+        "arn:aws:iam::111122223333:role/sub/r",
+        "arn:aws:iam::111122223333:instance-profile/p",
+        "b/k.txt?versionId=3",
+        "b/k.txt",
+        "t2.micro",
+        "x",
+        "",
+        "arn:aws:s3:::b/k",
+        "arn:aws:kms:ap-southeast-2:111122223333:key/1234",
+        "arn:aws:apigateway:ap-southeast-2::/apis/a1",
+        "public-read",
+        "nodejs20.x",
+    ];
+
+    /// A key as it may be written: as it is, or (now and then, so that most requests have
+    /// none) with one character as a `\u` escape.
+    fn spelled(key: &'static str) -> impl Strategy<Value = String> {
+        (prop::bool::weighted(0.05), 0..key.len()).prop_map(move |(escape, at)| {
+            if escape && key.is_char_boundary(at) && key.is_char_boundary(at + 1) {
+                format!("{}\\u{:04x}{}", &key[..at], key.as_bytes()[at], &key[at + 1..])
+            } else {
+                key.to_string()
+            }
+        })
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            4 => proptest::sample::select(VALUES).prop_map(|v| format!("\"{v}\"")),
+            1 => Just("\"arn:aws:iam::111122223333:role\\/r\"".to_string()),
+            1 => Just("null".to_string()),
+            1 => Just("true".to_string()),
+            1 => Just("3".to_string()),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..3).prop_map(|v| format!("[{}]", v.join(","))),
+                proptest::collection::vec((proptest::sample::select(KEYS).prop_flat_map(spelled), inner), 0..4)
+                    .prop_map(|m| {
+                        let members: Vec<String> = m.into_iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                        format!("{{{}}}", members.join(","))
+                    }),
+            ]
+        })
+    }
+
+    fn request() -> impl Strategy<Value = String> {
+        proptest::collection::vec((proptest::sample::select(KEYS).prop_flat_map(spelled), value()), 0..6).prop_map(
+            |m| {
+                let members: Vec<String> = m.into_iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                format!("{{{}}}", members.join(","))
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn looking_first_changes_no_answer(
+            call in proptest::sample::select(CALLS),
+            request in request(),
+            read_only in any::<bool>(),
+        ) {
+            let (source, name) = call;
+            let extra = format!(r#","readOnly":{read_only},"requestParameters":{request}"#);
+            let json = ev(source, name, &extra);
+            let event = Event::parse(json.as_bytes()).unwrap();
+            for detail in [true, false] {
+                prop_assert_eq!(
+                    mapping::map_with(&event, detail),
+                    mapping::map_reading_all(&event, detail),
+                    "{}", json
+                );
+            }
+        }
+    }
+
+    /// The look must not hide what only an escape spells: a role ARN written `role\/`, and an
+    /// S3 version named under an escaped key.
+    #[test]
+    fn escapes_are_read() {
+        let pass = ev(
+            "states.amazonaws.com",
+            "CreateStateMachine",
+            r#","requestParameters":{"name":"m","roleArn":"arn:aws:iam::111122223333:role\/sfn"}"#,
+        );
+        assert!(actions(&pass).contains(&"iam:PassRole".to_string()), "{:?}", actions(&pass));
+        let versioned = ev(
+            "s3.amazonaws.com",
+            "GetObject",
+            r#","requestParameters":{"bucketName":"b","key":"k","\u0076ersionId":"3"}"#,
+        );
+        assert_eq!(actions(&versioned), ["s3:GetObjectVersion"]);
+    }
+}
