@@ -115,13 +115,21 @@ fn runs_match(runs: &[String], s: &str) -> bool {
     let Some(inner) = rest.split_last().map(|(_, inner)| inner) else { return false };
     let mut middle = middle.as_bytes();
     for run in inner {
-        // memmem: std's `find` sets up its searcher per call, which cost more than the search.
-        match memchr::memmem::find(middle, run.as_bytes()) {
+        match find(middle, run.as_bytes()) {
             Some(at) => middle = &middle[at + run.len()..],
             None => return false,
         }
     }
     middle.len() >= last.len() && middle.ends_with(last.as_bytes())
+}
+
+/// Where `needle` first occurs in `hay`. Texts and runs here are short (ARNs, and the text
+/// between a template's variables): a search for the needle's first byte does, where std's
+/// `find` and memchr's `memmem::find` each set up a searcher per call, which cost more than
+/// the search.
+pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some((&first, rest)) = needle.split_first() else { return Some(0) };
+    memchr::memchr_iter(first, hay).find(|&i| hay[i + 1..].starts_with(rest))
 }
 
 /// Iterative wildcard matching with one backtrack point: linear in practice, never

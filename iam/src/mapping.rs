@@ -247,9 +247,7 @@ impl Needle {
     /// a search for the first byte does, where a prepared searcher (memchr's `Finder`) would
     /// cost more to keep in cache than it saves.
     fn in_lower(&self, hay: &[u8]) -> bool {
-        let n = &self.lower;
-        let Some(&first) = n.first() else { return true };
-        memchr::memchr_iter(first, hay).any(|i| hay[i..].starts_with(n))
+        ct_common::glob::find(hay, &self.lower).is_some()
     }
 }
 
@@ -888,25 +886,9 @@ fn lower_first(s: &str) -> String {
 fn context<'e>(ev: &'e Event<'_>, params: &Params<'_>, plan: &ActionPlan) -> Vec<(Cow<'static, str>, Cow<'e, str>)> {
     // Room for the usual keys (region, address, endpoint, MFA and a few more): no regrowth.
     let mut out: Vec<(Cow<'static, str>, Cow<'e, str>)> = Vec::with_capacity(8);
-    // Global keys (aws:...) apply to every action; the service keys that apply are in the plan.
-    let mut put = |key: Cow<'static, str>, value: Cow<'e, str>| {
-        if !out.iter().any(|(k, v)| *k == key && *v == value) {
-            out.push((key, value));
-        }
-    };
-    if let Some(r) = ev.aws_region.as_deref() {
-        put("aws:RequestedRegion".into(), r.into());
-    }
-    // Through a VPC endpoint a request has no aws:SourceIp (IAM User Guide, global condition
-    // keys); the address CloudTrail shows is then the one inside the VPC.
-    if let Some(ip) = ev.source_ip_address.as_deref().filter(|s| s.parse::<std::net::IpAddr>().is_ok())
-        && ev.vpc_endpoint_id.is_none()
-    {
-        put("aws:SourceIp".into(), ip.into());
-    }
-    if let Some(v) = ev.vpc_endpoint_id.as_deref() {
-        put("aws:SourceVpce".into(), v.into());
-    }
+    // Global keys (aws:...) apply to every action; the service keys that apply are in the
+    // plan. The global keys of every event, each once and pushed in sorted order: most events
+    // have no others, and then need no sort and no search for duplicates.
     let mfa = ev
         .user_identity
         .as_ref()
@@ -914,8 +896,28 @@ fn context<'e>(ev: &'e Event<'_>, params: &Params<'_>, plan: &ActionPlan) -> Vec
         .and_then(|s| s.attributes.as_ref())
         .and_then(|a| a.mfa_authenticated.as_deref());
     if let Some(m) = mfa {
-        put("aws:MultiFactorAuthPresent".into(), m.into());
+        out.push(("aws:MultiFactorAuthPresent".into(), m.into()));
     }
+    if let Some(r) = ev.aws_region.as_deref() {
+        out.push(("aws:RequestedRegion".into(), r.into()));
+    }
+    // Through a VPC endpoint a request has no aws:SourceIp (IAM User Guide, global condition
+    // keys); the address CloudTrail shows is then the one inside the VPC.
+    if let Some(ip) = ev.source_ip_address.as_deref().filter(|s| s.parse::<std::net::IpAddr>().is_ok())
+        && ev.vpc_endpoint_id.is_none()
+    {
+        out.push(("aws:SourceIp".into(), ip.into()));
+    }
+    if let Some(v) = ev.vpc_endpoint_id.as_deref() {
+        out.push(("aws:SourceVpce".into(), v.into()));
+    }
+    debug_assert!(out.is_sorted());
+    let globals = out.len();
+    let mut put = |key: Cow<'static, str>, value: Cow<'e, str>| {
+        if !out.iter().any(|(k, v)| *k == key && *v == value) {
+            out.push((key, value));
+        }
+    };
     for (key, param) in &plan.simple {
         let key = *key;
         // S3 logs some headers as a list of their values.
@@ -966,7 +968,9 @@ fn context<'e>(ev: &'e Event<'_>, params: &Params<'_>, plan: &ActionPlan) -> Vec
         put(format!("aws:RequestTag/{k}").into(), v.into());
         put("aws:TagKeys".into(), k.into());
     }
-    out.sort();
+    if out.len() > globals {
+        out.sort();
+    }
     out
 }
 

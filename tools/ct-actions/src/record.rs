@@ -113,15 +113,25 @@ pub struct ContextSets(Vec<(CompactString, Capped)>);
 impl ContextSets {
     /// The set of `key`, added empty if there is none.
     pub fn set(&mut self, key: &str) -> &mut Capped {
-        let at = match self.0.iter().position(|(k, _)| k == key) {
+        let at = self.index(key, 0);
+        &mut self.0[at].1
+    }
+
+    /// Where the set of `key` is, added empty if there is none; `hint` is where it most
+    /// likely is (an event's keys come sorted, as these are, so the place after the previous
+    /// key's is a good guess).
+    fn index(&mut self, key: &str, hint: usize) -> usize {
+        if self.0.get(hint).is_some_and(|(k, _)| k == key) {
+            return hint;
+        }
+        match self.0.iter().position(|(k, _)| k == key) {
             Some(i) => i,
             None => {
                 let i = self.0.partition_point(|(k, _)| k.as_str() < key);
                 self.0.insert(i, (key.into(), Capped::default()));
                 i
             }
-        };
-        &mut self.0[at].1
+        }
     }
 
     /// The keys and their sets, sorted by key.
@@ -300,8 +310,11 @@ impl ActionRecord {
         for x in u.resources {
             self.resources.insert(x, cap);
         }
+        let mut hint = 0;
         for (k, v) in u.context {
-            self.context.set(k).insert(v, cap);
+            let at = self.context.index(k, hint);
+            self.context.0[at].1.insert(v, cap);
+            hint = at + 1;
         }
     }
 
