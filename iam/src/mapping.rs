@@ -230,33 +230,14 @@ pub fn strip_version(name: &str) -> Option<&str> {
     None
 }
 
-/// A text the mapping looks for in request parameters (most often a key), with a searcher for
-/// its lower-case spelling, made once (`Params::may_hold`).
-#[derive(Debug, Clone)]
-struct Needle {
-    text: String,
-    lower: Box<[u8]>,
-}
+/// A text the mapping looks for in request parameters (most often a key), in lower case
+/// (`Params::may_hold`). Held inline when short, as keys are: the mapping reads these for
+/// every event, and a pointer to each was one more cache miss.
+type Needle = compact_str::CompactString;
 
-impl Needle {
-    fn new(text: &str) -> Needle {
-        Needle { text: text.to_string(), lower: text.to_ascii_lowercase().into_bytes().into_boxed_slice() }
-    }
-
-    /// Whether `hay` (in lower case) holds the needle. Request texts are a few hundred bytes:
-    /// a search for the first byte does, where a prepared searcher (memchr's `Finder`) would
-    /// cost more to keep in cache than it saves.
-    fn in_lower(&self, hay: &[u8]) -> bool {
-        ct_common::glob::find(hay, &self.lower).is_some()
-    }
-}
-
-/// A needle made on first use, for texts the mapping always looks for.
-macro_rules! needle {
-    ($text:literal) => {{
-        static N: std::sync::LazyLock<Needle> = std::sync::LazyLock::new(|| Needle::new($text));
-        &*N
-    }};
+/// The needle of `text`.
+fn needle(text: &str) -> Needle {
+    text.to_ascii_lowercase().into()
 }
 
 /// What of an S3 request its action names depend on (besides the event name): all of it, so
@@ -272,7 +253,7 @@ struct S3Request {
 impl S3Request {
     fn of(params: &Params<'_>) -> S3Request {
         // Both bits need the text `versionId` (a key, or in the copy source's value).
-        if !params.may_hold(needle!("versionId")) {
+        if !params.may_hold("versionid") {
             return S3Request { versioned: false, copies_a_version: false };
         }
         let params = params.get();
@@ -456,7 +437,8 @@ impl<'e> Params<'e> {
     /// Whether the parameters may hold the needle's text (in a key or a string), in any ASCII
     /// case: false only when the text, with no escape in it, does not contain it, for keys and
     /// strings without escapes appear in the text as they are.
-    fn may_hold(&self, needle: &Needle) -> bool {
+    fn may_hold(&self, needle: &str) -> bool {
+        debug_assert!(!needle.bytes().any(|b| b.is_ascii_uppercase()), "{needle}");
         if !self.look_first {
             return true;
         }
@@ -464,7 +446,7 @@ impl<'e> Params<'e> {
         let lower = self.lower.get_or_init(|| {
             (memchr::memchr(b'\\', raw.as_bytes()).is_none()).then(|| raw.as_bytes().to_ascii_lowercase())
         });
-        lower.as_ref().is_none_or(|lower| needle.in_lower(lower))
+        lower.as_ref().is_none_or(|lower| ct_common::glob::find(lower, needle.as_bytes()).is_some())
     }
 }
 
@@ -620,7 +602,7 @@ pub(crate) struct ActionPlan {
     /// The action's resource types that the catalog describes, in the catalog's order.
     types: Vec<TypePlan>,
     /// The service condition keys of `CONTEXT_PARAMS` that apply to the action.
-    simple: Vec<(&'static str, Needle)>,
+    simple: Vec<(&'static str, &'static str, Needle)>,
     /// The catalog lists resource types for the action (described or not).
     takes_resources: bool,
 }
@@ -668,18 +650,18 @@ impl ActionPlan {
                                     .find(|(v, _)| *v == var)
                                     .map_or_else(|| lower_first(var), |(_, k)| k.to_string())
                             });
-                            let key = key.map(|k| Needle::new(&k));
+                            let key = key.map(|k| needle(&k));
                             (var, key)
                         })
                         .collect::<Vec<_>>();
-                    let whole = vars.last().map(|(v, _)| Needle::new(&lower_first(v)));
+                    let whole = vars.last().map(|(v, _)| needle(v));
                     Some(TypePlan { rt, required: r.required, vars, whole })
                 })
                 .collect();
             let simple = CONTEXT_PARAMS
                 .iter()
                 .filter(|(key, _)| catalog.key_applies(action, key))
-                .map(|&(key, param)| (key, Needle::new(param)))
+                .map(|&(key, param)| (key, param, needle(param)))
                 .collect();
             ActionPlan { types, simple, takes_resources: !action.resources.is_empty() }
         })
@@ -819,7 +801,7 @@ fn fill_type(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan, special: Option<
     if let Some(last) = &t.whole {
         let mut whole = Vec::new();
         if params.may_hold(last) {
-            find_strings(params.get(), &last.text, 0, &mut whole);
+            find_strings(params.get(), last, 0, &mut whole);
         }
         if let Some(a) = whole.iter().find(|s| s.starts_with("arn:") && glob.is_match(s)) {
             return vec![a.to_string()];
@@ -837,7 +819,7 @@ fn fill_type(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan, special: Option<
         }
         let mut found = Vec::new();
         if params.may_hold(key) {
-            find_strings(params.get(), &key.text, 0, &mut found);
+            find_strings(params.get(), key, 0, &mut found);
         }
         found.retain(|s| !s.is_empty() && !s.starts_with("arn:"));
         found.sort_unstable();
@@ -918,13 +900,12 @@ fn context<'e>(ev: &'e Event<'_>, params: &Params<'_>, plan: &ActionPlan) -> Vec
             out.push((key, value));
         }
     };
-    for (key, param) in &plan.simple {
-        let key = *key;
+    for &(key, param, ref lower) in &plan.simple {
         // S3 logs some headers as a list of their values.
-        if !params.may_hold(param) {
+        if !params.may_hold(lower) {
             continue;
         }
-        let values = match params.get().get(&param.text) {
+        let values = match params.get().get(param) {
             Some(Json::Array(a)) => a.iter().collect(),
             Some(v) => vec![v],
             None => Vec::new(),
@@ -940,7 +921,7 @@ fn context<'e>(ev: &'e Event<'_>, params: &Params<'_>, plan: &ActionPlan) -> Vec
     // Tags in the request: EC2's tagSpecificationSet, and the common `tags` shapes.
     let mut tags: Vec<(String, String)> = Vec::new();
     // Each of the three keys holds the text `ags`.
-    let params = if params.may_hold(needle!("ags")) { params.get() } else { &Json::Null };
+    let params = if params.may_hold("ags") { params.get() } else { &Json::Null };
     if let Some(items) = params.get("tagSpecificationSet").and_then(|t| t.get("items")).and_then(Json::as_array) {
         for spec in items {
             for t in spec.get("tags").and_then(Json::as_array).into_iter().flatten() {
@@ -993,7 +974,7 @@ fn pass_role(
     // Taking a role away from a resource passes nothing.
     let removal = ["Remove", "Delete", "Disassociate", "Detach"].iter().any(|p| name.starts_with(p));
     // A role ARN holds `:role/`.
-    if read_only || removal || !(params.may_hold(needle!(":role/")) || params.may_hold(needle!("iamInstanceProfile"))) {
+    if read_only || removal || !(params.may_hold(":role/") || params.may_hold("iaminstanceprofile")) {
         return None;
     }
     let params = params.get();

@@ -25,7 +25,6 @@ pub struct Capped {
     /// evicts.
     full: BinaryHeap<CompactString>,
     pub capped: bool,
-    recent: Recent,
 }
 
 impl PartialEq for Capped {
@@ -36,10 +35,37 @@ impl PartialEq for Capped {
 
 impl Eq for Capped {}
 
-/// The value inserted last: consecutive events mostly repeat the same region, account,
-/// principal and resources, and inserting a value twice in a row changes nothing.
+/// The value a set was given last: consecutive events mostly repeat the same region,
+/// account, principal and resources, and inserting a value twice in a row changes nothing.
+/// A record keeps these apart from its sets, all together (`Recents`): an event reads each
+/// of them, and they used to lie a cache line apart each, behind the sets' tables.
 #[derive(Debug, Clone, Default)]
 struct Recent(CompactString);
+
+impl Recent {
+    /// Whether `v` is the value given last; if not, it is now.
+    fn repeats(&mut self, v: &str) -> bool {
+        if self.0 == v && !v.is_empty() {
+            return true;
+        }
+        self.0.clear();
+        self.0.push_str(v);
+        false
+    }
+}
+
+/// The `Recent` of each set of a record: regions, accounts, principals, resources. Not part
+/// of what a record is (equality ignores it).
+#[derive(Debug, Clone, Default)]
+struct Recents([Recent; 4]);
+
+impl PartialEq for Recents {
+    fn eq(&self, _: &Recents) -> bool {
+        true
+    }
+}
+
+impl Eq for Recents {}
 
 impl Capped {
     /// The members in sorted order.
@@ -62,12 +88,14 @@ impl Capped {
         self.members.iter().map(CompactString::as_str).min()
     }
 
-    pub fn insert(&mut self, v: &str, cap: usize) {
-        if self.recent.0 == v && !v.is_empty() {
-            return;
+    /// Inserts `v` unless it repeats the value given last (`recent`).
+    fn insert_after(&mut self, recent: &mut Recent, v: &str, cap: usize) {
+        if !recent.repeats(v) {
+            self.insert(v, cap);
         }
-        self.recent.0.clear();
-        self.recent.0.push_str(v);
+    }
+
+    pub fn insert(&mut self, v: &str, cap: usize) {
         if self.members.len() < cap {
             // One lookup, and a copy of the value only when it is new.
             self.members.get_or_insert_with(v, |v| CompactString::from(v));
@@ -106,29 +134,52 @@ impl Capped {
 
 /// The context sets of a record by condition key, sorted by key. A short list: an action
 /// shows a handful of keys, found by a scan that mostly compares lengths (a tree lookup
-/// compared each key's text with several others).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ContextSets(Vec<(CompactString, Capped)>);
+/// compared each key's text with several others). The keys, the sets and the sets' `Recent`
+/// values are three lists, so that an event reads the keys and recent values it needs from
+/// a few cache lines, and the sets only for a new value.
+#[derive(Debug, Clone, Default)]
+pub struct ContextSets {
+    keys: Vec<CompactString>,
+    sets: Vec<Capped>,
+    recents: Vec<Recent>,
+}
+
+impl PartialEq for ContextSets {
+    fn eq(&self, other: &ContextSets) -> bool {
+        self.keys == other.keys && self.sets == other.sets
+    }
+}
+
+impl Eq for ContextSets {}
 
 impl ContextSets {
     /// The set of `key`, added empty if there is none.
     pub fn set(&mut self, key: &str) -> &mut Capped {
         let at = self.index(key, 0);
-        &mut self.0[at].1
+        &mut self.sets[at]
     }
 
-    /// Where the set of `key` is, added empty if there is none; `hint` is where it most
-    /// likely is (an event's keys come sorted, as these are, so the place after the previous
-    /// key's is a good guess).
+    /// Inserts `v` into the set of `key` unless it repeats the value that set was given
+    /// last; returns where the set is. `hint` is where it most likely is: an event's keys come
+    /// sorted, as these are, so the place after the previous key's is a good guess.
+    fn insert_near(&mut self, key: &str, v: &str, hint: usize, cap: usize) -> usize {
+        let at = self.index(key, hint);
+        self.sets[at].insert_after(&mut self.recents[at], v, cap);
+        at
+    }
+
+    /// Where the set of `key` is, added empty if there is none.
     fn index(&mut self, key: &str, hint: usize) -> usize {
-        if self.0.get(hint).is_some_and(|(k, _)| k == key) {
+        if self.keys.get(hint).is_some_and(|k| k == key) {
             return hint;
         }
-        match self.0.iter().position(|(k, _)| k == key) {
+        match self.keys.iter().position(|k| k == key) {
             Some(i) => i,
             None => {
-                let i = self.0.partition_point(|(k, _)| k.as_str() < key);
-                self.0.insert(i, (key.into(), Capped::default()));
+                let i = self.keys.partition_point(|k| k.as_str() < key);
+                self.keys.insert(i, key.into());
+                self.sets.insert(i, Capped::default());
+                self.recents.insert(i, Recent::default());
                 i
             }
         }
@@ -136,7 +187,7 @@ impl ContextSets {
 
     /// The keys and their sets, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Capped)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v))
+        self.keys.iter().map(CompactString::as_str).zip(&self.sets)
     }
 }
 
@@ -198,6 +249,7 @@ pub struct ActionRecord {
     /// events had no value for: such a set cannot stand for every call (the gate must not read
     /// it so).
     pub partial: BTreeSet<String>,
+    recents: Recents,
 }
 
 /// The JSON form of an action record (one line).
@@ -298,23 +350,22 @@ impl ActionRecord {
                 self.partial.insert(name.to_string());
             }
         }
+        let [regions, accounts, principals, resources] = &mut self.recents.0;
         if let Some(x) = u.region {
-            self.regions.insert(x, cap);
+            self.regions.insert_after(regions, x, cap);
         }
         if let Some(x) = u.account {
-            self.accounts.insert(x, cap);
+            self.accounts.insert_after(accounts, x, cap);
         }
         if let Some(x) = u.principal {
-            self.principals.insert(x, cap);
+            self.principals.insert_after(principals, x, cap);
         }
         for x in u.resources {
-            self.resources.insert(x, cap);
+            self.resources.insert_after(resources, x, cap);
         }
         let mut hint = 0;
         for (k, v) in u.context {
-            let at = self.context.index(k, hint);
-            self.context.0[at].1.insert(v, cap);
-            hint = at + 1;
+            hint = self.context.insert_near(k, v, hint, cap) + 1;
         }
     }
 
@@ -394,17 +445,12 @@ impl ActionRecord {
             }
             c
         };
-        let context = w
-            .context
-            .into_iter()
-            .map(|(k, v)| {
-                let name = format!("context:{k}");
-                let s = set(v, &name);
-                (k.into(), s)
-            })
-            .collect();
-        // From a BTreeMap: already sorted by key.
-        let context = ContextSets(context);
+        let mut context = ContextSets::default();
+        // From a BTreeMap: in key order, so each key goes at the end.
+        for (k, v) in w.context {
+            let name = format!("context:{k}");
+            *context.set(&k) = set(v, &name);
+        }
         ActionRecord {
             action: w.action,
             count: w.count,
@@ -420,6 +466,7 @@ impl ActionRecord {
             known: w.known,
             inferred: w.inferred,
             partial: w.partial.into_iter().collect(),
+            recents: Recents::default(),
         }
     }
 }
