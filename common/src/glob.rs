@@ -9,9 +9,9 @@ pub struct Glob {
     chars: Vec<char>,
     wild: bool,
     ignore_case: bool,
-    /// For a pattern whose only wildcard is `*` (case kept): its literal runs, which a text
-    /// matches when they occur in order, the first at its start and the last at its end.
-    runs: Option<Vec<String>>,
+    /// The only wildcard is `*` (case kept): a text matches when the pattern's literal runs
+    /// occur in it in order, the first at its start and the last at its end (`runs_match`).
+    star_only: bool,
 }
 
 impl Glob {
@@ -31,9 +31,8 @@ impl Glob {
             pattern.chars().collect()
         };
         let wild = chars.iter().any(|&c| c == '*' || c == '?');
-        let runs =
-            (wild && !ignore_case && !pattern.contains('?')).then(|| pattern.split('*').map(str::to_string).collect());
-        Glob { text: pattern.to_string(), wild, chars, ignore_case, runs }
+        let star_only = wild && !ignore_case && !pattern.contains('?');
+        Glob { text: pattern.to_string(), wild, chars, ignore_case, star_only }
     }
 
     /// The pattern as given.
@@ -51,8 +50,8 @@ impl Glob {
             return s == self.text;
         }
         // `*`-only patterns (ARN templates): their literal runs, found by substring search.
-        if let Some(runs) = &self.runs {
-            return runs_match(runs, s);
+        if self.star_only {
+            return runs_match(&self.text, s);
         }
         // Bytes match as characters do when both sides are ASCII, and also (case kept) when
         // the pattern has no `?`: a literal can only start on a character's first byte, so
@@ -105,22 +104,28 @@ pub fn matches_pieces(pattern: &[Piece], s: &str) -> bool {
     wildmatch(pattern, &text, Piece::Many, Piece::One, Piece::eq)
 }
 
-/// Whether `s` is the `runs` (at least two, from splitting a pattern at each `*`) with any
-/// text between them: the first starts it, the last ends it, and each other is found at its
-/// leftmost place after the one before (the leftmost place leaves the most room for the rest,
-/// so it is never wrong to take it). Linear, with a fast substring search.
-fn runs_match(runs: &[String], s: &str) -> bool {
-    let (Some((first, rest)), Some(last)) = (runs.split_first(), runs.last()) else { return false };
-    let Some(middle) = s.strip_prefix(first.as_str()) else { return false };
-    let Some(inner) = rest.split_last().map(|(_, inner)| inner) else { return false };
-    let mut middle = middle.as_bytes();
-    for run in inner {
-        match find(middle, run.as_bytes()) {
-            Some(at) => middle = &middle[at + run.len()..],
-            None => return false,
+/// Whether `s` matches `pattern`, whose only wildcard is `*` (at least one): its runs of
+/// literal text, with any text between them. The first starts `s`, the last ends it, and each
+/// other is found at its leftmost place after the one before (the leftmost place leaves the
+/// most room for the rest, so it is never wrong to take it). Linear, with a fast substring
+/// search. The runs are read off the pattern's text as they are needed: kept apart, each was
+/// one more allocation to reach for every ARN matched.
+fn runs_match(pattern: &str, s: &str) -> bool {
+    let p = pattern.as_bytes();
+    let (Some(first_end), Some(last_start)) = (memchr::memchr(b'*', p), memchr::memrchr(b'*', p)) else {
+        return false;
+    };
+    let (first, last) = (&p[..first_end], &p[last_start + 1..]);
+    let Some(mut middle) = s.as_bytes().strip_prefix(first) else { return false };
+    if first_end < last_start {
+        for run in p[first_end + 1..last_start].split(|&b| b == b'*') {
+            match find(middle, run) {
+                Some(at) => middle = &middle[at + run.len()..],
+                None => return false,
+            }
         }
     }
-    middle.len() >= last.len() && middle.ends_with(last.as_bytes())
+    middle.len() >= last.len() && middle.ends_with(last)
 }
 
 /// Where `needle` first occurs in `hay`. Texts and runs here are short (ARNs, and the text
