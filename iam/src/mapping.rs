@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
+use std::sync::LazyLock;
 
 use crate::arn;
 use crate::catalog::{Action, Catalog};
@@ -166,6 +167,11 @@ pub struct Use<'e> {
     pub unnamed: bool,
     /// Condition-key values the event shows, for keys that apply to the action.
     pub context: Vec<(Cow<'static, str>, Cow<'e, str>)>,
+    /// A number for the action, the same for each of its uses in this process (actions are
+    /// numbered from 0 as the mapping first meets them), so that a caller keeping something per
+    /// action can find it without hashing and comparing its name; `None` when the catalog does
+    /// not know the action.
+    pub id: Option<u32>,
 }
 
 impl Use<'_> {
@@ -178,6 +184,7 @@ impl Use<'_> {
             resources: self.resources.into_iter().map(|r| Cow::Owned(r.into_owned())).collect(),
             unnamed: self.unnamed,
             context: self.context.into_iter().map(|(k, v)| (k, Cow::Owned(v.into_owned()))).collect(),
+            id: self.id,
         }
     }
 }
@@ -577,6 +584,7 @@ fn map_params<'e>(ev: &'e Event<'_>, detail: bool, look_first: bool) -> Mapping<
             resources: Vec::new(),
             unnamed: false,
             context: Vec::new(),
+            id: known.map(|(_, plan, _)| plan.id),
         };
         if let Some((_, plan, _)) = known
             && detail
@@ -605,6 +613,8 @@ pub(crate) struct ActionPlan {
     simple: Vec<(&'static str, &'static str, Needle)>,
     /// The catalog lists resource types for the action (described or not).
     takes_resources: bool,
+    /// `Use::id`.
+    id: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -663,7 +673,9 @@ impl ActionPlan {
                 .filter(|(key, _)| catalog.key_applies(action, key))
                 .map(|&(key, param)| (key, param, needle(param)))
                 .collect();
-            ActionPlan { types, simple, takes_resources: !action.resources.is_empty() }
+            static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            ActionPlan { types, simple, takes_resources: !action.resources.is_empty(), id }
         })
     }
 }
@@ -999,6 +1011,8 @@ fn pass_role(
     }
     resources.sort();
     resources.dedup();
+    static PASS_ROLE: LazyLock<Option<u32>> =
+        LazyLock::new(|| Catalog::get().action("iam", "PassRole").map(|a| ActionPlan::of(a).id));
     Some(Use {
         action: "iam:PassRole".into(),
         known: true,
@@ -1006,6 +1020,7 @@ fn pass_role(
         resources: resources.into_iter().map(Cow::Owned).collect(),
         unnamed: false,
         context: Vec::new(),
+        id: *PASS_ROLE,
     })
 }
 

@@ -2,6 +2,7 @@
 
 mod parallel;
 mod record;
+mod table;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -10,7 +11,6 @@ use std::io;
 use std::sync::LazyLock;
 
 use clap::Parser;
-use compact_str::CompactString;
 use ct_common::cli::{InputArgs, OutputArgs};
 use ct_common::input::{self, Flow, ReadOptions, Reader, Source, Visit};
 use ct_common::lines::{self, Opened};
@@ -163,7 +163,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         per_event: cli.per_event,
         text: cli.text,
         cap: cli.cap as usize,
-        actions: hashbrown::HashMap::new(),
+        actions: table::Actions::default(),
         events: 0,
         merged: 0,
         no_permission: BTreeMap::new(),
@@ -213,7 +213,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         flush(&mut batch, jobs, &mut state)?;
     }
     let mut out = state.out.take().unwrap_or_else(|| Output::stdout(false));
-    let mut sorted: Vec<&ActionRecord> = state.actions.values().collect();
+    let mut sorted: Vec<&ActionRecord> = state.actions.iter().collect();
     sorted.sort_by(|a, b| a.action.cmp(&b.action));
     if !cli.per_event {
         if cli.text {
@@ -277,7 +277,7 @@ struct State<'r> {
     text: bool,
     cap: usize,
     /// By action; sorted when written.
-    actions: hashbrown::HashMap<CompactString, ActionRecord>,
+    actions: table::Actions,
     events: u64,
     merged: u64,
     no_permission: BTreeMap<String, u64>,
@@ -353,7 +353,7 @@ impl State<'_> {
             per_event: false,
             text: self.text,
             cap: self.cap,
-            actions: hashbrown::HashMap::new(),
+            actions: table::Actions::default(),
             events: 0,
             merged: 0,
             no_permission: BTreeMap::new(),
@@ -363,13 +363,8 @@ impl State<'_> {
 
     /// Adds a worker's aggregate (exactly: the merge of records is the record of the union).
     fn absorb(&mut self, w: State<'_>) {
-        for (k, r) in w.actions {
-            match self.actions.get_mut(&k) {
-                Some(mine) => mine.merge(&r, self.cap),
-                None => {
-                    self.actions.insert(k, r);
-                }
-            }
+        for r in w.actions.into_records() {
+            self.actions.merge(r, self.cap);
         }
         self.events += w.events;
         self.merged += w.merged;
@@ -448,7 +443,7 @@ impl State<'_> {
             // the end would break the order, so they are only counted.
             return;
         }
-        self.actions.entry(r.action.as_str().into()).or_insert_with(|| ActionRecord::new(&r.action)).merge(&r, cap);
+        self.actions.merge(r, cap);
     }
 
     fn event_at(&mut self, json: &[u8], place: &dyn fmt::Display) -> io::Result<Flow> {
@@ -498,12 +493,7 @@ impl State<'_> {
                         continue;
                     }
                     let cap = self.cap;
-                    let r = match self.actions.get_mut(u.action.as_ref()) {
-                        Some(r) => r,
-                        None => {
-                            self.actions.entry(u.action.as_ref().into()).or_insert_with(|| ActionRecord::new(&u.action))
-                        }
-                    };
+                    let r = self.actions.get(&u.action, u.id);
                     let seen = if self.text {
                         // --text writes names only: the sets would be work thrown away.
                         record::Observed::name_only(u.known, u.inferred)
