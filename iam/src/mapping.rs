@@ -501,18 +501,22 @@ impl Resolved {
             /// By the request's bits.
             ByRequest(RequestBits, [Option<Rc<Resolved>>; 4]),
         }
-        /// The key being looked up (its buffer reused), and the answers by key.
-        type Memos = (Vec<u8>, hashbrown::HashMap<Vec<u8>, Memo>);
+        /// A key held in the table itself: the source's length, the source, the name, padded,
+        /// and the length of all in the last byte (pairs of up to 62 bytes, nearly all). A key
+        /// behind a pointer, as in the table of longer ones, cost a cache miss per event.
+        type Short = [u8; 64];
+        type Memos = (hashbrown::HashMap<Short, Memo>, hashbrown::HashMap<Vec<u8>, Memo>);
         thread_local! {
             static MEMO: RefCell<Memos> = RefCell::default();
         }
-        MEMO.with_borrow_mut(|(key, memo)| {
-            // The source's length first, so that no two pairs make the same key.
-            key.clear();
-            key.extend_from_slice(&source.len().to_le_bytes());
-            key.extend_from_slice(source.as_bytes());
-            key.extend_from_slice(name.as_bytes());
-            match memo.get_mut(&key[..]) {
+        fn memoized<K: std::hash::Hash + Eq>(
+            memo: &mut hashbrown::HashMap<K, Memo>,
+            key: K,
+            source: &str,
+            name: &str,
+            params: &Params<'_>,
+        ) -> Rc<Resolved> {
+            match memo.get_mut(&key) {
                 Some(Memo::One(r)) => return Rc::clone(r),
                 Some(Memo::ByRequest(bits, by_request)) => {
                     let slot = &mut by_request[bits(params) & 3];
@@ -532,8 +536,24 @@ impl Resolved {
                 }
                 None => Memo::One(Rc::clone(&r)),
             };
-            memo.insert(key.clone(), entry);
+            memo.insert(key, entry);
             r
+        }
+        MEMO.with_borrow_mut(|(short, long)| {
+            let len = source.len() + name.len();
+            if len < 63 {
+                let mut key: Short = [0; 64];
+                key[0] = source.len() as u8;
+                key[1..1 + source.len()].copy_from_slice(source.as_bytes());
+                key[1 + source.len()..1 + len].copy_from_slice(name.as_bytes());
+                key[63] = len as u8;
+                return memoized(short, key, source, name, params);
+            }
+            // The source's length first, so that no two pairs make the same key.
+            let mut key = source.len().to_le_bytes().to_vec();
+            key.extend_from_slice(source.as_bytes());
+            key.extend_from_slice(name.as_bytes());
+            memoized(long, key, source, name, params)
         })
     }
 }

@@ -578,3 +578,26 @@ mod look_first {
         assert_eq!(actions(&versioned), ["s3:GetObjectVersion"]);
     }
 }
+
+/// The remembered pairs are keyed by source and name together: pairs that read the same run
+/// together must not share an answer, whether the key is short enough to be held in the table
+/// or not (62 bytes and more).
+#[test]
+fn remembered_pairs_split_differently_stay_apart() {
+    let long = "x".repeat(60);
+    for _ in 0..2 {
+        // "ec2.amazonaws.com" + "RunInstances", and one character moved across.
+        assert_eq!(actions(&ev("ec2.amazonaws.com", "RunInstances", "")), ["ec2:RunInstances"]);
+        // (An unknown source's prefix is its first label.)
+        assert_eq!(actions(&ev("ec2.amazonaws.comR", "unInstances", "")), ["ec2:unInstances"]);
+        assert_eq!(actions(&ev("ec2.amazonaws.co", "mRunInstances", "")), ["ec2:mRunInstances"]);
+        // Long pairs, on either side of the limit.
+        for name in [&long[..44], &long[..45], &long[..46], &long[..59]] {
+            let want = format!("ec2:{name}");
+            assert_eq!(actions(&ev("ec2.amazonaws.com", name, "")), [want.as_str()]);
+            let moved = format!("ec2.amazonaws.com{}", &name[..1]);
+            let want = format!("ec2:{}", &name[1..]);
+            assert_eq!(actions(&ev(&moved, &name[1..], "")), [want.as_str()]);
+        }
+    }
+}
