@@ -17,6 +17,7 @@ use crate::arn;
 use crate::catalog::{Action, Catalog};
 use crate::event::Event;
 use crate::json::Json;
+use ct_common::glob::Glob;
 
 /// eventSource → IAM prefix where the first label of the source is not the prefix
 /// (research/iam.md §2.2, from iam-dataset's map and the services' CloudTrail pages).
@@ -471,7 +472,7 @@ struct Name {
     name: String,
     /// The catalog's action, its `prefix:Name`, plan and access level; `None` when the
     /// catalog does not know it.
-    known: Option<(&'static str, &'static ActionPlan, &'static str)>,
+    known: Option<(&'static str, &'static ActionPlan, &'static str, u32)>,
 }
 
 impl Resolved {
@@ -486,7 +487,11 @@ impl Resolved {
             .map(|(p, n)| Name {
                 prefix: p.to_string(),
                 name: n.to_string(),
-                known: catalog.action(p, n).map(|a| (a.full_name(), ActionPlan::of(a), a.access_level)),
+                known: catalog.action(p, n).map(|a| {
+                    let plan = ActionPlan::of(a);
+                    // The number beside the plan: read for every event, where the plan is not.
+                    (a.full_name(), plan, a.access_level, plan.id)
+                }),
             })
             .collect();
         Resolved::Names { prefix: prefix.to_string(), names }
@@ -598,15 +603,15 @@ fn map_params<'e>(ev: &'e Event<'_>, detail: bool, look_first: bool) -> Mapping<
     let mut uses = Vec::new();
     for (i, Name { prefix: p, name: n, known }) in names.iter().enumerate() {
         let mut u = Use {
-            action: known.map_or_else(|| Cow::Owned(format!("{p}:{n}")), |(full, _, _)| Cow::Borrowed(full)),
+            action: known.map_or_else(|| Cow::Owned(format!("{p}:{n}")), |(full, ..)| Cow::Borrowed(full)),
             known: known.is_some(),
             inferred: false,
             resources: Vec::new(),
             unnamed: false,
             context: Vec::new(),
-            id: known.map(|(_, plan, _)| plan.id),
+            id: known.map(|(.., id)| id),
         };
-        if let Some((_, plan, _)) = known
+        if let Some((_, plan, ..)) = known
             && detail
         {
             u.resources = resources(ev, &params, plan, special_resource(p, n, name, i, &params));
@@ -616,7 +621,7 @@ fn map_params<'e>(ev: &'e Event<'_>, detail: bool, look_first: bool) -> Mapping<
         uses.push(u);
     }
     // The access level of the call's main action (the first) tells a read from a write.
-    let level = names.first().and_then(|n| n.known).map(|(_, _, level)| level);
+    let level = names.first().and_then(|n| n.known).map(|(_, _, level, _)| level);
     if let Some(pass) = pass_role(ev, prefix, name, level, &params) {
         uses.push(pass);
     }
@@ -639,7 +644,11 @@ pub(crate) struct ActionPlan {
 
 #[derive(Debug, Clone)]
 struct TypePlan {
-    rt: &'static crate::catalog::ResourceType,
+    /// The resource type's name, ARN template and its pattern, copied out of the catalog's
+    /// entry (each event reads them; reaching the entry first was a cache miss).
+    name: &'static str,
+    arn: &'static str,
+    glob: &'static Glob,
     required: bool,
     /// The template's variables, and the request parameter that names each (`None` for
     /// Partition, Region and Account, which come from the event).
@@ -685,7 +694,7 @@ impl ActionPlan {
                         })
                         .collect::<Vec<_>>();
                     let whole = vars.last().map(|(v, _)| needle(v));
-                    Some(TypePlan { rt, required: r.required, vars, whole })
+                    Some(TypePlan { name: rt.name, arn: rt.arn, glob: rt.glob(), required: r.required, vars, whole })
                 })
                 .collect();
             let simple = CONTEXT_PARAMS
@@ -800,7 +809,7 @@ fn resources<'e>(
     {
         for r in listed {
             let Some(a) = r.arn.as_deref() else { continue };
-            let fits = plan.types.iter().any(|t| same_type(r.kind.as_deref(), t.rt.name) && t.rt.glob().is_match(a));
+            let fits = plan.types.iter().any(|t| same_type(r.kind.as_deref(), t.name) && t.glob.is_match(a));
             if fits && !out.iter().any(|o| o == a) {
                 out.push(Cow::Borrowed(a));
             }
@@ -822,8 +831,7 @@ fn resources<'e>(
 /// One resource type's template filled from the request; empty when the type is optional
 /// and the request does not name it.
 fn fill_type(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan, special: Option<&[Variable]>) -> Vec<String> {
-    let template = t.rt.arn;
-    let glob = t.rt.glob();
+    let (template, glob) = (t.arn, t.glob);
     // A value that is already a whole ARN of this type is the resource itself.
     if let Some(sp) = special
         && let Some((_, v)) = sp.iter().find(|(_, v)| v.starts_with("arn:"))
