@@ -261,7 +261,7 @@ struct S3Request {
 impl S3Request {
     fn of(params: &Params<'_>) -> S3Request {
         // Both bits need the text `versionId` (a key, or in the copy source's value).
-        if !params.may_hold("versionid") {
+        if !params.may_hold("versionId") {
             return S3Request { versioned: false, copies_a_version: false };
         }
         let params = params.get();
@@ -426,16 +426,17 @@ pub fn map<'e>(ev: &'e Event<'_>) -> Mapping<'e> {
 struct Params<'e> {
     ev: &'e Event<'e>,
     value: OnceCell<Json<'e>>,
-    /// The text in lower case, or `None` when it has an escape (a key or value may then be
-    /// spelled otherwise in it).
-    lower: OnceCell<Option<Vec<u8>>>,
+    /// The text has an escape: a key or value may then be spelled otherwise in it.
+    escaped: OnceCell<bool>,
+    /// The text in lower case (when it has no escape).
+    lower: OnceCell<Vec<u8>>,
     /// Look at the text before reading it (false only in `map_reading_all`).
     look_first: bool,
 }
 
 impl<'e> Params<'e> {
     fn new(ev: &'e Event<'e>, look_first: bool) -> Self {
-        Params { ev, value: OnceCell::new(), lower: OnceCell::new(), look_first }
+        Params { ev, value: OnceCell::new(), escaped: OnceCell::new(), lower: OnceCell::new(), look_first }
     }
 
     fn get(&self) -> &Json<'e> {
@@ -445,16 +446,35 @@ impl<'e> Params<'e> {
     /// Whether the parameters may hold the needle's text (in a key or a string), in any ASCII
     /// case: false only when the text, with no escape in it, does not contain it, for keys and
     /// strings without escapes appear in the text as they are.
-    fn may_hold(&self, needle: &str) -> bool {
+    fn may_hold_any_case(&self, needle: &str) -> bool {
         debug_assert!(!needle.bytes().any(|b| b.is_ascii_uppercase()), "{needle}");
-        if !self.look_first {
-            return true;
+        match self.plain_text() {
+            Ok(raw) => {
+                let lower = self.lower.get_or_init(|| raw.as_bytes().to_ascii_lowercase());
+                ct_common::glob::find(lower, needle.as_bytes()).is_some()
+            }
+            Err(may) => may,
         }
-        let Some(raw) = self.ev.request_parameters else { return false };
-        let lower = self.lower.get_or_init(|| {
-            (memchr::memchr(b'\\', raw.as_bytes()).is_none()).then(|| raw.as_bytes().to_ascii_lowercase())
-        });
-        lower.as_ref().is_none_or(|lower| ct_common::glob::find(lower, needle.as_bytes()).is_some())
+    }
+
+    /// As `may_hold_any_case`, for a text the mapping compares with case (exact keys, ARNs):
+    /// no lower-case copy of the request is needed.
+    fn may_hold(&self, needle: &str) -> bool {
+        match self.plain_text() {
+            Ok(raw) => ct_common::glob::find(raw.as_bytes(), needle.as_bytes()).is_some(),
+            Err(may) => may,
+        }
+    }
+
+    /// The request's text when a look at it can be trusted (there is one, it has no escape,
+    /// and looking first was asked for); otherwise what to answer without looking: false
+    /// when there are no parameters, true when looking cannot tell.
+    fn plain_text(&self) -> Result<&str, bool> {
+        let Some(raw) = self.ev.request_parameters else { return Err(false) };
+        if !self.look_first || *self.escaped.get_or_init(|| memchr::memchr(b'\\', raw.as_bytes()).is_some()) {
+            return Err(true);
+        }
+        Ok(raw)
     }
 }
 
@@ -635,7 +655,7 @@ pub(crate) struct ActionPlan {
     /// The action's resource types that the catalog describes, in the catalog's order.
     types: Vec<TypePlan>,
     /// The service condition keys of `CONTEXT_PARAMS` that apply to the action.
-    simple: Vec<(&'static str, &'static str, Needle)>,
+    simple: Vec<(&'static str, &'static str)>,
     /// The catalog lists resource types for the action (described or not).
     takes_resources: bool,
     /// `Use::id`.
@@ -697,11 +717,7 @@ impl ActionPlan {
                     Some(TypePlan { name: rt.name, arn: rt.arn, glob: rt.glob(), required: r.required, vars, whole })
                 })
                 .collect();
-            let simple = CONTEXT_PARAMS
-                .iter()
-                .filter(|(key, _)| catalog.key_applies(action, key))
-                .map(|&(key, param)| (key, param, needle(param)))
-                .collect();
+            let simple = CONTEXT_PARAMS.iter().filter(|(key, _)| catalog.key_applies(action, key)).copied().collect();
             static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
             let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             ActionPlan { types, simple, takes_resources: !action.resources.is_empty(), id }
@@ -785,7 +801,8 @@ fn find_strings<'v>(v: &'v Json<'v>, key: &str, depth: u8, out: &mut Vec<&'v str
 /// (`object`); unknown or missing types do not rule anything out.
 fn same_type(cloudtrail: Option<&str>, iam: &str) -> bool {
     let Some(ct) = cloudtrail else { return true };
-    let last = ct.rsplit("::").next().unwrap_or(ct);
+    // After the last `::` (std's `rsplit("::")` sets up a searcher per call).
+    let last = ct.as_bytes().windows(2).rposition(|w| w == b"::").map_or(ct, |i| &ct[i + 2..]);
     // Letters and digits alone, without case (no allocation: this runs per resource and type).
     fn norm(s: &str) -> impl Iterator<Item = u8> + '_ {
         s.bytes().filter(u8::is_ascii_alphanumeric).map(|b| b.to_ascii_lowercase())
@@ -840,7 +857,7 @@ fn fill_type(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan, special: Option<
     }
     if let Some(last) = &t.whole {
         let mut whole = Vec::new();
-        if params.may_hold(last) {
+        if params.may_hold_any_case(last) {
             find_strings(params.get(), last, 0, &mut whole);
         }
         if let Some(a) = whole.iter().find(|s| s.starts_with("arn:") && glob.is_match(s)) {
@@ -858,7 +875,7 @@ fn fill_type(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan, special: Option<
             continue;
         }
         let mut found = Vec::new();
-        if params.may_hold(key) {
+        if params.may_hold_any_case(key) {
             find_strings(params.get(), key, 0, &mut found);
         }
         found.retain(|s| !s.is_empty() && !s.starts_with("arn:"));
@@ -940,9 +957,9 @@ fn context<'e>(ev: &'e Event<'_>, params: &Params<'_>, plan: &ActionPlan) -> Vec
             out.push((key, value));
         }
     };
-    for &(key, param, ref lower) in &plan.simple {
+    for &(key, param) in &plan.simple {
         // S3 logs some headers as a list of their values.
-        if !params.may_hold(lower) {
+        if !params.may_hold(param) {
             continue;
         }
         let values = match params.get().get(param) {
@@ -1014,7 +1031,7 @@ fn pass_role(
     // Taking a role away from a resource passes nothing.
     let removal = ["Remove", "Delete", "Disassociate", "Detach"].iter().any(|p| name.starts_with(p));
     // A role ARN holds `:role/`.
-    if read_only || removal || !(params.may_hold(":role/") || params.may_hold("iaminstanceprofile")) {
+    if read_only || removal || !(params.may_hold(":role/") || params.may_hold_any_case("iaminstanceprofile")) {
         return None;
     }
     let params = params.get();
