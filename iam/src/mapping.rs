@@ -977,7 +977,8 @@ fn context<'e>(ev: &'e Event<'_>, params: &Params<'_>, plan: &ActionPlan) -> Vec
     }
     // Tags in the request: EC2's tagSpecificationSet, and the common `tags` shapes.
     let mut tags: Vec<(String, String)> = Vec::new();
-    // Each of the three keys holds the text `ags`.
+    // Every shape read below has its tags under a key `tags` or `Tags` (EC2's
+    // tagSpecificationSet too, inside its items), which hold the text `ags`.
     let params = if params.may_hold("ags") { params.get() } else { &Json::Null };
     if let Some(items) = params.get("tagSpecificationSet").and_then(|t| t.get("items")).and_then(Json::as_array) {
         for spec in items {
