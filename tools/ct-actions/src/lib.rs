@@ -11,6 +11,7 @@ use std::io;
 use std::sync::LazyLock;
 
 use clap::Parser;
+use compact_str::CompactString;
 use ct_common::cli::{InputArgs, OutputArgs};
 use ct_common::input::{self, Flow, ReadOptions, Reader, Source, Visit};
 use ct_common::lines::{self, Opened};
@@ -168,6 +169,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         merged: 0,
         no_permission: BTreeMap::new(),
         not_calls: BTreeMap::new(),
+        principals: hashbrown::HashMap::new(),
     };
     let sources = input::expand(&cli.input.paths);
     let jobs = cli.input.jobs();
@@ -282,6 +284,8 @@ struct State<'r> {
     merged: u64,
     no_permission: BTreeMap<String, u64>,
     not_calls: BTreeMap<String, u64>,
+    /// The run's first 64 principals, numbered (`principal_bit`).
+    principals: hashbrown::HashMap<CompactString, u32>,
 }
 
 /// Adds one to the count of `what`.
@@ -358,6 +362,7 @@ impl State<'_> {
             merged: 0,
             no_permission: BTreeMap::new(),
             not_calls: BTreeMap::new(),
+            principals: hashbrown::HashMap::new(),
         }
     }
 
@@ -453,6 +458,23 @@ impl State<'_> {
         }
     }
 
+    /// The bit of principal `p` among the run's first 64 principals (0 for the others). A
+    /// trail has few principals, each in the sets of many actions, and the record of an action
+    /// keeps the bits of those it was given (`table::Actions`): a principal seen before is not
+    /// looked up in the record's set again. Those lookups, in sets of long strings spread over
+    /// memory, were the largest part of the aggregation's cache misses.
+    fn principal_bit(&mut self, p: &str) -> u64 {
+        if let Some(&n) = self.principals.get(p) {
+            return 1 << n;
+        }
+        let n = self.principals.len() as u32;
+        if n >= 64 {
+            return 0;
+        }
+        self.principals.insert(p.into(), n);
+        1 << n
+    }
+
     fn mapped(&mut self, ev: &Event<'_>, place: &dyn fmt::Display) -> io::Result<Flow> {
         self.events += 1;
         match ct_iam::mapping::map_with(ev, !self.text) {
@@ -468,6 +490,11 @@ impl State<'_> {
             Mapping::NotACall(what) => count(&mut self.not_calls, what),
             Mapping::Actions(uses) => {
                 let denied = ev.denied();
+                let principal = ev.principal();
+                let principal_bit = match principal {
+                    Some(p) if !self.text && !self.per_event => self.principal_bit(p),
+                    _ => 0,
+                };
                 for u in uses {
                     if self.per_event {
                         let mut context: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -493,7 +520,9 @@ impl State<'_> {
                         continue;
                     }
                     let cap = self.cap;
-                    let r = self.actions.get(&u.action, u.id);
+                    let (r, principals) = self.actions.get_with_principals(&u.action, u.id);
+                    let principal_seen = *principals & principal_bit != 0;
+                    *principals |= principal_bit;
                     let seen = if self.text {
                         // --text writes names only: the sets would be work thrown away.
                         record::Observed::name_only(u.known, u.inferred)
@@ -502,7 +531,8 @@ impl State<'_> {
                             time: ev.event_time.as_deref(),
                             region: ev.aws_region.as_deref(),
                             account: ev.account(),
-                            principal: ev.principal(),
+                            principal,
+                            principal_seen,
                             resources: &u.resources,
                             unnamed: u.unnamed,
                             context: &u.context,

@@ -198,6 +198,9 @@ pub struct Observed<'a> {
     pub region: Option<&'a str>,
     pub account: Option<&'a str>,
     pub principal: Option<&'a str>,
+    /// The principal was given to this record before, so its set need not be looked at
+    /// (giving a set a value a second time changes nothing).
+    pub principal_seen: bool,
     pub resources: &'a [Cow<'a, str>],
     /// The action takes resources but the event named none of them (`resources` is then
     /// empty and does not speak for this use).
@@ -217,6 +220,7 @@ impl Observed<'_> {
             region: None,
             account: None,
             principal: None,
+            principal_seen: false,
             resources: &[],
             unnamed: false,
             context: &[],
@@ -357,7 +361,9 @@ impl ActionRecord {
         if let Some(x) = u.account {
             self.accounts.insert_after(accounts, x, cap);
         }
-        if let Some(x) = u.principal {
+        if let Some(x) = u.principal
+            && !u.principal_seen
+        {
             self.principals.insert_after(principals, x, cap);
         }
         for x in u.resources {
@@ -503,6 +509,7 @@ mod tests {
                 region: Some(region),
                 account: Some("111122223333"),
                 principal: Some("arn:aws:iam::111122223333:role/r"),
+                principal_seen: false,
                 resources: &resources,
                 unnamed: false,
                 context: &ctx,

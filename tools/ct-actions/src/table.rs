@@ -13,15 +13,23 @@ pub(crate) struct Actions {
     by_name: hashbrown::HashMap<CompactString, usize>,
     /// By `Use::id`: the record's place plus one (0 when there is none yet).
     by_id: Vec<u32>,
+    /// By record: the principals (by their number in the run's first 64, `State::principal`)
+    /// given to it already, whose set need not be looked at again. Kept here, beside the
+    /// numbering's owner, not in the record: a record merged in from elsewhere starts empty.
+    principals: Vec<u64>,
 }
 
 impl Actions {
     /// The record of `action` (numbered `id` by the mapping, if it was), added empty if there
-    /// is none.
-    pub(crate) fn get(&mut self, action: &str, id: Option<u32>) -> &mut ActionRecord {
+    /// is none, with the principals it was given already (`principals`).
+    pub(crate) fn get_with_principals(&mut self, action: &str, id: Option<u32>) -> (&mut ActionRecord, &mut u64) {
+        let at = self.find(action, id);
+        (&mut self.records[at], &mut self.principals[at])
+    }
+
+    fn find(&mut self, action: &str, id: Option<u32>) -> usize {
         let Some(id) = id.map(|id| id as usize) else {
-            let at = self.place(action);
-            return &mut self.records[at];
+            return self.place(action);
         };
         let at = match self.by_id.get(id) {
             Some(&at) if at > 0 => at as usize - 1,
@@ -35,7 +43,7 @@ impl Actions {
             }
         };
         debug_assert_eq!(self.records[at].action, action, "one number, one action");
-        &mut self.records[at]
+        at
     }
 
     /// Where the record of `action` is, added empty if there is none.
@@ -44,6 +52,7 @@ impl Actions {
             return at;
         }
         self.records.push(ActionRecord::new(action));
+        self.principals.push(0);
         self.by_name.insert(action.into(), self.records.len() - 1);
         self.records.len() - 1
     }
@@ -55,6 +64,7 @@ impl Actions {
             None => {
                 self.by_name.insert(r.action.as_str().into(), self.records.len());
                 self.records.push(r);
+                self.principals.push(0);
             }
         }
     }
@@ -79,17 +89,17 @@ mod tests {
     #[test]
     fn one_record_per_action_whether_found_by_number_or_by_name() {
         let mut t = Actions::default();
-        t.get("s3:GetObject", Some(7)).count += 1;
-        t.get("s3:GetObject", None).count += 1;
-        t.get("kms:Decrypt", Some(2)).count += 1;
-        t.get("s3:GetObject", Some(7)).count += 1;
+        t.get_with_principals("s3:GetObject", Some(7)).0.count += 1;
+        t.get_with_principals("s3:GetObject", None).0.count += 1;
+        t.get_with_principals("kms:Decrypt", Some(2)).0.count += 1;
+        t.get_with_principals("s3:GetObject", Some(7)).0.count += 1;
         let mut read_back = ActionRecord::new("s3:GetObject");
         read_back.count = 10;
         t.merge(read_back, 100);
         let mut other = ActionRecord::new("ec2:RunInstances");
         other.count = 4;
         t.merge(other, 100);
-        t.get("ec2:RunInstances", Some(0)).count += 1;
+        t.get_with_principals("ec2:RunInstances", Some(0)).0.count += 1;
         let mut got: Vec<(&str, u64)> = t.iter().map(|r| (r.action.as_str(), r.count)).collect();
         got.sort();
         assert_eq!(got, [("ec2:RunInstances", 5), ("kms:Decrypt", 1), ("s3:GetObject", 13)]);

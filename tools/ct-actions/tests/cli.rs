@@ -244,3 +244,53 @@ fn resources_are_partial_when_an_event_named_none() {
     let run = actions(&["-q"], format!("{by_id}\n").as_bytes());
     assert!(records(&run.stdout)[0].get("partial").is_none(), "{}", run.stdout);
 }
+
+/// Principals seen before by an action are not looked up in its set again (the run numbers
+/// its first 64): whatever the order, past the 64th, with any cap, and with records merged in
+/// ahead of the events, every action's principals are exactly those its events named.
+#[test]
+fn principals_are_all_kept_past_the_first_sixty_four() {
+    let principal = |i: usize| format!("arn:aws:iam::111122223333:role/r{i:03}");
+    let event = |name: &str, i: usize| {
+        ev(name, "ec2.amazonaws.com", "", "2017-06-01T05:00:00Z", "ap-southeast-2")
+            .replace("arn:aws:iam::111122223333:role/deploy-agent", &principal(i))
+    };
+    // 80 principals, three rounds in changing orders, over two actions that see different ones.
+    let mut lines = Vec::new();
+    for round in 0..3 {
+        for k in 0..80 {
+            let i = (k * 7 + round * 13) % 80;
+            lines.push(event("DescribeInstances", i));
+            if i % 3 == 0 {
+                lines.push(event("RunInstances", i));
+            }
+        }
+    }
+    let input = lines.join("\n");
+    let want = |step: usize, cap: usize| -> Vec<String> {
+        let mut all: Vec<String> = (0..80).filter(|i| i % step == 0).map(principal).collect();
+        all.sort();
+        all.truncate(cap);
+        all
+    };
+    for cap in ["100", "70", "5"] {
+        let run = actions(&["--cap", cap], input.as_bytes());
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let recs = records(&run.stdout);
+        let cap: usize = cap.parse().unwrap();
+        for (r, step) in recs.iter().zip([1, 3]) {
+            let got: Vec<String> =
+                r["principals"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
+            assert_eq!(got, want(step, cap), "{} with --cap {cap}", r["action"]);
+            let capped = r["capped"].as_array().is_some_and(|c| c.contains(&Value::from("principals")));
+            assert_eq!(capped, 80 / step + usize::from(step == 3) > cap, "{} with --cap {cap}", r["action"]);
+        }
+    }
+    // Merged in ahead of the same events again: the same principals.
+    let first = actions(&[], input.as_bytes());
+    let again = actions(&[], format!("{}\n{input}", first.stdout).as_bytes());
+    let (a, b) = (records(&first.stdout), records(&again.stdout));
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x["principals"], y["principals"]);
+    }
+}
