@@ -490,8 +490,8 @@ enum Resolved {
 struct Name {
     prefix: String,
     name: String,
-    /// The catalog's action, its `prefix:Name`, plan and access level; `None` when the
-    /// catalog does not know it.
+    /// The catalog's action: its `prefix:Name`, plan, access level and number (`Use::id`);
+    /// `None` when the catalog does not know it.
     known: Option<(&'static str, &'static ActionPlan, &'static str, u32)>,
 }
 
@@ -703,13 +703,9 @@ impl ActionPlan {
                     let vars = arn::variables(rt.arn)
                         .into_iter()
                         .map(|var| {
-                            let key = (!matches!(var, "Partition" | "Region" | "Account")).then(|| {
-                                ALIASES
-                                    .iter()
-                                    .find(|(v, _)| *v == var)
-                                    .map_or_else(|| lower_first(var), |(_, k)| k.to_string())
-                            });
-                            let key = key.map(|k| needle(&k));
+                            // Keys are compared without case: the variable's name is its key.
+                            let key = (!matches!(var, "Partition" | "Region" | "Account"))
+                                .then(|| needle(ALIASES.iter().find(|(v, _)| *v == var).map_or(var, |(_, k)| k)));
                             (var, key)
                         })
                         .collect::<Vec<_>>();
@@ -911,14 +907,6 @@ fn fill_type(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan, special: Option<
             })
         })
         .collect()
-}
-
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_ascii_lowercase().to_string() + c.as_str(),
-        None => String::new(),
-    }
 }
 
 /// Condition-key values that the event shows, for keys that apply to the action.
