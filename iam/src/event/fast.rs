@@ -144,10 +144,52 @@ pub(super) fn event_into<'a>(text: &'a str, ev: &mut Event<'a>) -> Option<bool> 
 /// False when `b` has a control byte: those are left to serde, so strings need no check for
 /// them and whitespace is only spaces.
 fn mark(b: &[u8], marks: &mut [u64]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (just checked; the answer is cached by std).
+        return unsafe { mark_avx2(b, marks) };
+    }
+    mark_with(b, marks, mark_block)
+}
+
+/// `mark` with AVX2, 32 bytes at a step: half the instructions of the SSE2 blocks, which
+/// were a tenth of the reader's.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn mark_avx2(b: &[u8], marks: &mut [u64]) -> bool {
+    mark_with(b, marks, |block| mark_block_avx2(block))
+}
+
+/// The marks of 64 bytes, and the control bytes among them, 32 bytes at a time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn mark_block_avx2(block: &[u8; 64]) -> (u64, u64) {
+    use std::arch::x86_64::{
+        __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_min_epu8, _mm256_movemask_epi8, _mm256_or_si256,
+        _mm256_set1_epi8,
+    };
+    let (mut marks, mut control) = (0u64, 0u64);
+    for (n, half) in block.chunks_exact(32).enumerate() {
+        // SAFETY: `half` is 32 bytes long, the width of the unaligned load.
+        let v = unsafe { _mm256_loadu_si256(half.as_ptr().cast::<__m256i>()) };
+        let quote = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'"' as i8));
+        let backslash = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\\' as i8));
+        // Below 0x20 exactly where the unsigned minimum with 0x1f leaves the byte as is.
+        let low = _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1f)), v);
+        marks |= u64::from(_mm256_movemask_epi8(_mm256_or_si256(quote, backslash)) as u32) << (32 * n);
+        control |= u64::from(_mm256_movemask_epi8(low) as u32) << (32 * n);
+    }
+    (marks, control)
+}
+
+/// `mark` with `block` computing the marks of 64 bytes.
+#[inline(always)]
+fn mark_with(b: &[u8], marks: &mut [u64], block: impl Fn(&[u8; 64]) -> (u64, u64)) -> bool {
     let mut control = 0u64;
     let mut blocks = b.chunks_exact(64);
-    for (block, slot) in (&mut blocks).zip(marks.iter_mut()) {
-        let (m, c) = mark_block(block.try_into().unwrap_or(&[0; 64]));
+    for (chunk, slot) in (&mut blocks).zip(marks.iter_mut()) {
+        let (m, c) = block(block_of(chunk));
         *slot = m;
         control |= c;
     }
@@ -156,13 +198,17 @@ fn mark(b: &[u8], marks: &mut [u64]) -> bool {
         // The tail padded with spaces, which are neither marks nor control bytes.
         let mut last = [b' '; 64];
         last[..rest.len()].copy_from_slice(rest);
-        let (m, c) = mark_block(&last);
+        let (m, c) = block(&last);
         if let Some(slot) = marks.last_mut() {
             *slot = m;
         }
         control |= c;
     }
     control == 0
+}
+
+fn block_of(chunk: &[u8]) -> &[u8; 64] {
+    chunk.try_into().unwrap_or(&[0; 64])
 }
 
 /// The marks of 64 bytes, and the control bytes among them, sixteen bytes at a time.
@@ -810,6 +856,26 @@ mod tests {
                 .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
         ]
         .boxed()
+    }
+
+    proptest! {
+        /// Every way of marking (AVX2 where the CPU has it, SSE2, byte by byte) marks the quotes
+        /// and backslashes of any text, and finds its control bytes.
+        #[test]
+        fn the_marks_are_the_same_every_way(text in proptest::collection::vec(prop_oneof![Just(b'"'), Just(b'\\'), Just(b'\n'), Just(0x1f), Just(0x20), Just(b'a'), Just(0xff)], 0..300)) {
+            let words = text.len().div_ceil(64);
+            let mut want = vec![0u64; words];
+            for (k, &c) in text.iter().enumerate() {
+                want[k / 64] |= u64::from(c == b'"' || c == b'\\') << (k % 64);
+            }
+            let control = text.iter().any(|&c| c < 0x20);
+            let mut got = vec![0u64; words];
+            prop_assert_eq!(super::mark(&text, &mut got), !control);
+            prop_assert_eq!(&got, &want);
+            let mut got = vec![0u64; words];
+            prop_assert_eq!(super::mark_with(&text, &mut got, super::mark_block), !control);
+            prop_assert_eq!(&got, &want);
+        }
     }
 
     /// Identities long enough to be remembered, alike in their first bytes and different
