@@ -100,12 +100,12 @@ thread_local! {
 
 /// The set of an identity whose text starts with `head`.
 fn set_of(head: &[u8; KEYED]) -> usize {
+    // The words folded together, then one multiply: no chain of eight multiplies to wait on.
     let mut h = 0u64;
-    for word in head.chunks_exact(8) {
-        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        h = (h.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    for (n, word) in head.chunks_exact(8).enumerate() {
+        h ^= u64::from_le_bytes(word.try_into().unwrap_or_default()).rotate_left(7 * n as u32);
     }
-    (h >> 60) as usize % SETS
+    (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) as usize % SETS
 }
 
 /// Reads `text` (UTF-8 already checked) when it is plain enough; `None` leaves it to serde.
