@@ -132,13 +132,34 @@ impl Capped {
     }
 }
 
-/// The context sets of a record by condition key, sorted by key. A short list: an action
-/// shows a handful of keys, found by a scan that mostly compares lengths (a tree lookup
-/// compared each key's text with several others). The keys, the sets and the sets' `Recent`
+/// The global condition keys that nearly every event shows (`ct_iam::mapping` reads them
+/// from every event), in sorted order. Their sets have fixed places in a record, found
+/// without comparing keys (one of these keys is longer than an inline string and was a
+/// cache miss to compare), their last values beside the sets' headers.
+const FIXED: [&str; 4] = ["aws:MultiFactorAuthPresent", "aws:RequestedRegion", "aws:SourceIp", "aws:SourceVpce"];
+
+/// The place of `key` among `FIXED`: their lengths differ, so one comparison tells.
+fn fixed_place(key: &str) -> Option<usize> {
+    let at = match key.len() {
+        26 => 0,
+        19 => 1,
+        12 => 2,
+        14 => 3,
+        _ => return None,
+    };
+    (key == FIXED[at]).then_some(at)
+}
+
+/// The context sets of a record by condition key, sorted by key: the `FIXED` keys' in their
+/// places (`None` until the key is seen), the others in a short list. An action shows a
+/// handful of other keys, found by a scan that mostly compares lengths (a tree lookup
+/// compared each key's text with several others). Their keys, sets and the sets' `Recent`
 /// values are three lists, so that an event reads the keys and recent values it needs from
 /// a few cache lines, and the sets only for a new value.
 #[derive(Debug, Clone, Default)]
 pub struct ContextSets {
+    fixed: [Option<Capped>; 4],
+    fixed_recents: [Recent; 4],
     keys: Vec<CompactString>,
     sets: Vec<Capped>,
     recents: Vec<Recent>,
@@ -146,7 +167,7 @@ pub struct ContextSets {
 
 impl PartialEq for ContextSets {
     fn eq(&self, other: &ContextSets) -> bool {
-        self.keys == other.keys && self.sets == other.sets
+        self.fixed == other.fixed && self.keys == other.keys && self.sets == other.sets
     }
 }
 
@@ -155,20 +176,29 @@ impl Eq for ContextSets {}
 impl ContextSets {
     /// The set of `key`, added empty if there is none.
     pub fn set(&mut self, key: &str) -> &mut Capped {
+        if let Some(at) = fixed_place(key) {
+            return self.fixed[at].get_or_insert_default();
+        }
         let at = self.index(key, 0);
         &mut self.sets[at]
     }
 
     /// Inserts `v` into the set of `key` unless it repeats the value that set was given
-    /// last; returns where the set is. `hint` is where it most likely is: an event's keys come
-    /// sorted, as these are, so the place after the previous key's is a good guess.
-    fn insert_near(&mut self, key: &str, v: &str, hint: usize, cap: usize) -> usize {
-        let at = self.index(key, hint);
+    /// last. `hint` is where the key most likely is among the others, and is moved past it:
+    /// an event's keys come sorted, as these are.
+    fn insert_near(&mut self, key: &str, v: &str, hint: &mut usize, cap: usize) {
+        if let Some(at) = fixed_place(key) {
+            if !self.fixed_recents[at].repeats(v) {
+                self.fixed[at].get_or_insert_default().insert(v, cap);
+            }
+            return;
+        }
+        let at = self.index(key, *hint);
         self.sets[at].insert_after(&mut self.recents[at], v, cap);
-        at
+        *hint = at + 1;
     }
 
-    /// Where the set of `key` is, added empty if there is none.
+    /// Where the set of `key` (not a `FIXED` one) is, added empty if there is none.
     fn index(&mut self, key: &str, hint: usize) -> usize {
         if self.keys.get(hint).is_some_and(|k| k == key) {
             return hint;
@@ -187,7 +217,31 @@ impl ContextSets {
 
     /// The keys and their sets, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Capped)> {
-        self.keys.iter().map(CompactString::as_str).zip(&self.sets)
+        let fixed = FIXED.iter().zip(&self.fixed).filter_map(|(k, s)| Some((*k, s.as_ref()?)));
+        let others = self.keys.iter().map(CompactString::as_str).zip(&self.sets);
+        Merged { a: fixed.peekable(), b: others.peekable() }
+    }
+}
+
+/// Two lists sorted by key, merged (their keys differ).
+struct Merged<A: Iterator, B: Iterator> {
+    a: std::iter::Peekable<A>,
+    b: std::iter::Peekable<B>,
+}
+
+impl<'s, A, B> Iterator for Merged<A, B>
+where
+    A: Iterator<Item = (&'s str, &'s Capped)>,
+    B: Iterator<Item = (&'s str, &'s Capped)>,
+{
+    type Item = (&'s str, &'s Capped);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match (self.a.peek(), self.b.peek()) {
+            (Some(x), Some(y)) if y.0 < x.0 => self.b.next(),
+            (Some(_), _) => self.a.next(),
+            _ => self.b.next(),
+        }
     }
 }
 
@@ -371,7 +425,7 @@ impl ActionRecord {
         }
         let mut hint = 0;
         for (k, v) in u.context {
-            hint = self.context.insert_near(k, v, hint, cap) + 1;
+            self.context.insert_near(k, v, &mut hint, cap);
         }
     }
 
@@ -482,8 +536,21 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// action, time, region, resources, errorCode, known, inferred
-    type Use = (u8, String, String, Vec<String>, Option<String>, bool, bool);
+    /// action, time, region, resources, errorCode, known, inferred, context (sorted by key)
+    type Use = (u8, String, String, Vec<String>, Option<String>, bool, bool, BTreeSet<(&'static str, String)>);
+
+    /// Condition keys of both kinds: the `FIXED` ones, and others sorted before, between
+    /// and after them.
+    const KEYS: [&str; 8] = [
+        "aws:CalledVia",
+        "aws:MultiFactorAuthPresent",
+        "aws:RequestTag/team",
+        "aws:RequestedRegion",
+        "aws:SourceIp",
+        "aws:SourceVpce",
+        "aws:TagKeys",
+        "s3:prefix",
+    ];
 
     /// A use drawn from small value sets, so that sets overlap and caps are reached.
     fn arb_use() -> impl Strategy<Value = Use> {
@@ -495,14 +562,16 @@ mod tests {
             proptest::option::of("(AccessDenied|Throttling)"),
             any::<bool>(),
             any::<bool>(),
+            proptest::collection::btree_set((proptest::sample::select(&KEYS[..]), "[a-c]"), 0..4),
         )
     }
 
     fn aggregate(uses: &[Use], cap: usize) -> BTreeMap<String, ActionRecord> {
         let mut out: BTreeMap<String, ActionRecord> = BTreeMap::new();
-        for (a, time, region, resources, code, known, inferred) in uses {
+        for (a, time, region, resources, code, known, inferred, context) in uses {
             let action = format!("s3:Action{a}");
-            let ctx = vec![(Cow::Borrowed("aws:RequestedRegion"), Cow::Borrowed(region.as_str()))];
+            let ctx: Vec<(Cow<'static, str>, Cow<'_, str>)> =
+                context.iter().map(|(k, v)| (Cow::Borrowed(*k), Cow::Borrowed(v.as_str()))).collect();
             let resources: Vec<Cow<'_, str>> = resources.iter().map(|r| Cow::Borrowed(r.as_str())).collect();
             let o = Observed {
                 time: Some(time),
@@ -565,6 +634,22 @@ mod tests {
             let merged = merge_all(&[merge_all(left, cap), merge_all(right, cap)], cap);
             prop_assert_eq!(merged, whole);
         }
+    }
+
+    #[test]
+    fn context_keys_of_both_kinds_come_out_sorted() {
+        let mut c = ContextSets::default();
+        let mut hint = 0;
+        for k in KEYS.iter().rev() {
+            c.insert_near(k, "v", &mut hint, 3);
+        }
+        let keys: Vec<&str> = c.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, KEYS);
+        // A fixed key given no value yet is absent; given one through `set`, present.
+        let mut d = ContextSets::default();
+        d.set("aws:SourceIp");
+        assert_eq!(d.iter().map(|(k, s)| (k, s.len())).collect::<Vec<_>>(), [("aws:SourceIp", 0)]);
+        assert_ne!(d, ContextSets::default());
     }
 
     #[test]
