@@ -54,10 +54,11 @@ impl Recent {
     }
 }
 
-/// The `Recent` of each set of a record: regions, accounts, principals, resources. Not part
-/// of what a record is (equality ignores it).
+/// The `Recent` of each set of a record that events give values to: regions, accounts,
+/// principals, resources, then the context sets of the `FIXED` keys. Not part of what a
+/// record is (equality ignores it).
 #[derive(Debug, Clone, Default)]
-struct Recents([Recent; 4]);
+struct Recents([Recent; 8]);
 
 impl PartialEq for Recents {
     fn eq(&self, _: &Recents) -> bool {
@@ -151,7 +152,8 @@ fn fixed_place(key: &str) -> Option<usize> {
 }
 
 /// The context sets of a record by condition key, sorted by key: the `FIXED` keys' in their
-/// places (`None` until the key is seen), the others in a short list. An action shows a
+/// places (`None` until the key is seen; their last values are among the record's `Recents`),
+/// the others in a short list. An action shows a
 /// handful of other keys, found by a scan that mostly compares lengths (a tree lookup
 /// compared each key's text with several others). Their keys, sets and the sets' `Recent`
 /// values are three lists, so that an event reads the keys and recent values it needs from
@@ -159,7 +161,6 @@ fn fixed_place(key: &str) -> Option<usize> {
 #[derive(Debug, Clone, Default)]
 pub struct ContextSets {
     fixed: [Option<Capped>; 4],
-    fixed_recents: [Recent; 4],
     keys: Vec<CompactString>,
     sets: Vec<Capped>,
     recents: Vec<Recent>,
@@ -184,11 +185,12 @@ impl ContextSets {
     }
 
     /// Inserts `v` into the set of `key` unless it repeats the value that set was given
-    /// last. `hint` is where the key most likely is among the others, and is moved past it:
-    /// an event's keys come sorted, as these are.
-    fn insert_near(&mut self, key: &str, v: &str, hint: &mut usize, cap: usize) {
+    /// last (`fixed`: the last values of the `FIXED` keys' sets). `hint` is where the key most
+    /// likely is among the others, and is moved past it: an event's keys come sorted, as these
+    /// are.
+    fn insert_near(&mut self, fixed: &mut [Recent], key: &str, v: &str, hint: &mut usize, cap: usize) {
         if let Some(at) = fixed_place(key) {
-            if !self.fixed_recents[at].repeats(v) {
+            if !fixed[at].repeats(v) {
                 self.fixed[at].get_or_insert_default().insert(v, cap);
             }
             return;
@@ -286,28 +288,38 @@ impl Observed<'_> {
     }
 }
 
-/// One action's aggregate.
+/// One action's aggregate. What every event reads and writes comes first, in five cache
+/// lines; the sets, read only for a value that is not the one given last, are behind a
+/// pointer. A trail's records then fit the core's cache (they were 984 bytes each, the
+/// fields an event reads scattered through them), and a busy neighbour evicts less of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[repr(C, align(64))]
 pub struct ActionRecord {
-    pub action: String,
     pub count: u64,
     pub denied: u64,
-    pub errors: BTreeMap<String, u64>,
     /// Held inline (times are 20 bytes): compared for every event.
     pub first: Option<CompactString>,
     pub last: Option<CompactString>,
+    pub known: bool,
+    pub inferred: bool,
+    recents: Recents,
+    pub action: String,
+    pub sets: Box<Sets>,
+}
+
+/// The sets of a record, and what is rarely written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sets {
+    pub errors: BTreeMap<String, u64>,
     pub regions: Capped,
     pub accounts: Capped,
     pub principals: Capped,
     pub resources: Capped,
     pub context: ContextSets,
-    pub known: bool,
-    pub inferred: bool,
     /// The sets (`regions`, `accounts`, `principals`, `time`, `resources`) that some of the
     /// events had no value for: such a set cannot stand for every call (the gate must not read
     /// it so).
     pub partial: BTreeSet<String>,
-    recents: Recents,
 }
 
 /// The JSON form of an action record (one line).
@@ -376,10 +388,10 @@ impl ActionRecord {
         self.count += 1;
         self.denied += u64::from(u.denied);
         if let Some(code) = u.error_code {
-            match self.errors.get_mut(code) {
+            match self.sets.errors.get_mut(code) {
                 Some(n) => *n += 1,
                 None => {
-                    self.errors.insert(code.to_string(), 1);
+                    self.sets.errors.insert(code.to_string(), 1);
                 }
             }
         }
@@ -404,28 +416,29 @@ impl ActionRecord {
             ("time", u.time.is_none()),
             ("resources", u.unnamed),
         ] {
-            if missing && !self.partial.contains(name) {
-                self.partial.insert(name.to_string());
+            if missing && !self.sets.partial.contains(name) {
+                self.sets.partial.insert(name.to_string());
             }
         }
-        let [regions, accounts, principals, resources] = &mut self.recents.0;
+        let [regions, accounts, principals, resources, fixed @ ..] = &mut self.recents.0;
+        let sets = &mut *self.sets;
         if let Some(x) = u.region {
-            self.regions.insert_after(regions, x, cap);
+            sets.regions.insert_after(regions, x, cap);
         }
         if let Some(x) = u.account {
-            self.accounts.insert_after(accounts, x, cap);
+            sets.accounts.insert_after(accounts, x, cap);
         }
         if let Some(x) = u.principal
             && !u.principal_seen
         {
-            self.principals.insert_after(principals, x, cap);
+            sets.principals.insert_after(principals, x, cap);
         }
         for x in u.resources {
-            self.resources.insert_after(resources, x, cap);
+            sets.resources.insert_after(resources, x, cap);
         }
         let mut hint = 0;
         for (k, v) in u.context {
-            self.context.insert_near(k, v, &mut hint, cap);
+            sets.context.insert_near(fixed, k, v, &mut hint, cap);
         }
     }
 
@@ -441,34 +454,36 @@ impl ActionRecord {
         }
         self.count += other.count;
         self.denied += other.denied;
-        for (k, n) in &other.errors {
-            *self.errors.entry(k.clone()).or_default() += n;
-        }
         self.first = min_opt(&self.first, &other.first);
         self.last = max_opt(&self.last, &other.last);
-        self.regions.merge(&other.regions, cap);
-        self.accounts.merge(&other.accounts, cap);
-        self.principals.merge(&other.principals, cap);
-        self.resources.merge(&other.resources, cap);
-        for (k, v) in other.context.iter() {
-            self.context.set(k).merge(v, cap);
+        let (sets, other) = (&mut *self.sets, &*other.sets);
+        for (k, n) in &other.errors {
+            *sets.errors.entry(k.clone()).or_default() += n;
         }
-        self.partial.extend(other.partial.iter().cloned());
+        sets.regions.merge(&other.regions, cap);
+        sets.accounts.merge(&other.accounts, cap);
+        sets.principals.merge(&other.principals, cap);
+        sets.resources.merge(&other.resources, cap);
+        for (k, v) in other.context.iter() {
+            sets.context.set(k).merge(v, cap);
+        }
+        sets.partial.extend(other.partial.iter().cloned());
     }
 
     pub fn to_wire(&self) -> Wire {
+        let sets = &*self.sets;
         let mut capped = Vec::new();
         for (name, set) in [
-            ("regions", &self.regions),
-            ("accounts", &self.accounts),
-            ("principals", &self.principals),
-            ("resources", &self.resources),
+            ("regions", &sets.regions),
+            ("accounts", &sets.accounts),
+            ("principals", &sets.principals),
+            ("resources", &sets.resources),
         ] {
             if set.capped {
                 capped.push(name.to_string());
             }
         }
-        for (k, v) in self.context.iter() {
+        for (k, v) in sets.context.iter() {
             if v.capped {
                 capped.push(format!("context:{k}"));
             }
@@ -477,14 +492,14 @@ impl ActionRecord {
             action: self.action.clone(),
             count: self.count,
             denied: self.denied,
-            errors: self.errors.clone(),
+            errors: sets.errors.clone(),
             first: self.first.as_ref().map(CompactString::to_string),
             last: self.last.as_ref().map(CompactString::to_string),
-            regions: self.regions.sorted().into_iter().map(String::from).collect(),
-            accounts: self.accounts.sorted().into_iter().map(String::from).collect(),
-            principals: self.principals.sorted().into_iter().map(String::from).collect(),
-            resources: self.resources.sorted().into_iter().map(String::from).collect(),
-            context: self
+            regions: sets.regions.sorted().into_iter().map(String::from).collect(),
+            accounts: sets.accounts.sorted().into_iter().map(String::from).collect(),
+            principals: sets.principals.sorted().into_iter().map(String::from).collect(),
+            resources: sets.resources.sorted().into_iter().map(String::from).collect(),
+            context: sets
                 .context
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.sorted().into_iter().map(String::from).collect()))
@@ -492,7 +507,7 @@ impl ActionRecord {
             known: self.known,
             inferred: self.inferred,
             capped,
-            partial: self.partial.iter().cloned().collect(),
+            partial: sets.partial.iter().cloned().collect(),
         }
     }
 
@@ -515,18 +530,20 @@ impl ActionRecord {
             action: w.action,
             count: w.count,
             denied: w.denied,
-            errors: w.errors,
             first: w.first.map(Into::into),
             last: w.last.map(Into::into),
-            regions: set(w.regions, "regions"),
-            accounts: set(w.accounts, "accounts"),
-            principals: set(w.principals, "principals"),
-            resources: set(w.resources, "resources"),
-            context,
             known: w.known,
             inferred: w.inferred,
-            partial: w.partial.into_iter().collect(),
             recents: Recents::default(),
+            sets: Box::new(Sets {
+                errors: w.errors,
+                regions: set(w.regions, "regions"),
+                accounts: set(w.accounts, "accounts"),
+                principals: set(w.principals, "principals"),
+                resources: set(w.resources, "resources"),
+                context,
+                partial: w.partial.into_iter().collect(),
+            }),
         }
     }
 }
@@ -639,9 +656,9 @@ mod tests {
     #[test]
     fn context_keys_of_both_kinds_come_out_sorted() {
         let mut c = ContextSets::default();
-        let mut hint = 0;
+        let (mut hint, mut fixed) = (0, Recents::default().0);
         for k in KEYS.iter().rev() {
-            c.insert_near(k, "v", &mut hint, 3);
+            c.insert_near(&mut fixed, k, "v", &mut hint, 3);
         }
         let keys: Vec<&str> = c.iter().map(|(k, _)| k).collect();
         assert_eq!(keys, KEYS);
