@@ -119,32 +119,32 @@ pub fn record_context(r: &ActionRecord) -> Context {
     // (not partial: the record says which sets some events lacked).
     let mut all = |c: &mut Context, k: &str, s: &Capped, name: &str| {
         s.sorted().into_iter().for_each(|v| c.add(k, v));
-        if !s.is_empty() && !s.capped && !r.partial.contains(name) {
+        if !s.is_empty() && !s.capped && !r.sets.partial.contains(name) {
             known.push(k.to_ascii_lowercase());
         }
     };
-    all(&mut c, "aws:RequestedRegion", &r.regions, "regions");
-    all(&mut c, "aws:PrincipalArn", &r.principals, "principals");
+    all(&mut c, "aws:RequestedRegion", &r.sets.regions, "regions");
+    all(&mut c, "aws:PrincipalArn", &r.sets.principals, "principals");
     // The callers' accounts are those of the principals' ARNs (`accounts` holds the accounts
     // called, which differ across accounts).
     let mut callers = Capped::default();
     let mut whole = true;
-    for p in r.principals.sorted() {
+    for p in r.sets.principals.sorted() {
         match ct_iam::arn::account(p) {
             Some(a) => callers.insert(a, usize::MAX),
             None => whole = false,
         }
     }
-    callers.capped = r.principals.capped || !whole;
+    callers.capped = r.sets.principals.capped || !whole;
     all(&mut c, "aws:PrincipalAccount", &callers, "principals");
-    for (k, v) in r.context.iter() {
+    for (k, v) in r.sets.context.iter() {
         // Values only: which events lacked the key is not recorded.
         v.sorted().into_iter().for_each(|x| c.add(k, x));
     }
     if let (Some(first), Some(last)) = (&r.first, &r.last) {
         c.add("aws:CurrentTime", first);
         c.add("aws:CurrentTime", last);
-        if !r.partial.contains("time") {
+        if !r.sets.partial.contains("time") {
             known.push("aws:currenttime".into());
         }
     }
@@ -265,11 +265,11 @@ impl Gate {
             return;
         }
         let ctx = record_context(r);
-        let resources: Vec<String> = r.resources.sorted().into_iter().map(String::from).collect();
-        let principals: Vec<String> = r.principals.sorted().into_iter().map(String::from).collect();
-        let resources = if r.resources.capped { Vec::new() } else { resources };
+        let resources: Vec<String> = r.sets.resources.sorted().into_iter().map(String::from).collect();
+        let principals: Vec<String> = r.sets.principals.sorted().into_iter().map(String::from).collect();
+        let resources = if r.sets.resources.capped { Vec::new() } else { resources };
         // Some events named none of their resources: the record's do not speak for them.
-        let unnamed = r.partial.contains("resources");
+        let unnamed = r.sets.partial.contains("resources");
         self.file(
             policies,
             &r.action,

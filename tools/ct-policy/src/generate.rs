@@ -117,10 +117,11 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> (Vec<PolicyStatem
         if !opts.wildcard_resources
             && let Some(a) = action
             && !a.resources.is_empty()
-            && !r.resources.capped
+            && !r.sets.resources.capped
         {
             let types: Vec<_> = a.resources.iter().filter_map(|t| catalog.resource_type(a.prefix, t.name)).collect();
             resources = r
+                .sets
                 .resources
                 .sorted()
                 .into_iter()
@@ -132,11 +133,16 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> (Vec<PolicyStatem
                 // instance's volume): allowed by pattern, in the account and region seen.
                 let one =
                     |s: &ct_actions::Capped| (s.len() == 1 && !s.capped).then(|| s.first().map(String::from)).flatten();
-                let (region, account) = (one(&r.regions), one(&r.accounts));
+                let (region, account) = (one(&r.sets.regions), one(&r.sets.accounts));
                 for t in &types {
                     if !resources.iter().any(|x| t.glob().is_match(x)) {
-                        let partition =
-                            r.principals.first().and_then(|p| ct_iam::arn::partition(p)).unwrap_or("aws").to_string();
+                        let partition = r
+                            .sets
+                            .principals
+                            .first()
+                            .and_then(|p| ct_iam::arn::partition(p))
+                            .unwrap_or("aws")
+                            .to_string();
                         resources.push(ct_iam::arn::fill(t.arn, |v| match v {
                             "Partition" => Some(partition.as_str()),
                             "Region" => region.as_deref(),
@@ -155,16 +161,16 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> (Vec<PolicyStatem
         let mut condition: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
         if opts.restrict_region
             && !GLOBAL_SERVICES.contains(&service.as_str())
-            && !r.regions.is_empty()
-            && !r.regions.capped
+            && !r.sets.regions.is_empty()
+            && !r.sets.regions.capped
         {
             condition
                 .entry("StringEquals".into())
                 .or_default()
-                .insert("aws:RequestedRegion".into(), r.regions.sorted().into_iter().map(String::from).collect());
+                .insert("aws:RequestedRegion".into(), r.sets.regions.sorted().into_iter().map(String::from).collect());
         }
         for key in &opts.restrict {
-            let Some(set) = r.context.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v) else {
+            let Some(set) = r.sets.context.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v) else {
                 continue;
             };
             if set.is_empty() || set.capped {
