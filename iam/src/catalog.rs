@@ -28,8 +28,9 @@ pub struct Action {
     pub dependent: Vec<&'static str>,
     /// `prefix:Name`.
     full: String,
-    /// What the mapping needs of this action, worked out on first use.
-    pub(crate) plan: OnceLock<crate::mapping::ActionPlan>,
+    /// What the mapping needs of this action, worked out on first use (boxed: most actions
+    /// never need it, and the catalog holds thousands).
+    pub(crate) plan: OnceLock<Box<crate::mapping::ActionPlan>>,
 }
 
 impl Action {

@@ -17,7 +17,9 @@ use crate::arn;
 use crate::catalog::{Action, Catalog};
 use crate::event::Event;
 use crate::json::Json;
+use compact_str::CompactString;
 use ct_common::glob::Glob;
+use smallvec::SmallVec;
 
 /// eventSource → IAM prefix where the first label of the source is not the prefix
 /// (research/iam.md §2.2, from iam-dataset's map and the services' CloudTrail pages).
@@ -241,7 +243,7 @@ pub fn strip_version(name: &str) -> Option<&str> {
 /// A text the mapping looks for in request parameters (most often a key), in lower case
 /// (`Params::may_hold`). Held inline when short, as keys are: the mapping reads these for
 /// every event, and a pointer to each was one more cache miss.
-type Needle = compact_str::CompactString;
+type Needle = CompactString;
 
 /// The needle of `text`.
 fn needle(text: &str) -> Needle {
@@ -504,17 +506,28 @@ fn holds(hay: &[u8], needle: &[u8]) -> bool {
 /// the reason no permission is needed.
 enum Resolved {
     NoPermission(&'static str),
-    Names { prefix: String, names: Vec<Name> },
+    Names { prefix: CompactString, names: Vec<Name> },
 }
 
 /// One action an event resolves to, with what the mapping reads of it for every event (kept
 /// here, beside the key that found it, rather than behind the catalog's action).
 struct Name {
-    prefix: String,
-    name: String,
-    /// The catalog's action: its `prefix:Name`, plan, access level and number (`Use::id`);
-    /// `None` when the catalog does not know it.
-    known: Option<(&'static str, &'static ActionPlan, &'static str, u32)>,
+    /// Inline (prefixes and action names are short): read for every event.
+    prefix: CompactString,
+    name: CompactString,
+    /// The catalog's action; `None` when the catalog does not know it.
+    known: Option<Known>,
+}
+
+/// What the mapping reads of a catalog action for every event, copied beside the key that
+/// found it: its plan, with the plan's resource types and their variables inline, lies in a
+/// few adjacent cache lines. Reached through the catalog, through a list of types, through a
+/// list of variables, it was a chain of cache misses for every event.
+struct Known {
+    /// `prefix:Name`.
+    full: &'static str,
+    plan: ActionPlan,
+    access_level: &'static str,
 }
 
 impl Resolved {
@@ -527,16 +540,16 @@ impl Resolved {
         let names = action_names(prefix, name, params)
             .into_iter()
             .map(|(p, n)| Name {
-                prefix: p.to_string(),
-                name: n.to_string(),
-                known: catalog.action(p, n).map(|a| {
-                    let plan = ActionPlan::of(a);
-                    // The number beside the plan: read for every event, where the plan is not.
-                    (a.full_name(), plan, a.access_level, plan.id)
+                prefix: p.into(),
+                name: n.into(),
+                known: catalog.action(p, n).map(|a| Known {
+                    full: a.full_name(),
+                    plan: ActionPlan::of(a).clone(),
+                    access_level: a.access_level,
                 }),
             })
             .collect();
-        Resolved::Names { prefix: prefix.to_string(), names }
+        Resolved::Names { prefix: prefix.into(), names }
     }
 
     /// Resolved once per source and name and remembered (a few hundred pairs make up a trail;
@@ -645,15 +658,15 @@ fn map_params<'e>(ev: &'e Event<'_>, detail: bool, look_first: bool) -> Mapping<
     let mut uses = Vec::new();
     for (i, Name { prefix: p, name: n, known }) in names.iter().enumerate() {
         let mut u = Use {
-            action: known.map_or_else(|| Cow::Owned(format!("{p}:{n}")), |(full, ..)| Cow::Borrowed(full)),
+            action: known.as_ref().map_or_else(|| Cow::Owned(format!("{p}:{n}")), |k| Cow::Borrowed(k.full)),
             known: known.is_some(),
             inferred: false,
             resources: Vec::new(),
             unnamed: false,
             context: Vec::new(),
-            id: known.map(|(.., id)| id),
+            id: known.as_ref().map(|k| k.plan.id),
         };
-        if let Some((_, plan, ..)) = known
+        if let Some(Known { plan, .. }) = known
             && detail
         {
             u.resources = resources(ev, &params, plan, special_resource(p, n, name, i, &params));
@@ -663,7 +676,7 @@ fn map_params<'e>(ev: &'e Event<'_>, detail: bool, look_first: bool) -> Mapping<
         uses.push(u);
     }
     // The access level of the call's main action (the first) tells a read from a write.
-    let level = names.first().and_then(|n| n.known).map(|(_, _, level, _)| level);
+    let level = names.first().and_then(|n| n.known.as_ref()).map(|k| k.access_level);
     if let Some(pass) = pass_role(ev, prefix, name, level, &params) {
         uses.push(pass);
     }
@@ -674,8 +687,9 @@ fn map_params<'e>(ev: &'e Event<'_>, detail: bool, look_first: bool) -> Mapping<
 /// (on its first use) rather than once per event.
 #[derive(Debug, Clone)]
 pub(crate) struct ActionPlan {
-    /// The action's resource types that the catalog describes, in the catalog's order.
-    types: Vec<TypePlan>,
+    /// The action's resource types that the catalog describes, in the catalog's order (most
+    /// actions have one).
+    types: SmallVec<[TypePlan; 1]>,
     /// The service condition keys of `CONTEXT_PARAMS` that apply to the action.
     simple: Vec<(&'static str, &'static str)>,
     /// The catalog lists resource types for the action (described or not).
@@ -692,9 +706,9 @@ struct TypePlan {
     arn: &'static str,
     glob: &'static Glob,
     required: bool,
-    /// The template's variables, and the request parameter that names each (`None` for
-    /// Partition, Region and Account, which come from the event).
-    vars: Vec<(&'static str, Option<Needle>)>,
+    /// The template's variables that a request parameter names, and that parameter's name
+    /// (Partition, Region and Account come from the event).
+    vars: SmallVec<[(&'static str, Needle); 2]>,
     /// The parameter that may hold the whole ARN: the last variable's name.
     whole: Option<Needle>,
 }
@@ -722,23 +736,21 @@ impl ActionPlan {
                 .iter()
                 .filter_map(|r| {
                     let rt = catalog.resource_type(action.prefix, r.name)?;
-                    let vars = arn::variables(rt.arn)
+                    let all = arn::variables(rt.arn);
+                    let whole = all.last().map(|v| needle(v));
+                    let vars = all
                         .into_iter()
-                        .map(|var| {
-                            // Keys are compared without case: the variable's name is its key.
-                            let key = (!matches!(var, "Partition" | "Region" | "Account"))
-                                .then(|| needle(ALIASES.iter().find(|(v, _)| *v == var).map_or(var, |(_, k)| k)));
-                            (var, key)
-                        })
-                        .collect::<Vec<_>>();
-                    let whole = vars.last().map(|(v, _)| needle(v));
+                        .filter(|var| !matches!(*var, "Partition" | "Region" | "Account"))
+                        // Keys are compared without case: the variable's name is its key.
+                        .map(|var| (var, needle(ALIASES.iter().find(|(v, _)| *v == var).map_or(var, |(_, k)| k))))
+                        .collect();
                     Some(TypePlan { name: rt.name, arn: rt.arn, glob: rt.glob(), required: r.required, vars, whole })
                 })
                 .collect();
             let simple = CONTEXT_PARAMS.iter().filter(|(key, _)| catalog.key_applies(action, key)).copied().collect();
             static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
             let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            ActionPlan { types, simple, takes_resources: !action.resources.is_empty(), id }
+            Box::new(ActionPlan { types, simple, takes_resources: !action.resources.is_empty(), id })
         })
     }
 }
@@ -888,7 +900,6 @@ fn fill_type(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan, special: Option<
         special.unwrap_or_default().iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut missing = 0;
     for (var, key) in &t.vars {
-        let Some(key) = key else { continue };
         if single.iter().any(|(k, _)| k == var) {
             continue;
         }
