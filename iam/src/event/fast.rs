@@ -42,7 +42,8 @@ impl Remembered {
                 None => Some(None),
                 Some(Cow::Borrowed(x)) => {
                     let at = (x.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
-                    (at + x.len() <= text.len()).then_some(Some((u32::try_from(at).ok()?, x.len() as u32)))
+                    (at + x.len() <= text.len())
+                        .then_some(Some((u32::try_from(at).ok()?, u32::try_from(x.len()).ok()?)))
                 }
                 Some(Cow::Owned(_)) => None,
             }
@@ -74,7 +75,8 @@ impl Remembered {
         let mut strs = [const { None }; 10];
         for (slot, span) in strs.iter_mut().zip(&self.spans) {
             if let Some((at, len)) = *span {
-                *slot = Some(Cow::Borrowed(text.get(at as usize..(at + len) as usize)?));
+                let at = at as usize;
+                *slot = Some(Cow::Borrowed(text.get(at..at + len as usize)?));
             }
         }
         let [kind, arn, account_id, user_name, principal_id, invoked_by, i_kind, i_arn, i_user, mfa] = strs;
@@ -92,6 +94,9 @@ impl Remembered {
 const SETS: usize = 16;
 const WAYS: usize = 4;
 const KEYED: usize = 64;
+/// Identities longer than this are not remembered: each thread keeps up to 64, and an event
+/// can hold an identity of any size (the bench trail's are some 600 bytes).
+const LONGEST: usize = 4096;
 
 thread_local! {
     static IDENTITIES: RefCell<[[Option<Remembered>; WAYS]; SETS]> =
@@ -635,7 +640,10 @@ impl<'a> Scan<'a, '_> {
     }
 
     /// The identity at `i`, from the identities remembered when its text is one of theirs.
+    /// Only for the event's own `userIdentity`: a remembered text stands for what reading it
+    /// gives at that depth (the nesting limit counts from there).
     fn identity_seen(&mut self) -> Option<Option<Identity<'a>>> {
+        debug_assert_eq!(self.depth, 1, "an event's own userIdentity");
         self.ws();
         let rest = &self.b[self.i..];
         let Some(head) = rest.first_chunk::<KEYED>().filter(|h| h[0] == b'{') else { return self.identity() };
@@ -654,7 +662,8 @@ impl<'a> Scan<'a, '_> {
             }
             let from = self.i;
             let id = self.identity()?;
-            if let Some(r) = id.as_ref().zip(self.t.get(from..self.i)).and_then(|(id, text)| Remembered::of(id, text)) {
+            let text = self.t.get(from..self.i).filter(|t| t.len() <= LONGEST);
+            if let Some(r) = id.as_ref().zip(text).and_then(|(id, text)| Remembered::of(id, text)) {
                 ways.rotate_right(1);
                 ways[0] = Some(r);
             }
@@ -916,6 +925,19 @@ mod tests {
                 prop_assert!(!fast_reads(&bad));
             }
         }
+    }
+
+    #[test]
+    fn long_identities_are_read_but_not_remembered() {
+        let long = "x".repeat(super::LONGEST);
+        let text = format!(r#"{{"eventName":"A","userIdentity":{{"type":"IAMUser","userName":"{long}"}}}}"#);
+        for _ in 0..2 {
+            agrees(&text).unwrap();
+            assert_eq!(super::event(&text).unwrap().user_identity.unwrap().user_name.as_deref(), Some(long.as_str()));
+        }
+        super::IDENTITIES.with_borrow(|sets| {
+            assert!(sets.iter().flatten().flatten().all(|r| r.text.len() <= super::LONGEST), "kept no long text");
+        });
     }
 
     #[test]
