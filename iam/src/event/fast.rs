@@ -212,6 +212,7 @@ fn mark_with(b: &[u8], marks: &mut [u64], block: impl Fn(&[u8; 64]) -> (u64, u64
     control == 0
 }
 
+/// A block of `chunks_exact(64)` as the array it is.
 fn block_of(chunk: &[u8]) -> &[u8; 64] {
     chunk.try_into().unwrap_or(&[0; 64])
 }
