@@ -155,9 +155,9 @@ fn fixed_place(key: &str) -> Option<usize> {
 /// places (`None` until the key is seen; their last values are among the record's `Recents`),
 /// the others in a short list. An action shows a handful of other keys, found by a scan that
 /// mostly compares lengths (a tree lookup compared each key's text with several others).
-/// Their keys, sets and the sets' `Recent`
-/// values are three lists, so that an event reads the keys and recent values it needs from
-/// a few cache lines, and the sets only for a new value.
+/// Their keys, sets and the sets' `Recent` values are three lists, so that an event reads
+/// the keys and recent values it needs from a few cache lines, and the sets only for a new
+/// value.
 #[derive(Debug, Clone, Default)]
 pub struct ContextSets {
     fixed: [Option<Capped>; 4],
