@@ -132,7 +132,7 @@ fn runs_match(pattern: &str, s: &str) -> bool {
 /// between a template's variables): a search for the needle's first byte does, where std's
 /// `find` and memchr's `memmem::find` each set up a searcher per call, which cost more than
 /// the search.
-pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     let Some((&first, rest)) = needle.split_first() else { return Some(0) };
     memchr::memchr_iter(first, hay).find(|&i| hay[i + 1..].starts_with(rest))
 }
