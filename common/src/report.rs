@@ -34,6 +34,17 @@ impl Reporter {
         }
     }
 
+    /// Reports something the user must act on that is not an error of the input (a grant the
+    /// evidence could not narrow): always printed, never counted.
+    pub fn warn(&self, place: &dyn fmt::Display, msg: &dyn fmt::Display) {
+        let _ = writeln!(std::io::stderr().lock(), "{}: {place}: warning: {msg}", self.tool);
+    }
+
+    /// Prints a line that the user asked for (`--explain`), as `ct-TOOL: PLACE: message`.
+    pub fn tell(&self, place: &dyn fmt::Display, msg: &dyn fmt::Display) {
+        let _ = writeln!(std::io::stderr().lock(), "{}: {place}: {msg}", self.tool);
+    }
+
     /// The one-line summary at the end, unless `-q`.
     pub fn summary(&self, text: &dyn fmt::Display) {
         if !self.quiet {

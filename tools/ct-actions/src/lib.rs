@@ -1,7 +1,6 @@
 //! ct-actions: which IAM actions CloudTrail events really used.
 
 mod parallel;
-mod record;
 mod table;
 
 use std::borrow::Cow;
@@ -21,7 +20,7 @@ use ct_common::{EXIT_ERROR, EXIT_OK, Error};
 use ct_iam::{Catalog, Event, Mapping};
 use serde::Serialize;
 
-pub use record::{ActionRecord, Capped, Wire};
+pub use ct_record::{ActionRecord, Capped, Observed, Wire};
 
 pub const NAME: &str = "ct-actions";
 
@@ -521,13 +520,16 @@ impl State<'_> {
                     }
                     let cap = self.cap;
                     let (r, principals) = self.actions.get_with_principals(&u.action, u.id);
-                    let principal_seen = *principals & principal_bit != 0;
-                    *principals |= principal_bit;
+                    // The bits speak for the set of the calls that succeeded; a failed call's
+                    // principal goes to its own set (`Sets::failed`, `refused`).
+                    let bit = if ev.error_code.is_none() && !denied { principal_bit } else { 0 };
+                    let principal_seen = *principals & bit != 0;
+                    *principals |= bit;
                     let seen = if self.text {
                         // --text writes names only: the sets would be work thrown away.
-                        record::Observed::name_only(u.known, u.inferred)
+                        Observed::name_only(u.known, u.inferred)
                     } else {
-                        record::Observed {
+                        Observed {
                             time: ev.event_time.as_deref(),
                             region: ev.aws_region.as_deref(),
                             account: ev.account(),

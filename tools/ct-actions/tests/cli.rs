@@ -55,7 +55,12 @@ fn aggregates_counts_denials_errors_times_and_sets() {
     assert!(
         r["resources"].as_array().unwrap().contains(&Value::from("arn:aws:ec2:ap-southeast-2:111122223333:instance/*"))
     );
-    assert_eq!(r["context"]["ec2:InstanceType"], serde_json::json!(["t2.micro", "t2.smal", "t2.small"]));
+    // The values of each outcome apart: a policy grants what succeeded, a gate judges every
+    // call made (the misspelled type failed after authorization; the refused one was not done).
+    assert_eq!(r["context"]["ec2:InstanceType"], serde_json::json!(["t2.micro"]));
+    assert_eq!(r["failed"]["context"]["ec2:InstanceType"], serde_json::json!(["t2.smal"]));
+    assert_eq!(r["refused"]["context"]["ec2:InstanceType"], serde_json::json!(["t2.small"]));
+    assert_eq!(r["refused"]["regions"], serde_json::json!(["ap-southeast-2"]));
     assert_eq!(r["known"], true);
     // The record's keys come in the documented order.
     let keys: Vec<&str> =

@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use ct_actions::{ActionRecord, Capped};
 use ct_iam::eval::{self, Context, Decision, Mode, Request};
 use ct_iam::policy::Policy;
 use ct_iam::{Catalog, Event, Mapping};
+use ct_record::{ActionRecord, Capped, Sets};
 use serde::Serialize;
 
 /// One action that is not allowed, as written to stdout.
@@ -112,39 +112,39 @@ pub fn event_context<K: AsRef<str>, V: AsRef<str>>(ev: &Event<'_>, extra: &[(K, 
 /// event has exactly one value of (region, principal, account, time), in sets that were not
 /// capped, can settle a condition; any other key is Unknown, because a record cannot say
 /// which events lacked it. Give events instead of records for an exact check.
-pub fn record_context(r: &ActionRecord) -> Context {
+pub fn record_context(r: &ActionRecord, sets: &Sets) -> Context {
     let mut c = Context::new();
     let mut known = Vec::new();
     // A set settles its key only when it is whole (not capped) and every event had a value
     // (not partial: the record says which sets some events lacked).
     let mut all = |c: &mut Context, k: &str, s: &Capped, name: &str| {
         s.sorted().into_iter().for_each(|v| c.add(k, v));
-        if !s.is_empty() && !s.capped && !r.sets.partial.contains(name) {
+        if !s.is_empty() && !s.capped && !sets.partial.contains(name) {
             known.push(k.to_ascii_lowercase());
         }
     };
-    all(&mut c, "aws:RequestedRegion", &r.sets.regions, "regions");
-    all(&mut c, "aws:PrincipalArn", &r.sets.principals, "principals");
+    all(&mut c, "aws:RequestedRegion", &sets.regions, "regions");
+    all(&mut c, "aws:PrincipalArn", &sets.principals, "principals");
     // The callers' accounts are those of the principals' ARNs (`accounts` holds the accounts
     // called, which differ across accounts).
     let mut callers = Capped::default();
     let mut whole = true;
-    for p in r.sets.principals.sorted() {
+    for p in sets.principals.sorted() {
         match ct_iam::arn::account(p) {
             Some(a) => callers.insert(a, usize::MAX),
             None => whole = false,
         }
     }
-    callers.capped = r.sets.principals.capped || !whole;
+    callers.capped = sets.principals.capped || !whole;
     all(&mut c, "aws:PrincipalAccount", &callers, "principals");
-    for (k, v) in r.sets.context.iter() {
+    for (k, v) in sets.context.iter() {
         // Values only: which events lacked the key is not recorded.
         v.sorted().into_iter().for_each(|x| c.add(k, x));
     }
     if let (Some(first), Some(last)) = (&r.first, &r.last) {
         c.add("aws:CurrentTime", first);
         c.add("aws:CurrentTime", last);
-        if !r.sets.partial.contains("time") {
+        if !sets.partial.contains("time") {
             known.push("aws:currenttime".into());
         }
     }
@@ -264,12 +264,15 @@ impl Gate {
             self.refused += r.count;
             return;
         }
-        let ctx = record_context(r);
-        let resources: Vec<String> = r.sets.resources.sorted().into_iter().map(String::from).collect();
-        let principals: Vec<String> = r.sets.principals.sorted().into_iter().map(String::from).collect();
-        let resources = if r.sets.resources.capped { Vec::new() } else { resources };
+        // Every call that was made: those that succeeded and those that failed for another
+        // reason than a refusal (the permission was there), and the refused ones when asked.
+        let sets = r.sets.called(self.include_denied);
+        let ctx = record_context(r, &sets);
+        let resources: Vec<String> = sets.resources.sorted().into_iter().map(String::from).collect();
+        let principals: Vec<String> = sets.principals.sorted().into_iter().map(String::from).collect();
+        let resources = if sets.resources.capped { Vec::new() } else { resources };
         // Some events named none of their resources: the record's do not speak for them.
-        let unnamed = r.sets.partial.contains("resources");
+        let unnamed = sets.partial.contains("resources");
         self.file(
             policies,
             &r.action,

@@ -2,8 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ct_actions::ActionRecord;
 use ct_iam::Catalog;
+use ct_record::{ActionRecord, Capped, Sets};
 use serde::Serialize;
 
 /// Services whose calls all arrive in us-east-1 whatever region the caller works in, and which
@@ -31,14 +31,38 @@ pub const GLOBAL_SERVICES: &[&str] = &[
 /// The managed-policy size limit: characters without whitespace (IAM quotas).
 pub const MAX_POLICY_CHARS: usize = 6144;
 
+/// How resources are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ResourceMode {
+    /// The ARNs seen, generalised where they vary (`resources.rs`).
+    #[default]
+    General,
+    /// The ARNs seen, as they are.
+    Exact,
+    /// `*` everywhere.
+    Wildcard,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub include_denied: bool,
-    pub wildcard_resources: bool,
+    pub resources: ResourceMode,
     pub restrict_region: bool,
     pub restrict: Vec<String>,
     pub generalize: bool,
     pub guess: bool,
+}
+
+/// What generating gives besides the statements.
+#[derive(Debug, Clone, Default)]
+pub struct Generated {
+    pub statements: Vec<PolicyStatement>,
+    /// Actions the catalog does not hold, kept as written.
+    pub unknown: Vec<String>,
+    /// Grants the evidence could not narrow, and what the trail cannot show.
+    pub warnings: Vec<String>,
+    /// For each statement, why each resource pattern was chosen (`--explain`).
+    pub explain: Vec<String>,
 }
 
 #[derive(Serialize, Clone, Debug, PartialEq)]
@@ -94,61 +118,236 @@ fn pascal(s: &str) -> String {
         .collect()
 }
 
-/// Builds the statements. `records` are the action records; the result is sorted.
-pub fn statements(records: &[ActionRecord], opts: &Options) -> (Vec<PolicyStatement>, Vec<String>) {
+/// The values a policy may grant for a record: those of the calls that succeeded. An action
+/// whose calls all failed for another reason than a refusal was still permitted, so their
+/// values are granted then; refused calls only with `--include-denied`.
+pub fn granted(r: &ActionRecord, include_denied: bool) -> Sets {
+    if include_denied {
+        return r.sets.called(true);
+    }
+    let errors: u64 = r.sets.errors.iter().filter(|(c, _)| !ct_record::transient(c)).map(|(_, n)| n).sum();
+    let failed = errors.saturating_sub(r.denied);
+    if r.count.saturating_sub(r.denied + failed) > 0 || r.sets.failed.is_none() {
+        Sets { failed: None, refused: None, ..(*r.sets).clone() }
+    } else {
+        r.sets.called(false)
+    }
+}
+
+/// The one value of a set, if it has exactly one and is whole.
+fn one(s: &Capped) -> Option<String> {
+    (s.len() == 1 && !s.capped).then(|| s.first().map(String::from)).flatten()
+}
+
+/// Verbs of the actions that make a new resource, whose name or identifier the caller learns
+/// only from the answer.
+const CREATING: &[&str] = &["Create", "Run", "Allocate", "Copy", "Import", "Request", "Launch", "Start", "Publish"];
+
+/// The resource types (`prefix:name`) that an action creates: those whose name its own name
+/// holds after a creating verb (RunInstances an `instance`, CreateStack a `stack`, StartBuild a
+/// `build`).
+fn creates(action: &ct_iam::catalog::Action) -> Vec<String> {
+    let Some(rest) = CREATING.iter().find_map(|v| action.name.strip_prefix(v)) else { return Vec::new() };
+    let rest = rest.to_ascii_lowercase();
+    action
+        .resources
+        .iter()
+        .filter(|t| {
+            let n: String = t.name.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+            !n.is_empty() && rest.starts_with(&n)
+        })
+        .map(|t| format!("{}:{}", action.prefix, t.name))
+        .collect()
+}
+
+/// The resource types that the principal creates.
+fn created_types(records: &[(&ActionRecord, Sets)]) -> BTreeSet<String> {
     let catalog = Catalog::get();
-    let mut unknown = Vec::new();
-    // (service, resources, conditions) -> actions
-    type Key = (String, Vec<String>, BTreeMap<String, BTreeMap<String, Vec<String>>>);
-    let mut groups: BTreeMap<Key, BTreeSet<String>> = BTreeMap::new();
-    let mut used: BTreeSet<String> = BTreeSet::new();
-    for r in records {
-        if !opts.include_denied && r.count > 0 && r.count <= r.denied {
+    records.iter().filter_map(|(r, _)| catalog.action_named(&r.action)).flat_map(creates).collect()
+}
+
+/// The tags that mark what the job creates, by resource type: for each type the principal
+/// creates with tags, the (key, value) pairs that every such create call carried with one value
+/// (`app=webapp`, not `Name=web-0301`, which varies).
+fn job_tags(records: &[(&ActionRecord, Sets)], created: &BTreeSet<String>) -> BTreeMap<String, Vec<(String, String)>> {
+    let catalog = Catalog::get();
+    let mut out: BTreeMap<String, Option<BTreeSet<(String, String)>>> = BTreeMap::new();
+    for (r, sets) in records {
+        let Some(a) = catalog.action_named(&r.action) else { continue };
+        let tags: BTreeSet<(String, String)> = sets
+            .context
+            .iter()
+            .filter_map(|(k, v)| {
+                let key = k.strip_prefix("aws:RequestTag/")?;
+                Some((key.to_string(), one(v)?))
+            })
+            .collect();
+        let tagged = sets.context.iter().any(|(k, _)| k.starts_with("aws:RequestTag/"));
+        if !tagged {
             continue;
         }
+        for name in creates(a) {
+            if created.contains(&name) {
+                let e = out.entry(name).or_insert_with(|| Some(tags.clone()));
+                if let Some(have) = e {
+                    have.retain(|x| tags.contains(x));
+                }
+            }
+        }
+    }
+    out.into_iter()
+        .filter_map(|(k, v)| Some((k, v?.into_iter().collect::<Vec<_>>())))
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
+}
+
+/// Services whose object-level calls CloudTrail logs only as data events, the management calls
+/// that show a job working with that data, and the data actions.
+const DATA_EVENTS: &[(&str, &[&str], &[&str])] = &[
+    (
+        "s3",
+        &[
+            "CreateBucket",
+            "GetBucketLocation",
+            "GetBucketPolicy",
+            "PutBucketPolicy",
+            "GetBucketVersioning",
+            "GetEncryptionConfiguration",
+        ],
+        &["GetObject", "PutObject", "DeleteObject", "ListBucket", "GetObjectVersion"],
+    ),
+    (
+        "lambda",
+        &["CreateFunction", "UpdateFunctionCode", "UpdateFunctionConfiguration", "GetFunction", "PublishVersion"],
+        &["InvokeFunction"],
+    ),
+    (
+        "dynamodb",
+        &["CreateTable", "DescribeTable", "UpdateTable"],
+        &["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem"],
+    ),
+];
+
+/// Builds the statements from the records (one per action, merged).
+pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated, String> {
+    let catalog = Catalog::get();
+    let mut out = Generated::default();
+    // The records whose actions are granted, each with the values it may grant.
+    let chosen: Vec<(&ActionRecord, Sets)> = records
+        .iter()
+        .filter(|r| opts.include_denied || r.count == 0 || r.count > r.denied)
+        .map(|r| (r, granted(r, opts.include_denied)))
+        .collect();
+    // A key no record carries is a mistake the user must hear about (a misspelling, or a key
+    // the events do not show), not a condition silently left out.
+    for key in &opts.restrict {
+        let seen = |sets: &Sets| sets.context.iter().any(|(k, _)| k.eq_ignore_ascii_case(key));
+        if !chosen.is_empty() && !chosen.iter().any(|(_, s)| seen(s)) {
+            let mut keys: BTreeSet<&str> = BTreeSet::new();
+            for (_, s) in &chosen {
+                keys.extend(s.context.iter().map(|(k, _)| k).filter(|k| !k.starts_with("aws:")));
+            }
+            let keys: Vec<&str> = keys.into_iter().collect();
+            return Err(format!(
+                "--restrict {key}: no record carries this key; the keys seen are: {}",
+                if keys.is_empty() { "(none besides the global aws: keys)".to_string() } else { keys.join(", ") }
+            ));
+        }
+    }
+    let created = created_types(&chosen);
+    let tags = job_tags(&chosen, &created);
+    type Conditions = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+    // (service, resources, conditions) -> actions
+    let mut groups: BTreeMap<(String, Vec<String>, Conditions), BTreeSet<String>> = BTreeMap::new();
+    // pattern -> why, and the values it covers
+    let mut why: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    // ec2 resources created with tags in the request: tagging on create needs ec2:CreateTags
+    // with ec2:CreateAction (EC2 User Guide, "Grant permission to tag Amazon EC2 resources
+    // during creation").
+    let mut tag_on_create: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (r, sets) in &chosen {
         let action = catalog.action_named(&r.action);
         let name = action.map_or_else(|| r.action.clone(), |a| a.full_name().to_string());
         if action.is_none() {
-            unknown.push(r.action.clone());
+            out.unknown.push(r.action.clone());
         }
         used.insert(name.to_ascii_lowercase());
         let service = name.split(':').next().unwrap_or("").to_string();
         let mut resources: Vec<String> = Vec::new();
-        if !opts.wildcard_resources
+        let mut types_touched: BTreeSet<String> = BTreeSet::new();
+        // A pattern reaches resources never seen (not only other parts of one seen).
+        let mut wide = false;
+        if opts.resources != ResourceMode::Wildcard
             && let Some(a) = action
             && !a.resources.is_empty()
-            && !r.sets.resources.capped
         {
             let types: Vec<_> = a.resources.iter().filter_map(|t| catalog.resource_type(a.prefix, t.name)).collect();
-            resources = r
-                .sets
-                .resources
-                .sorted()
-                .into_iter()
-                .filter(|arn| types.iter().any(|t| t.glob().is_match(arn)))
-                .map(String::from)
-                .collect();
-            if !resources.is_empty() && a.resources.iter().any(|t| t.required) {
-                // Resource types the action may also touch that no record named (a new
-                // instance's volume): allowed by pattern, in the account and region seen.
-                let one =
-                    |s: &ct_actions::Capped| (s.len() == 1 && !s.capped).then(|| s.first().map(String::from)).flatten();
-                let (region, account) = (one(&r.sets.regions), one(&r.sets.accounts));
+            let partition = sets.principals.first().and_then(ct_iam::arn::partition).unwrap_or("aws").to_string();
+            let (region, account) = (one(&sets.regions), one(&sets.accounts));
+            let type_pattern = |t: &ct_iam::catalog::ResourceType| {
+                ct_iam::arn::fill(t.arn, |v| match v {
+                    "Partition" => Some(partition.as_str()),
+                    "Region" => region.as_deref(),
+                    "Account" => account.as_deref(),
+                    _ => None,
+                })
+            };
+            if sets.resources.capped {
+                // More resources than the record kept: the type's pattern in the account and
+                // region seen, said out loud (never a silent `*`).
                 for t in &types {
-                    if !resources.iter().any(|x| t.glob().is_match(x)) {
-                        let partition = r
-                            .sets
-                            .principals
-                            .first()
-                            .and_then(|p| ct_iam::arn::partition(p))
-                            .unwrap_or("aws")
-                            .to_string();
-                        resources.push(ct_iam::arn::fill(t.arn, |v| match v {
-                            "Partition" => Some(partition.as_str()),
-                            "Region" => region.as_deref(),
-                            "Account" => account.as_deref(),
-                            _ => None,
-                        }));
+                    let p = type_pattern(t);
+                    why.entry(p.clone())
+                        .or_default()
+                        .0
+                        .insert(format!("{name}: more resources than ct-actions kept (--cap); the type's pattern"));
+                    resources.push(p);
+                }
+                out.warnings.push(format!(
+                    "{name}: the calls named more resources than the record kept (raise ct-actions --cap): granted on \
+                     the resource types' patterns in the account and region seen"
+                ));
+            } else {
+                let seen = sets.resources.sorted();
+                for t in &types {
+                    let arns: Vec<&str> = seen.iter().copied().filter(|arn| t.glob().is_match(arn)).collect();
+                    if arns.is_empty() {
+                        continue;
+                    }
+                    let tname = format!("{}:{}", a.prefix, t.name);
+                    types_touched.insert(tname.clone());
+                    if opts.resources == ResourceMode::Exact {
+                        resources.extend(arns.iter().map(|s| s.to_string()));
+                        continue;
+                    }
+                    // The roles passed are named exactly: a pattern there could pass any role.
+                    if a.prefix == "iam" && a.name == "PassRole" {
+                        resources.extend(arns.iter().map(|s| s.to_string()));
+                        continue;
+                    }
+                    for p in crate::resources::generalise(t.arn, &arns, created.contains(&tname)) {
+                        let e = why.entry(p.arn.clone()).or_default();
+                        if !p.why.is_empty() {
+                            e.0.insert(p.why.clone());
+                        }
+                        e.1.extend(p.covers.iter().cloned());
+                        wide |= p.wide;
+                        resources.push(p.arn);
+                    }
+                }
+                if !resources.is_empty() && a.resources.iter().any(|t| t.required) {
+                    // Resource types the action may also touch that no record named (a new
+                    // instance's volume): allowed by pattern, in the account and region seen.
+                    for t in &types {
+                        if !resources.iter().any(|x| t.glob().is_match(x)) {
+                            let p = type_pattern(t);
+                            why.entry(p.clone())
+                                .or_default()
+                                .0
+                                .insert(format!("{name}: a resource type the action may touch that no call named"));
+                            resources.push(p);
+                        }
                     }
                 }
             }
@@ -158,19 +357,24 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> (Vec<PolicyStatem
         }
         resources.sort();
         resources.dedup();
-        let mut condition: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+        // A pattern that another covers adds nothing.
+        let globs: Vec<ct_common::glob::Glob> =
+            resources.iter().filter(|r| r.contains('*')).map(|r| ct_common::glob::Glob::new(r)).collect();
+        resources.retain(|r| !globs.iter().any(|g| g.as_str() != r && g.is_match(r)));
+        let mut condition: Conditions = BTreeMap::new();
+        let put = |condition: &mut Conditions, op: &str, key: &str, values: Vec<String>| {
+            condition.entry(op.into()).or_default().insert(key.to_string(), values);
+        };
         if opts.restrict_region
             && !GLOBAL_SERVICES.contains(&service.as_str())
-            && !r.sets.regions.is_empty()
-            && !r.sets.regions.capped
+            && !sets.regions.is_empty()
+            && !sets.regions.capped
         {
-            condition
-                .entry("StringEquals".into())
-                .or_default()
-                .insert("aws:RequestedRegion".into(), r.sets.regions.sorted().into_iter().map(String::from).collect());
+            let regions = sets.regions.sorted().into_iter().map(String::from).collect();
+            put(&mut condition, "StringEquals", "aws:RequestedRegion", regions);
         }
         for key in &opts.restrict {
-            let Some(set) = r.sets.context.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v) else {
+            let Some(set) = sets.context.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v) else {
                 continue;
             };
             if set.is_empty() || set.capped {
@@ -186,11 +390,95 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> (Vec<PolicyStatem
             // the condition would allow nothing.
             let op = if wild { "StringLikeIfExists" } else { "StringEqualsIfExists" };
             let canonical = catalog.condition_key(key).map_or(key.as_str(), |(k, _)| k).to_string();
-            condition.entry(op.into()).or_default().insert(canonical, values);
+            put(&mut condition, op, &canonical, values);
+        }
+        let context = |key: &str| sets.context.iter().find(|(k, _)| *k == key).map(|(_, v)| v);
+        // The role passed goes only to the services that received it (IAM User Guide,
+        // "Granting a user permissions to pass a role to an AWS service": iam:PassedToService).
+        if name == "iam:PassRole" {
+            match context("iam:PassedToService").filter(|s| !s.is_empty() && !s.capped) {
+                Some(s) => {
+                    let services = s.sorted().into_iter().map(String::from).collect();
+                    put(&mut condition, "StringEquals", "iam:PassedToService", services);
+                }
+                None => out.warnings.push(format!(
+                    "{name}: the calls do not show which service received the role; granted without \
+                     iam:PassedToService"
+                )),
+            }
+            for res in resources.iter().filter(|r| r.contains("role/") && r.ends_with('*')) {
+                let profiles = context("ec2:InstanceProfile").map(|s| s.sorted().join(", "));
+                out.warnings.push(format!(
+                    "{name} on {res}: the role passed is not in the calls{}; name the role in the policy, or give \
+                     ct-actions the events that add it to its instance profile",
+                    profiles.map(|p| format!(" (instance profiles {p})")).unwrap_or_default()
+                ));
+            }
+        }
+        // Calls that a service made with the principal's credentials, and only such calls
+        // (aws:ViaAWSService true on every one): allowed only through that service (IAM User
+        // Guide, global condition keys, aws:CalledVia).
+        if let (Some(via), Some(flag)) = (context("aws:CalledVia"), context("aws:ViaAWSService"))
+            && !via.is_empty()
+            && !via.capped
+            && flag.sorted() == ["true"]
+            && !flag.capped
+        {
+            let services = via.sorted().into_iter().map(String::from).collect();
+            put(&mut condition, "ForAnyValue:StringEquals", "aws:CalledVia", services);
+        }
+        // Resources the job made itself, reached by a pattern: only those that carry the job's
+        // tag (IAM User Guide, "Controlling access to AWS resources using tags").
+        let creates = action.is_some_and(|a| !creates(a).is_empty());
+        if wide && !creates && !types_touched.is_empty() && opts.resources == ResourceMode::General {
+            // The job's tags common to every type touched, each type taking aws:ResourceTag.
+            let mut common: Option<Vec<(String, String)>> = None;
+            for t in &types_touched {
+                let takes_tags = t
+                    .split_once(':')
+                    .and_then(|(p, n)| catalog.resource_type(p, n))
+                    .is_some_and(|rt| rt.condition_keys.contains(&"aws:ResourceTag/${TagKey}"));
+                let these = tags.get(t).filter(|_| takes_tags).cloned().unwrap_or_default();
+                common = Some(match common {
+                    None => these,
+                    Some(prev) => prev.into_iter().filter(|x| these.contains(x)).collect(),
+                });
+            }
+            if let Some(pairs) = common.filter(|p| !p.is_empty()) {
+                for (k, v) in pairs {
+                    put(&mut condition, "StringEquals", &format!("aws:ResourceTag/{k}"), vec![v]);
+                }
+            }
+        }
+        if service == "ec2"
+            && context("aws:TagKeys").is_some()
+            && creates
+            && let Some(a) = action
+        {
+            // The new resources that take tags in the request.
+            let taggable = |arn: &str| {
+                a.resources
+                    .iter()
+                    .filter_map(|t| catalog.resource_type(a.prefix, t.name))
+                    .any(|rt| rt.glob().is_match(arn) && rt.condition_keys.contains(&"aws:RequestTag/${TagKey}"))
+            };
+            let e = tag_on_create.entry(a.name.to_string()).or_default();
+            e.extend(resources.iter().filter(|r| r.contains('*') && taggable(r)).cloned());
         }
         groups.entry((service, resources, condition)).or_default().insert(name);
     }
-    let mut out = Vec::new();
+    if !tag_on_create.is_empty() {
+        let mut actions = Vec::new();
+        let mut resources = BTreeSet::new();
+        for (a, rs) in tag_on_create {
+            actions.push(a);
+            resources.extend(rs);
+        }
+        let mut condition: Conditions = BTreeMap::new();
+        condition.entry("StringEquals".into()).or_default().insert("ec2:CreateAction".into(), actions);
+        let resources: Vec<String> = resources.into_iter().collect();
+        groups.entry(("ec2".into(), resources, condition)).or_default().insert("ec2:CreateTags".into());
+    }
     let mut per_service: BTreeMap<String, usize> = BTreeMap::new();
     for ((service, resources, condition), actions) in groups {
         let n = per_service.entry(service.clone()).or_default();
@@ -205,7 +493,24 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> (Vec<PolicyStatem
         if *n > 1 {
             sid.push_str(&n.to_string());
         }
-        out.push(PolicyStatement {
+        for res in &resources {
+            if let Some((reasons, covers)) = why.get(res).filter(|(r, _)| !r.is_empty()) {
+                let mut shown: Vec<&str> = covers.iter().map(String::as_str).take(5).collect();
+                if covers.len() > 5 {
+                    shown.push("...");
+                }
+                let reasons: Vec<&str> = reasons.iter().map(String::as_str).collect();
+                let covers = if covers.is_empty() {
+                    String::new()
+                } else {
+                    format!("; covers {} seen: {}", covers.len(), shown.join(" "))
+                };
+                out.explain.push(format!("{sid}: {res}: {}{covers}", reasons.join("; ")));
+            } else if res != "*" {
+                out.explain.push(format!("{sid}: {res}: seen"));
+            }
+        }
+        out.statements.push(PolicyStatement {
             sid,
             effect: "Allow",
             action: actions.into_iter().collect(),
@@ -213,10 +518,22 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> (Vec<PolicyStatem
             condition,
         });
     }
+    // What the trail cannot show: object-level calls are data events, logged only when the trail
+    // records them (CloudTrail User Guide, "Logging data events").
+    for (prefix, management, data) in DATA_EVENTS {
+        let has = |names: &[&str]| names.iter().any(|n| used.contains(&format!("{prefix}:{}", n.to_ascii_lowercase())));
+        if has(management) && !has(data) {
+            out.warnings.push(format!(
+                "{prefix}: the job manages {prefix} resources but the input holds no {prefix} data events ({}...); if the \
+                 trail does not record data events, this policy lacks the job's data access",
+                data.iter().take(3).map(|d| format!("{prefix}:{d}")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
     if opts.guess {
         let guessed = guess(&used);
         if !guessed.is_empty() {
-            out.push(PolicyStatement {
+            out.statements.push(PolicyStatement {
                 sid: "GuessedRelatedReads".into(),
                 effect: "Allow",
                 action: guessed,
@@ -225,9 +542,9 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> (Vec<PolicyStatem
             });
         }
     }
-    unknown.sort();
-    unknown.dedup();
-    (out, unknown)
+    out.unknown.sort();
+    out.unknown.dedup();
+    Ok(out)
 }
 
 const VERBS: &[&str] = &[

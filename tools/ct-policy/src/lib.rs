@@ -3,13 +3,13 @@
 
 pub mod check;
 pub mod generate;
+pub mod resources;
 
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use ct_actions::{ActionRecord, Wire};
 use ct_common::cli::InputArgs;
 use ct_common::input::{self, Flow, ReadOptions, Reader, Source, Visit};
 use ct_common::lines::{self, Opened};
@@ -19,6 +19,7 @@ use ct_common::{EXIT_ERROR, EXIT_NEGATIVE, EXIT_OK, Error};
 use ct_iam::eval::{self, Context, Decision, Mode, Request};
 use ct_iam::policy::{self, Effect, Patterns, Policy, Statement};
 use ct_iam::{Catalog, Event};
+use ct_record::{ActionRecord, Wire};
 
 pub const NAME: &str = "ct-policy";
 
@@ -48,10 +49,16 @@ pub enum Command {
     Simulate(SimulateArgs),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum ResourceMode {
-    /// The ARNs seen where the action takes resources, * otherwise.
-    Observed,
+    /// The ARNs seen, generalised where they vary: object keys to their folder, per-run names
+    /// to their stem, identifiers made anew for each resource to the type in the account and
+    /// region seen.
+    #[default]
+    General,
+    /// The ARNs seen, exactly.
+    #[value(alias = "observed")]
+    Exact,
     /// * everywhere.
     Wildcard,
 }
@@ -61,9 +68,13 @@ pub struct GenerateArgs {
     /// Also grant actions that were only ever refused (by default a denied call was not needed).
     #[arg(long)]
     pub include_denied: bool,
-    /// Resources: observed or wildcard.
-    #[arg(long, value_enum, value_name = "MODE")]
-    pub resources: Option<ResourceMode>,
+    /// Resources: general (the ARNs seen, generalised where they vary), exact or wildcard.
+    #[arg(long, value_enum, value_name = "MODE", default_value = "general")]
+    pub resources: ResourceMode,
+    /// Write on stderr, for every statement, why each resource pattern was chosen and which
+    /// values seen it covers.
+    #[arg(long)]
+    pub explain: bool,
     /// Allow only the regions seen (aws:RequestedRegion), except for global services such as
     /// IAM, STS, CloudFront, Route 53 and Organizations, which are called in us-east-1.
     #[arg(long)]
@@ -354,13 +365,26 @@ fn run_generate(args: &GenerateArgs) -> Result<u8, Error> {
     let records: Vec<ActionRecord> = merged.into_values().collect();
     let opts = generate::Options {
         include_denied: args.include_denied,
-        wildcard_resources: args.resources == Some(ResourceMode::Wildcard),
+        resources: match args.resources {
+            ResourceMode::General => generate::ResourceMode::General,
+            ResourceMode::Exact => generate::ResourceMode::Exact,
+            ResourceMode::Wildcard => generate::ResourceMode::Wildcard,
+        },
         restrict_region: args.restrict_region,
         restrict: args.restrict.clone(),
         generalize: args.generalize,
         guess: args.guess,
     };
-    let (statements, unknown) = generate::statements(&records, &opts);
+    let generated = generate::statements(&records, &opts).map_err(Error::Usage)?;
+    for w in &generated.warnings {
+        report.warn(&"policy", w);
+    }
+    if args.explain {
+        for line in &generated.explain {
+            report.tell(&"explain", line);
+        }
+    }
+    let (statements, unknown) = (generated.statements, generated.unknown);
     if !unknown.is_empty() {
         report.fatal(&format_args!("not in the IAM action catalog, kept as written: {}", unknown.join(", ")));
     }

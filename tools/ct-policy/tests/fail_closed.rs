@@ -2,11 +2,11 @@
 //! it. Each case is one a review found the gate allowing although a request the log fits
 //! would be denied, with the IAM User Guide page that says so.
 
-use ct_actions::{ActionRecord, Wire};
 use ct_iam::Event;
 use ct_iam::eval::{Context, Decision, Known, Mode, Request, evaluate};
 use ct_iam::policy::{Policy, parse_document};
 use ct_policy::check::Gate;
+use ct_record::{ActionRecord, Wire};
 
 fn pol(json: &str) -> Policy {
     parse_document(&serde_json::from_str(json).unwrap(), "p").unwrap()

@@ -1,5 +1,6 @@
-//! Action records: what one IAM action was used for, aggregated over events, and merged
-//! exactly. Sets keep their `cap` smallest members in sorted order, so merging capped sets
+//! The action record, the contract between ct-actions (which writes it) and ct-policy (which
+//! reads it): what one IAM action was used for, aggregated over events, its JSON form (`Wire`),
+//! and its exact merge. Sets keep their `cap` smallest members in sorted order, so merging capped sets
 //! gives what capping the union would: merge(a, b) is associative and order-independent.
 
 use std::borrow::Cow;
@@ -320,6 +321,191 @@ pub struct Sets {
     /// events had no value for: such a set cannot stand for every call (the gate must not read
     /// it so).
     pub partial: BTreeSet<String>,
+    /// The values of calls that failed with an error other than a refusal or a busy service
+    /// (`transient`): the permission was granted, but the value may be a mistake (a misspelled
+    /// instance type, a missing key). The sets above hold the values of the other calls.
+    pub failed: Option<Box<Sets>>,
+    /// The values of calls refused for lack of permission (they were not done).
+    pub refused: Option<Box<Sets>>,
+}
+
+impl Sets {
+    /// Adds the values of one use, without the shortcuts of the sets' last values (the calls
+    /// that fail are few).
+    fn add_plain(&mut self, u: &Observed<'_>, cap: usize) {
+        mark_partial(&mut self.partial, u);
+        if let Some(x) = u.region {
+            self.regions.insert(x, cap);
+        }
+        if let Some(x) = u.account {
+            self.accounts.insert(x, cap);
+        }
+        if let Some(x) = u.principal {
+            self.principals.insert(x, cap);
+        }
+        for x in u.resources {
+            self.resources.insert(x, cap);
+        }
+        for (k, v) in u.context {
+            self.context.set(k).insert(v, cap);
+        }
+    }
+
+    /// Adds `other`'s values (and those of its outcomes) into `self`.
+    fn merge(&mut self, other: &Sets, cap: usize) {
+        for (k, n) in &other.errors {
+            *self.errors.entry(k.clone()).or_default() += n;
+        }
+        self.regions.merge(&other.regions, cap);
+        self.accounts.merge(&other.accounts, cap);
+        self.principals.merge(&other.principals, cap);
+        self.resources.merge(&other.resources, cap);
+        for (k, v) in other.context.iter() {
+            self.context.set(k).merge(v, cap);
+        }
+        self.partial.extend(other.partial.iter().cloned());
+        for (mine, theirs) in [(&mut self.failed, &other.failed), (&mut self.refused, &other.refused)] {
+            if let Some(t) = theirs {
+                mine.get_or_insert_default().merge(t, cap);
+            }
+        }
+    }
+
+    /// The values of the calls that succeeded and of those that failed, and of the refused ones
+    /// too when `refused`: what a gate must judge, or what a policy grants with
+    /// `--include-denied`. Nothing is capped again (`capped` and `partial` carry over).
+    pub fn called(&self, refused: bool) -> Sets {
+        let mut out = Sets { errors: self.errors.clone(), ..Sets::default() };
+        let mut add = |s: &Sets| {
+            out.regions.merge(&s.regions, usize::MAX);
+            out.accounts.merge(&s.accounts, usize::MAX);
+            out.principals.merge(&s.principals, usize::MAX);
+            out.resources.merge(&s.resources, usize::MAX);
+            for (k, v) in s.context.iter() {
+                out.context.set(k).merge(v, usize::MAX);
+            }
+            out.partial.extend(s.partial.iter().cloned());
+        };
+        add(self);
+        if let Some(f) = &self.failed {
+            add(f);
+        }
+        if refused && let Some(r) = &self.refused {
+            add(r);
+        }
+        out
+    }
+
+    fn wire(&self) -> SetsWire {
+        let mut capped = Vec::new();
+        for (name, set) in [
+            ("regions", &self.regions),
+            ("accounts", &self.accounts),
+            ("principals", &self.principals),
+            ("resources", &self.resources),
+        ] {
+            if set.capped {
+                capped.push(name.to_string());
+            }
+        }
+        for (k, v) in self.context.iter() {
+            if v.capped {
+                capped.push(format!("context:{k}"));
+            }
+        }
+        let list = |c: &Capped| c.sorted().into_iter().map(String::from).collect();
+        SetsWire {
+            regions: list(&self.regions),
+            accounts: list(&self.accounts),
+            principals: list(&self.principals),
+            resources: list(&self.resources),
+            context: self.context.iter().map(|(k, v)| (k.to_string(), list(v))).collect(),
+            capped,
+            partial: self.partial.iter().cloned().collect(),
+        }
+    }
+
+    fn from_wire(w: SetsWire, cap: usize) -> Sets {
+        let set = |items: Vec<String>, name: &str| {
+            let mut c = Capped { capped: w.capped.iter().any(|x| x == name), ..Capped::default() };
+            for i in items {
+                c.insert(&i, cap);
+            }
+            c
+        };
+        let mut context = ContextSets::default();
+        // From a BTreeMap: in key order, so each key goes at the end.
+        for (k, v) in w.context {
+            let name = format!("context:{k}");
+            *context.set(&k) = set(v, &name);
+        }
+        Sets {
+            errors: BTreeMap::new(),
+            regions: set(w.regions, "regions"),
+            accounts: set(w.accounts, "accounts"),
+            principals: set(w.principals, "principals"),
+            resources: set(w.resources, "resources"),
+            context,
+            partial: w.partial.into_iter().collect(),
+            failed: None,
+            refused: None,
+        }
+    }
+}
+
+/// Whether an error code says only that the service was busy or failed on its side (throttling,
+/// an internal error, a time-out): the call was the job's own and is retried as it was, so its
+/// values count with those of the calls that succeeded.
+pub fn transient(code: &str) -> bool {
+    const BUSY: &[&str] = &[
+        "Throttl",
+        "RequestLimitExceeded",
+        "TooManyRequests",
+        "SlowDown",
+        "ServiceUnavailable",
+        "Unavailable",
+        "InternalError",
+        "InternalFailure",
+        "InternalServerError",
+        "ServiceFailure",
+        "RequestTimeout",
+        "ProvisionedThroughputExceeded",
+    ];
+    BUSY.iter().any(|b| code.contains(b))
+}
+
+/// Names the sets that `u` has no value for.
+fn mark_partial(partial: &mut BTreeSet<String>, u: &Observed<'_>) {
+    for (name, missing) in [
+        ("regions", u.region.is_none()),
+        ("accounts", u.account.is_none()),
+        ("principals", u.principal.is_none()),
+        ("time", u.time.is_none()),
+        ("resources", u.unnamed),
+    ] {
+        if missing && !partial.contains(name) {
+            partial.insert(name.to_string());
+        }
+    }
+}
+
+/// The sets of the calls of one outcome, in a record's JSON form (`failed`, `refused`).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct SetsWire {
+    #[serde(default)]
+    pub regions: Vec<String>,
+    #[serde(default)]
+    pub accounts: Vec<String>,
+    #[serde(default)]
+    pub principals: Vec<String>,
+    #[serde(default)]
+    pub resources: Vec<String>,
+    #[serde(default)]
+    pub context: BTreeMap<String, Vec<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capped: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partial: Vec<String>,
 }
 
 /// The JSON form of an action record (one line).
@@ -355,6 +541,13 @@ pub struct Wire {
     /// `resources`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub partial: Vec<String>,
+    /// The values of the calls that failed with another error than a refusal; the sets above
+    /// are those of the calls that succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<SetsWire>,
+    /// The values of the calls refused for lack of permission.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<SetsWire>,
 }
 
 fn min_opt(a: &Option<CompactString>, b: &Option<CompactString>) -> Option<CompactString> {
@@ -409,17 +602,15 @@ impl ActionRecord {
                 set(&mut self.last);
             }
         }
-        for (name, missing) in [
-            ("regions", u.region.is_none()),
-            ("accounts", u.account.is_none()),
-            ("principals", u.principal.is_none()),
-            ("time", u.time.is_none()),
-            ("resources", u.unnamed),
-        ] {
-            if missing && !self.sets.partial.contains(name) {
-                self.sets.partial.insert(name.to_string());
-            }
+        if u.denied || u.error_code.is_some_and(|c| !transient(c)) {
+            // A call that did not succeed: its values are kept apart, so that a policy grants
+            // only what succeeded and a gate still sees every call.
+            let sets = &mut *self.sets;
+            let outcome = if u.denied { &mut sets.refused } else { &mut sets.failed };
+            outcome.get_or_insert_default().add_plain(u, cap);
+            return;
         }
+        mark_partial(&mut self.sets.partial, u);
         let [regions, accounts, principals, resources, fixed @ ..] = &mut self.recents.0;
         let sets = &mut *self.sets;
         if let Some(x) = u.region {
@@ -456,38 +647,12 @@ impl ActionRecord {
         self.denied += other.denied;
         self.first = min_opt(&self.first, &other.first);
         self.last = max_opt(&self.last, &other.last);
-        let (sets, other) = (&mut *self.sets, &*other.sets);
-        for (k, n) in &other.errors {
-            *sets.errors.entry(k.clone()).or_default() += n;
-        }
-        sets.regions.merge(&other.regions, cap);
-        sets.accounts.merge(&other.accounts, cap);
-        sets.principals.merge(&other.principals, cap);
-        sets.resources.merge(&other.resources, cap);
-        for (k, v) in other.context.iter() {
-            sets.context.set(k).merge(v, cap);
-        }
-        sets.partial.extend(other.partial.iter().cloned());
+        self.sets.merge(&other.sets, cap);
     }
 
     pub fn to_wire(&self) -> Wire {
         let sets = &*self.sets;
-        let mut capped = Vec::new();
-        for (name, set) in [
-            ("regions", &sets.regions),
-            ("accounts", &sets.accounts),
-            ("principals", &sets.principals),
-            ("resources", &sets.resources),
-        ] {
-            if set.capped {
-                capped.push(name.to_string());
-            }
-        }
-        for (k, v) in sets.context.iter() {
-            if v.capped {
-                capped.push(format!("context:{k}"));
-            }
-        }
+        let main = sets.wire();
         Wire {
             action: self.action.clone(),
             count: self.count,
@@ -495,37 +660,35 @@ impl ActionRecord {
             errors: sets.errors.clone(),
             first: self.first.as_ref().map(CompactString::to_string),
             last: self.last.as_ref().map(CompactString::to_string),
-            regions: sets.regions.sorted().into_iter().map(String::from).collect(),
-            accounts: sets.accounts.sorted().into_iter().map(String::from).collect(),
-            principals: sets.principals.sorted().into_iter().map(String::from).collect(),
-            resources: sets.resources.sorted().into_iter().map(String::from).collect(),
-            context: sets
-                .context
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.sorted().into_iter().map(String::from).collect()))
-                .collect(),
+            regions: main.regions,
+            accounts: main.accounts,
+            principals: main.principals,
+            resources: main.resources,
+            context: main.context,
             known: self.known,
             inferred: self.inferred,
-            capped,
-            partial: sets.partial.iter().cloned().collect(),
+            capped: main.capped,
+            partial: main.partial,
+            failed: sets.failed.as_deref().map(Sets::wire),
+            refused: sets.refused.as_deref().map(Sets::wire),
         }
     }
 
     /// A record read back from its JSON form; sets larger than `cap` are capped again.
     pub fn from_wire(w: Wire, cap: usize) -> Self {
-        let set = |items: Vec<String>, name: &str| {
-            let mut c = Capped { capped: w.capped.iter().any(|x| x == name), ..Capped::default() };
-            for i in items {
-                c.insert(&i, cap);
-            }
-            c
+        let main = SetsWire {
+            regions: w.regions,
+            accounts: w.accounts,
+            principals: w.principals,
+            resources: w.resources,
+            context: w.context,
+            capped: w.capped,
+            partial: w.partial,
         };
-        let mut context = ContextSets::default();
-        // From a BTreeMap: in key order, so each key goes at the end.
-        for (k, v) in w.context {
-            let name = format!("context:{k}");
-            *context.set(&k) = set(v, &name);
-        }
+        let mut sets = Sets::from_wire(main, cap);
+        sets.errors = w.errors;
+        sets.failed = w.failed.map(|f| Box::new(Sets::from_wire(f, cap)));
+        sets.refused = w.refused.map(|f| Box::new(Sets::from_wire(f, cap)));
         ActionRecord {
             action: w.action,
             count: w.count,
@@ -535,15 +698,7 @@ impl ActionRecord {
             known: w.known,
             inferred: w.inferred,
             recents: Recents::default(),
-            sets: Box::new(Sets {
-                errors: w.errors,
-                regions: set(w.regions, "regions"),
-                accounts: set(w.accounts, "accounts"),
-                principals: set(w.principals, "principals"),
-                resources: set(w.resources, "resources"),
-                context,
-                partial: w.partial.into_iter().collect(),
-            }),
+            sets: Box::new(sets),
         }
     }
 }
