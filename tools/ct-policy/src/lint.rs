@@ -401,7 +401,7 @@ fn validate_statement(policy: &Policy, st: &Statement, out: &mut Vec<Finding>) {
         let if_exists = c.operator.ends_with("IfExists");
         let lacking: Vec<&str> = resolved
             .iter()
-            .filter(|(_, _, actions)| !actions.iter().any(|a| catalog.key_applies(a, key)))
+            .filter(|(_, _, actions)| !actions.iter().any(|a| applies(catalog, a, key)))
             .map(|(p, _, _)| *p)
             .collect();
         if lacking.is_empty() || (if_exists && lacking.len() < resolved.len()) {
@@ -431,15 +431,50 @@ fn never(operator: &str, effect: Effect) -> &'static str {
     }
 }
 
-/// Whether a service key exists: exactly, or as a family such as `s3:ExistingObjectTag/<key>`.
+/// Whether a service key exists: exactly, or as a member of a family that one of the
+/// service's actions takes (`s3:ExistingObjectTag/<key>`, `kms:EncryptionContext:${EncryptionContextKey}`).
 fn known_key(catalog: &Catalog, key: &str) -> bool {
-    if catalog.condition_key(key).is_some() {
+    catalog.condition_key(key).is_some()
+        || key.split_once(':').is_some_and(|(prefix, _)| catalog.actions_of(prefix).any(|a| applies(catalog, a, key)))
+}
+
+/// Whether `key` applies to the action: the catalog's rule, widened to families whose variable
+/// is not a tag key (`kms:EncryptionContext:${EncryptionContextKey}`,
+/// `codebuild:secondarySources/${sourceIdentifier}.location`).
+fn applies(catalog: &Catalog, a: &Action, key: &str) -> bool {
+    if catalog.key_applies(a, key) {
         return true;
     }
-    key.find('/').is_some_and(|i| {
-        let stem = &key[..=i];
-        ["${TagKey}", "<key>"].iter().any(|v| catalog.condition_key(&format!("{stem}{v}")).is_some())
-    })
+    let names = |template: &&str| {
+        template.contains(['$', '<']) && Glob::new_ignore_case(&template_as_stars(template)).is_match(key)
+    };
+    a.condition_keys.iter().any(names)
+        || a.resources
+            .iter()
+            .any(|r| catalog.resource_type(a.prefix, r.name).is_some_and(|rt| rt.condition_keys.iter().any(names)))
+}
+
+/// A key family as a pattern: `${Var}` and `<var>` stand for any text.
+fn template_as_stars(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        let close = match (c, chars.peek()) {
+            ('$', Some('{')) => '}',
+            ('<', _) => '>',
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        out.push('*');
+        for d in chars.by_ref() {
+            if d == close {
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// A policy resource as a pattern: policy variables (`${aws:username}`) may be anything.
@@ -777,6 +812,21 @@ mod tests {
     fn size_skips_whitespace_outside_strings_only() {
         assert_eq!(size("{ \"a b\" : [ 1 ,\n 2 ] }"), "{\"a b\":[1,2]}".len());
         assert_eq!(size(r#"{"a\" b":1}"#), r#"{"a\" b":1}"#.len());
+    }
+
+    #[test]
+    fn key_families() {
+        assert_eq!(template_as_stars("kms:EncryptionContext:${EncryptionContextKey}"), "kms:EncryptionContext:*");
+        assert_eq!(template_as_stars("s3:ExistingObjectTag/<key>"), "s3:ExistingObjectTag/*");
+        let c = Catalog::get();
+        assert!(known_key(c, "kms:EncryptionContext:purpose"));
+        assert!(known_key(c, "codebuild:secondarySources/src1.location"));
+        assert!(known_key(c, "s3:ExistingObjectTag/team"));
+        assert!(!known_key(c, "s3:NoSuchKey"));
+        assert!(!known_key(c, "nosuchservice:Key"));
+        let decrypt = c.action("kms", "Decrypt").unwrap();
+        assert!(applies(c, decrypt, "kms:EncryptionContext:purpose"));
+        assert!(!applies(c, decrypt, "s3:prefix"));
     }
 
     #[test]
