@@ -101,7 +101,11 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          ec2:InstanceType, s3:prefix, aws:RequestTag/...). known: the catalog holds the action. inferred: present and true \
          when every use was inferred (iam:PassRole). capped: the sets that reached --cap. partial: the sets that some events had no value for \
          (regions, accounts, principals, time; resources when an event named none of an action's resources), which therefore do not \
-         speak for every call.\n\n\
+         speak for every call. The sets above hold the values of the calls that succeeded (or failed only because the service \
+         was busy: throttling, internal errors); failed and refused, present when such calls were seen, hold the same sets \
+         (regions, accounts, principals, resources, context, capped, partial) for the calls that failed with another error \
+         (the permission was granted, the value may be a mistake) and for those refused for lack of permission: \
+         \"refused\":{\"regions\":[\"eu-west-1\"],\"accounts\":[\"111122223333\"],\"principals\":[...],\"resources\":[...],\"context\":{...}}.\n\n\
          With --per-event, each line is one use: action, eventID, eventTime, principal, region, account, resources, context, \
          errorCode, denied, known, inferred.",
     ),

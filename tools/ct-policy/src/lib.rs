@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod generate;
+pub mod lint;
 pub mod resources;
 
 use std::fmt;
@@ -47,6 +48,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Decide one request against policies, offline, like `aws iam simulate-custom-policy`.
     Simulate(SimulateArgs),
+    /// Report what IAM's validator would, and grants that escalate privileges (exit 1 on any).
+    Lint(LintArgs),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -162,30 +165,82 @@ pub struct SimulateArgs {
     pub context: Vec<String>,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// One finding record (NDJSON) per line.
+    Json,
+    /// FILE: statement SID: severity: code: message, for people.
+    Text,
+}
+
+#[derive(Args, Debug)]
+pub struct LintArgs {
+    /// Policy documents, or the AWS CLI's output holding them; - for standard input.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// How findings are written.
+    #[arg(long, value_enum, default_value = "json", value_name = "FORMAT")]
+    pub format: LintFormat,
+    /// Leave out findings with this code (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub ignore: Vec<String>,
+    /// Report errors only (warnings are left out and do not fail).
+    #[arg(long)]
+    pub errors_only: bool,
+    /// In get-account-authorization-details output: the role or user whose policies to lint.
+    #[arg(long, value_name = "NAME")]
+    pub principal: Option<String>,
+    /// Do not write the summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
 const AFTER_HELP: &str = "\
 Exit status: generate 0, or 2 on an error; check 0 when every action is allowed, 1 when one is
 not (Unknown counts as not allowed unless --unknown allow), 2 on an error or an empty input;
-simulate 0 on Allow, 1 otherwise, 2 on an error.
+simulate 0 on Allow, 1 otherwise, 2 on an error; lint 0 on a clean policy, 1 on any finding, 2
+on an unreadable or malformed file.
 
 Examples:
   ct-unzip logs/ | ct-filter --role deploy-agent | ct-actions | ct-policy > policy.json
   ct-unzip logs/ | ct-filter --role build-agent | ct-actions | ct-policy check --policy allowed.json
   ct-unzip logs/ | ct-filter --role build-agent | ct-policy check --deny 'iam:*' --deny ec2:TerminateInstances
-  ct-policy simulate --policy role.json --action ec2:RunInstances --context ec2:InstanceType=m5.large";
+  ct-policy simulate --policy role.json --action ec2:RunInstances --context ec2:InstanceType=m5.large
+  ct-policy lint --format text policies/*.json";
 
 /// Extra man page sections, rendered after OPTIONS by the man page generator.
 pub const MAN_SECTIONS: &[(&str, &str)] = &[
     (
         "GENERATE",
         "Reads action records (ct-actions) or service:Action lines and writes a policy document (Version 2012-10-17), \
-         sorted and deterministic. Actions refused every time are left out unless --include-denied. Resources are the ARNs \
-         seen where the IAM action catalog says the action takes that resource type; where an action touches resource \
-         types the logs did not name (the volume of a new instance), those are allowed by pattern in the account and region \
-         seen; * otherwise. Statements group actions by service and identical resources and conditions, with Sids naming \
-         the service. --restrict-region adds aws:RequestedRegion for the regions seen, leaving out global services; \
+         sorted and deterministic. Actions refused every time are left out unless --include-denied, and so are the \
+         resources and condition values seen only on refused calls or on calls that failed (a misspelled instance type, \
+         a missing object); throttled calls count as made. Resources are those the IAM action catalog says the action \
+         takes, generalised where they vary (--resources general, the default): each ARN is read against its type's \
+         template; the partition, region and account stay as seen; an identifier (a template variable ending in Id) \
+         that varied, or that the principal creates (RunInstances, CreateStack), becomes * (instance/*, change/*); a \
+         name keeps its stem before what varies: object keys up to the / before the first part holding a digit \
+         (builds/2.3.1/app.tgz to builds/*), other names up to the last separator before the first digit (test-pr-412 \
+         to test-pr-*); a name seen once stays exact. --resources exact keeps the ARNs as seen, wildcard writes *. A \
+         record whose resource set reached the --cap of ct-actions gets its types' patterns in the account and region \
+         seen, with a warning, never *. Where an action touches resource types the logs did not name (the volume of a \
+         new instance), those are allowed by pattern in the account and region seen. --explain writes on standard error, \
+         for every statement, why each pattern was chosen and the values seen it covers.\n\n\
+         Conditions: --restrict-region adds aws:RequestedRegion for the regions seen, leaving out global services; \
          --restrict KEY adds the values seen, in the IfExists form, because a condition on a key that only some of an \
-         action's resources carry (ec2:InstanceType on RunInstances) would otherwise allow nothing. A policy larger than \
-         6,144 characters without whitespace is an error unless --split-dir writes it as several documents.",
+         action's resources carry (ec2:InstanceType on RunInstances) would otherwise allow nothing; a KEY that no record \
+         carries is an error naming the keys seen. iam:PassRole is granted on the roles passed, with \
+         iam:PassedToService for the services that received them; where the calls passed an instance profile whose role \
+         they do not show, the grant is role/* in the account with a warning naming the profiles. Calls that a service \
+         made with the principal's credentials, when every call of the action was such a call, get aws:CalledVia. \
+         Resources the principal creates with tags, reached later by a pattern (TerminateInstances on instance/*), are \
+         scoped with aws:ResourceTag for the tags every create carried with one value. EC2 resources created with tags \
+         need ec2:CreateTags with ec2:CreateAction, which is added. Statements group actions by service and identical \
+         resources and conditions, with Sids naming the service.\n\n\
+         Warnings on standard error (the exit status is not changed): grants the evidence could not narrow, every grant \
+         that allows privilege escalation or broad destruction (as lint reports them), and services whose data calls \
+         the input cannot show (S3 objects, Lambda Invoke, DynamoDB items are logged only as data events). A policy \
+         larger than 6,144 characters without whitespace is an error unless --split-dir writes it as several documents.",
     ),
     (
         "CHECK",
@@ -219,10 +274,34 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          Policies with Version 2008-10-17 or none are evaluated as IAM does, with policy variables left as text, and noted.",
     ),
     (
+        "LINT",
+        "Checks policy documents (or the AWS CLI output that --policy accepts) as IAM's policy validator does, against \
+         the IAM action catalog: actions and services that do not exist (a pattern that matches no action), Resources \
+         that are neither * nor an ARN, an action none of whose resource types a Resource of its statement can name (an \
+         action without resource types needs *), service condition keys that do not exist or apply to none of the \
+         statement's actions (aws: keys apply to all), Sids that repeat or hold other characters than letters and \
+         digits, a missing or 2008-10-17 Version, and a document over the 6,144 characters without whitespace of a \
+         managed policy. It also names the grants of Allow statements that let a principal escalate its privileges or \
+         destroy broadly: NotAction or NotResource with Allow; * or service:* on every resource; iam:PassRole or \
+         sts:AssumeRole on a wildcard role; IAM actions that grant permissions (AWS's Permissions management access \
+         level, and CreateAccessKey, CreateLoginProfile, UpdateLoginProfile, AddUserToGroup, UpdateAssumeRolePolicy, \
+         CreateUser); other services' Permissions management actions; Delete, Terminate, Purge and Destroy actions and \
+         kms:ScheduleKeyDeletion on every resource of a type. A generated policy's risky grants are named on standard \
+         error as warnings, without changing its exit status.\n\n\
+         Each finding is written as a record (--format text writes FILE: statement SID: severity: code: message):\n\n\
+         {\"file\":\"role.json\",\"statement\":\"Pass\",\"severity\":\"warning\",\"code\":\"passrole-wildcard\",\"message\":\"iam:PassRole on *: any role there can be passed to a service, and no iam:PassedToService condition limits which\"}\n\n\
+         Errors: invalid-action, unknown-service, unknown-action, invalid-resource, resource-mismatch, \
+         unknown-condition-key, invalid-sid, duplicate-sid, policy-too-large. Warnings: condition-key-mismatch, \
+         missing-version, not-action, not-resource, service-wildcard, passrole-wildcard, assume-role-wildcard, \
+         privilege-escalation, resource-exposure, destructive-wildcard. --ignore CODE leaves a code out; --errors-only \
+         leaves out the warnings.",
+    ),
+    (
         "EXIT STATUS",
         "generate: 0, or 2 on an error. check: 0 when every action is allowed, 1 when one is not, 2 on an error or when \
-         the input holds no events. simulate: 0 on Allow, 1 otherwise, 2 on an error. A closed standard output ends \
-         ct-policy quietly with status 0.",
+         the input holds no events. simulate: 0 on Allow, 1 otherwise, 2 on an error. lint: 0 when no finding is \
+         reported, 1 when one is, 2 when a file cannot be read or is not a policy (the others are still linted). A \
+         closed standard output ends ct-policy quietly with status 0.",
     ),
     (
         "EXAMPLES",
@@ -230,7 +309,9 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          ct-unzip logs/ | ct-filter --role deploy-agent | ct-actions | ct-policy --restrict-region --restrict ec2:InstanceType --generalize\n\
          ct-unzip logs/ | ct-filter --role build-agent | ct-actions | ct-policy check --policy allowed.json\n\
          ct-unzip logs/ | ct-filter --role build-agent | ct-policy check --deny 'iam:*' --deny ec2:TerminateInstances\n\
-         ct-policy simulate --policy role.json --action ec2:RunInstances --context ec2:InstanceType=m5.large",
+         ct-policy simulate --policy role.json --action ec2:RunInstances --context ec2:InstanceType=m5.large\n\
+         ct-policy lint --format text policies/*.json\n\
+         aws iam get-role-policy --role-name deploy-agent --policy-name deploy | ct-policy lint --errors-only -",
     ),
     ("SEE ALSO", "ct(7), ct-actions(1), ct-filter(1), ct-unzip(1)"),
 ];
@@ -241,6 +322,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         None => run_generate(&cli.generate),
         Some(Command::Check(a)) => run_check(a),
         Some(Command::Simulate(a)) => run_simulate(a),
+        Some(Command::Lint(a)) => run_lint(a),
     }
 }
 
@@ -393,6 +475,7 @@ fn run_generate(args: &GenerateArgs) -> Result<u8, Error> {
         return Ok(EXIT_ERROR);
     }
     let whole = generate::Document { version: "2012-10-17", statements: statements.clone() };
+    warn_risky(&whole, &mut report);
     let size = generate::size(&whole);
     let render = |d: &generate::Document| {
         if args.compact { serde_json::to_string(d) } else { serde_json::to_string_pretty(d) }
@@ -557,4 +640,96 @@ fn run_simulate(args: &SimulateArgs) -> Result<u8, Error> {
     o.record(line.as_bytes())?;
     o.flush()?;
     Ok(if out.decision == Decision::Allow { EXIT_OK } else { EXIT_NEGATIVE })
+}
+
+/// Tells on stderr what a generated policy grants that can escalate privileges or destroy
+/// broadly (issue 16): the logs showed these calls, but a reviewer should see them named.
+fn warn_risky(doc: &generate::Document, report: &mut Reporter) {
+    let Ok(text) = serde_json::to_string(doc) else { return };
+    let Ok(policies) = policy::parse_file(&text, "policy", None) else { return };
+    for f in policies.iter().flat_map(lint::risky_grants) {
+        let st = f.statement.as_deref().unwrap_or("");
+        report.warn(&"policy", &format_args!("statement {st}: {}: {}", f.code, f.message));
+    }
+}
+
+fn run_lint(args: &LintArgs) -> Result<u8, Error> {
+    let mut report = Reporter::new(NAME);
+    report.quiet = args.quiet;
+    for code in &args.ignore {
+        if !lint::CODES.contains(&code.as_str()) {
+            return Err(Error::Usage(format!(
+                "--ignore {code:?}: not a finding code (one of: {})",
+                lint::CODES.join(", ")
+            )));
+        }
+    }
+    let mut out = Output::stdout(false);
+    let (mut files, mut errors, mut warnings) = (0u64, 0u64, 0u64);
+    for path in &args.files {
+        let stdin = path.as_os_str() == "-";
+        let name = if stdin { "<stdin>".to_string() } else { path.display().to_string() };
+        let text = if stdin {
+            let mut s = String::new();
+            io::Read::read_to_string(&mut io::stdin(), &mut s).map(|_| s)
+        } else {
+            std::fs::read_to_string(path)
+        };
+        let text = match text {
+            Ok(t) => t,
+            Err(e) => {
+                report.error(&name, &format_args!("cannot read: {}", ct_common::error::io_text(&e)));
+                continue;
+            }
+        };
+        let policies = match policy::parse_file(&text, &name, args.principal.as_deref()) {
+            Ok(p) => p,
+            // The parser's message starts with the file's name.
+            Err(e) => {
+                report.fatal(&e);
+                report.errors += 1;
+                continue;
+            }
+        };
+        files += 1;
+        // The file's own size when it is the document itself; an estimate inside CLI output.
+        let plain = policies.len() == 1 && policies[0].name == name;
+        for p in &policies {
+            let size = plain.then(|| lint::size(&text));
+            for f in lint::lint(p, size) {
+                if args.ignore.iter().any(|c| c == f.code) || (args.errors_only && f.severity != lint::Severity::Error)
+                {
+                    continue;
+                }
+                match f.severity {
+                    lint::Severity::Error => errors += 1,
+                    lint::Severity::Warning => warnings += 1,
+                }
+                match args.format {
+                    LintFormat::Json => {
+                        out.record(&serde_json::to_vec(&f).map_err(|e| Error::Msg(e.to_string()))?)?;
+                    }
+                    LintFormat::Text => out.record(f.text().as_bytes())?,
+                }
+            }
+        }
+    }
+    out.flush()?;
+    // Silent on a clean run, as a CI step's log should be.
+    if errors + warnings + report.errors == 0 {
+        return Ok(EXIT_OK);
+    }
+    report.summary(&format_args!(
+        "lint: {} read, {} and {}",
+        ct_common::report::plural(files, "policy file", "policy files"),
+        ct_common::report::plural(errors, "error", "errors"),
+        ct_common::report::plural(warnings, "warning", "warnings")
+    ));
+    Ok(if report.errors > 0 {
+        EXIT_ERROR
+    } else if errors + warnings > 0 {
+        EXIT_NEGATIVE
+    } else {
+        EXIT_OK
+    })
 }
