@@ -102,7 +102,10 @@ pub fn day(d: &mut Day, st: &mut State) {
             j.s("logGroupName", LOG_GROUP).s("logStreamName", &stream);
         })),
         "create the night's log stream",
-        vec![ck("logs:CreateLogStream", &group_arn, SYD)],
+        // The Service Authorization Reference lists the log-group type for CreateLogStream,
+        // but CloudWatch Logs authorizes the new stream's ARN (its AccessDenied messages name
+        // `log-group:G:log-stream:S`), which is why AWS's examples grant `log-group:G:*`.
+        vec![ck("logs:CreateLogStream", &format!("{group_arn}:log-stream:{stream}"), SYD)],
     );
     d.unlogged(
         &r,
