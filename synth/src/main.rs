@@ -1,14 +1,16 @@
 //! ct-synth: deterministic generator of realistic CloudTrail log trees.
 //!
 //! `sample` writes the small story-driven bucket committed at `tests/data/bucket`; `tree`
-//! writes the large benchmark tree described in perf.md §1. Both are byte-identical for a given
-//! seed (and, for `tree`, any `--jobs`).
+//! writes the large benchmark tree described in perf.md §1; `roles` writes the policy-quality
+//! scenario (days of three automation roles plus the judge's ground truth). All are
+//! byte-identical for a given seed (and, for `tree`, any `--jobs`).
 
 mod catalog;
 mod json;
 mod layout;
 mod record;
 mod rng;
+mod roles;
 mod sample;
 mod sha256;
 mod time;
@@ -66,6 +68,17 @@ enum Cmd {
         #[arg(long)]
         force: bool,
     },
+    /// Write the policy-quality scenario: OUTDIR/days/day-N.ndjson and OUTDIR/judge.ndjson
+    Roles {
+        /// Output folder
+        outdir: PathBuf,
+        /// Random seed
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Number of days; the policy is learnt from all but the last, judged on the last
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(2..=28))]
+        days: u32,
+    },
 }
 
 /// `10M`, `1G`, `1.5G`, `512Ki`, `1000` → bytes.
@@ -115,6 +128,12 @@ fn main() -> ExitCode {
                 jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
             tree::run(&tree::Opts { out: outdir, size, seed, jobs, start, days, account, force })
         }
+        Cmd::Roles { outdir, seed, days } => roles::run(&outdir, seed, days).map(|w| {
+            eprintln!(
+                "ct-synth roles: {} events in {days} days, {} legit and {} never judge lines",
+                w.events, w.legit, w.never
+            );
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
