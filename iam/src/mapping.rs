@@ -890,9 +890,16 @@ fn resources<'e>(
     (prefix, event): (&str, &str),
 ) -> Vec<Cow<'e, str>> {
     let mut out = Vec::new();
-    let own = has_own_types(prefix, event, params);
+    // What the few services of `own_type` name their own way, per type; when they name any,
+    // `resources[]` does not speak for the call (it names the table of a query on an index).
+    let own: SmallVec<[Option<Vec<String>>; 2]> =
+        if matches!(prefix, "route53" | "dynamodb" | "codebuild" | "cloudformation") {
+            plan.types.iter().map(|t| own_type(ev, params, prefix, event, t)).collect()
+        } else {
+            SmallVec::new()
+        };
     if special.is_none()
-        && !own
+        && !own.iter().any(Option::is_some)
         && let Some(listed) = &ev.resources
     {
         for r in listed {
@@ -906,8 +913,9 @@ fn resources<'e>(
             return out;
         }
     }
+    let mut own = own.into_iter();
     for t in &plan.types {
-        let own = if own { own_type(ev, params, prefix, event, t) } else { None };
+        let own = own.next().flatten();
         for filled in own.unwrap_or_else(|| fill_type(ev, params, t, special.as_deref())) {
             if !out.iter().any(|o| *o == filled) {
                 out.push(Cow::Owned(filled));
@@ -996,18 +1004,6 @@ fn fill_with(ev: &Event<'_>, t: &TypePlan, vars: &[(&str, &str)]) -> String {
     })
 }
 
-/// Whether `own_type` names some resource of this call that the generic rules would not, so
-/// that the record's `resources[]` (which names the table of a query on an index) does not
-/// speak for it. Only a few services, each looked at cheaply.
-fn has_own_types(prefix: &str, event: &str, params: &Params<'_>) -> bool {
-    match prefix {
-        "route53" | "cloudformation" => true,
-        "dynamodb" => matches!(event, "Query" | "Scan") && params.str_at("indexName").is_some(),
-        "codebuild" => matches!(event, "BatchGetBuilds" | "BatchDeleteBuilds" | "StopBuild" | "RetryBuild"),
-        _ => false,
-    }
-}
-
 /// The ARNs of resource type `t` that a call names in a form the templates cannot take as it
 /// is; `None` leaves the type to the generic rules, an empty list leaves it out.
 fn own_type(ev: &Event<'_>, params: &Params<'_>, prefix: &str, event: &str, t: &TypePlan) -> Option<Vec<String>> {
@@ -1038,11 +1034,15 @@ fn own_type(ev: &Event<'_>, params: &Params<'_>, prefix: &str, event: &str, t: &
             }
             Some(vec![fill_with(ev, t, &[("TableName", table), ("IndexName", index)])])
         }
-        ("dynamodb", "table") => Some(Vec::new()),
+        ("dynamodb", "table") if matches!(event, "Query" | "Scan") && params.str_at("indexName").is_some() => {
+            Some(Vec::new())
+        }
         // CodeBuild's build calls take build ids, `PROJECT:UUID` (or the build's ARN,
         // ...:build/PROJECT:UUID), and are authorised on the project (Service Authorization
         // Reference, AWS CodeBuild: BatchGetBuilds, StopBuild... take the project type).
-        ("codebuild", "project") => {
+        ("codebuild", "project")
+            if matches!(event, "BatchGetBuilds" | "BatchDeleteBuilds" | "StopBuild" | "RetryBuild") =>
+        {
             let mut ids = Vec::new();
             for key in ["ids", "id"] {
                 if params.may_hold(key) {
@@ -1214,10 +1214,19 @@ pub const CALLED_VIA: &[&str] =
 
 /// The service that made the call with the caller's credentials (a forward access session):
 /// CloudTrail names it in userIdentity.invokedBy (CloudTrail User Guide, "CloudTrail
-/// userIdentity element"). Only a service principal counts (`AWS Internal` does not); calls
-/// made with a service's own role are not the caller's and never reach this point.
+/// userIdentity element"). Only a service principal counts (`AWS Internal` does not). A call
+/// a service makes with a role of its own is not made with the caller's credentials and sets
+/// neither key (IAM User Guide, aws:CalledVia and aws:ViaAWSService): AWSService identities
+/// never reach this point, and a service-linked role's session (a role under
+/// `/aws-service-role/`) is left out here; a service role of another path cannot be told from
+/// the caller's own role by the event.
 pub fn via_service<'e>(ev: &'e Event<'_>) -> Option<&'e str> {
-    let by = ev.user_identity.as_ref()?.invoked_by.as_deref()?;
+    let id = ev.user_identity.as_ref()?;
+    let by = id.invoked_by.as_deref()?;
+    let issuer = id.session_context.as_ref().and_then(|s| s.session_issuer.as_ref()).and_then(|i| i.arn.as_deref());
+    if issuer.is_some_and(|a| a.contains(":role/aws-service-role/")) {
+        return None;
+    }
     let name = by.strip_suffix(".amazonaws.com")?;
     (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')).then_some(by)
 }

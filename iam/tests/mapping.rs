@@ -841,3 +841,19 @@ fn calls_made_through_a_service() {
     let u = uses(&ev("ec2.amazonaws.com", "DescribeInstances", ""));
     assert!(!u[0].context.iter().any(|(k, _)| k == "aws:CalledVia" || k == "aws:ViaAWSService"));
 }
+
+#[test]
+fn a_service_linked_role_s_calls_are_not_made_through_a_service() {
+    // IAM User Guide, aws:ViaAWSService: false "if the service uses a service role or
+    // service-linked role to make a call on the principal's behalf". A service-linked role
+    // lives under /aws-service-role/ (IAM User Guide, "Using service-linked roles").
+    let slr = ev("ec2.amazonaws.com", "DescribeInstances", "")
+        .replace("role/deploy-agent", "role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig")
+        .replacen(
+            r#""accountId":"111122223333","#,
+            r#""accountId":"111122223333","invokedBy":"config.amazonaws.com","#,
+            1,
+        );
+    let u = uses(&slr);
+    assert!(!u[0].context.iter().any(|(k, _)| k == "aws:ViaAWSService"), "{:?}", u[0].context);
+}
