@@ -434,38 +434,29 @@ struct Params<'e> {
     lower: OnceCell<Vec<u8>>,
     /// Look at the text before reading it (false only in `map_reading_all`).
     look_first: bool,
-    /// The response elements, parsed when first needed (for the few calls whose names are
-    /// only there).
-    response: OnceCell<Json<'e>>,
 }
 
 impl<'e> Params<'e> {
     fn new(ev: &'e Event<'e>, look_first: bool) -> Self {
-        Params {
-            ev,
-            value: OnceCell::new(),
-            escaped: OnceCell::new(),
-            lower: OnceCell::new(),
-            look_first,
-            response: OnceCell::new(),
-        }
+        Params { ev, value: OnceCell::new(), escaped: OnceCell::new(), lower: OnceCell::new(), look_first }
     }
 
     fn get(&self) -> &Json<'e> {
         self.value.get_or_init(|| Json::parse(self.ev.request_parameters))
     }
 
-    /// The response elements, or null when the text cannot hold `needle` (a key spelled
-    /// without escapes, as the request's are).
-    fn response_with(&self, needle: &str) -> &Json<'e> {
-        let Some(raw) = self.ev.response_elements else { return &Json::Null };
+    /// The response elements, read (not kept: the few calls that need them need them once),
+    /// or null when the text cannot hold `needle` (a key spelled without escapes, as the
+    /// request's are).
+    fn response_with(&self, needle: &str) -> Json<'e> {
+        let Some(raw) = self.ev.response_elements else { return Json::Null };
         let may = !self.look_first
             || memchr::memchr(b'\\', raw.as_bytes()).is_some()
             || holds(raw.as_bytes(), needle.as_bytes());
         if !may {
-            return &Json::Null;
+            return Json::Null;
         }
-        self.response.get_or_init(|| Json::parse(Some(raw)))
+        Json::parse(Some(raw))
     }
 
     /// The string under `key` at the top of the request, when it may be there.
@@ -892,14 +883,14 @@ fn resources<'e>(
     let mut out = Vec::new();
     // What the few services of `own_type` name their own way, per type; when they name any,
     // `resources[]` does not speak for the call (it names the table of a query on an index).
-    let own: SmallVec<[Option<Vec<String>>; 2]> =
-        if matches!(prefix, "route53" | "dynamodb" | "codebuild" | "cloudformation") {
-            plan.types.iter().map(|t| own_type(ev, params, prefix, event, t)).collect()
-        } else {
-            SmallVec::new()
-        };
+    // (Only for those services: for the others, no list to make and drop per event.)
+    let own = if matches!(prefix, "route53" | "dynamodb" | "codebuild" | "cloudformation") {
+        own_types(ev, params, plan, prefix, event)
+    } else {
+        None
+    };
     if special.is_none()
-        && !own.iter().any(Option::is_some)
+        && !own.as_ref().is_some_and(|o| o.iter().any(Option::is_some))
         && let Some(listed) = &ev.resources
     {
         for r in listed {
@@ -913,9 +904,9 @@ fn resources<'e>(
             return out;
         }
     }
-    let mut own = own.into_iter();
+    let mut own = own.map(Vec::into_iter);
     for t in &plan.types {
-        let own = own.next().flatten();
+        let own = own.as_mut().and_then(Iterator::next).flatten();
         for filled in own.unwrap_or_else(|| fill_type(ev, params, t, special.as_deref())) {
             if !out.iter().any(|o| *o == filled) {
                 out.push(Cow::Owned(filled));
@@ -1002,6 +993,19 @@ fn fill_with(ev: &Event<'_>, t: &TypePlan, vars: &[(&str, &str)]) -> String {
         "Account" => account,
         _ => vars.iter().find(|(k, _)| *k == var).map(|(_, v)| *v),
     })
+}
+
+/// `own_type` of each of the action's types (out of line: the few services it serves should
+/// not make `resources` too big to inline for all the others).
+#[inline(never)]
+fn own_types(
+    ev: &Event<'_>,
+    params: &Params<'_>,
+    plan: &ActionPlan,
+    prefix: &str,
+    event: &str,
+) -> Option<Vec<Option<Vec<String>>>> {
+    Some(plan.types.iter().map(|t| own_type(ev, params, prefix, event, t)).collect())
 }
 
 /// The ARNs of resource type `t` that a call names in a form the templates cannot take as it
@@ -1223,12 +1227,18 @@ pub const CALLED_VIA: &[&str] =
 pub fn via_service<'e>(ev: &'e Event<'_>) -> Option<&'e str> {
     let id = ev.user_identity.as_ref()?;
     let by = id.invoked_by.as_deref()?;
-    let issuer = id.session_context.as_ref().and_then(|s| s.session_issuer.as_ref()).and_then(|i| i.arn.as_deref());
-    if issuer.is_some_and(|a| a.contains(":role/aws-service-role/")) {
+    if by.len() <= ".amazonaws.com".len() || !by.ends_with(".amazonaws.com") {
         return None;
     }
-    let name = by.strip_suffix(".amazonaws.com")?;
-    (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')).then_some(by)
+    // arn:PARTITION:iam::ACCOUNT:role/aws-service-role/... (a finder made once: a text
+    // pattern sets a searcher up per call).
+    static SERVICE_LINKED: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b":role/aws-service-role/"));
+    let issuer = id.session_context.as_ref().and_then(|s| s.session_issuer.as_ref()).and_then(|i| i.arn.as_deref());
+    if issuer.is_some_and(|a| SERVICE_LINKED.find(a.as_bytes()).is_some()) {
+        return None;
+    }
+    Some(by)
 }
 
 /// The ARNs of the instance profiles a request names (`iamInstanceProfile`: `{"arn": ...}` or
