@@ -89,6 +89,10 @@ pub struct Context {
     /// Observable keys (lower-cased, or prefixes ending in `/`) whose absence this one record
     /// does not prove: tags in a request whose tags ct could not read.
     pub unproven: Vec<String>,
+    /// Multivalued keys (lower-cased) whose values here are some of the request's, perhaps not
+    /// all: aws:CalledVia when the event shows only the last service of a chain. A set
+    /// operator settles only what those values alone decide.
+    pub partial: Vec<String>,
 }
 
 impl Context {
@@ -142,8 +146,16 @@ impl Context {
 /// headers). Their values, when a record shows them, still count.
 pub fn observable(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    const KEYS: &[&str] =
-        &["aws:sourceip", "aws:multifactorauthpresent", "aws:username", "aws:sourcevpce", "aws:tagkeys"];
+    // aws:CalledVia is absent from a direct call (IAM User Guide, global condition keys), which
+    // CloudTrail shows without userIdentity.invokedBy; ct fills it from invokedBy.
+    const KEYS: &[&str] = &[
+        "aws:sourceip",
+        "aws:multifactorauthpresent",
+        "aws:username",
+        "aws:sourcevpce",
+        "aws:tagkeys",
+        "aws:calledvia",
+    ];
     KEYS.contains(&k.as_str()) || k.starts_with("aws:requesttag/")
 }
 
@@ -565,14 +577,20 @@ fn condition(c: &Condition, req: &Request<'_>, vars: bool, quant: Quant, unknown
     let positive = |r: &str| pol.iter().any(|p| compare(op.base, r, p));
     // The test for one request value, negation included.
     let one = |r: &str| if op.negated { !positive(r) } else { positive(r) };
-    Tri::from(match op.set {
-        Some(SetQ::ForAllValues) => values.iter().all(|r| one(r)),
-        Some(SetQ::ForAnyValue) => values.iter().any(|r| one(r)),
-        None => match quant {
-            Quant::All => values.iter().all(|r| one(r)),
-            Quant::Any => values.iter().any(|r| one(r)),
-        },
-    })
+    let every = match op.set {
+        Some(SetQ::ForAllValues) => true,
+        Some(SetQ::ForAnyValue) => false,
+        None => quant == Quant::All,
+    };
+    let held = if every { values.iter().all(|r| one(r)) } else { values.iter().any(|r| one(r)) };
+    let k = c.key.to_ascii_lowercase();
+    if req.mode == Mode::Check && req.context.partial.contains(&k) && held == every {
+        // Some of the request's values: one that holds settles "any", one that fails settles
+        // "every"; otherwise the values not shown might decide.
+        unknown.push(c.key.clone());
+        return Tri::Unknown;
+    }
+    Tri::from(held)
 }
 
 fn action_matches(patterns: &Patterns, action: &str) -> bool {

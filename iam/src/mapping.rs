@@ -445,6 +445,28 @@ impl<'e> Params<'e> {
         self.value.get_or_init(|| Json::parse(self.ev.request_parameters))
     }
 
+    /// The response elements, read (not kept: the few calls that need them need them once),
+    /// or null when the text cannot hold `needle` (a key spelled without escapes, as the
+    /// request's are).
+    fn response_with(&self, needle: &str) -> Json<'e> {
+        let Some(raw) = self.ev.response_elements else { return Json::Null };
+        let may = !self.look_first
+            || memchr::memchr(b'\\', raw.as_bytes()).is_some()
+            || holds(raw.as_bytes(), needle.as_bytes());
+        if !may {
+            return Json::Null;
+        }
+        Json::parse(Some(raw))
+    }
+
+    /// The string under `key` at the top of the request, when it may be there.
+    fn str_at(&self, key: &str) -> Option<&str> {
+        if !self.may_hold(key) {
+            return None;
+        }
+        self.get().get(key).and_then(Json::as_str)
+    }
+
     /// Whether the parameters may hold the needle's text (in a key or a string), in any ASCII
     /// case: false only when the text, with no escape in it, does not contain it, for keys and
     /// strings without escapes appear in the text as they are.
@@ -669,7 +691,7 @@ fn map_params<'e>(ev: &'e Event<'_>, detail: bool, look_first: bool) -> Mapping<
         if let Some(Known { plan, .. }) = known
             && detail
         {
-            u.resources = resources(ev, &params, plan, special_resource(p, n, name, i, &params));
+            u.resources = resources(ev, &params, plan, special_resource(p, n, name, i, &params), (p, name));
             u.unnamed = u.resources.is_empty() && plan.takes_resources;
             u.context = context(ev, &params, plan);
         }
@@ -677,9 +699,7 @@ fn map_params<'e>(ev: &'e Event<'_>, detail: bool, look_first: bool) -> Mapping<
     }
     // The access level of the call's main action (the first) tells a read from a write.
     let level = names.first().and_then(|n| n.known.as_ref()).map(|k| k.access_level);
-    if let Some(pass) = pass_role(ev, prefix, name, level, &params) {
-        uses.push(pass);
-    }
+    uses.extend(pass_role(ev, prefix, name, level, &params));
     Mapping::Actions(uses)
 }
 
@@ -694,6 +714,9 @@ pub(crate) struct ActionPlan {
     simple: Vec<(&'static str, &'static str)>,
     /// The catalog lists resource types for the action (described or not).
     takes_resources: bool,
+    /// ec2:InstanceProfile applies to the action (RunInstances and the other calls on
+    /// instances).
+    instance_profile: bool,
     /// `Use::id`.
     id: u32,
 }
@@ -750,7 +773,13 @@ impl ActionPlan {
             let simple = CONTEXT_PARAMS.iter().filter(|(key, _)| catalog.key_applies(action, key)).copied().collect();
             static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
             let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            Box::new(ActionPlan { types, simple, takes_resources: !action.resources.is_empty(), id })
+            Box::new(ActionPlan {
+                types,
+                simple,
+                takes_resources: !action.resources.is_empty(),
+                instance_profile: action.prefix == "ec2" && catalog.key_applies(action, "ec2:InstanceProfile"),
+                id,
+            })
         })
     }
 }
@@ -849,9 +878,19 @@ fn resources<'e>(
     params: &Params<'_>,
     plan: &ActionPlan,
     special: Option<Vec<Variable>>,
+    (prefix, event): (&str, &str),
 ) -> Vec<Cow<'e, str>> {
     let mut out = Vec::new();
+    // What the few services of `own_type` name their own way, per type; when they name any,
+    // `resources[]` does not speak for the call (it names the table of a query on an index).
+    // (Only for those services: for the others, no list to make and drop per event.)
+    let own = if matches!(prefix, "route53" | "dynamodb" | "codebuild" | "cloudformation") {
+        own_types(ev, params, plan, prefix, event)
+    } else {
+        None
+    };
     if special.is_none()
+        && !own.as_ref().is_some_and(|o| o.iter().any(Option::is_some))
         && let Some(listed) = &ev.resources
     {
         for r in listed {
@@ -865,8 +904,10 @@ fn resources<'e>(
             return out;
         }
     }
+    let mut own = own.map(Vec::into_iter);
     for t in &plan.types {
-        for filled in fill_type(ev, params, t, special.as_deref()) {
+        let own = own.as_mut().and_then(Iterator::next).flatten();
+        for filled in own.unwrap_or_else(|| fill_type(ev, params, t, special.as_deref())) {
             if !out.iter().any(|o| *o == filled) {
                 out.push(Cow::Owned(filled));
             }
@@ -942,6 +983,121 @@ fn fill_type(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan, special: Option<
         .collect()
 }
 
+/// A template filled with the event's partition, region and account and with `vars` (`*`
+/// for any variable not given).
+fn fill_with(ev: &Event<'_>, t: &TypePlan, vars: &[(&str, &str)]) -> String {
+    let (partition, region, account) = (ev.partition(), ev.aws_region.as_deref(), ev.account());
+    arn::fill(t.arn, |var| match var {
+        "Partition" => Some(partition),
+        "Region" => region,
+        "Account" => account,
+        _ => vars.iter().find(|(k, _)| *k == var).map(|(_, v)| *v),
+    })
+}
+
+/// `own_type` of each of the action's types (out of line: the few services it serves should
+/// not make `resources` too big to inline for all the others).
+#[inline(never)]
+fn own_types(
+    ev: &Event<'_>,
+    params: &Params<'_>,
+    plan: &ActionPlan,
+    prefix: &str,
+    event: &str,
+) -> Option<Vec<Option<Vec<String>>>> {
+    Some(plan.types.iter().map(|t| own_type(ev, params, prefix, event, t)).collect())
+}
+
+/// The ARNs of resource type `t` that a call names in a form the templates cannot take as it
+/// is; `None` leaves the type to the generic rules, an empty list leaves it out.
+fn own_type(ev: &Event<'_>, params: &Params<'_>, prefix: &str, event: &str, t: &TypePlan) -> Option<Vec<String>> {
+    match (prefix, t.name) {
+        // Route 53 writes ids as paths (`/hostedzone/Z1`, `/change/C1`) or bare (`Z1`), and the
+        // ARNs hold the bare id: arn:aws:route53:::hostedzone/Z1 (Service Authorization
+        // Reference, Amazon Route 53: resource types hostedzone and change; Route 53 Developer
+        // Guide, "Logging Amazon Route 53 API calls with AWS CloudTrail", whose records carry
+        // requestParameters.hostedZoneId, and id for GetHostedZone and GetChange).
+        ("route53", "hostedzone") => {
+            let id = params.str_at("hostedZoneId").or_else(|| {
+                // `id` names a zone only in the zone's own calls (GetHostedZone, DeleteHostedZone...).
+                event.contains("HostedZone").then(|| params.str_at("id")).flatten()
+            })?;
+            Some(vec![fill_with(ev, t, &[("Id", bare_id(id))])])
+        }
+        ("route53", "change") => Some(vec![fill_with(ev, t, &[("Id", bare_id(params.str_at("id")?))])]),
+        // A query or scan of an index is authorised on the index's ARN, table/T/index/I, not on
+        // the table's (Service Authorization Reference, Amazon DynamoDB: Query and Scan take
+        // the index resource type; DynamoDB Developer Guide, "IAM policy to grant access to a
+        // specific DynamoDB table and its indexes").
+        ("dynamodb", "index") => {
+            let index = params.str_at("indexName")?;
+            let table = params.str_at("tableName")?;
+            // TableName may be the table's ARN.
+            if table.starts_with("arn:") {
+                return Some(vec![format!("{table}/index/{index}")]);
+            }
+            Some(vec![fill_with(ev, t, &[("TableName", table), ("IndexName", index)])])
+        }
+        ("dynamodb", "table") if matches!(event, "Query" | "Scan") && params.str_at("indexName").is_some() => {
+            Some(Vec::new())
+        }
+        // CodeBuild's build calls take build ids, `PROJECT:UUID` (or the build's ARN,
+        // ...:build/PROJECT:UUID), and are authorised on the project (Service Authorization
+        // Reference, AWS CodeBuild: BatchGetBuilds, StopBuild... take the project type).
+        ("codebuild", "project")
+            if matches!(event, "BatchGetBuilds" | "BatchDeleteBuilds" | "StopBuild" | "RetryBuild") =>
+        {
+            let mut ids = Vec::new();
+            for key in ["ids", "id"] {
+                if params.may_hold(key) {
+                    match params.get().get(key) {
+                        Some(Json::String(s)) => ids.push(&**s),
+                        Some(Json::Array(a)) => ids.extend(a.iter().filter_map(Json::as_str)),
+                        _ => {}
+                    }
+                }
+            }
+            let mut projects: Vec<&str> = ids
+                .iter()
+                .filter_map(|id| {
+                    let id = id.rsplit_once(":build/").map_or(*id, |(_, b)| b);
+                    id.rsplit_once(':').map(|(project, _)| project).filter(|p| !p.is_empty() && !p.contains('/'))
+                })
+                .collect();
+            projects.sort_unstable();
+            projects.dedup();
+            if projects.is_empty() {
+                return None;
+            }
+            Some(projects.into_iter().map(|p| fill_with(ev, t, &[("ProjectName", p)])).collect())
+        }
+        // CloudFormation: a stack's ARN is stack/NAME/UUID. A call that made the stack (or a
+        // change set of it) returns its id (CloudFormation API Reference, CreateStack and
+        // CreateChangeSet: StackId); other calls name it by name or ARN (StackName), and change
+        // set calls are authorised on the stack (Service Authorization Reference, AWS
+        // CloudFormation: CreateChangeSet, DescribeChangeSet, ExecuteChangeSet and
+        // DeleteChangeSet take the stack type).
+        ("cloudformation", "stack") => {
+            if let Some(id) = params.response_with("stackId").get("stackId").and_then(Json::as_str)
+                && t.glob.is_match(id)
+            {
+                return Some(vec![id.to_string()]);
+            }
+            let name = params.str_at("stackName")?;
+            if name.starts_with("arn:") {
+                return t.glob.is_match(name).then(|| vec![name.to_string()]);
+            }
+            Some(vec![fill_with(ev, t, &[("StackName", name)])])
+        }
+        _ => None,
+    }
+}
+
+/// An id written as a path (`/hostedzone/Z1`): its last part.
+fn bare_id(id: &str) -> &str {
+    if id.starts_with('/') { id.rsplit('/').next().unwrap_or(id) } else { id }
+}
+
 /// Condition-key values that the event shows, for keys that apply to the action.
 fn context<'e>(ev: &'e Event<'_>, params: &Params<'_>, plan: &ActionPlan) -> Vec<(Cow<'static, str>, Cow<'e, str>)> {
     // Room for the usual keys (region, address, endpoint, MFA and a few more): no regrowth.
@@ -949,6 +1105,12 @@ fn context<'e>(ev: &'e Event<'_>, params: &Params<'_>, plan: &ActionPlan) -> Vec
     // Global keys (aws:...) apply to every action; the service keys that apply are in the
     // plan. The global keys of every event, each once and pushed in sorted order: most events
     // have no others, and then need no sort and no search for duplicates.
+    let via = via_service(ev);
+    if let Some(service) = via
+        && CALLED_VIA.contains(&service)
+    {
+        out.push(("aws:CalledVia".into(), service.into()));
+    }
     let mfa = ev
         .user_identity
         .as_ref()
@@ -970,6 +1132,12 @@ fn context<'e>(ev: &'e Event<'_>, params: &Params<'_>, plan: &ActionPlan) -> Vec
     }
     if let Some(v) = ev.vpc_endpoint_id.as_deref() {
         out.push(("aws:SourceVpce".into(), v.into()));
+    }
+    // Only `true`: a direct call has aws:ViaAWSService false in IAM, but the event cannot
+    // prove a call direct for the services that do not set the key (IAM User Guide, global
+    // condition keys, aws:ViaAWSService: not EC2, Glue, Lake Formation, OpsWorks).
+    if via.is_some() {
+        out.push(("aws:ViaAWSService".into(), "true".into()));
     }
     debug_assert!(out.is_sorted());
     let globals = out.len();
@@ -1000,8 +1168,8 @@ fn context<'e>(ev: &'e Event<'_>, params: &Params<'_>, plan: &ActionPlan) -> Vec
     let mut tags: Vec<(String, String)> = Vec::new();
     // Every shape read below has its tags under a key `tags` or `Tags` (EC2's
     // tagSpecificationSet too, inside its items), which hold the text `ags`.
-    let params = if params.may_hold("ags") { params.get() } else { &Json::Null };
-    if let Some(items) = params.get("tagSpecificationSet").and_then(|t| t.get("items")).and_then(Json::as_array) {
+    let tagged = if params.may_hold("ags") { params.get() } else { &Json::Null };
+    if let Some(items) = tagged.get("tagSpecificationSet").and_then(|t| t.get("items")).and_then(Json::as_array) {
         for spec in items {
             for t in spec.get("tags").and_then(Json::as_array).into_iter().flatten() {
                 if let (Some(k), Some(v)) = (t.get("key").and_then(Json::as_str), t.get("value").and_then(Json::as_str))
@@ -1012,7 +1180,7 @@ fn context<'e>(ev: &'e Event<'_>, params: &Params<'_>, plan: &ActionPlan) -> Vec
         }
     }
     for key in ["tags", "Tags"] {
-        match params.get(key) {
+        match tagged.get(key) {
             Some(Json::Object(m)) => {
                 tags.extend(m.iter().filter_map(|(k, v)| Some((k.to_string(), v.as_str()?.to_string()))))
             }
@@ -1028,23 +1196,131 @@ fn context<'e>(ev: &'e Event<'_>, params: &Params<'_>, plan: &ActionPlan) -> Vec
         put(format!("aws:RequestTag/{k}").into(), v.into());
         put("aws:TagKeys".into(), k.into());
     }
+    // The instance profile a launch names (its role is not in the event; a later stage can
+    // resolve it): ec2:InstanceProfile, a key of the instance resource type (Service
+    // Authorization Reference, Amazon EC2: RunInstances, instance).
+    if plan.instance_profile {
+        for profile in instance_profiles(ev, params) {
+            put("ec2:InstanceProfile".into(), profile.into());
+        }
+    }
     if out.len() > globals {
         out.sort();
     }
     out
 }
 
-/// iam:PassRole, which CloudTrail never logs: a call that configures a resource with a role
-/// (a parameter named like a role holding a role ARN, or an EC2 instance profile) needed it.
-fn pass_role(
-    ev: &Event<'_>,
-    prefix: &str,
-    name: &str,
-    level: Option<&str>,
-    params: &Params<'_>,
-) -> Option<Use<'static>> {
-    if matches!(prefix, "iam" | "sts") {
+/// The services that set aws:CalledVia when they call on with the caller's credentials (IAM
+/// User Guide, "AWS global condition context keys", aws:CalledVia: the CalledVia services
+/// table). Other services set only aws:ViaAWSService.
+pub const CALLED_VIA: &[&str] =
+    &["athena.amazonaws.com", "cloudformation.amazonaws.com", "dynamodb.amazonaws.com", "kms.amazonaws.com"];
+
+/// The service that made the call with the caller's credentials (a forward access session):
+/// CloudTrail names it in userIdentity.invokedBy (CloudTrail User Guide, "CloudTrail
+/// userIdentity element"). Only a service principal counts (`AWS Internal` does not). A call
+/// a service makes with a role of its own is not made with the caller's credentials and sets
+/// neither key (IAM User Guide, aws:CalledVia and aws:ViaAWSService): AWSService identities
+/// never reach this point, and a service-linked role's session (a role under
+/// `/aws-service-role/`) is left out here; a service role of another path cannot be told from
+/// the caller's own role by the event.
+pub fn via_service<'e>(ev: &'e Event<'_>) -> Option<&'e str> {
+    let id = ev.user_identity.as_ref()?;
+    let by = id.invoked_by.as_deref()?;
+    if by.len() <= ".amazonaws.com".len() || !by.ends_with(".amazonaws.com") {
         return None;
+    }
+    // arn:PARTITION:iam::ACCOUNT:role/aws-service-role/... (a finder made once: a text
+    // pattern sets a searcher up per call).
+    static SERVICE_LINKED: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b":role/aws-service-role/"));
+    let issuer = id.session_context.as_ref().and_then(|s| s.session_issuer.as_ref()).and_then(|i| i.arn.as_deref());
+    if issuer.is_some_and(|a| SERVICE_LINKED.find(a.as_bytes()).is_some()) {
+        return None;
+    }
+    Some(by)
+}
+
+/// The ARNs of the instance profiles a request names (`iamInstanceProfile`: `{"arn": ...}` or
+/// `{"name": ...}` in EC2 launches, a name or ARN in Auto Scaling launch configurations). A
+/// profile named by name is in the call's account: arn:PARTITION:iam::ACCOUNT:instance-profile/NAME.
+fn instance_profiles(ev: &Event<'_>, params: &Params<'_>) -> Vec<String> {
+    if !params.may_hold_any_case("iaminstanceprofile") {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    find_keys(params.get(), "iamInstanceProfile", 0, &mut found);
+    let mut out: Vec<String> = found
+        .into_iter()
+        .filter_map(|p| {
+            let text = match p {
+                Json::String(s) => s,
+                _ => p.get("arn").or_else(|| p.get("name")).and_then(Json::as_str)?,
+            };
+            if text.starts_with("arn:") {
+                return Some(text.to_string());
+            }
+            let name = text.trim_start_matches('/');
+            let account = ev.account()?;
+            (!name.is_empty()).then(|| format!("arn:{}:iam::{account}:instance-profile/{name}", ev.partition()))
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Keys that carry a role ARN without saying "role" (issue 18): EC2 flow logs'
+/// DeliverLogsPermissionArn (EC2 API Reference, CreateFlowLogs), API Gateway integrations'
+/// credentials (REST API Reference, PutIntegration; v2 CreateIntegration CredentialsArn),
+/// Cognito user pools' SnsCallerArn (SmsConfigurationType).
+const ROLE_KEYS: &[&str] = &["deliverLogsPermissionArn", "credentials", "credentialsArn", "snsCallerArn"];
+
+/// Where a role passed under a key goes, when it is not the service called (IAM User Guide,
+/// "IAM and AWS STS condition context keys", iam:PassedToService: the service principal of
+/// the final service that assumes the role): ECS task and execution roles to ECS tasks
+/// (Amazon ECS Developer Guide, "Task IAM role" and "Task execution IAM role"), flow logs'
+/// role to the flow logs service (Amazon VPC User Guide, "IAM role for publishing flow logs
+/// to CloudWatch Logs"), an EKS node group's role to EC2 (Amazon EKS User Guide, "Amazon EKS
+/// node IAM role"), RDS Enhanced Monitoring's role to its monitoring service (Amazon RDS User
+/// Guide, "Setting up and enabling Enhanced Monitoring").
+const PASSED_TO: &[(&str, &str, &str)] = &[
+    ("ecs", "taskRoleArn", "ecs-tasks.amazonaws.com"),
+    ("ecs", "executionRoleArn", "ecs-tasks.amazonaws.com"),
+    ("ec2", "deliverLogsPermissionArn", "vpc-flow-logs.amazonaws.com"),
+    ("eks", "nodeRole", "ec2.amazonaws.com"),
+    ("rds", "monitoringRoleArn", "monitoring.rds.amazonaws.com"),
+];
+
+/// Services that do not set iam:PassedToService (IAM User Guide, iam:PassedToService: "Some
+/// services, such as AWS CodeBuild and AWS CodeCommit do not support this condition key").
+const NO_PASSED_TO: &[&str] = &["codebuild", "codecommit"];
+
+/// iam:PassedToService for a role passed under `key` in a call to `source`: the exceptions
+/// above, else the service called, whose principal is its endpoint name (`lambda.amazonaws.com`;
+/// the IAM User Guide: "This is the usual format: SERVICE_NAME_URL.amazonaws.com"). None where
+/// that is not known: the services without the key, and sources that are not their
+/// service's principal (those of `PREFIXES`).
+fn passed_to(source: &str, prefix: &str, key: &str) -> Option<String> {
+    if let Some((_, _, service)) = PASSED_TO.iter().find(|(p, k, _)| *p == prefix && k.eq_ignore_ascii_case(key)) {
+        return Some(service.to_string());
+    }
+    let first = source.split('.').next().unwrap_or(source);
+    let plain = first == prefix && source.strip_prefix(first) == Some(".amazonaws.com");
+    (plain && !NO_PASSED_TO.contains(&prefix) && !PREFIXES.iter().any(|(s, _)| *s == source))
+        .then(|| source.to_string())
+}
+
+/// iam:PassRole, which CloudTrail never logs: a call that configures a resource with a role
+/// (a parameter named like a role, or one of `ROLE_KEYS`, holding a role ARN, or an EC2
+/// instance profile) needed it. One use per service the roles are passed to, with that
+/// service as iam:PassedToService. An instance profile's role is not in the event: its use
+/// has `role/*` in the account, and the launching action carries the profile
+/// (ec2:InstanceProfile); that key is EC2's, not in PassRole's request context, so it is not
+/// put on the PassRole use, where a policy condition on it could never hold.
+fn pass_role(ev: &Event<'_>, prefix: &str, name: &str, level: Option<&str>, params: &Params<'_>) -> Vec<Use<'static>> {
+    if matches!(prefix, "iam" | "sts") {
+        return Vec::new();
     }
     // Reads pass nothing: the event says so, or the catalog rates the action List or Read.
     let read_only = ev.read_only == Some(true)
@@ -1054,41 +1330,55 @@ fn pass_role(
     let removal = ["Remove", "Delete", "Disassociate", "Detach"].iter().any(|p| name.starts_with(p));
     // A role ARN holds `:role/`.
     if read_only || removal || !(params.may_hold(":role/") || params.may_hold_any_case("iaminstanceprofile")) {
-        return None;
+        return Vec::new();
     }
-    let params = params.get();
-    if params.is_null() {
-        return None;
+    let json = params.get();
+    if json.is_null() {
+        return Vec::new();
     }
     let mut roles = Vec::new();
-    collect_role_arns(params, 0, &mut roles);
+    collect_role_arns(json, 0, &mut roles);
     // An instance profile anywhere in the request (EC2 launches, spot requests, Auto Scaling
-    // launch configurations) passes its role.
+    // launch configurations) passes its role, to EC2 (IAM User Guide, "Use an IAM role to
+    // grant permissions to applications running on Amazon EC2 instances").
     let mut profiles = Vec::new();
-    find_keys(params, "iamInstanceProfile", 0, &mut profiles);
-    let profile = !profiles.is_empty();
-    if roles.is_empty() && !profile {
-        return None;
+    find_keys(json, "iamInstanceProfile", 0, &mut profiles);
+    let source = ev.event_source.as_deref().unwrap_or("");
+    // (service, roles), in the order met.
+    let mut by_service: Vec<(Option<String>, Vec<String>)> = Vec::new();
+    fn add(by_service: &mut Vec<(Option<String>, Vec<String>)>, service: Option<String>, role: String) {
+        match by_service.iter_mut().find(|(s, _)| *s == service) {
+            Some((_, list)) => list.push(role),
+            None => by_service.push((service, vec![role])),
+        }
     }
-    let mut resources: Vec<String> = roles;
-    if profile && resources.is_empty() {
+    for (role, key) in roles {
+        add(&mut by_service, passed_to(source, prefix, key), role);
+    }
+    if !profiles.is_empty() && by_service.is_empty() {
         // The instance profile's role is not in the event; only its account is known.
         let acct = ev.account().unwrap_or("*");
-        resources.push(format!("arn:{}:iam::{acct}:role/*", ev.partition()));
+        let role = format!("arn:{}:iam::{acct}:role/*", ev.partition());
+        add(&mut by_service, Some("ec2.amazonaws.com".into()), role);
     }
-    resources.sort();
-    resources.dedup();
     static PASS_ROLE: LazyLock<Option<u32>> =
         LazyLock::new(|| Catalog::get().action("iam", "PassRole").map(|a| ActionPlan::of(a).id));
-    Some(Use {
-        action: "iam:PassRole".into(),
-        known: true,
-        inferred: true,
-        resources: resources.into_iter().map(Cow::Owned).collect(),
-        unnamed: false,
-        context: Vec::new(),
-        id: *PASS_ROLE,
-    })
+    by_service
+        .into_iter()
+        .map(|(service, mut resources)| {
+            resources.sort();
+            resources.dedup();
+            Use {
+                action: "iam:PassRole".into(),
+                known: true,
+                inferred: true,
+                resources: resources.into_iter().map(Cow::Owned).collect(),
+                unnamed: false,
+                context: service.map(|s| ("iam:PassedToService".into(), Cow::Owned(s))).into_iter().collect(),
+                id: *PASS_ROLE,
+            }
+        })
+        .collect()
 }
 
 /// Whether `key` (any case) appears anywhere in `v`, depth-limited.
@@ -1111,19 +1401,23 @@ fn find_keys<'v>(v: &'v Json<'v>, key: &str, depth: u8, out: &mut Vec<&'v Json<'
     }
 }
 
-fn collect_role_arns(v: &Json<'_>, depth: u8, out: &mut Vec<String>) {
+/// The role ARNs under role keys anywhere in `v`, each with its key.
+fn collect_role_arns<'v>(v: &'v Json<'v>, depth: u8, out: &mut Vec<(String, &'v str)>) {
     if depth > 5 || out.len() >= 16 {
         return;
     }
     match v {
         Json::Object(m) => {
             for (k, x) in m {
-                let role_key = k.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"role"));
+                let role_key = k.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"role"))
+                    || ROLE_KEYS.iter().any(|r| r.eq_ignore_ascii_case(k));
                 match x {
-                    Json::String(s) if role_key && is_role_arn(s) => out.push(s.to_string()),
+                    Json::String(s) if role_key && is_role_arn(s) => out.push((s.to_string(), &**k)),
                     // A list of role ARNs (Redshift's iamRoles).
                     Json::Array(a) if role_key && a.iter().any(|e| e.as_str().is_some_and(is_role_arn)) => {
-                        out.extend(a.iter().filter_map(Json::as_str).filter(|s| is_role_arn(s)).map(str::to_string));
+                        out.extend(
+                            a.iter().filter_map(Json::as_str).filter(|s| is_role_arn(s)).map(|s| (s.to_string(), &**k)),
+                        );
                     }
                     _ => collect_role_arns(x, depth + 1, out),
                 }

@@ -439,6 +439,15 @@ mod look_first {
         ("apigateway.amazonaws.com", "TagResource"),
         ("iam.amazonaws.com", "CreateRole"),
         ("states.amazonaws.com", "CreateStateMachine"),
+        ("route53.amazonaws.com", "ChangeResourceRecordSets"),
+        ("route53.amazonaws.com", "GetHostedZone"),
+        ("route53.amazonaws.com", "GetChange"),
+        ("dynamodb.amazonaws.com", "Query"),
+        ("codebuild.amazonaws.com", "BatchGetBuilds"),
+        ("cloudformation.amazonaws.com", "CreateChangeSet"),
+        ("cloudformation.amazonaws.com", "DescribeChangeSet"),
+        ("ecs.amazonaws.com", "RegisterTaskDefinition"),
+        ("ec2.amazonaws.com", "CreateFlowLogs"),
     ];
 
     const KEYS: &[&str] = &[
@@ -479,6 +488,16 @@ mod look_first {
         "runtime",
         "name",
         "arn",
+        "hostedZoneId",
+        "id",
+        "ids",
+        "indexName",
+        "tableName",
+        "stackId",
+        "changeSetName",
+        "taskRoleArn",
+        "DeliverLogsPermissionArn",
+        "credentials",
     ];
 
     const VALUES: &[&str] = &[
@@ -495,6 +514,9 @@ mod look_first {
         "arn:aws:apigateway:ap-southeast-2::/apis/a1",
         "public-read",
         "nodejs20.x",
+        "/hostedzone/Z1",
+        "webapp-ci:0f1e",
+        "arn:aws:cloudformation:ap-southeast-2:111122223333:stack/s/1",
     ];
 
     /// A key as it may be written: as it is, or (now and then, so that most requests have
@@ -544,10 +566,11 @@ mod look_first {
         fn looking_first_changes_no_answer(
             call in proptest::sample::select(CALLS),
             request in request(),
+            response in request(),
             read_only in any::<bool>(),
         ) {
             let (source, name) = call;
-            let extra = format!(r#","readOnly":{read_only},"requestParameters":{request}"#);
+            let extra = format!(r#","readOnly":{read_only},"requestParameters":{request},"responseElements":{response}"#);
             let json = ev(source, name, &extra);
             let event = Event::parse(json.as_bytes()).unwrap();
             for detail in [true, false] {
@@ -600,4 +623,237 @@ fn remembered_pairs_split_differently_stay_apart() {
             assert_eq!(actions(&ev(&moved, &name[1..], "")), [want.as_str()]);
         }
     }
+}
+
+/// The context values of a use under `key`.
+fn values<'a>(u: &'a mapping::Use<'_>, key: &str) -> Vec<&'a str> {
+    u.context.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_ref()).collect()
+}
+
+#[test]
+fn route53_ids_written_as_paths_or_bare() {
+    // Service Authorization Reference, Amazon Route 53: hostedzone is
+    // arn:${Partition}:route53:::hostedzone/${Id}, change is ...:change/${Id}. Route 53
+    // Developer Guide, "Logging Amazon Route 53 API calls with AWS CloudTrail": the
+    // ChangeResourceRecordSets record carries requestParameters.hostedZoneId; GetHostedZone
+    // and GetChange carry id, which the API also accepts as /hostedzone/Z... and /change/C...
+    let change = r#","requestParameters":{"hostedZoneId":"Z1PA6795UKMFR9","changeBatch":{"changes":[{"action":"CREATE","resourceRecordSet":{"name":"prod.example.com.","type":"A","tTL":300,"resourceRecords":[{"value":"192.0.2.1"}]}}]}}"#;
+    let u = uses(&ev("route53.amazonaws.com", "ChangeResourceRecordSets", change));
+    assert_eq!(u[0].resources, vec!["arn:aws:route53:::hostedzone/Z1PA6795UKMFR9"]);
+    let path = r#","requestParameters":{"hostedZoneId":"/hostedzone/Z1PA6795UKMFR9"}"#;
+    let u = uses(&ev("route53.amazonaws.com", "ListResourceRecordSets", path));
+    assert_eq!(u[0].resources, vec!["arn:aws:route53:::hostedzone/Z1PA6795UKMFR9"]);
+    let get = r#","requestParameters":{"id":"/hostedzone/Z1PA6795UKMFR9"}"#;
+    assert_eq!(
+        uses(&ev("route53.amazonaws.com", "GetHostedZone", get))[0].resources,
+        vec!["arn:aws:route53:::hostedzone/Z1PA6795UKMFR9"]
+    );
+    for id in ["/change/C2682N5HXP0BZ4", "C2682N5HXP0BZ4"] {
+        let get = format!(r#","requestParameters":{{"id":"{id}"}}"#);
+        assert_eq!(
+            uses(&ev("route53.amazonaws.com", "GetChange", &get))[0].resources,
+            vec!["arn:aws:route53:::change/C2682N5HXP0BZ4"]
+        );
+    }
+}
+
+#[test]
+fn dynamodb_queries_on_an_index_use_the_index() {
+    // Service Authorization Reference, Amazon DynamoDB: Query and Scan take the index type,
+    // arn:...:table/${TableName}/index/${IndexName}; DynamoDB Developer Guide, "IAM policy to
+    // grant access to a specific DynamoDB table and its indexes": a query on an index needs
+    // the index's ARN. The data event's resources[] names only the table.
+    let listed = r#","resources":[{"accountId":"111122223333","type":"AWS::DynamoDB::Table","ARN":"arn:aws:dynamodb:ap-southeast-2:111122223333:table/Orders"}]"#;
+    let on_index =
+        format!(r#","requestParameters":{{"tableName":"Orders","indexName":"ByCustomer","limit":10}}{listed}"#);
+    for name in ["Query", "Scan"] {
+        assert_eq!(
+            uses(&ev("dynamodb.amazonaws.com", name, &on_index))[0].resources,
+            vec!["arn:aws:dynamodb:ap-southeast-2:111122223333:table/Orders/index/ByCustomer"],
+            "{name}"
+        );
+    }
+    let on_table = format!(r#","requestParameters":{{"tableName":"Orders","limit":10}}{listed}"#);
+    assert_eq!(
+        uses(&ev("dynamodb.amazonaws.com", "Query", &on_table))[0].resources,
+        vec!["arn:aws:dynamodb:ap-southeast-2:111122223333:table/Orders"]
+    );
+    let by_arn = r#","requestParameters":{"tableName":"arn:aws:dynamodb:ap-southeast-2:111122223333:table/Orders","indexName":"ByCustomer"}"#;
+    assert_eq!(
+        uses(&ev("dynamodb.amazonaws.com", "Query", by_arn))[0].resources,
+        vec!["arn:aws:dynamodb:ap-southeast-2:111122223333:table/Orders/index/ByCustomer"]
+    );
+}
+
+#[test]
+fn codebuild_build_ids_name_their_project() {
+    // Service Authorization Reference, AWS CodeBuild: BatchGetBuilds, StopBuild take the
+    // project type; CodeBuild API Reference, BatchGetBuilds: ids are PROJECT:UUID.
+    let ids = r#","requestParameters":{"ids":["webapp-ci:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b","webapp-ci:1f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b","arn:aws:codebuild:ap-southeast-2:111122223333:build/api-ci:2f1e2d3c"]}"#;
+    assert_eq!(
+        uses(&ev("codebuild.amazonaws.com", "BatchGetBuilds", ids))[0].resources,
+        vec![
+            "arn:aws:codebuild:ap-southeast-2:111122223333:project/api-ci",
+            "arn:aws:codebuild:ap-southeast-2:111122223333:project/webapp-ci"
+        ]
+    );
+    let stop = r#","requestParameters":{"id":"webapp-ci:0f1e2d3c"}"#;
+    assert_eq!(
+        uses(&ev("codebuild.amazonaws.com", "StopBuild", stop))[0].resources,
+        vec!["arn:aws:codebuild:ap-southeast-2:111122223333:project/webapp-ci"]
+    );
+    let start = r#","requestParameters":{"projectName":"webapp-ci"}"#;
+    assert_eq!(
+        uses(&ev("codebuild.amazonaws.com", "StartBuild", start))[0].resources,
+        vec!["arn:aws:codebuild:ap-southeast-2:111122223333:project/webapp-ci"]
+    );
+}
+
+#[test]
+fn cloudformation_stacks_from_requests_and_responses() {
+    // Service Authorization Reference, AWS CloudFormation: CreateStack, DeleteStack and the
+    // change set calls take the stack type, stack/${StackName}/${Id}. CloudFormation API
+    // Reference, CreateStack and CreateChangeSet return StackId, which CloudTrail logs in
+    // responseElements (CloudFormation User Guide, "Logging AWS CloudFormation API calls with
+    // AWS CloudTrail", whose CreateStack example has responseElements.stackId).
+    let stack = "arn:aws:cloudformation:ap-southeast-2:111122223333:stack/webapp/4b0d5e20-4a3f-11ee-9c2e-0a1b2c3d4e5f";
+    let create = format!(
+        r#","requestParameters":{{"stackName":"webapp","templateURL":"https://s3.amazonaws.com/t/webapp.yaml"}},"responseElements":{{"stackId":"{stack}"}}"#
+    );
+    assert_eq!(uses(&ev("cloudformation.amazonaws.com", "CreateStack", &create))[0].resources, vec![stack]);
+    let change_set = format!(
+        r#","requestParameters":{{"stackName":"webapp","changeSetName":"deploy-42","changeSetType":"UPDATE"}},"responseElements":{{"id":"arn:aws:cloudformation:ap-southeast-2:111122223333:changeSet/deploy-42/7c1f","stackId":"{stack}"}}"#
+    );
+    assert_eq!(uses(&ev("cloudformation.amazonaws.com", "CreateChangeSet", &change_set))[0].resources, vec![stack]);
+    // By name: the stack's id is not in the event.
+    let by_name = r#","requestParameters":{"stackName":"webapp","changeSetName":"deploy-42"}"#;
+    for name in ["DescribeChangeSet", "ExecuteChangeSet", "DeleteChangeSet", "DeleteStack", "DescribeStacks"] {
+        assert_eq!(
+            uses(&ev("cloudformation.amazonaws.com", name, by_name))[0].resources,
+            vec!["arn:aws:cloudformation:ap-southeast-2:111122223333:stack/webapp/*"],
+            "{name}"
+        );
+    }
+    // By ARN: the stack itself.
+    let by_arn = format!(r#","requestParameters":{{"stackName":"{stack}","changeSetName":"deploy-42"}}"#);
+    assert_eq!(uses(&ev("cloudformation.amazonaws.com", "ExecuteChangeSet", &by_arn))[0].resources, vec![stack]);
+    // A change set named by its ARN alone does not say which stack: any stack of the account.
+    let cs_arn = r#","requestParameters":{"changeSetName":"arn:aws:cloudformation:ap-southeast-2:111122223333:changeSet/deploy-42/7c1f"}"#;
+    assert_eq!(
+        uses(&ev("cloudformation.amazonaws.com", "DescribeChangeSet", cs_arn))[0].resources,
+        vec!["arn:aws:cloudformation:ap-southeast-2:111122223333:stack/*/*"]
+    );
+}
+
+#[test]
+fn pass_role_names_the_service_it_passes_to() {
+    // IAM User Guide, "IAM and AWS STS condition context keys", iam:PassedToService: the
+    // service principal of the final service that assumes the role; "Granting a user
+    // permissions to pass a role to an AWS service".
+    let lambda = r#","requestParameters":{"functionName":"f","role":"arn:aws:iam::111122223333:role/fn-exec"}"#;
+    let u = uses(&ev("lambda.amazonaws.com", "CreateFunction20150331", lambda));
+    assert_eq!(values(u.last().unwrap(), "iam:PassedToService"), ["lambda.amazonaws.com"]);
+    let stack = r#","requestParameters":{"stackName":"webapp","roleARN":"arn:aws:iam::111122223333:role/cfn-exec"}"#;
+    let u = uses(&ev("cloudformation.amazonaws.com", "CreateStack", stack));
+    assert_eq!(values(u.last().unwrap(), "iam:PassedToService"), ["cloudformation.amazonaws.com"]);
+    // Amazon ECS Developer Guide, "Task IAM role", "Task execution IAM role": both are
+    // assumed by ecs-tasks.amazonaws.com.
+    let task = r#","requestParameters":{"family":"web","taskRoleArn":"arn:aws:iam::111122223333:role/app","executionRoleArn":"arn:aws:iam::111122223333:role/ecsTaskExecutionRole"}"#;
+    let u = uses(&ev("ecs.amazonaws.com", "RegisterTaskDefinition", task));
+    let pass: Vec<_> = u.iter().filter(|u| u.action == "iam:PassRole").collect();
+    assert_eq!(pass.len(), 1);
+    assert_eq!(values(pass[0], "iam:PassedToService"), ["ecs-tasks.amazonaws.com"]);
+    assert_eq!(
+        pass[0].resources,
+        ["arn:aws:iam::111122223333:role/app", "arn:aws:iam::111122223333:role/ecsTaskExecutionRole"]
+    );
+    // An instance profile goes to EC2; the launch carries the profile as ec2:InstanceProfile
+    // (Service Authorization Reference, Amazon EC2: a key of the instance resource type).
+    let run = r#","requestParameters":{"instanceType":"t3.micro","iamInstanceProfile":{"name":"web"}}"#;
+    let u = uses(&ev("ec2.amazonaws.com", "RunInstances", run));
+    assert_eq!(values(&u[0], "ec2:InstanceProfile"), ["arn:aws:iam::111122223333:instance-profile/web"]);
+    let pass = u.last().unwrap();
+    assert_eq!(pass.action, "iam:PassRole");
+    assert_eq!(pass.resources, ["arn:aws:iam::111122223333:role/*"]);
+    assert_eq!(values(pass, "iam:PassedToService"), ["ec2.amazonaws.com"]);
+    assert!(values(pass, "ec2:InstanceProfile").is_empty(), "not a key of iam:PassRole");
+    let by_arn =
+        r#","requestParameters":{"iamInstanceProfile":{"arn":"arn:aws:iam::111122223333:instance-profile/sub/web"}}"#;
+    assert_eq!(
+        values(&uses(&ev("ec2.amazonaws.com", "RunInstances", by_arn))[0], "ec2:InstanceProfile"),
+        ["arn:aws:iam::111122223333:instance-profile/sub/web"]
+    );
+    // CodeBuild does not set the key (iam:PassedToService: "Some services, such as AWS
+    // CodeBuild and AWS CodeCommit do not support this condition key").
+    let project = r#","requestParameters":{"name":"webapp-ci","serviceRole":"arn:aws:iam::111122223333:role/cb"}"#;
+    let u = uses(&ev("codebuild.amazonaws.com", "CreateProject", project));
+    assert_eq!(u.last().unwrap().action, "iam:PassRole");
+    assert!(values(u.last().unwrap(), "iam:PassedToService").is_empty());
+}
+
+#[test]
+fn pass_role_under_keys_without_role_in_their_name() {
+    // Issue 18. EC2 API Reference, CreateFlowLogs: DeliverLogsPermissionArn is "the ARN of
+    // the IAM role that allows Amazon EC2 to publish flow logs"; the role trusts
+    // vpc-flow-logs.amazonaws.com (Amazon VPC User Guide, "IAM role for publishing flow logs
+    // to CloudWatch Logs").
+    let flow = r#","requestParameters":{"CreateFlowLogsRequest":{"ResourceId":{"tag":1,"content":"vpc-0a1b2c3d"},"TrafficType":"ALL","LogGroupName":"vpc-flow","DeliverLogsPermissionArn":"arn:aws:iam::111122223333:role/flow-logs"}}"#;
+    let u = uses(&ev("ec2.amazonaws.com", "CreateFlowLogs", flow));
+    let pass = u.last().unwrap();
+    assert_eq!(pass.action, "iam:PassRole");
+    assert_eq!(pass.resources, ["arn:aws:iam::111122223333:role/flow-logs"]);
+    assert_eq!(values(pass, "iam:PassedToService"), ["vpc-flow-logs.amazonaws.com"]);
+    // API Gateway REST API Reference, PutIntegration: credentials is a role ARN.
+    let integ = r#","requestParameters":{"restApiId":"a1b2c3","resourceId":"r1","httpMethod":"GET","putIntegrationInput":{"type":"AWS","credentials":"arn:aws:iam::111122223333:role/apigw-invoke"}}"#;
+    let u = uses(&ev("apigateway.amazonaws.com", "PutIntegration", integ));
+    assert_eq!(u.last().unwrap().action, "iam:PassRole");
+    // A role ARN under any other key is not passed (a grant's grantee, a permission's principal).
+    let grant = r#","requestParameters":{"keyId":"1234","granteePrincipal":"arn:aws:iam::111122223333:role/app","operations":["Decrypt"]}"#;
+    assert_eq!(actions(&ev("kms.amazonaws.com", "CreateGrant", grant)), ["kms:CreateGrant"]);
+}
+
+#[test]
+fn calls_made_through_a_service() {
+    // IAM User Guide, "AWS global condition context keys": aws:CalledVia is set by the
+    // services of the CalledVia services table (Athena, CloudFormation, DynamoDB, KMS) when
+    // they call on with the caller's credentials; aws:ViaAWSService is true for any service
+    // that does. CloudTrail names that service in userIdentity.invokedBy.
+    let via = |service: &str| {
+        ev("ec2.amazonaws.com", "RunInstances", r#","requestParameters":{"instanceType":"t3.micro"}"#)
+            .replacen(
+                r#""accountId":"111122223333","#,
+                &format!(r#""accountId":"111122223333","invokedBy":"{service}","#),
+                1,
+            )
+            .replace("198.51.100.20", service)
+    };
+    let u = uses(&via("cloudformation.amazonaws.com"));
+    assert_eq!(values(&u[0], "aws:CalledVia"), ["cloudformation.amazonaws.com"]);
+    assert_eq!(values(&u[0], "aws:ViaAWSService"), ["true"]);
+    assert!(u[0].context.is_sorted(), "{:?}", u[0].context);
+    // A service outside the table sets only aws:ViaAWSService.
+    let u = uses(&via("autoscaling.amazonaws.com"));
+    assert!(values(&u[0], "aws:CalledVia").is_empty());
+    assert_eq!(values(&u[0], "aws:ViaAWSService"), ["true"]);
+    // `AWS Internal` is no service principal; a direct call has neither key.
+    let u = uses(&via("AWS Internal"));
+    assert!(values(&u[0], "aws:ViaAWSService").is_empty());
+    let u = uses(&ev("ec2.amazonaws.com", "DescribeInstances", ""));
+    assert!(!u[0].context.iter().any(|(k, _)| k == "aws:CalledVia" || k == "aws:ViaAWSService"));
+}
+
+#[test]
+fn a_service_linked_role_s_calls_are_not_made_through_a_service() {
+    // IAM User Guide, aws:ViaAWSService: false "if the service uses a service role or
+    // service-linked role to make a call on the principal's behalf". A service-linked role
+    // lives under /aws-service-role/ (IAM User Guide, "Using service-linked roles").
+    let slr = ev("ec2.amazonaws.com", "DescribeInstances", "")
+        .replace("role/deploy-agent", "role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig")
+        .replacen(
+            r#""accountId":"111122223333","#,
+            r#""accountId":"111122223333","invokedBy":"config.amazonaws.com","#,
+            1,
+        );
+    let u = uses(&slr);
+    assert!(!u[0].context.iter().any(|(k, _)| k == "aws:ViaAWSService"), "{:?}", u[0].context);
 }

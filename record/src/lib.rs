@@ -327,6 +327,9 @@ pub struct Sets {
     pub failed: Option<Box<Sets>>,
     /// The values of calls refused for lack of permission (they were not done).
     pub refused: Option<Box<Sets>>,
+    /// Of all the calls, those a service made with the principal's credentials (the event's
+    /// context holds aws:ViaAWSService): when they are all of them, a policy may require it.
+    pub via: u64,
 }
 
 impl Sets {
@@ -364,6 +367,7 @@ impl Sets {
             self.context.set(k).merge(v, cap);
         }
         self.partial.extend(other.partial.iter().cloned());
+        self.via += other.via;
         for (mine, theirs) in [(&mut self.failed, &other.failed), (&mut self.refused, &other.refused)] {
             if let Some(t) = theirs {
                 mine.get_or_insert_default().merge(t, cap);
@@ -449,6 +453,7 @@ impl Sets {
             partial: w.partial.into_iter().collect(),
             failed: None,
             refused: None,
+            via: 0,
         }
     }
 }
@@ -548,6 +553,13 @@ pub struct Wire {
     /// The values of the calls refused for lack of permission.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<SetsWire>,
+    /// The calls that a service made with the principal's credentials (`invokedBy`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub via: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn min_opt(a: &Option<CompactString>, b: &Option<CompactString>) -> Option<CompactString> {
@@ -601,6 +613,9 @@ impl ActionRecord {
             if self.last.as_deref().is_none_or(|l| t > l) {
                 set(&mut self.last);
             }
+        }
+        if u.context.iter().any(|(k, _)| k.len() == 17 && k == "aws:ViaAWSService") {
+            self.sets.via += 1;
         }
         if u.denied || u.error_code.is_some_and(|c| !transient(c)) {
             // A call that did not succeed: its values are kept apart, so that a policy grants
@@ -671,6 +686,7 @@ impl ActionRecord {
             partial: main.partial,
             failed: sets.failed.as_deref().map(Sets::wire),
             refused: sets.refused.as_deref().map(Sets::wire),
+            via: sets.via,
         }
     }
 
@@ -689,6 +705,7 @@ impl ActionRecord {
         sets.errors = w.errors;
         sets.failed = w.failed.map(|f| Box::new(Sets::from_wire(f, cap)));
         sets.refused = w.refused.map(|f| Box::new(Sets::from_wire(f, cap)));
+        sets.via = w.via;
         ActionRecord {
             action: w.action,
             count: w.count,
@@ -713,7 +730,7 @@ mod tests {
 
     /// Condition keys of both kinds: the `FIXED` ones, and others sorted before, between
     /// and after them.
-    const KEYS: [&str; 8] = [
+    const KEYS: [&str; 9] = [
         "aws:CalledVia",
         "aws:MultiFactorAuthPresent",
         "aws:RequestTag/team",
@@ -721,6 +738,7 @@ mod tests {
         "aws:SourceIp",
         "aws:SourceVpce",
         "aws:TagKeys",
+        "aws:ViaAWSService",
         "s3:prefix",
     ];
 

@@ -606,6 +606,17 @@ impl<'a> Scan<'a, '_> {
                     };
                     return once(&mut ev.request_parameters, v, &mut seen, 1 << 13);
                 }
+                "responseElements" => {
+                    let v = match s.peek()? {
+                        b'n' => s.literal("null").map(|_| None)?,
+                        _ => {
+                            let from = s.i;
+                            s.skip()?;
+                            Some(&s.t[from..s.i])
+                        }
+                    };
+                    return once(&mut ev.response_elements, v, &mut seen, 1 << 15);
+                }
                 "resources" => {
                     let v = match s.peek()? {
                         b'n' => s.literal("null").map(|_| None)?,
@@ -746,7 +757,7 @@ mod tests {
             "awsRegion": "ap-southeast-2", "sourceIPAddress": "192.0.2.1", "userAgent": "aws-cli/2",
             "errorCode": "Client.UnauthorizedOperation", "errorMessage": "You are not authorized",
             "requestParameters": {"instanceType": "t2.micro", "n": [1, -2.5e3, 0, true, false, null]},
-            "responseElements": null, "readOnly": false, "eventType": "AwsApiCall", "eventID": "e1",
+            "responseElements": {"instancesSet": {"items": [{"instanceId": "i-1"}]}}, "readOnly": false, "eventType": "AwsApiCall", "eventID": "e1",
             "recipientAccountId": "111122223333", "vpcEndpointId": "vpce-1",
             "resources": [{"ARN": "arn:aws:ec2:::instance/i-1", "accountId": "1", "type": "AWS::EC2::Instance"}],
             "tlsDetails": {"tlsVersion": "TLSv1.3"}
@@ -756,6 +767,7 @@ mod tests {
         agrees(&text).unwrap();
         let ev = Event::parse_fast(&text).unwrap();
         assert_eq!(ev.request_parameters, Some(r#"{"instanceType":"t2.micro","n":[1,-2500.0,0,true,false,null]}"#));
+        assert_eq!(ev.response_elements, Some(r#"{"instancesSet":{"items":[{"instanceId":"i-1"}]}}"#));
         assert_eq!(ev.principal(), Some("arn:aws:iam::111122223333:role/r"));
     }
 

@@ -42,6 +42,10 @@ pub struct Event<'a> {
     /// The JSON text of the request parameters (absent when null).
     #[serde(borrow, default, deserialize_with = "raw_text")]
     pub request_parameters: Option<&'a str>,
+    /// The JSON text of the response elements (absent when null): the names a call created
+    /// (a new stack's id) are only there.
+    #[serde(borrow, default, deserialize_with = "raw_text")]
+    pub response_elements: Option<&'a str>,
     #[serde(borrow)]
     pub resources: Option<Vec<Resource<'a>>>,
 }

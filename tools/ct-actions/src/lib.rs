@@ -96,9 +96,17 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          permission was granted. errors: every errorCode with its count. first, last: the earliest and latest eventTime. \
          regions, accounts, principals (the role of an assumed-role session, else the identity's ARN): sets. resources: the \
          ARNs the calls touched, from the records' resources or from the request parameters filled into the catalog's ARN \
-         templates (`instance/*` where the new resource's name was not yet known). context: condition-key values the events \
-         show, for keys that apply to the action (aws:RequestedRegion, aws:SourceIp, aws:MultiFactorAuthPresent, \
-         ec2:InstanceType, s3:prefix, aws:RequestTag/...). known: the catalog holds the action. inferred: present and true \
+         templates (`instance/*` where the new resource's name was not yet known), or from the response where only it names \
+         the resource (a new stack's id); ids the templates cannot take as they are are read as AWS writes them (Route 53's \
+         `/hostedzone/Z1`, CodeBuild's build ids `PROJECT:UUID`), and a DynamoDB query or scan of an index names the index. \
+         context: condition-key values the events show, for keys that apply to the action (aws:RequestedRegion, aws:SourceIp, \
+         aws:MultiFactorAuthPresent, ec2:InstanceType, s3:prefix, aws:RequestTag/...). A call made by an AWS service with the \
+         caller's credentials (userIdentity.invokedBy) has aws:ViaAWSService true, and aws:CalledVia with that service when \
+         it is one that sets the key (athena, cloudformation, dynamodb, kms); a direct call has neither. An inferred \
+         iam:PassRole has iam:PassedToService, the service principal the role is passed to (the service called, or \
+         ecs-tasks.amazonaws.com for ECS task roles, ec2.amazonaws.com for instance profiles, ...; none for CodeBuild, \
+         which does not set the key); a launch that names an instance profile has ec2:InstanceProfile, the profile's ARN, \
+         since the profile's role (in PassRole's resources as role/*) is not in the event. known: the catalog holds the action. inferred: present and true \
          when every use was inferred (iam:PassRole). capped: the sets that reached --cap. partial: the sets that some events had no value for \
          (regions, accounts, principals, time; resources when an event named none of an action's resources), which therefore do not \
          speak for every call. The sets above hold the values of the calls that succeeded (or failed only because the service \

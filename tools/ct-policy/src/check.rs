@@ -95,6 +95,15 @@ pub fn event_context<K: AsRef<str>, V: AsRef<str>>(ev: &Event<'_>, extra: &[(K, 
             _ => {}
         }
     }
+    // A call a service made with the caller's credentials (the mapping's rule, repeated here
+    // for the uses whose context leaves the global keys out, such as iam:PassRole).
+    let via = ct_iam::mapping::via_service(ev);
+    if let Some(s) = via {
+        c.add("aws:ViaAWSService", "true");
+        if ct_iam::mapping::CALLED_VIA.contains(&s) {
+            c.add("aws:CalledVia", s);
+        }
+    }
     for (k, v) in extra {
         c.add(k.as_ref(), v.as_ref());
     }
@@ -103,7 +112,18 @@ pub fn event_context<K: AsRef<str>, V: AsRef<str>>(ev: &Event<'_>, extra: &[(K, 
     let mentions_tags =
         ev.request_parameters.is_some_and(|p| p.as_bytes().windows(3).any(|w| w.eq_ignore_ascii_case(b"tag")));
     if mentions_tags && c.get("aws:TagKeys").is_none() {
-        c.unproven = vec!["aws:tagkeys".into(), "aws:requesttag/".into()];
+        c.unproven.extend(["aws:tagkeys".into(), "aws:requesttag/".into()]);
+    }
+    // aws:CalledVia lists every service of a chain (IAM User Guide, global condition keys,
+    // aws:CalledVia), and the event shows only the last, invokedBy (the mapping's context,
+    // in `extra`). Nothing calls CloudFormation on a caller's behalf, so a call it made has
+    // exactly its name; one made by another service of the table may have been called via
+    // an earlier one, and one made by a service outside the table may still carry an earlier
+    // one's name. A direct call (no invokedBy) has none.
+    match via {
+        None | Some("cloudformation.amazonaws.com") => {}
+        Some(s) if ct_iam::mapping::CALLED_VIA.contains(&s) => c.partial.push("aws:calledvia".into()),
+        Some(_) => c.unproven.push("aws:calledvia".into()),
     }
     c
 }

@@ -239,20 +239,30 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated,
         .map(|r| (r, granted(r, opts.include_denied)))
         .collect();
     // A key no record carries is a mistake the user must hear about (a misspelling, or a key
-    // the events do not show), not a condition silently left out.
+    // the events do not show), not a condition silently left out. A real key that none of the
+    // actions granted takes (ec2:InstanceType for a role that never touches EC2) restricts
+    // nothing, and is only noted: one set of flags then serves every role.
     for key in &opts.restrict {
         let seen = |sets: &Sets| sets.context.iter().any(|(k, _)| k.eq_ignore_ascii_case(key));
-        if !chosen.is_empty() && !chosen.iter().any(|(_, s)| seen(s)) {
-            let mut keys: BTreeSet<&str> = BTreeSet::new();
-            for (_, s) in &chosen {
-                keys.extend(s.context.iter().map(|(k, _)| k).filter(|k| !k.starts_with("aws:")));
-            }
-            let keys: Vec<&str> = keys.into_iter().collect();
-            return Err(format!(
-                "--restrict {key}: no record carries this key; the keys seen are: {}",
-                if keys.is_empty() { "(none besides the global aws: keys)".to_string() } else { keys.join(", ") }
-            ));
+        if chosen.is_empty() || chosen.iter().any(|(_, s)| seen(s)) {
+            continue;
         }
+        let taken =
+            chosen.iter().any(|(r, _)| catalog.action_named(&r.action).is_some_and(|a| catalog.key_applies(a, key)));
+        if catalog.condition_key(key).is_some() && !taken {
+            out.warnings
+                .push(format!("--restrict {key}: none of the actions granted takes this key; nothing to restrict"));
+            continue;
+        }
+        let mut keys: BTreeSet<&str> = BTreeSet::new();
+        for (_, s) in &chosen {
+            keys.extend(s.context.iter().map(|(k, _)| k).filter(|k| !k.starts_with("aws:")));
+        }
+        let keys: Vec<&str> = keys.into_iter().collect();
+        return Err(format!(
+            "--restrict {key}: no record carries this key; the keys seen are: {}",
+            if keys.is_empty() { "(none besides the global aws: keys)".to_string() } else { keys.join(", ") }
+        ));
     }
     let created = created_types(&chosen);
     let tags = job_tags(&chosen, &created);
@@ -416,13 +426,12 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated,
             }
         }
         // Calls that a service made with the principal's credentials, and only such calls
-        // (aws:ViaAWSService true on every one): allowed only through that service (IAM User
+        // (the record's `via` counts every call): allowed only through that service (IAM User
         // Guide, global condition keys, aws:CalledVia).
-        if let (Some(via), Some(flag)) = (context("aws:CalledVia"), context("aws:ViaAWSService"))
+        if let Some(via) = context("aws:CalledVia")
             && !via.is_empty()
             && !via.capped
-            && flag.sorted() == ["true"]
-            && !flag.capped
+            && r.sets.via >= r.count
         {
             let services = via.sorted().into_iter().map(String::from).collect();
             put(&mut condition, "ForAnyValue:StringEquals", "aws:CalledVia", services);

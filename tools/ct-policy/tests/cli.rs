@@ -57,13 +57,21 @@ fn generated_policy_is_valid_sorted_and_passes_the_gate_on_its_own_events() {
     assert_eq!(policy(&[], records.as_bytes()).stdout, generated.stdout);
     let dir = tempfile::tempdir().unwrap();
     let file = write(&dir, "policy.json", &generated.stdout);
-    for input in [records.clone(), deploy_agent_events()] {
-        let check = policy(&["check", "--policy", &file], input.as_bytes());
-        assert_eq!(check.code, 0, "{}\n{}", check.stdout, check.stderr);
-        assert_eq!(check.stdout, "");
+    let check = policy(&["check", "--policy", &file], deploy_agent_events().as_bytes());
+    assert_eq!(check.code, 0, "{}\n{}", check.stdout, check.stderr);
+    assert_eq!(check.stdout, "");
+    // Records pool their calls: which call passed which role to which service is not in them,
+    // so iam:PassedToService is Unknown there (give the events for an exact check).
+    let check = policy(&["check", "--policy", &file], records.as_bytes());
+    for f in check.stdout.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()) {
+        assert_eq!(
+            (f["decision"].as_str(), f["unknown"].clone()),
+            (Some("Unknown"), serde_json::json!(["iam:PassedToService"])),
+            "{f}"
+        );
     }
     // With the refused calls counted, the gate names them.
-    let strict = policy(&["check", "--include-denied", "--policy", &file], records.as_bytes());
+    let strict = policy(&["check", "--include-denied", "--policy", &file], deploy_agent_events().as_bytes());
     assert_eq!(strict.code, 1);
     let found: Vec<Value> = strict.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let names: Vec<&str> = found.iter().map(|f| f["action"].as_str().unwrap()).collect();
@@ -86,7 +94,7 @@ fn the_region_restricted_policy_and_the_t2_only_policy() {
     assert_eq!(run["Condition"]["StringEquals"]["aws:RequestedRegion"], serde_json::json!(["ap-southeast-2"]));
     // Global services are exempt from the region condition.
     let iam = st.iter().find(|s| s["Action"].as_array().unwrap().contains(&Value::from("iam:PassRole"))).unwrap();
-    assert!(iam.get("Condition").is_none(), "{iam}");
+    assert!(iam["Condition"].get("StringEquals").and_then(|c| c.get("aws:RequestedRegion")).is_none(), "{iam}");
     let dir = tempfile::tempdir().unwrap();
     let file = write(&dir, "t2.json", &generated.stdout);
     assert_eq!(policy(&["check", "--policy", &file], deploy_agent_events().as_bytes()).code, 0);

@@ -219,3 +219,87 @@ fn an_event_s_principal_account_is_never_the_account_called() {
     let e = event(other, "s3.amazonaws.com", "GetObject", r#","requestParameters":{"bucketName":"b","key":"k"}"#);
     assert_eq!(on_event(&p, &e), vec![("s3:GetObject".into(), Decision::ImplicitDeny)]);
 }
+
+/// ROLE with userIdentity.invokedBy (CloudTrail User Guide, "CloudTrail userIdentity
+/// element": the service that made the request with the caller's credentials).
+fn role_via(service: &str) -> String {
+    ROLE.replacen(
+        r#""accountId":"111122223333","#,
+        &format!(r#""accountId":"111122223333","invokedBy":"{service}","#),
+        1,
+    )
+}
+
+#[test]
+fn calls_made_through_a_service_carry_called_via() {
+    // IAM User Guide, "AWS global condition context keys", aws:CalledVia: an ordered list of
+    // the services (of its CalledVia services table) that called with the principal's
+    // credentials; "not present when the principal makes the call directly". The guide's own
+    // example allows an action only if ForAnyValue:StringEquals finds the service.
+    let p = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["ec2:RunInstances","iam:PassRole"],"Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:CalledVia":["cloudformation.amazonaws.com"]}}}}"#,
+    );
+    let run = r#","requestParameters":{"instanceType":"t3.micro","iamInstanceProfile":{"name":"web"}}"#;
+    // Through CloudFormation: allowed, PassRole too (whose own context leaves the globals out).
+    let via = event(&role_via("cloudformation.amazonaws.com"), "ec2.amazonaws.com", "RunInstances", run)
+        .replace("203.0.113.5", "cloudformation.amazonaws.com");
+    assert_eq!(
+        on_event(&p, &via),
+        [("ec2:RunInstances".into(), Decision::Allow), ("iam:PassRole".into(), Decision::Allow)]
+    );
+    // Directly: the key is absent, so ForAnyValue does not hold and nothing allows the call.
+    let direct = event(ROLE, "ec2.amazonaws.com", "RunInstances", run);
+    assert_eq!(
+        on_event(&p, &direct),
+        [("ec2:RunInstances".into(), Decision::ImplicitDeny), ("iam:PassRole".into(), Decision::ImplicitDeny)]
+    );
+    // Through a service outside the table: no aws:CalledVia of its own, but an earlier
+    // CloudFormation in the chain would have put its name there; the event cannot tell.
+    let other = event(&role_via("autoscaling.amazonaws.com"), "ec2.amazonaws.com", "RunInstances", run);
+    assert_eq!(on_event(&p, &other)[0], ("ec2:RunInstances".into(), Decision::Unknown));
+}
+
+#[test]
+fn a_chain_shows_only_its_last_service() {
+    // IAM User Guide, aws:CalledVia: CloudFormation calling DynamoDB calling KMS gives the KMS
+    // request [cloudformation, dynamodb]; CloudTrail's KMS event names only DynamoDB.
+    let via_dynamodb = |list: &str, op: &str| {
+        pol(&format!(
+            r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*","Condition":{{"{op}":{{"aws:CalledVia":{list}}}}}}}}}"#
+        ))
+    };
+    let kms = event(
+        &role_via("dynamodb.amazonaws.com"),
+        "kms.amazonaws.com",
+        "Decrypt",
+        r#","requestParameters":{"encryptionContext":{"aws:dynamodb:tableName":"Orders"}}"#,
+    )
+    .replace("203.0.113.5", "dynamodb.amazonaws.com");
+    // DynamoDB is in the list whatever came before it.
+    let any = via_dynamodb(r#"["dynamodb.amazonaws.com"]"#, "ForAnyValue:StringEquals");
+    assert_eq!(on_event(&any, &kms), [("kms:Decrypt".into(), Decision::Allow)]);
+    // Whether CloudFormation came first the event cannot say.
+    let first = via_dynamodb(r#"["cloudformation.amazonaws.com"]"#, "ForAnyValue:StringEquals");
+    assert_eq!(on_event(&first, &kms), [("kms:Decrypt".into(), Decision::Unknown)]);
+    // ForAllValues over the list: DynamoDB alone fits, but an earlier service might not.
+    let all = via_dynamodb(r#"["dynamodb.amazonaws.com"]"#, "ForAllValues:StringEquals");
+    assert_eq!(on_event(&all, &kms), [("kms:Decrypt".into(), Decision::Unknown)]);
+    // ...and a value that does not fit settles it.
+    let none = via_dynamodb(r#"["athena.amazonaws.com"]"#, "ForAllValues:StringEquals");
+    assert_eq!(on_event(&none, &kms), [("kms:Decrypt".into(), Decision::ImplicitDeny)]);
+}
+
+#[test]
+fn via_aws_service_is_true_through_a_service_and_unsettled_otherwise() {
+    // IAM User Guide, aws:ViaAWSService: true when a service uses the principal's credentials;
+    // false for a direct call, but not set at all by EC2, Glue, Lake Formation and OpsWorks,
+    // so an event without invokedBy does not prove false.
+    let p = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"Bool":{"aws:ViaAWSService":"true"}}}}"#,
+    );
+    let get = r#","requestParameters":{"bucketName":"b","key":"k"}"#;
+    let via = event(&role_via("athena.amazonaws.com"), "s3.amazonaws.com", "GetObject", get);
+    assert_eq!(on_event(&p, &via), [("s3:GetObject".into(), Decision::Allow)]);
+    let direct = event(ROLE, "s3.amazonaws.com", "GetObject", get);
+    assert_eq!(on_event(&p, &direct), [("s3:GetObject".into(), Decision::Unknown)]);
+}
