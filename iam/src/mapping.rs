@@ -949,6 +949,11 @@ fn fill_type(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan, special: Option<
             find_strings(params.get(), key, 0, &mut found);
         }
         found.retain(|s| !s.is_empty() && !s.starts_with("arn:"));
+        // The template holds the slash itself (`parameter/${ParameterNameWithoutLeadingSlash}`,
+        // Service Authorization Reference, Systems Manager): `/app/db` is `parameter/app/db`.
+        if *var == "ParameterNameWithoutLeadingSlash" {
+            found.iter_mut().for_each(|f| *f = f.strip_prefix('/').unwrap_or(f));
+        }
         found.sort_unstable();
         found.dedup();
         match found.len() {

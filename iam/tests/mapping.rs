@@ -857,3 +857,15 @@ fn a_service_linked_role_s_calls_are_not_made_through_a_service() {
     let u = uses(&slr);
     assert!(!u[0].context.iter().any(|(k, _)| k == "aws:ViaAWSService"), "{:?}", u[0].context);
 }
+
+#[test]
+fn ssm_parameter_names_lose_their_leading_slash_in_the_arn() {
+    // Service Authorization Reference, AWS Systems Manager: parameter is
+    // arn:${Partition}:ssm:${Region}:${Account}:parameter/${ParameterNameWithoutLeadingSlash};
+    // a name /webapp/prod/db-url is the ARN parameter/webapp/prod/db-url, never parameter//...
+    for name in ["/webapp/prod/db-url", "webapp/prod/db-url"] {
+        let get = format!(r#","requestParameters":{{"name":"{name}","withDecryption":true}}"#);
+        let u = uses(&ev("ssm.amazonaws.com", "GetParameter", &get));
+        assert_eq!(u[0].resources, vec!["arn:aws:ssm:ap-southeast-2:111122223333:parameter/webapp/prod/db-url"]);
+    }
+}

@@ -228,6 +228,12 @@ const DATA_EVENTS: &[(&str, &[&str], &[&str])] = &[
     ),
 ];
 
+/// Calls that CloudTrail does not record, each with the logged call that shows a job makes it:
+/// a log stream is created to be written to (CloudWatch Logs User Guide, "Logging Amazon
+/// CloudWatch Logs API and console operations in AWS CloudTrail": PutLogEvents is not logged).
+const UNLOGGED_NEXT: &[(&str, &str, &str)] =
+    &[("logs:CreateLogStream", "logs:PutLogEvents", "CloudTrail does not log PutLogEvents")];
+
 /// Builds the statements from the records (one per action, merged).
 pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated, String> {
     let catalog = Catalog::get();
@@ -474,7 +480,13 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated,
             let e = tag_on_create.entry(a.name.to_string()).or_default();
             e.extend(resources.iter().filter(|r| r.contains('*') && taggable(r)).cloned());
         }
-        groups.entry((service, resources, condition)).or_default().insert(name);
+        let group = groups.entry((service, resources, condition)).or_default();
+        // Calls that CloudTrail does not log but that a logged call shows the job makes next.
+        if let Some((_, next, why)) = UNLOGGED_NEXT.iter().find(|(a, _, _)| *a == name) {
+            group.insert(next.to_string());
+            out.warnings.push(format!("{next} added beside {name} on the same resources: {why}"));
+        }
+        group.insert(name);
     }
     if !tag_on_create.is_empty() {
         let mut actions = Vec::new();

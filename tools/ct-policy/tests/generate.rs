@@ -245,3 +245,20 @@ fn a_job_whose_data_calls_the_trail_did_not_record_is_warned_about() {
     let (_, _, err) = generate(&[], &[record("lambda:UpdateFunctionCode", &[]), record("lambda:InvokeFunction", &[])]);
     assert!(!err.contains("data events"), "{err}");
 }
+
+/// CloudWatch Logs User Guide, "Logging Amazon CloudWatch Logs API and console operations in
+/// AWS CloudTrail" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/logging_cw_api_calls.html):
+/// PutLogEvents is not logged, so a stream created is a stream written.
+#[test]
+fn a_log_stream_created_is_a_log_stream_written() {
+    let streams = [
+        "arn:aws:logs:ap-southeast-2:111122223333:log-group:/acme/etl:log-stream:run/2024-03-01T00",
+        "arn:aws:logs:ap-southeast-2:111122223333:log-group:/acme/etl:log-stream:run/2024-03-02T00",
+    ];
+    let (code, doc, err) = generate(&[], &[record("logs:CreateLogStream", &streams)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("logs:PutLogEvents added"), "{err}");
+    let next = "arn:aws:logs:ap-southeast-2:111122223333:log-group:/acme/etl:log-stream:run/2024-03-08T00";
+    assert!(simulate(&doc, "logs:PutLogEvents", next, &[]));
+    assert!(!simulate(&doc, "logs:PutLogEvents", &next.replace("/acme/etl", "/acme/audit"), &[]));
+}
