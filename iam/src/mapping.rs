@@ -784,6 +784,46 @@ impl ActionPlan {
     }
 }
 
+/// The resources that EC2's CreateTags and DeleteTags name (`resourcesSet.items[].resourceId`),
+/// each typed by its ID's prefix (Amazon EC2 User Guide, "Resource IDs"; the ARN formats from
+/// the Service Authorization Reference). An ID of another prefix gives the ARN pattern of no
+/// type (`*`): the call is not narrowed by a guess.
+fn ec2_tagged<'e>(ev: &Event<'_>, params: &Params<'_>) -> Vec<Cow<'e, str>> {
+    const TYPES: &[(&str, &str)] = &[
+        ("i-", "instance"),
+        ("vol-", "volume"),
+        ("snap-", "snapshot"),
+        ("eni-", "network-interface"),
+        ("sg-", "security-group"),
+        ("subnet-", "subnet"),
+        ("vpc-", "vpc"),
+        ("igw-", "internet-gateway"),
+        ("rtb-", "route-table"),
+        ("eipalloc-", "elastic-ip"),
+        ("lt-", "launch-template"),
+        ("ami-", "image"),
+    ];
+    let mut ids = Vec::new();
+    if params.may_hold_any_case("resourceid") {
+        find_strings(params.get(), "resourceId", 0, &mut ids);
+    }
+    let (partition, region, account) =
+        (ev.partition(), ev.aws_region.as_deref().unwrap_or("*"), ev.account().unwrap_or("*"));
+    let mut out: Vec<Cow<'e, str>> = Vec::new();
+    for id in ids {
+        let arn = match TYPES.iter().find(|(p, _)| id.starts_with(p)) {
+            // Images and snapshots owned by others have no account in the ARN.
+            Some((_, t @ ("image" | "snapshot"))) => format!("arn:{partition}:ec2:{region}::{t}/{id}"),
+            Some((_, t)) => format!("arn:{partition}:ec2:{region}:{account}:{t}/{id}"),
+            None => "*".to_string(),
+        };
+        if !out.iter().any(|o| *o == arn) {
+            out.push(Cow::Owned(arn));
+        }
+    }
+    out
+}
+
 /// Resources that the generic rules cannot find: the copy source of CopyObject, the two keys
 /// of ReEncrypt.
 fn special_resource(
@@ -881,6 +921,9 @@ fn resources<'e>(
     (prefix, event): (&str, &str),
 ) -> Vec<Cow<'e, str>> {
     let mut out = Vec::new();
+    if prefix == "ec2" && matches!(event, "CreateTags" | "DeleteTags") {
+        return ec2_tagged(ev, params);
+    }
     // What the few services of `own_type` name their own way, per type; when they name any,
     // `resources[]` does not speak for the call (it names the table of a query on an index).
     // (Only for those services: for the others, no list to make and drop per event.)

@@ -869,3 +869,19 @@ fn ssm_parameter_names_lose_their_leading_slash_in_the_arn() {
         assert_eq!(u[0].resources, vec!["arn:aws:ssm:ap-southeast-2:111122223333:parameter/webapp/prod/db-url"]);
     }
 }
+
+#[test]
+fn ec2_tags_name_their_resources_by_id_prefix() {
+    // Amazon EC2 User Guide, "Resource IDs" (i-, vol-, sg-...); Service Authorization Reference,
+    // Amazon EC2: CreateTags is authorised on the resources tagged.
+    let tags = r#","requestParameters":{"resourcesSet":{"items":[{"resourceId":"i-01a98e077f83f8744"},{"resourceId":"vol-0abc"},{"resourceId":"x-1"}]},"tagSet":{"items":[{"key":"app","value":"webapp"}]}}"#;
+    let u = uses(&ev("ec2.amazonaws.com", "CreateTags", tags));
+    assert_eq!(
+        u[0].resources,
+        vec![
+            "arn:aws:ec2:ap-southeast-2:111122223333:instance/i-01a98e077f83f8744",
+            "arn:aws:ec2:ap-southeast-2:111122223333:volume/vol-0abc",
+            "*"
+        ]
+    );
+}
