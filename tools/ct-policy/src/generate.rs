@@ -195,9 +195,13 @@ fn job_tags(records: &[(&ActionRecord, Sets)], created: &BTreeSet<String>) -> BT
             }
         }
     }
+    // One tag per type: the first that is the job's own (keys AWS sets, aws:..., and Name,
+    // which names each resource, say nothing of the job).
     out.into_iter()
-        .filter_map(|(k, v)| Some((k, v?.into_iter().collect::<Vec<_>>())))
-        .filter(|(_, v)| !v.is_empty())
+        .filter_map(|(k, v)| {
+            let pick = v?.into_iter().find(|(key, _)| !key.starts_with("aws:") && !key.eq_ignore_ascii_case("Name"))?;
+            Some((k, vec![pick]))
+        })
         .collect()
 }
 

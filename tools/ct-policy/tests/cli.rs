@@ -32,6 +32,22 @@ fn deploy_agent_events() -> String {
         .collect()
 }
 
+/// The gate passes a generated policy on its own events, except where the policy scopes a call
+/// by the tags of the resource it acts on (the job's own instances): the events do not show a
+/// resource's tags, so those decisions are Unknown and fail closed. Nothing else may be found.
+fn assert_only_tags_unknown(check: &ct_testkit::Run) {
+    assert!(check.code == 0 || check.code == 1, "{}", check.stderr);
+    for f in check.stdout.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()) {
+        assert_eq!(f["decision"], "Unknown", "{f}");
+        let keys = f["unknown"].as_array().unwrap();
+        assert!(
+            keys.iter()
+                .all(|k| k.as_str().is_some_and(|k| k.starts_with("aws:ResourceTag/") || k == "ec2:CreateAction")),
+            "{f}"
+        );
+    }
+}
+
 fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     let p = dir.path().join(name);
     std::fs::write(&p, text).unwrap();
@@ -58,15 +74,17 @@ fn generated_policy_is_valid_sorted_and_passes_the_gate_on_its_own_events() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(&dir, "policy.json", &generated.stdout);
     let check = policy(&["check", "--policy", &file], deploy_agent_events().as_bytes());
-    assert_eq!(check.code, 0, "{}\n{}", check.stdout, check.stderr);
-    assert_eq!(check.stdout, "");
+    assert_only_tags_unknown(&check);
     // Records pool their calls: which call passed which role to which service is not in them,
     // so iam:PassedToService is Unknown there (give the events for an exact check).
     let check = policy(&["check", "--policy", &file], records.as_bytes());
     for f in check.stdout.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()) {
-        assert_eq!(
-            (f["decision"].as_str(), f["unknown"].clone()),
-            (Some("Unknown"), serde_json::json!(["iam:PassedToService"])),
+        assert_eq!(f["decision"], "Unknown", "{f}");
+        let keys = f["unknown"].as_array().unwrap();
+        assert!(
+            keys.iter().all(|k| k.as_str().is_some_and(|k| {
+                k == "iam:PassedToService" || k.starts_with("aws:ResourceTag/") || k == "ec2:CreateAction"
+            })),
             "{f}"
         );
     }
@@ -74,9 +92,9 @@ fn generated_policy_is_valid_sorted_and_passes_the_gate_on_its_own_events() {
     let strict = policy(&["check", "--include-denied", "--policy", &file], deploy_agent_events().as_bytes());
     assert_eq!(strict.code, 1);
     let found: Vec<Value> = strict.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let names: Vec<&str> = found.iter().map(|f| f["action"].as_str().unwrap()).collect();
-    assert_eq!(names, vec!["ec2:TerminateInstances", "iam:CreateUser"]);
-    assert!(found.iter().all(|f| f["decision"] == "ImplicitDeny"));
+    let denied: Vec<&str> =
+        found.iter().filter(|f| f["decision"] == "ImplicitDeny").map(|f| f["action"].as_str().unwrap()).collect();
+    assert_eq!(denied, vec!["ec2:TerminateInstances", "iam:CreateUser"]);
 }
 
 #[test]
@@ -97,7 +115,7 @@ fn the_region_restricted_policy_and_the_t2_only_policy() {
     assert!(iam["Condition"].get("StringEquals").and_then(|c| c.get("aws:RequestedRegion")).is_none(), "{iam}");
     let dir = tempfile::tempdir().unwrap();
     let file = write(&dir, "t2.json", &generated.stdout);
-    assert_eq!(policy(&["check", "--policy", &file], deploy_agent_events().as_bytes()).code, 0);
+    assert_only_tags_unknown(&policy(&["check", "--policy", &file], deploy_agent_events().as_bytes()));
     // The same policy, checked against an m5 launch and a launch in another region, fails.
     let m5 = deploy_agent_events()
         .lines()
