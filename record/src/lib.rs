@@ -379,23 +379,12 @@ impl Sets {
     /// too when `refused`: what a gate must judge, or what a policy grants with
     /// `--include-denied`. Nothing is capped again (`capped` and `partial` carry over).
     pub fn called(&self, refused: bool) -> Sets {
-        let mut out = Sets { errors: self.errors.clone(), ..Sets::default() };
-        let mut add = |s: &Sets| {
-            out.regions.merge(&s.regions, usize::MAX);
-            out.accounts.merge(&s.accounts, usize::MAX);
-            out.principals.merge(&s.principals, usize::MAX);
-            out.resources.merge(&s.resources, usize::MAX);
-            for (k, v) in s.context.iter() {
-                out.context.set(k).merge(v, usize::MAX);
-            }
-            out.partial.extend(s.partial.iter().cloned());
-        };
-        add(self);
+        let mut out = Sets { failed: None, refused: None, ..self.clone() };
         if let Some(f) = &self.failed {
-            add(f);
+            out.merge(f, usize::MAX);
         }
         if refused && let Some(r) = &self.refused {
-            add(r);
+            out.merge(r, usize::MAX);
         }
         out
     }
