@@ -412,6 +412,17 @@ impl<'a> Scan<'a, '_> {
         }
     }
 
+    /// A value kept as its text (checked, not parsed), or `None` for `null`.
+    #[inline]
+    fn raw_or_null(&mut self) -> Option<Option<&'a str>> {
+        if self.peek()? == b'n' {
+            return self.literal("null").map(|_| None);
+        }
+        let from = self.i;
+        self.skip()?;
+        Some(Some(&self.t[from..self.i]))
+    }
+
     #[inline]
     fn literal(&mut self, word: &str) -> Option<()> {
         self.i = literal_end(self.b, self.i, word.as_bytes())?;
@@ -596,25 +607,11 @@ impl<'a> Scan<'a, '_> {
                     return once(&mut ev.user_identity, v, &mut seen, 1 << 12);
                 }
                 "requestParameters" => {
-                    let v = match s.peek()? {
-                        b'n' => s.literal("null").map(|_| None)?,
-                        _ => {
-                            let from = s.i;
-                            s.skip()?;
-                            Some(&s.t[from..s.i])
-                        }
-                    };
+                    let v = s.raw_or_null()?;
                     return once(&mut ev.request_parameters, v, &mut seen, 1 << 13);
                 }
                 "responseElements" => {
-                    let v = match s.peek()? {
-                        b'n' => s.literal("null").map(|_| None)?,
-                        _ => {
-                            let from = s.i;
-                            s.skip()?;
-                            Some(&s.t[from..s.i])
-                        }
-                    };
+                    let v = s.raw_or_null()?;
                     return once(&mut ev.response_elements, v, &mut seen, 1 << 15);
                 }
                 "resources" => {

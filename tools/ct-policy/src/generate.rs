@@ -169,29 +169,25 @@ fn created_types(records: &[(&ActionRecord, Sets)]) -> BTreeSet<String> {
 /// The tags that mark what the job creates, by resource type: for each type the principal
 /// creates with tags, the (key, value) pairs that every such create call carried with one value
 /// (`app=webapp`, not `Name=web-0301`, which varies).
-fn job_tags(records: &[(&ActionRecord, Sets)], created: &BTreeSet<String>) -> BTreeMap<String, Vec<(String, String)>> {
+fn job_tags(records: &[(&ActionRecord, Sets)]) -> BTreeMap<String, Vec<(String, String)>> {
     let catalog = Catalog::get();
-    let mut out: BTreeMap<String, Option<BTreeSet<(String, String)>>> = BTreeMap::new();
+    let mut out: BTreeMap<String, BTreeSet<(String, String)>> = BTreeMap::new();
     for (r, sets) in records {
         let Some(a) = catalog.action_named(&r.action) else { continue };
+        if !sets.context.iter().any(|(k, _)| k.starts_with("aws:RequestTag/")) {
+            continue;
+        }
         let tags: BTreeSet<(String, String)> = sets
             .context
             .iter()
-            .filter_map(|(k, v)| {
-                let key = k.strip_prefix("aws:RequestTag/")?;
-                Some((key.to_string(), one(v)?))
-            })
+            .filter_map(|(k, v)| Some((k.strip_prefix("aws:RequestTag/")?.to_string(), one(v)?)))
             .collect();
-        let tagged = sets.context.iter().any(|(k, _)| k.starts_with("aws:RequestTag/"));
-        if !tagged {
-            continue;
-        }
         for name in creates(a) {
-            if created.contains(&name) {
-                let e = out.entry(name).or_insert_with(|| Some(tags.clone()));
-                if let Some(have) = e {
-                    have.retain(|x| tags.contains(x));
+            match out.entry(name) {
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(tags.clone());
                 }
+                std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().retain(|x| tags.contains(x)),
             }
         }
     }
@@ -199,7 +195,7 @@ fn job_tags(records: &[(&ActionRecord, Sets)], created: &BTreeSet<String>) -> BT
     // which names each resource, say nothing of the job).
     out.into_iter()
         .filter_map(|(k, v)| {
-            let pick = v?.into_iter().find(|(key, _)| !key.starts_with("aws:") && !key.eq_ignore_ascii_case("Name"))?;
+            let pick = v.into_iter().find(|(key, _)| !key.starts_with("aws:") && !key.eq_ignore_ascii_case("Name"))?;
             Some((k, vec![pick]))
         })
         .collect()
@@ -275,7 +271,7 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated,
         ));
     }
     let created = created_types(&chosen);
-    let tags = job_tags(&chosen, &created);
+    let tags = job_tags(&chosen);
     type Conditions = BTreeMap<String, BTreeMap<String, Vec<String>>>;
     // (service, resources, conditions) -> actions
     let mut groups: BTreeMap<(String, Vec<String>, Conditions), BTreeSet<String>> = BTreeMap::new();
@@ -337,12 +333,8 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated,
                     }
                     let tname = format!("{}:{}", a.prefix, t.name);
                     types_touched.insert(tname.clone());
-                    if opts.resources == ResourceMode::Exact {
-                        resources.extend(arns.iter().map(|s| s.to_string()));
-                        continue;
-                    }
                     // The roles passed are named exactly: a pattern there could pass any role.
-                    if a.prefix == "iam" && a.name == "PassRole" {
+                    if opts.resources == ResourceMode::Exact || (a.prefix == "iam" && a.name == "PassRole") {
                         resources.extend(arns.iter().map(|s| s.to_string()));
                         continue;
                     }
@@ -448,8 +440,8 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated,
         }
         // Resources the job made itself, reached by a pattern: only those that carry the job's
         // tag (IAM User Guide, "Controlling access to AWS resources using tags").
-        let creates = action.is_some_and(|a| !creates(a).is_empty());
-        if wide && !creates && !types_touched.is_empty() && opts.resources == ResourceMode::General {
+        let is_create = action.is_some_and(|a| !creates(a).is_empty());
+        if wide && !is_create && !types_touched.is_empty() && opts.resources == ResourceMode::General {
             // The job's tags common to every type touched, each type taking aws:ResourceTag.
             let mut common: Option<Vec<(String, String)>> = None;
             for t in &types_touched {
@@ -471,7 +463,7 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated,
         }
         if service == "ec2"
             && context("aws:TagKeys").is_some()
-            && creates
+            && is_create
             && let Some(a) = action
         {
             // The new resources that take tags in the request.
