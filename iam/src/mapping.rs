@@ -734,6 +734,9 @@ struct TypePlan {
     vars: SmallVec<[(&'static str, Needle); 2]>,
     /// The parameter that may hold the whole ARN: the last variable's name.
     whole: Option<Needle>,
+    /// Another such parameter: the type's name followed by `Arn` (`targetGroupArn` for the
+    /// type `targetgroup`), the way most APIs name a resource given by its ARN.
+    named_arn: Option<Needle>,
 }
 
 /// Request parameters that are condition keys of the service under the same name.
@@ -767,7 +770,17 @@ impl ActionPlan {
                         // Keys are compared without case: the variable's name is its key.
                         .map(|var| (var, needle(ALIASES.iter().find(|(v, _)| *v == var).map_or(var, |(_, k)| k))))
                         .collect();
-                    Some(TypePlan { name: rt.name, arn: rt.arn, glob: rt.glob(), required: r.required, vars, whole })
+                    let named: String = rt.name.chars().filter(char::is_ascii_alphanumeric).collect();
+                    let named_arn = Some(needle(&format!("{named}arn"))).filter(|n| Some(n) != whole.as_ref());
+                    Some(TypePlan {
+                        name: rt.name,
+                        arn: rt.arn,
+                        glob: rt.glob(),
+                        required: r.required,
+                        vars,
+                        whole,
+                        named_arn,
+                    })
                 })
                 .collect();
             let simple = CONTEXT_PARAMS.iter().filter(|(key, _)| catalog.key_applies(action, key)).copied().collect();
@@ -969,10 +982,10 @@ fn fill_type(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan, special: Option<
     {
         return if glob.is_match(v) { vec![v.clone()] } else { Vec::new() };
     }
-    if let Some(last) = &t.whole {
+    for key in [&t.whole, &t.named_arn].into_iter().flatten() {
         let mut whole = Vec::new();
-        if params.may_hold_any_case(last) {
-            find_strings(params.get(), last, 0, &mut whole);
+        if params.may_hold_any_case(key) {
+            find_strings(params.get(), key, 0, &mut whole);
         }
         if let Some(a) = whole.iter().find(|s| s.starts_with("arn:") && glob.is_match(s)) {
             return vec![a.to_string()];
@@ -990,6 +1003,12 @@ fn fill_type(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan, special: Option<
         let mut found = Vec::new();
         if params.may_hold_any_case(key) {
             find_strings(params.get(), key, 0, &mut found);
+        }
+        // SQS names a queue by its URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME) in every
+        // call but CreateQueue (Amazon SQS API Reference, QueueUrl).
+        if *var == "QueueName" && found.is_empty() && params.may_hold_any_case("queueurl") {
+            find_strings(params.get(), "queueUrl", 0, &mut found);
+            found.iter_mut().for_each(|f| *f = f.rsplit('/').next().unwrap_or(f));
         }
         found.retain(|s| !s.is_empty() && !s.starts_with("arn:"));
         // The template holds the slash itself (`parameter/${ParameterNameWithoutLeadingSlash}`,

@@ -885,3 +885,22 @@ fn ec2_tags_name_their_resources_by_id_prefix() {
         ]
     );
 }
+
+#[test]
+fn a_resource_given_by_its_arn_or_its_url() {
+    // Service Authorization Reference, Elastic Load Balancing V2: targetgroup is
+    // arn:${Partition}:elasticloadbalancing:${Region}:${Account}:targetgroup/${TargetGroupName}/${TargetGroupId};
+    // RegisterTargets names it by TargetGroupArn (ELB API Reference).
+    let tg = "arn:aws:elasticloadbalancing:ap-southeast-2:111122223333:targetgroup/web/0123456789abcdef";
+    let reg = format!(r#","requestParameters":{{"targetGroupArn":"{tg}","targets":[{{"id":"i-0a1b","port":8080}}]}}"#);
+    let u = uses(&ev("elasticloadbalancing.amazonaws.com", "RegisterTargets", &reg));
+    assert_eq!(u[0].resources, vec![tg]);
+    // Amazon SQS API Reference: every call but CreateQueue names the queue by its QueueUrl;
+    // the queue type is arn:${Partition}:sqs:${Region}:${Account}:${QueueName}.
+    let url = r#","requestParameters":{"queueUrl":"https://sqs.ap-southeast-2.amazonaws.com/111122223333/etl-jobs"}"#;
+    let u = uses(&ev("sqs.amazonaws.com", "DeleteQueue", url));
+    assert_eq!(u[0].resources, vec!["arn:aws:sqs:ap-southeast-2:111122223333:etl-jobs"]);
+    let create = r#","requestParameters":{"queueName":"test-pr-412-queue"}"#;
+    let u = uses(&ev("sqs.amazonaws.com", "CreateQueue", create));
+    assert_eq!(u[0].resources, vec!["arn:aws:sqs:ap-southeast-2:111122223333:test-pr-412-queue"]);
+}
