@@ -982,7 +982,10 @@ fn fill_type(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan, special: Option<
     {
         return if glob.is_match(v) { vec![v.clone()] } else { Vec::new() };
     }
-    for key in [&t.whole, &t.named_arn].into_iter().flatten() {
+    // Both look for an ARN, whose text holds `arn:` as it is (no lower-case copy needed to
+    // rule it out).
+    let arns = if params.may_hold("arn:") { [&t.whole, &t.named_arn] } else { [&None, &None] };
+    for key in arns.into_iter().flatten() {
         let mut whole = Vec::new();
         if params.may_hold_any_case(key) {
             find_strings(params.get(), key, 0, &mut whole);
