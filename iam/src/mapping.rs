@@ -1237,8 +1237,18 @@ fn context<'e>(ev: &'e Event<'_>, params: &Params<'_>, plan: &ActionPlan) -> Vec
     // Tags in the request: EC2's tagSpecificationSet, and the common `tags` shapes.
     let mut tags: Vec<(String, String)> = Vec::new();
     // Every shape read below has its tags under a key `tags` or `Tags` (EC2's
-    // tagSpecificationSet too, inside its items), which hold the text `ags`.
-    let tagged = if params.may_hold("ags") { params.get() } else { &Json::Null };
+    // tagSpecificationSet too, inside its items), which hold the text `ags`, or under EC2
+    // CreateTags' `tagSet`.
+    let tag_set = matches!(ev.event_name.as_deref(), Some("CreateTags" | "DeleteTags"));
+    let tagged =
+        if params.may_hold("ags") || (tag_set && params.may_hold("tagSet")) { params.get() } else { &Json::Null };
+    // EC2 CreateTags and DeleteTags: tagSet.items[] of key and value (EC2 API Reference,
+    // CreateTags; the CloudTrail record keeps the query API's shape).
+    for t in tagged.get("tagSet").and_then(|t| t.get("items")).and_then(Json::as_array).into_iter().flatten() {
+        if let (Some(k), Some(v)) = (t.get("key").and_then(Json::as_str), t.get("value").and_then(Json::as_str)) {
+            tags.push((k.into(), v.into()));
+        }
+    }
     if let Some(items) = tagged.get("tagSpecificationSet").and_then(|t| t.get("items")).and_then(Json::as_array) {
         for spec in items {
             for t in spec.get("tags").and_then(Json::as_array).into_iter().flatten() {

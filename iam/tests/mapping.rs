@@ -904,3 +904,14 @@ fn a_resource_given_by_its_arn_or_its_url() {
     let u = uses(&ev("sqs.amazonaws.com", "CreateQueue", create));
     assert_eq!(u[0].resources, vec!["arn:aws:sqs:ap-southeast-2:111122223333:test-pr-412-queue"]);
 }
+
+#[test]
+fn ec2_create_tags_shows_its_tags() {
+    // EC2 API Reference, CreateTags: the CloudTrail record keeps the query API's tagSet.items[];
+    // IAM User Guide, "Controlling access during AWS requests": aws:RequestTag/KEY, aws:TagKeys.
+    let tags = r#","requestParameters":{"resourcesSet":{"items":[{"resourceId":"i-0a1b"}]},"tagSet":{"items":[{"key":"app","value":"webapp"}]}}"#;
+    let u = uses(&ev("ec2.amazonaws.com", "CreateTags", tags));
+    let ctx: Vec<(&str, &str)> = u[0].context.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect();
+    assert!(ctx.contains(&("aws:RequestTag/app", "webapp")), "{ctx:?}");
+    assert!(ctx.contains(&("aws:TagKeys", "app")), "{ctx:?}");
+}

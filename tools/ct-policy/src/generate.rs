@@ -281,7 +281,9 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated,
     // ec2 resources created with tags in the request: tagging on create needs ec2:CreateTags
     // with ec2:CreateAction (EC2 User Guide, "Grant permission to tag Amazon EC2 resources
     // during creation").
-    let mut tag_on_create: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // (resources, the job's tags required at creation) by action name.
+    type Tagging = (BTreeSet<String>, Option<BTreeSet<(String, String)>>);
+    let mut tag_on_create: BTreeMap<String, Tagging> = BTreeMap::new();
     for (r, sets) in &chosen {
         let action = catalog.action_named(&r.action);
         let name = action.map_or_else(|| r.action.clone(), |a| a.full_name().to_string());
@@ -474,7 +476,42 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated,
                     .any(|rt| rt.glob().is_match(arn) && rt.condition_keys.contains(&"aws:RequestTag/${TagKey}"))
             };
             let e = tag_on_create.entry(a.name.to_string()).or_default();
-            e.extend(resources.iter().filter(|r| r.contains('*') && taggable(r)).cloned());
+            e.0.extend(resources.iter().filter(|r| r.contains('*') && taggable(r)).cloned());
+        }
+        // What the job creates carries the job's tag from the start: the new resources of a type
+        // with a job tag are allowed only with it in the request, in a statement of their own,
+        // since aws:RequestTag does not describe the other resources of the call (the image, the
+        // subnet) (EC2 User Guide, "Example: Tag resources on creation"; IAM User Guide,
+        // "Controlling access during AWS requests").
+        if opts.resources == ResourceMode::General
+            && is_create
+            && let Some(a) = action
+        {
+            let mut new: Vec<String> = Vec::new();
+            let mut pairs: BTreeSet<(String, String)> = BTreeSet::new();
+            for t in creates(a) {
+                let Some(job) = tags.get(&t) else { continue };
+                let Some(rt) = t.split_once(':').and_then(|(p, n)| catalog.resource_type(p, n)) else { continue };
+                if !rt.condition_keys.contains(&"aws:RequestTag/${TagKey}") {
+                    continue;
+                }
+                new.extend(resources.iter().filter(|r| rt.glob().is_match(r)).cloned());
+                pairs.extend(job.iter().cloned());
+            }
+            if !new.is_empty() && !pairs.is_empty() {
+                resources.retain(|r| !new.contains(r));
+                let mut with_tags = condition.clone();
+                for (k, v) in &pairs {
+                    put(&mut with_tags, "StringEquals", &format!("aws:RequestTag/{k}"), vec![v.clone()]);
+                }
+                if let Some(e) = tag_on_create.get_mut(a.name) {
+                    e.1 = Some(pairs.clone());
+                }
+                groups.entry((service.clone(), new, with_tags)).or_default().insert(name.clone());
+                if resources.is_empty() {
+                    continue;
+                }
+            }
         }
         let group = groups.entry((service, resources, condition)).or_default();
         // Calls that CloudTrail does not log but that a logged call shows the job makes next.
@@ -487,12 +524,22 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated,
     if !tag_on_create.is_empty() {
         let mut actions = Vec::new();
         let mut resources = BTreeSet::new();
-        for (a, rs) in tag_on_create {
+        // The job's tags, when every create that tags requires the same ones.
+        let mut required: Option<Option<BTreeSet<(String, String)>>> = None;
+        for (a, (rs, pairs)) in tag_on_create {
             actions.push(a);
             resources.extend(rs);
+            required = Some(match required {
+                None => pairs,
+                Some(prev) => prev.filter(|p| Some(p) == pairs.as_ref()),
+            });
         }
         let mut condition: Conditions = BTreeMap::new();
-        condition.entry("StringEquals".into()).or_default().insert("ec2:CreateAction".into(), actions);
+        let equals = condition.entry("StringEquals".into()).or_default();
+        equals.insert("ec2:CreateAction".into(), actions);
+        for (k, v) in required.flatten().into_iter().flatten() {
+            equals.insert(format!("aws:RequestTag/{k}"), vec![v]);
+        }
         let resources: Vec<String> = resources.into_iter().collect();
         groups.entry(("ec2".into(), resources, condition)).or_default().insert("ec2:CreateTags".into());
     }

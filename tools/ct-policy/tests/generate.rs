@@ -189,7 +189,10 @@ fn restricting_a_key_no_record_carries_is_an_error_naming_the_keys_seen() {
 /// (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html).
 #[test]
 fn what_the_job_creates_with_its_tag_is_all_it_may_terminate_and_retag() {
-    let mut run = record("ec2:RunInstances", &["arn:aws:ec2:ap-southeast-2:111122223333:instance/*"]);
+    let mut run = record(
+        "ec2:RunInstances",
+        &["arn:aws:ec2:ap-southeast-2:111122223333:instance/*", "arn:aws:ec2:ap-southeast-2::image/ami-0a1b"],
+    );
     run["context"] = json!({"aws:RequestTag/app": ["webapp"], "aws:RequestTag/Name": ["web-0301", "web-0302"],
                             "aws:TagKeys": ["Name", "app"]});
     let terminate = record(
@@ -215,6 +218,21 @@ fn what_the_job_creates_with_its_tag_is_all_it_may_terminate_and_retag() {
         .find(|s| s["Action"] == json!(["ec2:CreateTags"]))
         .expect("a CreateTags statement");
     assert_eq!(tags["Condition"]["StringEquals"]["ec2:CreateAction"], json!(["RunInstances"]));
+    assert_eq!(tags["Condition"]["StringEquals"]["aws:RequestTag/app"], json!(["webapp"]));
+    // The launch itself: the new instance only with the job's tag, the image without (the
+    // request's tags do not describe it).
+    let launch = |resource: &str, tag: &str| {
+        let mut c = vec!["aws:RequestedRegion=ap-southeast-2"];
+        if !tag.is_empty() {
+            c.push(tag);
+        }
+        simulate(&doc, "ec2:RunInstances", resource, &c)
+    };
+    let new = "arn:aws:ec2:ap-southeast-2:111122223333:instance/*";
+    assert!(launch(new, "aws:RequestTag/app=webapp"));
+    assert!(!launch(new, "aws:RequestTag/app=bastion"));
+    assert!(!launch(new, ""));
+    assert!(launch("arn:aws:ec2:ap-southeast-2::image/ami-0a1b", ""));
     assert!(!simulate(&doc, "ec2:CreateTags", i, &["ec2:CreateAction=CreateTags", "aws:ResourceTag/app=bastion"]));
 }
 
