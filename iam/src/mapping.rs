@@ -175,6 +175,9 @@ pub struct Use<'e> {
     /// action can find it without hashing and comparing its name; `None` when the catalog does
     /// not know the action.
     pub id: Option<u32>,
+    /// Service condition keys that apply to the action but that the request did not carry
+    /// (a ListBucket without a prefix): the values in `context` do not speak for this call.
+    pub absent: SmallVec<[&'static str; 2]>,
 }
 
 impl Use<'_> {
@@ -188,6 +191,7 @@ impl Use<'_> {
             unnamed: self.unnamed,
             context: self.context.into_iter().map(|(k, v)| (k, Cow::Owned(v.into_owned()))).collect(),
             id: self.id,
+            absent: self.absent,
         }
     }
 }
@@ -687,13 +691,14 @@ fn map_params<'e>(ev: &'e Event<'_>, detail: bool, look_first: bool) -> Mapping<
             unnamed: false,
             context: Vec::new(),
             id: known.as_ref().map(|k| k.plan.id),
+            absent: SmallVec::new(),
         };
         if let Some(Known { plan, .. }) = known
             && detail
         {
             u.resources = resources(ev, &params, plan, special_resource(p, n, name, i, &params), (p, name));
             u.unnamed = u.resources.is_empty() && plan.takes_resources;
-            u.context = context(ev, &params, plan);
+            u.context = context(ev, &params, plan, &mut u.absent);
         }
         uses.push(u);
     }
@@ -1169,7 +1174,12 @@ fn bare_id(id: &str) -> &str {
 }
 
 /// Condition-key values that the event shows, for keys that apply to the action.
-fn context<'e>(ev: &'e Event<'_>, params: &Params<'_>, plan: &ActionPlan) -> Vec<(Cow<'static, str>, Cow<'e, str>)> {
+fn context<'e>(
+    ev: &'e Event<'_>,
+    params: &Params<'_>,
+    plan: &ActionPlan,
+    absent: &mut SmallVec<[&'static str; 2]>,
+) -> Vec<(Cow<'static, str>, Cow<'e, str>)> {
     // Room for the usual keys (region, address, endpoint, MFA and a few more): no regrowth.
     let mut out: Vec<(Cow<'static, str>, Cow<'e, str>)> = Vec::with_capacity(8);
     // Global keys (aws:...) apply to every action; the service keys that apply are in the
@@ -1218,13 +1228,13 @@ fn context<'e>(ev: &'e Event<'_>, params: &Params<'_>, plan: &ActionPlan) -> Vec
     };
     for &(key, param) in &plan.simple {
         // S3 logs some headers as a list of their values.
-        if !params.may_hold(param) {
-            continue;
-        }
-        let values = match params.get().get(param) {
+        let values = match params.may_hold(param).then(|| params.get().get(param)).flatten() {
             Some(Json::Array(a)) => a.iter().collect(),
             Some(v) => vec![v],
-            None => Vec::new(),
+            None => {
+                absent.push(key);
+                continue;
+            }
         };
         for v in values {
             match v {
@@ -1456,6 +1466,7 @@ fn pass_role(ev: &Event<'_>, prefix: &str, name: &str, level: Option<&str>, para
                 unnamed: false,
                 context: service.map(|s| ("iam:PassedToService".into(), Cow::Owned(s))).into_iter().collect(),
                 id: *PASS_ROLE,
+                absent: SmallVec::new(),
             }
         })
         .collect()

@@ -263,6 +263,8 @@ pub struct Observed<'a> {
     /// empty and does not speak for this use).
     pub unnamed: bool,
     pub context: &'a [(Cow<'static, str>, Cow<'a, str>)],
+    /// Keys that apply to the action but that this call did not carry.
+    pub absent: &'a [&'static str],
     pub error_code: Option<&'a str>,
     pub denied: bool,
     pub known: bool,
@@ -281,6 +283,7 @@ impl Observed<'_> {
             resources: &[],
             unnamed: false,
             context: &[],
+            absent: &[],
             error_code: None,
             denied: false,
             known,
@@ -481,6 +484,12 @@ fn mark_partial(partial: &mut BTreeSet<String>, u: &Observed<'_>) {
             partial.insert(name.to_string());
         }
     }
+    // A key the call did not carry: `context:KEY` (compared in place, no name built per call).
+    for key in u.absent {
+        if !partial.iter().any(|p| p.strip_prefix("context:") == Some(key)) {
+            partial.insert(format!("context:{key}"));
+        }
+    }
 }
 
 /// The sets of the calls of one outcome, in a record's JSON form (`failed`, `refused`).
@@ -532,7 +541,8 @@ pub struct Wire {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capped: Vec<String>,
     /// The sets that some events had no value for (`regions`, `accounts`, `principals`, `time`,
-    /// `resources`).
+    /// `resources`, and `context:KEY` for a key that applies to the action but that some calls
+    /// did not carry).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub partial: Vec<String>,
     /// The values of the calls that failed with another error than a refusal; the sets above
@@ -761,6 +771,7 @@ mod tests {
                 resources: &resources,
                 unnamed: false,
                 context: &ctx,
+                absent: if *a == 0 { &["s3:prefix"] } else { &[] },
                 error_code: code.as_deref(),
                 denied: code.as_deref() == Some("AccessDenied"),
                 known: *known,

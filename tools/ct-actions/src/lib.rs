@@ -108,7 +108,8 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          which does not set the key); a launch that names an instance profile has ec2:InstanceProfile, the profile's ARN, \
          since the profile's role (in PassRole's resources as role/*) is not in the event. known: the catalog holds the action. inferred: present and true \
          when every use was inferred (iam:PassRole). capped: the sets that reached --cap. partial: the sets that some events had no value for \
-         (regions, accounts, principals, time; resources when an event named none of an action's resources), which therefore do not \
+         (regions, accounts, principals, time; resources when an event named none of an action's resources; context:KEY when a \
+         service key that applies to the action, such as s3:prefix, was missing from some requests), which therefore do not \
          speak for every call. The sets above hold the values of the calls that succeeded (or failed only because the service \
          was busy: throttling, internal errors); failed and refused, present when such calls were seen, hold the same sets \
          (regions, accounts, principals, resources, context, capped, partial) for the calls that failed with another error \
@@ -550,6 +551,7 @@ impl State<'_> {
                             resources: &u.resources,
                             unnamed: u.unnamed,
                             context: &u.context,
+                            absent: &u.absent,
                             error_code: ev.error_code.as_deref(),
                             denied,
                             known: u.known,

@@ -299,3 +299,18 @@ fn principals_are_all_kept_past_the_first_sixty_four() {
         assert_eq!(x["principals"], y["principals"]);
     }
 }
+
+#[test]
+fn keys_that_some_calls_did_not_carry_are_named_partial() {
+    let with = r#","requestParameters":{"bucketName":"b","prefix":"in/"}"#;
+    let without = r#","requestParameters":{"bucketName":"b"}"#;
+    let one = ev("ListObjects", "s3.amazonaws.com", with, "2017-06-01T05:00:00Z", "ap-southeast-2");
+    let run = actions(&[], one.as_bytes());
+    let recs = records(&run.stdout);
+    assert_eq!(recs[0]["context"]["s3:prefix"], serde_json::json!(["in/"]));
+    assert!(!recs[0]["partial"].as_array().is_some_and(|p| p.contains(&Value::from("context:s3:prefix"))));
+    let two = [one.clone(), ev("ListObjects", "s3.amazonaws.com", without, "2017-06-01T05:00:01Z", "ap-southeast-2")]
+        .join("\n");
+    let recs = records(&actions(&[], two.as_bytes()).stdout);
+    assert!(recs[0]["partial"].as_array().unwrap().contains(&Value::from("context:s3:prefix")), "{}", recs[0]);
+}

@@ -407,6 +407,21 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated,
             put(&mut condition, op, &canonical, values);
         }
         let context = |key: &str| sets.context.iter().find(|(k, _)| *k == key).map(|(_, v)| v);
+        // A bucket is listed only under the prefixes the job listed, generalised at the object
+        // keys' own boundary, when every call named a prefix (Amazon S3 User Guide, "Bucket
+        // policy examples using condition keys": s3:prefix). Like a resource, so under
+        // --resources general, unless --restrict s3:prefix asked for its own form.
+        if opts.resources == ResourceMode::General
+            && !opts.restrict.iter().any(|k| k.eq_ignore_ascii_case("s3:prefix"))
+            && !sets.partial.contains("context:s3:prefix")
+            && let Some(set) = context("s3:prefix").filter(|s| !s.is_empty() && !s.capped)
+        {
+            let seen = set.sorted();
+            let patterns: BTreeSet<String> =
+                crate::resources::name_patterns("s3:prefix", &seen).into_values().map(|(p, _)| p).collect();
+            let op = if patterns.iter().any(|p| p.contains('*')) { "StringLike" } else { "StringEquals" };
+            put(&mut condition, op, "s3:prefix", patterns.into_iter().collect());
+        }
         // The role passed goes only to the services that received it (IAM User Guide,
         // "Granting a user permissions to pass a role to an AWS service": iam:PassedToService).
         if name == "iam:PassRole" {

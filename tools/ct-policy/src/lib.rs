@@ -234,8 +234,10 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          they do not show, the grant is role/* in the account with a warning naming the profiles. Calls that a service \
          made with the principal's credentials, when every call of the action was such a call, get aws:CalledVia. \
          Resources the principal creates with tags, reached later by a pattern (TerminateInstances on instance/*), are \
-         scoped with aws:ResourceTag for the tags every create carried with one value. EC2 resources created with tags \
-         need ec2:CreateTags with ec2:CreateAction, which is added. Statements group actions by service and identical \
+         scoped with aws:ResourceTag for the tag every create carried with one value (not Name, nor AWS's own aws: tags), and \
+         the creates themselves require that tag (aws:RequestTag) on the new resources, in a statement of their own. EC2 \
+         resources created with tags need ec2:CreateTags with ec2:CreateAction, which is added. s3:ListBucket gets \
+         s3:prefix for the prefixes listed, generalised like object keys, when every call named a prefix. Statements group actions by service and identical \
          resources and conditions, with Sids naming the service.\n\n\
          Warnings on standard error (the exit status is not changed): grants the evidence could not narrow, every grant \
          that allows privilege escalation or broad destruction (as lint reports them), and services whose data calls \

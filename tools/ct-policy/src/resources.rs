@@ -183,6 +183,43 @@ pub fn generalise(template: &str, arns: &[&str], created: bool) -> Vec<Pattern> 
     out
 }
 
+/// The pattern of each of `distinct` (sorted, distinct names of variable `var`) and why: names
+/// that share a stem with another become `stem*`; a name seen alone stays itself.
+pub fn name_patterns<'v>(var: &str, distinct: &[&'v str]) -> BTreeMap<&'v str, (String, String)> {
+    let mut pattern_of = BTreeMap::new();
+    let mut by_stem: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for v in distinct {
+        by_stem.entry(stem(v)).or_default().push(v);
+    }
+    for (s, vs) in &by_stem {
+        let wide = vs.len() > 1 || vs[0].contains('*');
+        for v in vs {
+            if wide {
+                let why = if vs.len() > 1 {
+                    format!("{var}: {} values share the stem {s:?}", vs.len())
+                } else {
+                    format!("{var}: named only in part")
+                };
+                pattern_of.insert(*v, (format!("{s}*"), why));
+            } else {
+                pattern_of.insert(*v, (v.to_string(), String::new()));
+            }
+        }
+    }
+    // An exact value that a pattern of another stem covers joins it (`app/x` and `app/*`).
+    let wild: Vec<String> =
+        pattern_of.values().filter(|(p, _)| p.ends_with('*')).map(|(p, _): &(String, String)| p.clone()).collect();
+    for (p, why) in pattern_of.values_mut() {
+        if !p.ends_with('*')
+            && let Some(w) = wild.iter().find(|w| p.starts_with(&w[..w.len() - 1]))
+        {
+            *p = w.clone();
+            *why = format!("{var}: within {w}");
+        }
+    }
+    pattern_of
+}
+
 /// The patterns of variables `i..` over `rows`: (values, ARNs covered, why).
 fn cluster(rows: &[Row<'_>], i: usize, names: &[&str], created: bool) -> Vec<(Vec<String>, Vec<String>, String)> {
     if i == names.len() {
@@ -208,35 +245,7 @@ fn cluster(rows: &[Row<'_>], i: usize, names: &[&str], created: bool) -> Vec<(Ve
             pattern_of.insert(v, ("*".into(), why.clone()));
         }
     } else {
-        let mut by_stem: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for v in &distinct {
-            by_stem.entry(stem(v)).or_default().push(v);
-        }
-        for (s, vs) in &by_stem {
-            let wide = vs.len() > 1 || vs[0].contains('*');
-            for v in vs {
-                if wide {
-                    let why = if vs.len() > 1 {
-                        format!("{var}: {} values share the stem {s:?}", vs.len())
-                    } else {
-                        format!("{var}: named only in part")
-                    };
-                    pattern_of.insert(v, (format!("{s}*"), why));
-                } else {
-                    pattern_of.insert(v, (v.to_string(), String::new()));
-                }
-            }
-        }
-        // An exact value that a pattern of another stem covers joins it (`app/x` and `app/*`).
-        let wild: Vec<String> = pattern_of.values().filter(|(p, _)| p.ends_with('*')).map(|(p, _)| p.clone()).collect();
-        for (p, why) in pattern_of.values_mut() {
-            if !p.ends_with('*')
-                && let Some(w) = wild.iter().find(|w| p.starts_with(&w[..w.len() - 1]))
-            {
-                *p = w.clone();
-                *why = format!("{var}: within {w}");
-            }
-        }
+        pattern_of = name_patterns(var, &distinct);
     }
     let mut parts: BTreeMap<String, (Vec<Row<'_>>, String)> = BTreeMap::new();
     for row in rows {

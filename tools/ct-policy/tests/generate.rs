@@ -280,3 +280,23 @@ fn a_log_stream_created_is_a_log_stream_written() {
     assert!(simulate(&doc, "logs:PutLogEvents", next, &[]));
     assert!(!simulate(&doc, "logs:PutLogEvents", &next.replace("/acme/etl", "/acme/audit"), &[]));
 }
+
+/// Amazon S3 User Guide, "Bucket policy examples using condition keys"
+/// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html): s3:prefix
+/// limits ListBucket to the keys under a prefix.
+#[test]
+fn a_bucket_is_listed_only_under_the_prefixes_the_job_listed() {
+    let mut r = record("s3:ListBucket", &["arn:aws:s3:::acme-data"]);
+    r["context"] = json!({"s3:prefix": ["incoming/2024-03-01/", "incoming/2024-03-02/"]});
+    let (code, doc, err) = generate(&[], &[r.clone()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(grant(&doc, "s3:ListBucket")["Condition"]["StringLike"]["s3:prefix"], json!(["incoming/*"]));
+    let bucket = "arn:aws:s3:::acme-data";
+    assert!(simulate(&doc, "s3:ListBucket", bucket, &["s3:prefix=incoming/2024-03-08/"]));
+    assert!(!simulate(&doc, "s3:ListBucket", bucket, &["s3:prefix=secrets/"]));
+    assert!(!simulate(&doc, "s3:ListBucket", bucket, &["s3:prefix="]));
+    // Some calls named no prefix: no such condition (it would refuse them).
+    r["partial"] = json!(["context:s3:prefix"]);
+    let (_, doc, _) = generate(&[], &[r]);
+    assert!(grant(&doc, "s3:ListBucket").get("Condition").is_none());
+}
