@@ -25,6 +25,7 @@ CONFIGS=(
   ""
   "--restrict-region --restrict ec2:InstanceType"
   "--restrict-region --restrict ec2:InstanceType --generalize"
+  "--restrict-region --restrict ec2:InstanceType --trail DAYS"
 )
 
 command -v jq >/dev/null || { echo "policy-quality.sh: needs jq" >&2; exit 2; }
@@ -94,12 +95,14 @@ record() { # label role config lok ln nok nn size
 }
 
 labels=()
+# --trail DAYS: the learning days' events of every principal, to resolve instance profiles.
+cat "${learn[@]}" > "$WORK/trail.ndjson"
 for role in "${ROLES[@]}"; do
   cat "${learn[@]}" | "$BIN/ct-filter" --role "$role" > "$WORK/$role.events" || true
   "$BIN/ct-actions" < "$WORK/$role.events" > "$WORK/$role.actions"
   for i in "${!CONFIGS[@]}"; do
-    flags=${CONFIGS[$i]}
-    label="ct-policy ${flags:-(defaults)}"
+    label="ct-policy ${CONFIGS[$i]:-(defaults)}"
+    flags=${CONFIGS[$i]//DAYS/$WORK/trail.ndjson}
     [ "$role" = "${ROLES[0]}" ] && labels+=("$label")
     pol=$WORK/ct$i.$role.json split=$WORK/ct$i.$role.split
     # shellcheck disable=SC2086 # flags are words

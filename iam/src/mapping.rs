@@ -756,6 +756,7 @@ const CONTEXT_PARAMS: &[(&str, &str)] = &[
     ("lambda:Runtime", "runtime"),
     ("rds:DatabaseEngine", "engine"),
     ("rds:DatabaseClass", "dBInstanceClass"),
+    ("cloudformation:ChangeSetName", "changeSetName"),
 ];
 
 impl ActionPlan {
@@ -1238,6 +1239,12 @@ fn context<'e>(
         };
         for v in values {
             match v {
+                // A change set named by its ARN (changeSet/NAME/ID): the key's value is the name
+                // (CloudFormation User Guide, condition keys: cloudformation:ChangeSetName).
+                Json::String(s) if key == "cloudformation:ChangeSetName" && s.starts_with("arn:") => {
+                    let name = s.split_once(":changeSet/").map_or(&s[..], |(_, r)| r.split('/').next().unwrap_or(r));
+                    put(key.into(), name.to_string().into());
+                }
                 Json::String(s) => put(key.into(), s.to_string().into()),
                 Json::Number(n) => put(key.into(), n.to_string().into()),
                 _ => {}

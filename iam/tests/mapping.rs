@@ -915,3 +915,16 @@ fn ec2_create_tags_shows_its_tags() {
     assert!(ctx.contains(&("aws:RequestTag/app", "webapp")), "{ctx:?}");
     assert!(ctx.contains(&("aws:TagKeys", "app")), "{ctx:?}");
 }
+
+#[test]
+fn a_change_set_s_name_even_when_given_by_its_arn() {
+    // Service Authorization Reference, AWS CloudFormation: cloudformation:ChangeSetName applies to
+    // ExecuteChangeSet; the API takes the change set's name or ARN (changeSet/NAME/ID).
+    let arn = r#","requestParameters":{"changeSetName":"arn:aws:cloudformation:ap-southeast-2:111122223333:changeSet/pr-102-acf2508/0d13"}"#;
+    let u = uses(&ev("cloudformation.amazonaws.com", "ExecuteChangeSet", arn));
+    assert!(
+        u[0].context.iter().any(|(k, v)| k == "cloudformation:ChangeSetName" && v == "pr-102-acf2508"),
+        "{:?}",
+        u[0].context
+    );
+}

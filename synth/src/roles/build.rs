@@ -4,7 +4,7 @@
 
 use super::{ACCT, Check, Day, Never, Role, SYD, USE1, call, ck, items};
 use crate::json::obj;
-use crate::record::{self, RunSpec};
+use crate::record::{self, Identity, RunSpec};
 use crate::time;
 
 pub const BUCKET: &str = "acme-artifacts";
@@ -177,6 +177,31 @@ pub fn day(d: &mut Day, st: &mut State) {
         call(EC2, "RunInstances", SYD).req(req).resp(resp),
         &format!("launch {itype} {id} with profile {PROFILE}"),
         run_checks(SYD, itype, &tags, PROFILE),
+    );
+    // The instance gets its profile's credentials: EC2 assumes the role inside the profile,
+    // with the instance ID as the session name (IAM User Guide, "Use an IAM role to grant
+    // permissions to applications running on Amazon EC2 instances"; CloudTrail logs the
+    // AssumeRole with userIdentity type AWSService, invokedBy ec2.amazonaws.com).
+    d.tick(5, 20);
+    let role_arn = format!("arn:aws:iam::{ACCT}:role/{PROFILE}");
+    let expires = time::iso(d.t + 6 * 3600);
+    let key_id = format!("ASIA{}", d.rng.key_chars(16));
+    let assume = call("sts.amazonaws.com", "AssumeRole", SYD)
+        .req(obj(|j| {
+            j.s("roleArn", &role_arn).s("roleSessionName", &id);
+        }))
+        .resp(obj(|j| {
+            j.o("credentials", |j| {
+                j.s("accessKeyId", &key_id).s("sessionToken", "IQoJb3JpZ2luX2VjEXAMPLE").s("expiration", &expires);
+            });
+        }))
+        .res(format!(r#"[{{"accountId":"{ACCT}","type":"AWS::IAM::Role","ARN":"{role_arn}"}}]"#))
+        .ro();
+    d.other(
+        Identity::AwsService { invoked_by: "ec2.amazonaws.com" },
+        "ec2.amazonaws.com",
+        "ec2.amazonaws.com",
+        &assume,
     );
     let version = format!("2.3.{n}");
     let req_id = d.rng.guid();

@@ -51,6 +51,8 @@ pub struct Options {
     pub restrict: Vec<String>,
     pub generalize: bool,
     pub guess: bool,
+    /// What the whole trail shows of instance profiles (`--trail`).
+    pub profiles: Option<std::rc::Rc<crate::trail::Profiles>>,
 }
 
 /// What generating gives besides the statements.
@@ -234,6 +236,45 @@ const DATA_EVENTS: &[(&str, &[&str], &[&str])] = &[
 const UNLOGGED_NEXT: &[(&str, &str, &str)] =
     &[("logs:CreateLogStream", "logs:PutLogEvents", "CloudTrail does not log PutLogEvents")];
 
+/// For a record whose calls named no resource of type `t` but named it by an identity (a
+/// service condition key, such as cloudformation:ChangeSetName for ExecuteChangeSet, whose
+/// request gives only the change set): another record of the principal's, of the same service,
+/// that carried every one of those values and named resources of the type (CreateChangeSet,
+/// whose request names the stack). The key, that record's action and its ARNs of the type.
+fn named_by_peer<'c>(
+    chosen: &'c [(&ActionRecord, Sets)],
+    me: &ActionRecord,
+    sets: &Sets,
+    t: &ct_iam::catalog::ResourceType,
+) -> Option<(String, String, Vec<&'c str>)> {
+    let service = me.action.split(':').next()?;
+    for (key, mine) in sets.context.iter() {
+        if key.starts_with("aws:") || mine.is_empty() || mine.capped || sets.partial.contains(&format!("context:{key}"))
+        {
+            continue;
+        }
+        for (other, theirs) in chosen {
+            if other.action == me.action || other.action.split(':').next() != Some(service) {
+                continue;
+            }
+            let Some((_, values)) = theirs.context.iter().find(|(k, _)| *k == key) else { continue };
+            if !mine.sorted().iter().all(|v| values.sorted().contains(v)) || theirs.resources.capped {
+                continue;
+            }
+            let named: Vec<&str> = theirs
+                .resources
+                .sorted()
+                .into_iter()
+                .filter(|x| t.glob().is_match(x) && !crate::resources::names_nothing(t.arn, x))
+                .collect();
+            if !named.is_empty() {
+                return Some((key.to_string(), other.action.clone(), named));
+            }
+        }
+    }
+    None
+}
+
 /// Builds the statements from the records (one per action, merged).
 pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated, String> {
     let catalog = Catalog::get();
@@ -270,6 +311,11 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated,
             if keys.is_empty() { "(none besides the global aws: keys)".to_string() } else { keys.join(", ") }
         ));
     }
+    // The instance profiles the principal launched with (the launches' ec2:InstanceProfile).
+    let launched: BTreeSet<&str> = chosen
+        .iter()
+        .flat_map(|(_, s)| s.context.iter().filter(|(k, _)| *k == "ec2:InstanceProfile").flat_map(|(_, v)| v.sorted()))
+        .collect();
     let created = created_types(&chosen);
     let tags = job_tags(&chosen);
     type Conditions = BTreeMap<String, BTreeMap<String, Vec<String>>>;
@@ -329,9 +375,21 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated,
             } else {
                 let seen = sets.resources.sorted();
                 for t in &types {
-                    let arns: Vec<&str> = seen.iter().copied().filter(|arn| t.glob().is_match(arn)).collect();
+                    let mut arns: Vec<&str> = seen.iter().copied().filter(|arn| t.glob().is_match(arn)).collect();
                     if arns.is_empty() {
                         continue;
+                    }
+                    if opts.resources == ResourceMode::General
+                        && arns.iter().all(|x| crate::resources::names_nothing(t.arn, x))
+                        && let Some((key, peer, named)) = named_by_peer(&chosen, r, sets, t)
+                    {
+                        for x in &named {
+                            why.entry(x.to_string()).or_default().0.insert(format!(
+                                "{name}: the calls named no {} but {key} values that {peer} used on it",
+                                t.name
+                            ));
+                        }
+                        arns = named;
                     }
                     let tname = format!("{}:{}", a.prefix, t.name);
                     types_touched.insert(tname.clone());
@@ -435,13 +493,39 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated,
                      iam:PassedToService"
                 )),
             }
-            for res in resources.iter().filter(|r| r.contains("role/") && r.ends_with('*')) {
-                let profiles = context("ec2:InstanceProfile").map(|s| s.sorted().join(", "));
-                out.warnings.push(format!(
-                    "{name} on {res}: the role passed is not in the calls{}; name the role in the policy, or give \
-                     ct-actions the events that add it to its instance profile",
-                    profiles.map(|p| format!(" (instance profiles {p})")).unwrap_or_default()
-                ));
+            // A launch with an instance profile passes the role inside it, which the launch does
+            // not name (`role/*`): the trail given with --trail may show it.
+            let unnamed = |r: &String| r.ends_with(":role/*");
+            if resources.iter().any(unnamed) {
+                let resolved: Option<BTreeSet<String>> = opts.profiles.as_deref().and_then(|p| {
+                    let mut roles = BTreeSet::new();
+                    for profile in launched.iter().copied() {
+                        roles.extend(p.roles(profile)?);
+                    }
+                    (!roles.is_empty()).then_some(roles)
+                });
+                match resolved {
+                    Some(roles) => {
+                        for role in &roles {
+                            why.entry(role.clone()).or_default().0.insert(format!(
+                                "{name}: the role of the instance profiles launched with ({}), from the trail",
+                                launched.iter().copied().collect::<Vec<_>>().join(", ")
+                            ));
+                        }
+                        resources.retain(|r| !unnamed(r));
+                        resources.extend(roles);
+                        resources.sort();
+                        resources.dedup();
+                    }
+                    None => {
+                        let profiles = launched.iter().copied().collect::<Vec<_>>().join(", ");
+                        out.warnings.push(format!(
+                            "{name} on role/*: a launch passed an instance profile{} whose role the calls do not \
+                             show; give the trail's events with --trail, or name the role in the policy",
+                            if profiles.is_empty() { String::new() } else { format!(" ({profiles})") }
+                        ));
+                    }
+                }
             }
         }
         // Calls that a service made with the principal's credentials, and only such calls

@@ -5,6 +5,7 @@ pub mod check;
 pub mod generate;
 pub mod lint;
 pub mod resources;
+pub mod trail;
 
 use std::fmt;
 use std::io;
@@ -78,6 +79,10 @@ pub struct GenerateArgs {
     /// values seen it covers.
     #[arg(long)]
     pub explain: bool,
+    /// Events of the whole trail (not only the principal's), to learn what its own calls do not
+    /// show: the role inside each instance profile it launched with (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub trail: Vec<PathBuf>,
     /// Allow only the regions seen (aws:RequestedRegion), except for global services such as
     /// IAM, STS, CloudFront, Route 53 and Organizations, which are called in us-east-1.
     #[arg(long)]
@@ -231,7 +236,13 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          action's resources carry (ec2:InstanceType on RunInstances) would otherwise allow nothing; a KEY that no record \
          carries is an error naming the keys seen. iam:PassRole is granted on the roles passed, with \
          iam:PassedToService for the services that received them; where the calls passed an instance profile whose role \
-         they do not show, the grant is role/* in the account with a warning naming the profiles. Calls that a service \
+         they do not show, --trail PATH (the events of the whole trail, not only the principal's) resolves it: the \
+         role added to the profile (AddRoleToInstanceProfile), or the role EC2 assumed for an instance launched with the \
+         profile (sts:AssumeRole by ec2.amazonaws.com with the instance ID as session name, joined with the launch's \
+         answer); without it the grant is role/* in the account with a warning naming the profiles. A call that names \
+         its resource only by an identity another call of the principal created (ExecuteChangeSet given a change set's \
+         ARN, which names no stack) gets the resources of that other call when it carried every such value \
+         (CreateChangeSet on the same cloudformation:ChangeSetName). Calls that a service \
          made with the principal's credentials, when every call of the action was such a call, get aws:CalledVia. \
          Resources the principal creates with tags, reached later by a pattern (TerminateInstances on instance/*), are \
          scoped with aws:ResourceTag for the tag every create carried with one value (not Name, nor AWS's own aws: tags), and \
@@ -458,6 +469,11 @@ fn run_generate(args: &GenerateArgs) -> Result<u8, Error> {
         restrict: args.restrict.clone(),
         generalize: args.generalize,
         guess: args.guess,
+        profiles: if args.trail.is_empty() {
+            None
+        } else {
+            Some(std::rc::Rc::new(trail::Profiles::read(&args.trail, &mut report)?))
+        },
     };
     let generated = generate::statements(&records, &opts).map_err(Error::Usage)?;
     for w in &generated.warnings {

@@ -95,6 +95,18 @@ fn write(pieces: &[Piece<'_>], values: &[String]) -> String {
     out
 }
 
+/// Whether `arn` names nothing of its type: every variable after the account is `*`
+/// (`stack/*/*`, the stack of a change set given by its ARN).
+pub fn names_nothing(template: &str, arn: &str) -> bool {
+    let pieces = pieces(template);
+    let Some(values) = read(&pieces, arn) else { return false };
+    let vars = pieces.iter().filter_map(|p| match p {
+        Piece::Var(v) => Some(*v),
+        Piece::Lit(_) => None,
+    });
+    vars.zip(values).all(|(var, v)| matches!(var, "Partition" | "Region" | "Account") || v == "*")
+}
+
 /// Whether a template variable names an identifier that AWS generates for each new resource.
 pub fn is_identifier(var: &str) -> bool {
     var == "Id" || var.ends_with("Id") || var.ends_with("ID")

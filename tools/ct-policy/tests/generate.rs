@@ -134,10 +134,78 @@ fn pass_role_names_the_role_and_the_service_that_received_it() {
         &["iam:PassedToService=ec2.amazonaws.com"]
     ));
     // A role the calls do not show (an instance profile): never a silent role/*.
-    let mut r = record("iam:PassRole", &["arn:aws:iam::111122223333:role/*"]);
-    r["context"] = json!({"iam:PassedToService": ["ec2.amazonaws.com"], "ec2:InstanceProfile": ["arn:aws:iam::111122223333:instance-profile/web"]});
-    let (_, _, err) = generate(&[], &[r]);
+    let mut pass = record("iam:PassRole", &["arn:aws:iam::111122223333:role/*"]);
+    pass["context"] = json!({"iam:PassedToService": ["ec2.amazonaws.com"]});
+    let mut launch = record("ec2:RunInstances", &["arn:aws:ec2:ap-southeast-2:111122223333:instance/*"]);
+    launch["context"] = json!({"ec2:InstanceProfile": ["arn:aws:iam::111122223333:instance-profile/web"]});
+    let (_, doc, err) = generate(&[], &[pass.clone(), launch.clone()]);
     assert!(err.contains("warning") && err.contains("role/*") && err.contains("instance-profile/web"), "{err}");
+    assert_eq!(grant(&doc, "iam:PassRole")["Resource"], json!(["arn:aws:iam::111122223333:role/*"]));
+    // The trail shows it: EC2 assumed the profile's role for the instance it launched (the
+    // launch's answer pairs the instance with the profile).
+    let dir = tempfile::tempdir().unwrap();
+    let trail = dir.path().join("trail.ndjson");
+    let ev = |name: &str, identity: &str, rest: &str| {
+        format!(
+            r#"{{"eventVersion":"1.09","userIdentity":{identity},"eventTime":"2024-03-01T02:03:51Z","eventSource":"x.amazonaws.com","eventName":"{name}","awsRegion":"ap-southeast-2","recipientAccountId":"111122223333"{rest}}}"#
+        )
+    };
+    let agent = r#"{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/build-agent/s","accountId":"111122223333"}"#;
+    let lines = [
+        ev(
+            "RunInstances",
+            agent,
+            r#","responseElements":{"instancesSet":{"items":[{"instanceId":"i-0a1b","iamInstanceProfile":{"arn":"arn:aws:iam::111122223333:instance-profile/web","id":"AIPA1"}}]}}"#,
+        ),
+        ev(
+            "AssumeRole",
+            r#"{"type":"AWSService","invokedBy":"ec2.amazonaws.com"}"#,
+            r#","requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/web-instance","roleSessionName":"i-0a1b"}"#,
+        ),
+        // Another instance's role, and a person's AssumeRole: neither is the profile's.
+        ev(
+            "AssumeRole",
+            r#"{"type":"AWSService","invokedBy":"ec2.amazonaws.com"}"#,
+            r#","requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/Admin","roleSessionName":"i-0ffff"}"#,
+        ),
+        ev(
+            "AssumeRole",
+            agent,
+            r#","requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/Admin","roleSessionName":"i-0a1b"}"#,
+        ),
+    ];
+    std::fs::write(&trail, lines.join("\n") + "\n").unwrap();
+    let (code, doc, err) = generate(&["--trail", trail.to_str().unwrap()], &[pass, launch]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(grant(&doc, "iam:PassRole")["Resource"], json!(["arn:aws:iam::111122223333:role/web-instance"]));
+    assert!(!err.contains("role/*"), "{err}");
+}
+
+/// CloudFormation User Guide, "Controlling access with AWS Identity and Access Management"
+/// (cloudformation:ChangeSetName): ExecuteChangeSet given a change set's ARN names no stack; the
+/// stacks are those the principal created that change set on.
+#[test]
+fn a_change_set_executed_is_on_the_stacks_it_was_created_on() {
+    let mut create = record(
+        "cloudformation:CreateChangeSet",
+        &[
+            "arn:aws:cloudformation:ap-southeast-2:111122223333:stack/test-pr-412/0a1b",
+            "arn:aws:cloudformation:ap-southeast-2:111122223333:stack/test-pr-413/2c3d",
+        ],
+    );
+    create["context"] = json!({"cloudformation:ChangeSetName": ["pr-412-a", "pr-413-b"]});
+    let mut execute =
+        record("cloudformation:ExecuteChangeSet", &["arn:aws:cloudformation:ap-southeast-2:111122223333:stack/*/*"]);
+    execute["context"] = json!({"cloudformation:ChangeSetName": ["pr-412-a", "pr-413-b"]});
+    let (code, doc, err) = generate(&[], &[create.clone(), execute.clone()]);
+    assert_eq!(code, 0, "{err}");
+    let stack = "arn:aws:cloudformation:ap-southeast-2:111122223333:stack";
+    assert!(simulate(&doc, "cloudformation:ExecuteChangeSet", &format!("{stack}/test-pr-414/4e5f"), &[]));
+    assert!(!simulate(&doc, "cloudformation:ExecuteChangeSet", &format!("{stack}/prod-core/0a6e"), &[]));
+    // A change set the principal did not create: nothing to go by, the pattern stays.
+    execute["context"] = json!({"cloudformation:ChangeSetName": ["other"]});
+    let (_, doc, _) = generate(&[], &[create, execute]);
+    assert!(simulate(&doc, "cloudformation:ExecuteChangeSet", &format!("{stack}/prod-core/0a6e"), &[]));
 }
 
 #[test]
