@@ -80,7 +80,9 @@ demo: build
 	@head -c 1200 $(DEMO)/deploy-agent.policy.json; echo; echo "  ... (whole policy in $(DEMO)/deploy-agent.policy.json)"
 	@echo
 	@echo "== ct-policy check: the deploy-agent's events against that policy (the gate passes: exit 0)"
-	./target/release/ct-filter --role deploy-agent $(DEMO)/events.ndjson | ./target/release/ct-policy check --policy $(DEMO)/deploy-agent.policy.json
+	@echo "   (the policy lets the role retag only instances with its own team tag; the logs do not show an"
+	@echo "   instance's tags, so that decision is Unknown, which fails a gate unless --unknown allow)"
+	./target/release/ct-filter --role deploy-agent $(DEMO)/events.ndjson | ./target/release/ct-policy check --unknown allow --policy $(DEMO)/deploy-agent.policy.json
 	@echo
 	@echo "== ct-policy check: the build-agent role against a gate that forbids terminating instances (fails: exit 1)"
 	./target/release/ct-filter --role build-agent $(DEMO)/events.ndjson | ./target/release/ct-policy check --deny 'iam:*' --deny ec2:TerminateInstances || echo "gate failed as it should (exit $$?)"
