@@ -76,12 +76,14 @@ demo: build
 	@cut -c 1-150 $(DEMO)/deploy-agent.actions
 	@echo
 	@echo "== ct-policy: the least-privilege policy it needs, only in ap-southeast-2 and only for t2 instances"
-	./target/release/ct-policy --restrict-region --restrict ec2:InstanceType --generalize $(DEMO)/deploy-agent.actions > $(DEMO)/deploy-agent.policy.json
+	@echo "   (--trail: the whole trail shows the role inside the instance profile it launches with)"
+	./target/release/ct-policy --restrict-region --restrict ec2:InstanceType --generalize --trail $(DEMO)/events.ndjson $(DEMO)/deploy-agent.actions > $(DEMO)/deploy-agent.policy.json
 	@head -c 1200 $(DEMO)/deploy-agent.policy.json; echo; echo "  ... (whole policy in $(DEMO)/deploy-agent.policy.json)"
 	@echo
 	@echo "== ct-policy check: the deploy-agent's events against that policy (the gate passes: exit 0)"
-	@echo "   (the policy lets the role retag only instances with its own team tag; the logs do not show an"
-	@echo "   instance's tags, so that decision is Unknown, which fails a gate unless --unknown allow)"
+	@echo "   (two decisions are Unknown, which fails a gate unless --unknown allow: the policy lets the role"
+	@echo "   retag only instances with its team tag, and the logs do not show an instance's tags; and a launch"
+	@echo "   names its instance profile, not the role inside it that the policy names)"
 	./target/release/ct-filter --role deploy-agent $(DEMO)/events.ndjson | ./target/release/ct-policy check --unknown allow --policy $(DEMO)/deploy-agent.policy.json
 	@echo
 	@echo "== ct-policy check: the build-agent role against a gate that forbids terminating instances (fails: exit 1)"

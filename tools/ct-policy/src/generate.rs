@@ -432,7 +432,11 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated,
         // A pattern that another covers adds nothing.
         let globs: Vec<ct_common::glob::Glob> =
             resources.iter().filter(|r| r.contains('*')).map(|r| ct_common::glob::Glob::new(r)).collect();
-        resources.retain(|r| !globs.iter().any(|g| g.as_str() != r && g.is_match(r)));
+        // (Not for the roles passed: `role/*` stands for an instance profile's role, which --trail
+        // may name, and must not swallow the roles named.)
+        if name != "iam:PassRole" {
+            resources.retain(|r| !globs.iter().any(|g| g.as_str() != r && g.is_match(r)));
+        }
         let mut condition: Conditions = BTreeMap::new();
         let put = |condition: &mut Conditions, op: &str, key: &str, values: Vec<String>| {
             condition.entry(op.into()).or_default().insert(key.to_string(), values);
