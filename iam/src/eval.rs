@@ -47,14 +47,21 @@ pub enum Tri {
 }
 
 impl Tri {
-    fn and(self, o: Tri) -> Tri {
+    pub fn and(self, o: Tri) -> Tri {
         match (self, o) {
             (Tri::False, _) | (_, Tri::False) => Tri::False,
             (Tri::Unknown, _) | (_, Tri::Unknown) => Tri::Unknown,
             _ => Tri::True,
         }
     }
-    fn from(b: bool) -> Tri {
+    pub fn or(self, o: Tri) -> Tri {
+        match (self, o) {
+            (Tri::True, _) | (_, Tri::True) => Tri::True,
+            (Tri::Unknown, _) | (_, Tri::Unknown) => Tri::Unknown,
+            _ => Tri::False,
+        }
+    }
+    pub fn from(b: bool) -> Tri {
         if b { Tri::True } else { Tri::False }
     }
 }
@@ -93,6 +100,11 @@ pub struct Context {
     /// all: aws:CalledVia when the event shows only the last service of a chain. A set
     /// operator settles only what those values alone decide.
     pub partial: Vec<String>,
+    /// The caller as the record names it (a user's ARN, an assumed role's session ARN), for the
+    /// Principal element of resource-based policies.
+    pub caller: Option<String>,
+    /// Keys (lower-cased) whose values the user stated (`--assume`): known in any mode.
+    pub assumed: Vec<String>,
 }
 
 impl Context {
@@ -103,6 +115,9 @@ impl Context {
     /// Whether this context settles `key`: its values are the request's, and its absence is
     /// the request's (Check mode).
     fn knows(&self, key: &str) -> bool {
+        if self.assumed.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+            return true;
+        }
         match &self.known {
             // One event: the values it shows are the request's; its silence proves absence
             // only for observable keys.
@@ -127,6 +142,16 @@ impl Context {
         let v = self.values.entry(key.to_ascii_lowercase()).or_default();
         if !v.iter().any(|x| x == value) {
             v.push(value.to_string());
+        }
+    }
+
+    /// States a fact the logs cannot show (`--assume KEY=VALUE`): the key's values are these,
+    /// for every request.
+    pub fn assume(&mut self, key: &str, value: &str) {
+        self.add(key, value);
+        let k = key.to_ascii_lowercase();
+        if !self.assumed.contains(&k) {
+            self.assumed.push(k);
         }
     }
 
@@ -335,6 +360,26 @@ fn compare(base: Base, req: &str, pattern: &Pattern) -> bool {
     }
 }
 
+/// Whether a request value is of the type the operator compares.
+fn readable(base: Base, v: &str) -> bool {
+    match base {
+        Base::NumericEquals
+        | Base::NumericLessThan
+        | Base::NumericLessThanEquals
+        | Base::NumericGreaterThan
+        | Base::NumericGreaterThanEquals => v.trim().parse::<f64>().is_ok_and(f64::is_finite),
+        Base::DateEquals
+        | Base::DateLessThan
+        | Base::DateLessThanEquals
+        | Base::DateGreaterThan
+        | Base::DateGreaterThanEquals => time::parse_event_time(v).is_some() || v.parse::<i64>().is_ok(),
+        Base::IpAddress => v.parse::<IpAddr>().is_ok(),
+        Base::Bool => v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false"),
+        Base::ArnLike => v.splitn(6, ':').count() == 6,
+        _ => true,
+    }
+}
+
 fn ip_in(ip: &str, cidr: &str) -> bool {
     let Ok(ip) = ip.parse::<IpAddr>() else { return false };
     let (net, bits) = match cidr.split_once('/') {
@@ -360,21 +405,9 @@ fn ip_in(ip: &str, cidr: &str) -> bool {
     }
 }
 
-/// ARN matching: `*` and `?` within each of the first five colon-separated parts, then the
-/// resource part; a `*` that ends a part may also run past colons (IAM User Guide, "IAM JSON
-/// policy elements: Resource"). Case-sensitive.
+/// ARN matching for the Resource element (`resource_match`), case-sensitive.
 pub fn arn_match(pattern: &str, arn: &str) -> bool {
-    if pattern == "*" {
-        return true;
-    }
-    let p: Vec<&str> = pattern.splitn(6, ':').collect();
-    let a: Vec<&str> = arn.splitn(6, ':').collect();
-    if p.len() == 6 && a.len() == 6 && p.iter().zip(&a).all(|(p, a)| Glob::new(p).is_match(a)) {
-        return true;
-    }
-    // A trailing `*` of a part expands beyond colons; short patterns are trailing `*`s too.
-    let expands = p.iter().take(5).any(|s| s.ends_with('*')) || p.len() < 6;
-    expands && Glob::new(pattern).is_match(arn)
+    crate::resource_match::matches_text(pattern, arn, false)
 }
 
 /// ARN matching for the Arn condition operators: each of the six parts on its own, never a
@@ -403,16 +436,12 @@ impl Pattern {
         }
     }
 
-    /// The Resource element's match (`arn_match`).
-    fn arn_match(&self, arn: &str) -> bool {
-        let Some(pieces) = &self.pieces else { return arn_match(&self.text, arn) };
-        let p = pieces_parts(pieces);
-        let a: Vec<&str> = arn.splitn(6, ':').collect();
-        if p.len() == 6 && a.len() == 6 && p.iter().zip(&a).all(|(p, a)| matches_pieces(p, a)) {
-            return true;
+    /// The Resource element's match (`resource_match`); `fold` for a Deny.
+    fn arn_match(&self, arn: &str, fold: bool) -> bool {
+        match &self.pieces {
+            Some(p) => crate::resource_match::matches(p, arn, fold),
+            None => crate::resource_match::matches_text(&self.text, arn, fold),
         }
-        let expands = p.iter().take(5).any(|s| s.last() == Some(&Piece::Many)) || p.len() < 6;
-        expands && matches_pieces(pieces, arn)
     }
 
     /// ArnLike's match (`arn_match_parts`).
@@ -446,6 +475,24 @@ enum Subst {
         key: String,
         observable: bool,
     },
+}
+
+/// `substitute` for a Resource pattern: only in the resource part, after the fifth colon (IAM
+/// User Guide, "IAM policy elements: Variables and tags": "you can use a policy variable only
+/// in the resource portion of the ARN ... after the fifth colon"); before it, `${...}` is
+/// plain text. A pattern without five colons (`*`) has no resource part.
+fn substitute_resource(text: &str, ctx: &Context, mode: Mode) -> Subst {
+    let Some((cut, _)) = text.match_indices(':').nth(4) else {
+        return Subst::Text(Pattern { text: text.to_string(), pieces: None });
+    };
+    let (head, tail) = text.split_at(cut + 1);
+    match substitute(tail, ctx, mode) {
+        Subst::Text(t) => Subst::Text(Pattern {
+            text: format!("{head}{}", t.text),
+            pieces: t.pieces.map(|p| Piece::of(head).chain(p).collect()),
+        }),
+        missing => missing,
+    }
 }
 
 /// Replaces `${key}` (and `${key, 'default'}`, `${$}`, `${*}`, `${?}`) in `text` from the
@@ -551,9 +598,17 @@ fn condition(c: &Condition, req: &Request<'_>, vars: bool, quant: Quant, unknown
         // Several values are ORed: ["true","false"] always holds.
         return Tri::from(if present.is_some() { want_present } else { want_absent });
     }
+    // Whether this statement is a Deny: the side that cases the guide leaves open fall on.
+    let deny = quant == Quant::Any;
     let Some(values) = present else {
         // Absent key: IfExists and ForAllValues hold, ForAnyValue does not, a negated
         // operator holds, any other does not (IAM User Guide, condition operators).
+        if op.if_exists && op.set == Some(SetQ::ForAnyValue) {
+            // IfExists says an absent key holds, ForAnyValue that it does not ("If the key
+            // ... is not present, the condition returns false"); the guide does not say which
+            // wins. ct reads it so that a Deny applies and an Allow does not.
+            return Tri::from(deny);
+        }
         return Tri::from(op.if_exists || op.set == Some(SetQ::ForAllValues) || (op.set.is_none() && op.negated));
     };
     // Policy values, with variables where the operator takes them.
@@ -566,17 +621,28 @@ fn condition(c: &Condition, req: &Request<'_>, vars: bool, quant: Quant, unknown
                     unknown.push(key);
                     return Tri::Unknown;
                 }
-                // An unresolvable variable makes the statement not apply (IAM User Guide,
-                // policy variables), whatever the operator.
-                Subst::Missing { .. } => return Tri::False,
+                // A variable without a value: "the policy element evaluates to false" (IAM
+                // User Guide, policy variables) for an Allow; a Deny is kept (see
+                // `resource_matches`).
+                Subst::Missing { .. } => return Tri::from(deny),
             }
         } else {
             pol.push(Pattern { text: v.clone(), pieces: None });
         }
     }
     let positive = |r: &str| pol.iter().any(|p| compare(op.base, r, p));
-    // The test for one request value, negation included.
-    let one = |r: &str| if op.negated { !positive(r) } else { positive(r) };
+    // The test for one request value, negation included. A request value the operator cannot
+    // read (NumericLessThan on "abc") compares as nothing; what a negated operator makes of
+    // it the guide does not say, so the value counts for a Deny and against an Allow.
+    let one = |r: &str| {
+        if !readable(op.base, r) {
+            deny
+        } else if op.negated {
+            !positive(r)
+        } else {
+            positive(r)
+        }
+    };
     let every = match op.set {
         Some(SetQ::ForAllValues) => true,
         Some(SetQ::ForAnyValue) => false,
@@ -601,7 +667,14 @@ fn action_matches(patterns: &Patterns, action: &str) -> bool {
     }
 }
 
-fn resource_matches(patterns: &Patterns, req: &Request<'_>, vars: bool, unknown: &mut Vec<String>) -> Tri {
+fn resource_matches(
+    patterns: &Patterns,
+    req: &Request<'_>,
+    vars: bool,
+    effect: Effect,
+    unknown: &mut Vec<String>,
+) -> Tri {
+    let deny = effect == Effect::Deny;
     let Some(resource) = req.resource else {
         // The logs do not name the resource: only `*` settles it.
         return match patterns {
@@ -620,16 +693,29 @@ fn resource_matches(patterns: &Patterns, req: &Request<'_>, vars: bool, unknown:
     };
     for p in list {
         let p = if vars {
-            match substitute(p, req.context, req.mode) {
+            match substitute_resource(p, req.context, req.mode) {
                 Subst::Text(t) => t,
                 Subst::Missing { key, observable: false } => {
                     unknown.push(key);
                     any_unknown = true;
                     continue;
                 }
-                // An unresolvable variable: the statement does not apply.
-                Subst::Missing { .. } if matches!(patterns, Patterns::Not(_)) => return Tri::False,
-                Subst::Missing { .. } => continue,
+                // A variable without a value. IAM User Guide, "IAM policy elements: Variables
+                // and tags": for a key not in the request, "the policy element evaluates to
+                // false" without a default. That reads clearly for an Allow (it grants
+                // nothing there); for a Deny it would switch the Deny off because a key is
+                // missing, which the guide does not spell out, so ct reads the pattern as
+                // the one that keeps the Deny: matching under Resource, not matching under
+                // NotResource.
+                Subst::Missing { .. } => match (deny, patterns) {
+                    (true, Patterns::Is(_)) => {
+                        hit = true;
+                        continue;
+                    }
+                    (true, Patterns::Not(_)) => continue,
+                    (false, Patterns::Not(_)) => return Tri::False,
+                    (false, Patterns::Is(_)) => continue,
+                },
             }
         } else {
             Pattern { text: p.clone(), pieces: None }
@@ -640,10 +726,10 @@ fn resource_matches(patterns: &Patterns, req: &Request<'_>, vars: bool, unknown:
             // of one and of eight characters that the pattern does not hold, so that neither a
             // run of `?` (which fits one length only) nor a literal passes for a `*`.
             let c = ('\u{E000}'..='\u{F8FF}').find(|&c| !p.text.contains(c)).unwrap_or('\u{1}');
-            let fits = |n: usize| p.arn_match(&resource.replace('*', &c.to_string().repeat(n)));
+            let fits = |n: usize| p.arn_match(&resource.replace('*', &c.to_string().repeat(n)), deny);
             if fits(1) && fits(8) { Tri::True } else { Tri::Unknown }
         } else {
-            Tri::from(p.arn_match(resource))
+            Tri::from(p.arn_match(resource, deny))
         };
         match m {
             Tri::True => hit = true,
@@ -673,12 +759,19 @@ fn resource_matches(patterns: &Patterns, req: &Request<'_>, vars: bool, unknown:
     }
 }
 
-fn applies(st: &Statement, req: &Request<'_>, vars: bool, unknown: &mut Vec<String>) -> Tri {
+fn applies(st: &Statement, req: &Request<'_>, vars: bool, scope: Scope, unknown: &mut Vec<String>) -> Tri {
     if !action_matches(&st.action, req.action) {
         return Tri::False;
     }
     let quant = if st.effect == Effect::Allow { Quant::All } else { Quant::Any };
-    let mut t = resource_matches(&st.resource, req, vars, unknown);
+    let mut t = match &st.principal {
+        None => Tri::True,
+        Some(p) => crate::principal::matches(p, req, st.effect, scope, unknown),
+    };
+    if t == Tri::False {
+        return t;
+    }
+    t = t.and(resource_matches(&st.resource, req, vars, st.effect, unknown));
     for c in &st.conditions {
         if t == Tri::False {
             break;
@@ -688,43 +781,113 @@ fn applies(st: &Statement, req: &Request<'_>, vars: bool, unknown: &mut Vec<Stri
     t
 }
 
-/// Decides one request against a set of identity policies.
-pub fn evaluate(policies: &[Policy], req: &Request<'_>) -> Outcome {
-    let mut deny_true = None;
-    let mut deny_unknown = None;
-    let mut allow_true = None;
-    let mut allow_unknown = None;
-    let mut keys = Vec::new();
+/// Actions that need no permission and that no policy can deny: "No permissions are required
+/// to perform this operation. If an administrator attaches a policy to your identity that
+/// explicitly denies access to the sts:GetCallerIdentity action, you can still perform this
+/// operation" (AWS STS API Reference, GetCallerIdentity).
+pub fn always_allowed(action: &str) -> bool {
+    action.eq_ignore_ascii_case("sts:GetCallerIdentity")
+}
+
+/// The statement named for an action that needs no permission.
+pub const ALWAYS_ALLOWED: &str = "needs no permission (AWS STS API Reference, GetCallerIdentity)";
+
+/// How a Principal element is read (`principal::matches`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// A policy without Principal, or any match counts.
+    Any,
+    /// A resource-based policy in the caller's own account: an Allow that names only the
+    /// account hands the decision to the account's identity policies, so it grants nothing
+    /// on its own (IAM User Guide, "Cross-account policy evaluation logic" and "AWS JSON
+    /// policy elements: Principal", AWS account principals).
+    SameAccount,
+}
+
+/// What one set of policies says about a request: the first statement of each kind that
+/// applies (`True`) or might (`Unknown`), and the keys that left it open.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    pub deny: Option<String>,
+    pub deny_unknown: Option<String>,
+    pub allow: Option<String>,
+    pub allow_unknown: Option<String>,
+    pub keys: Vec<String>,
+}
+
+impl Scan {
+    /// Whether these policies allow the request (not counting their denies).
+    pub fn allows(&self) -> Tri {
+        if self.allow.is_some() {
+            Tri::True
+        } else if self.allow_unknown.is_some() {
+            Tri::Unknown
+        } else {
+            Tri::False
+        }
+    }
+
+    /// Whether one of them denies it.
+    pub fn denies(&self) -> Tri {
+        if self.deny.is_some() {
+            Tri::True
+        } else if self.deny_unknown.is_some() {
+            Tri::Unknown
+        } else {
+            Tri::False
+        }
+    }
+}
+
+/// Reads every statement of `policies` against the request; `label` prefixes the statements
+/// named (`permissions boundary`, `SCP level 1`), `scope` reads their Principal elements.
+pub fn scan(policies: &[Policy], req: &Request<'_>, label: &str, scope: Scope) -> Scan {
+    let mut out = Scan::default();
     for p in policies {
         for st in &p.statements {
             let mut unknown = Vec::new();
-            let t = applies(st, req, p.variables(), &mut unknown);
-            let id = format!("{}: {}", p.name, st.id);
-            match (st.effect, t) {
-                (Effect::Deny, Tri::True) => deny_true = deny_true.or(Some(id)),
-                (Effect::Deny, Tri::Unknown) => {
-                    deny_unknown = deny_unknown.or(Some(id));
-                    keys.extend(unknown);
+            let t = applies(st, req, p.variables(), scope, &mut unknown);
+            let id = || {
+                if label.is_empty() {
+                    format!("{}: {}", p.name, st.id)
+                } else {
+                    format!("{label} {}: {}", p.name, st.id)
                 }
-                (Effect::Allow, Tri::True) => allow_true = allow_true.or(Some(id)),
+            };
+            match (st.effect, t) {
+                (Effect::Deny, Tri::True) => out.deny = out.deny.take().or_else(|| Some(id())),
+                (Effect::Deny, Tri::Unknown) => {
+                    out.deny_unknown = out.deny_unknown.take().or_else(|| Some(id()));
+                    out.keys.extend(unknown);
+                }
+                (Effect::Allow, Tri::True) => out.allow = out.allow.take().or_else(|| Some(id())),
                 (Effect::Allow, Tri::Unknown) => {
-                    allow_unknown = allow_unknown.or(Some(id));
-                    keys.extend(unknown);
+                    out.allow_unknown = out.allow_unknown.take().or_else(|| Some(id()));
+                    out.keys.extend(unknown);
                 }
                 (_, Tri::False) => {}
             }
         }
     }
-    keys.sort();
-    keys.dedup();
+    out.keys.sort();
+    out.keys.dedup();
+    out
+}
+
+/// Decides one request against a set of identity policies.
+pub fn evaluate(policies: &[Policy], req: &Request<'_>) -> Outcome {
+    if always_allowed(req.action) {
+        return Outcome { decision: Decision::Allow, statement: Some(ALWAYS_ALLOWED.into()), unknown_keys: Vec::new() };
+    }
+    let sc = scan(policies, req, "", Scope::Any);
     let out = |decision, statement, unknown_keys| Outcome { decision, statement, unknown_keys };
-    if let Some(s) = deny_true {
+    if let Some(s) = sc.deny {
         return out(Decision::ExplicitDeny, Some(s), Vec::new());
     }
-    match (allow_true, deny_unknown, allow_unknown) {
+    match (sc.allow, sc.deny_unknown, sc.allow_unknown) {
         (Some(s), None, _) => out(Decision::Allow, Some(s), Vec::new()),
-        (Some(_), Some(d), _) => out(Decision::Unknown, Some(d), keys),
-        (None, _, Some(a)) => out(Decision::Unknown, Some(a), keys),
+        (Some(_), Some(d), _) => out(Decision::Unknown, Some(d), sc.keys),
+        (None, _, Some(a)) => out(Decision::Unknown, Some(a), sc.keys),
         (None, _, None) => out(Decision::ImplicitDeny, None, Vec::new()),
     }
 }

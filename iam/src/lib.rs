@@ -10,5 +10,8 @@ pub mod mapping;
 pub use catalog::Catalog;
 pub use event::Event;
 pub use mapping::{Mapping, Use, map};
+pub mod authorize;
 pub mod eval;
 pub mod policy;
+pub mod principal;
+pub mod resource_match;

@@ -40,6 +40,61 @@ pub struct Statement {
     pub action: Patterns,
     pub resource: Patterns,
     pub conditions: Vec<Condition>,
+    /// Principal or NotPrincipal, in resource-based policies and RCPs only.
+    pub principal: Option<Principals>,
+}
+
+/// A statement's Principal (or NotPrincipal, `not`): `*`, or entries by type (`AWS`,
+/// `Service`, `Federated`, `CanonicalUser`) and value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principals {
+    pub not: bool,
+    pub entries: Vec<(String, String)>,
+}
+
+/// Which kind of policy a document is: the grammar differs (IAM User Guide, "Policies and
+/// permissions in IAM": identity-based policies and SCPs name no Principal; resource-based
+/// policies and RCPs must).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Attached to a user, group or role; also permissions boundaries and session policies.
+    Identity,
+    /// Attached to a resource (a bucket, queue, key, function policy).
+    Resource,
+    /// An AWS Organizations service control policy.
+    Scp,
+    /// An AWS Organizations resource control policy.
+    Rcp,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Identity => "an identity policy",
+            Kind::Resource => "a resource-based policy",
+            Kind::Scp => "a service control policy",
+            Kind::Rcp => "a resource control policy",
+        }
+    }
+}
+
+fn principals(v: &Value, not: bool, at: &str) -> Result<Principals, PolicyError> {
+    let mut entries = Vec::new();
+    match v {
+        Value::String(s) if s == "*" => entries.push(("AWS".to_string(), "*".to_string())),
+        Value::Object(m) if !m.is_empty() => {
+            for (kind, vals) in m {
+                if !matches!(kind.as_str(), "AWS" | "Service" | "Federated" | "CanonicalUser") {
+                    return err(format!("{at}: unknown principal type {kind:?}"));
+                }
+                for v in strings(vals, &format!("{at}: Principal {kind}"))? {
+                    entries.push((kind.clone(), v));
+                }
+            }
+        }
+        _ => return err(format!("{at}: Principal must be \"*\" or an object of principal types")),
+    }
+    Ok(Principals { not, entries })
 }
 
 /// A policy document.
@@ -113,8 +168,45 @@ fn patterns(st: &serde_json::Map<String, Value>, is: &str, not: &str, at: &str) 
     }
 }
 
-/// Parses one policy document (the object with `Statement`).
+/// Whether an Action or NotAction value is one IAM accepts: `*`, or `prefix:name` where the
+/// service prefix holds no wildcard (IAM User Guide, "IAM JSON policy elements: Action": the
+/// name may hold `*` and `?`; IAM refuses a document whose prefix is `s*` or missing, and a
+/// gate must not guess what such a document was meant to deny).
+pub fn action_syntax(p: &str) -> Result<(), String> {
+    if p == "*" {
+        return Ok(());
+    }
+    match p.split_once(':') {
+        None => Err(format!("{p:?}: an action is service:Action (or * alone)")),
+        Some((prefix, _)) if prefix.is_empty() || prefix.contains(['*', '?']) => {
+            Err(format!("{p:?}: the service prefix cannot hold a wildcard; IAM refuses this policy"))
+        }
+        Some((_, name)) if name.is_empty() || name.contains(':') => {
+            Err(format!("{p:?}: an action is service:Action, with one colon"))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// The checks of `action_syntax` over a whole policy, for the evaluator (lint reports them
+/// one by one instead).
+pub fn check_actions(p: &Policy) -> Result<(), PolicyError> {
+    for st in &p.statements {
+        let (Patterns::Is(list) | Patterns::Not(list)) = &st.action;
+        for a in list {
+            action_syntax(a).map_err(|e| PolicyError(format!("{}: statement {}: {e}", p.name, st.id)))?;
+        }
+    }
+    Ok(())
+}
+
+/// Parses one identity policy document (the object with `Statement`).
 pub fn parse_document(doc: &Value, name: &str) -> Result<Policy, PolicyError> {
+    parse_document_as(doc, name, Kind::Identity)
+}
+
+/// Parses one policy document of the given kind.
+pub fn parse_document_as(doc: &Value, name: &str, kind: Kind) -> Result<Policy, PolicyError> {
     let obj = doc.as_object().ok_or_else(|| PolicyError(format!("{name}: a policy document must be a JSON object")))?;
     for k in obj.keys() {
         if !matches!(k.as_str(), "Version" | "Id" | "Statement") {
@@ -144,8 +236,9 @@ pub fn parse_document(doc: &Value, name: &str) -> Result<Policy, PolicyError> {
         for k in st.keys() {
             match k.as_str() {
                 "Sid" | "Effect" | "Action" | "NotAction" | "Resource" | "NotResource" | "Condition" => {}
+                "Principal" | "NotPrincipal" if matches!(kind, Kind::Resource | Kind::Rcp) => {}
                 "Principal" | "NotPrincipal" => {
-                    return err(format!("{at}: {k} belongs in resource policies, not in an identity policy"));
+                    return err(format!("{at}: {k} belongs in resource policies, not in {}", kind.as_str()));
                 }
                 _ => return err(format!("{at}: unknown element {k:?}")),
             }
@@ -174,89 +267,154 @@ pub fn parse_document(doc: &Value, name: &str) -> Result<Policy, PolicyError> {
                 }
             }
         }
-        statements.push(Statement { id, effect, action, resource, conditions });
+        let principal = match (st.get("Principal"), st.get("NotPrincipal")) {
+            (Some(_), Some(_)) => return err(format!("{at}: both Principal and NotPrincipal")),
+            (Some(v), None) => Some(principals(v, false, &at)?),
+            (None, Some(v)) => Some(principals(v, true, &at)?),
+            (None, None) if matches!(kind, Kind::Resource | Kind::Rcp) => {
+                return err(format!("{at}: {} needs a Principal", kind.as_str()));
+            }
+            (None, None) => None,
+        };
+        statements.push(Statement { id, effect, action, resource, conditions, principal });
     }
     Ok(Policy { name: name.to_string(), version, statements })
 }
 
-/// Parses a file's JSON: a policy document, or the AWS CLI's output around one or several
-/// (`aws iam get-policy-version`, `get-role-policy`, `get-user-policy`,
-/// `get-account-authorization-details` with `principal` naming the role or user).
-pub fn parse_file(text: &str, name: &str, principal: Option<&str>) -> Result<Vec<Policy>, PolicyError> {
-    no_duplicate_keys(text).map_err(|e| PolicyError(format!("{name}: {e}")))?;
-    let v: Value = serde_json::from_str(text).map_err(|e| PolicyError(format!("{name}: invalid JSON: {e}")))?;
-    let doc_of = |d: &Value, at: &str| -> Result<Policy, PolicyError> {
-        match d {
-            // The API returns documents URL-encoded; the CLI decodes them, but not every tool does.
-            Value::String(s) => {
-                let decoded = percent_decode(s);
-                no_duplicate_keys(&decoded).map_err(|e| PolicyError(format!("{at}: {e}")))?;
-                let inner: Value =
-                    serde_json::from_str(&decoded).map_err(|e| PolicyError(format!("{at}: invalid JSON: {e}")))?;
-                parse_document(&inner, at)
-            }
-            other => parse_document(other, at),
+/// Which principal of `aws iam get-account-authorization-details` output to read: a role, a
+/// user, or either (by name or ARN).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who<'a> {
+    Role(&'a str),
+    User(&'a str),
+    Either(&'a str),
+}
+
+/// What a principal is granted: its identity policies (inline, managed, and its groups'), and
+/// its permissions boundary.
+#[derive(Debug, Clone, Default)]
+pub struct Granted {
+    pub identity: Vec<Policy>,
+    pub boundary: Option<Policy>,
+    /// The principal's ARN, when the file names it.
+    pub arn: Option<String>,
+}
+
+/// A document given as a JSON string (the API returns them URL-encoded; the CLI decodes them,
+/// but not every tool does) or as an object.
+fn doc_of(d: &Value, at: &str, kind: Kind) -> Result<Policy, PolicyError> {
+    match d {
+        Value::String(s) => {
+            let decoded = percent_decode(s);
+            no_duplicate_keys(&decoded).map_err(|e| PolicyError(format!("{at}: {e}")))?;
+            let inner: Value =
+                serde_json::from_str(&decoded).map_err(|e| PolicyError(format!("{at}: invalid JSON: {e}")))?;
+            parse_document_as(&inner, at, kind)
         }
-    };
+        other => parse_document_as(other, at, kind),
+    }
+}
+
+fn read_json(text: &str, name: &str) -> Result<Value, PolicyError> {
+    no_duplicate_keys(text).map_err(|e| PolicyError(format!("{name}: {e}")))?;
+    serde_json::from_str(text).map_err(|e| PolicyError(format!("{name}: invalid JSON: {e}")))
+}
+
+/// Parses a file's JSON: one policy document of `kind`, or the AWS CLI's output around one:
+/// `aws iam get-policy-version`, `get-role-policy`, `get-user-policy` (identity policies),
+/// `aws s3api get-bucket-policy`, `aws kms get-key-policy`, `aws lambda get-policy`,
+/// `aws sqs get-queue-attributes --attribute-names Policy` (resource-based policies) and
+/// `aws organizations describe-policy` (SCPs and RCPs).
+pub fn parse_file_as(text: &str, name: &str, kind: Kind) -> Result<Policy, PolicyError> {
+    let v = read_json(text, name)?;
     if v.get("Statement").is_some() {
-        return Ok(vec![parse_document(&v, name)?]);
+        return parse_document_as(&v, name, kind);
     }
-    if let Some(d) = v.pointer("/PolicyVersion/Document") {
-        return Ok(vec![doc_of(d, name)?]);
-    }
-    if let Some(d) = v.get("PolicyDocument") {
-        return Ok(vec![doc_of(d, name)?]);
-    }
-    if v.get("RoleDetailList").is_some() || v.get("UserDetailList").is_some() {
-        return authorization_details(&v, name, principal, &doc_of);
+    for ptr in ["/PolicyVersion/Document", "/PolicyDocument", "/Policy/Content", "/Policy", "/Attributes/Policy"] {
+        if let Some(d) = v.pointer(ptr).filter(|d| d.is_string() || d.get("Statement").is_some()) {
+            return doc_of(d, name, kind);
+        }
     }
     err(format!("{name}: not a policy document nor AWS CLI output holding one"))
 }
 
+/// Parses a file of identity policies: a document, the AWS CLI's output around one, or
+/// `get-account-authorization-details` output (with `who` naming the role or user). A
+/// principal with a permissions boundary is an error here: use `parse_granted`, which keeps it.
+pub fn parse_file(text: &str, name: &str, principal: Option<&str>) -> Result<Vec<Policy>, PolicyError> {
+    let g = parse_granted(text, name, principal.map(Who::Either))?;
+    if g.boundary.is_some() {
+        // A boundary limits what the policies allow; leaving it out would allow too much.
+        return err(format!("{name}: the principal has a permissions boundary, which this use does not evaluate"));
+    }
+    Ok(g.identity)
+}
+
+/// Parses a file of identity policies as `parse_file` does, keeping a principal's boundary.
+pub fn parse_granted(text: &str, name: &str, who: Option<Who<'_>>) -> Result<Granted, PolicyError> {
+    let v = read_json(text, name)?;
+    if v.get("RoleDetailList").is_some() || v.get("UserDetailList").is_some() {
+        return authorization_details(&v, name, who);
+    }
+    Ok(Granted { identity: vec![parse_file_as(text, name, Kind::Identity)?], ..Default::default() })
+}
+
 /// The policies of one role or user in `aws iam get-account-authorization-details` output:
-/// its inline policies and the default version of each managed policy attached to it.
-fn authorization_details(
-    v: &Value,
-    name: &str,
-    principal: Option<&str>,
-    doc_of: &dyn Fn(&Value, &str) -> Result<Policy, PolicyError>,
-) -> Result<Vec<Policy>, PolicyError> {
+/// its inline policies, the default version of each managed policy attached to it, its
+/// groups' policies, and its permissions boundary.
+fn authorization_details(v: &Value, name: &str, who: Option<Who<'_>>) -> Result<Granted, PolicyError> {
     let mut candidates = Vec::new();
-    for (list, key, inline) in
-        [("RoleDetailList", "RoleName", "RolePolicyList"), ("UserDetailList", "UserName", "UserPolicyList")]
-    {
+    for (list, key, inline, is_role) in [
+        ("RoleDetailList", "RoleName", "RolePolicyList", true),
+        ("UserDetailList", "UserName", "UserPolicyList", false),
+    ] {
         for d in v.get(list).and_then(Value::as_array).into_iter().flatten() {
             if let Some(n) = d.get(key).and_then(Value::as_str) {
-                candidates.push((n.to_string(), d, inline));
+                candidates.push((n.to_string(), d, inline, is_role));
             }
         }
     }
-    let matching: Vec<_> = match principal {
-        Some(p) => {
-            candidates.iter().filter(|(n, d, _)| n == p || d.get("Arn").and_then(Value::as_str) == Some(p)).collect()
-        }
+    let named = |n: &str, d: &Value, p: &str| n == p || d.get("Arn").and_then(Value::as_str) == Some(p);
+    let matching: Vec<_> = match who {
+        Some(Who::Either(p)) => candidates.iter().filter(|(n, d, _, _)| named(n, d, p)).collect(),
+        Some(Who::Role(p)) => candidates.iter().filter(|(n, d, _, r)| *r && named(n, d, p)).collect(),
+        Some(Who::User(p)) => candidates.iter().filter(|(n, d, _, r)| !*r && named(n, d, p)).collect(),
         None if candidates.len() == 1 => candidates.iter().collect(),
         None => Vec::new(),
     };
     if matching.len() > 1 {
-        return err(format!(
-            "{name}: a role and a user are both named {:?}; give the ARN to --principal",
-            principal.unwrap_or("")
-        ));
+        return err(format!("{name}: a role and a user are both named so; give --role NAME or --user NAME"));
     }
-    let chosen = matching.first().copied();
-    let Some((who, detail, inline)) = chosen else {
-        let names: Vec<&str> = candidates.iter().map(|(n, _, _)| n.as_str()).collect();
+    let Some((who, detail, inline, _)) = matching.first().copied() else {
+        let names: Vec<&str> = candidates.iter().map(|(n, _, _, _)| n.as_str()).collect();
+        let asked = match who {
+            Some(Who::Role(p) | Who::User(p) | Who::Either(p)) => format!("no role or user {p:?}; "),
+            None => String::new(),
+        };
         return err(format!(
-            "{name}: account authorization details hold {} roles and users; name one with --principal (one of: {})",
+            "{name}: {asked}account authorization details hold {} roles and users; name one with --role or --user (one of: {})",
             names.len(),
             names.join(", ")
         ));
     };
-    if detail.get("PermissionsBoundary").is_some_and(|b| !b.is_null()) {
-        // A boundary limits what the policies allow; leaving it out would allow too much.
-        return err(format!("{name}: {who} has a permissions boundary, which ct-policy does not evaluate"));
-    }
+    let managed = v.get("Policies").and_then(Value::as_array);
+    // The default version of a managed policy, by ARN.
+    let managed_doc = |arn: &str, at: &str, what: &str| -> Result<Policy, PolicyError> {
+        let pol = managed.into_iter().flatten().find(|p| p.get("Arn").and_then(Value::as_str) == Some(arn));
+        let Some(pol) = pol else {
+            return err(format!("{name}: {who}: {what} {arn} is attached but its document is not in the file"));
+        };
+        let version = pol
+            .get("PolicyVersionList")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|pv| pv.get("IsDefaultVersion").and_then(Value::as_bool) == Some(true));
+        let Some(doc) = version.and_then(|pv| pv.get("Document")) else {
+            return err(format!("{name}: {who}: managed policy {arn} has no default version document"));
+        };
+        doc_of(doc, at, Kind::Identity)
+    };
     let mut out = Vec::new();
     // A user's groups: their inline and attached policies count too.
     let mut attached: Vec<&Value> =
@@ -276,33 +434,34 @@ fn authorization_details(
             out.push(doc_of(
                 p.get("PolicyDocument").unwrap_or(&Value::Null),
                 &format!("{name}: group {g} inline {pname}"),
+                Kind::Identity,
             )?);
         }
         attached.extend(group.get("AttachedManagedPolicies").and_then(Value::as_array).into_iter().flatten());
     }
     for p in detail.get(*inline).and_then(Value::as_array).into_iter().flatten() {
         let pname = p.get("PolicyName").and_then(Value::as_str).unwrap_or("?");
-        out.push(doc_of(p.get("PolicyDocument").unwrap_or(&Value::Null), &format!("{name}: {who} inline {pname}"))?);
+        out.push(doc_of(
+            p.get("PolicyDocument").unwrap_or(&Value::Null),
+            &format!("{name}: {who} inline {pname}"),
+            Kind::Identity,
+        )?);
     }
-    let managed = v.get("Policies").and_then(Value::as_array);
     for a in attached {
         let arn = a.get("PolicyArn").and_then(Value::as_str).unwrap_or("?");
-        let pol = managed.into_iter().flatten().find(|p| p.get("Arn").and_then(Value::as_str) == Some(arn));
-        let Some(pol) = pol else {
-            return err(format!("{name}: {who}: managed policy {arn} is attached but its document is not in the file"));
-        };
-        let version = pol
-            .get("PolicyVersionList")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .find(|pv| pv.get("IsDefaultVersion").and_then(Value::as_bool) == Some(true));
-        let Some(doc) = version.and_then(|pv| pv.get("Document")) else {
-            return err(format!("{name}: {who}: managed policy {arn} has no default version document"));
-        };
-        out.push(doc_of(doc, &format!("{name}: {who} managed {arn}"))?);
+        out.push(managed_doc(arn, &format!("{name}: {who} managed {arn}"), "managed policy")?);
     }
-    Ok(out)
+    let boundary = match detail.get("PermissionsBoundary").filter(|b| !b.is_null()) {
+        Some(b) => {
+            let Some(arn) = b.get("PermissionsBoundaryArn").and_then(Value::as_str) else {
+                return err(format!("{name}: {who}: a permissions boundary without PermissionsBoundaryArn"));
+            };
+            Some(managed_doc(arn, &format!("{name}: {who} boundary {arn}"), "permissions boundary")?)
+        }
+        None => None,
+    };
+    let arn = detail.get("Arn").and_then(Value::as_str).map(str::to_string);
+    Ok(Granted { identity: out, boundary, arn })
 }
 
 /// IAM rejects a document with a key twice in one object; a JSON reader would keep one of

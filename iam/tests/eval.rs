@@ -284,7 +284,7 @@ fn aws_cli_wrappers() {
         r#"{{"UserDetailList":[],"RoleDetailList":[{{"RoleName":"build-agent","Arn":"arn:aws:iam::1:role/build-agent","RolePolicyList":[{{"PolicyName":"inline","PolicyDocument":{doc}}}],"AttachedManagedPolicies":[{{"PolicyName":"ro","PolicyArn":"arn:aws:iam::aws:policy/RO"}}]}},{{"RoleName":"other","RolePolicyList":[],"AttachedManagedPolicies":[]}}],"Policies":[{{"Arn":"arn:aws:iam::aws:policy/RO","PolicyVersionList":[{{"Document":{doc},"IsDefaultVersion":true}}]}}]}}"#
     );
     assert_eq!(parse_file(&details, "f", Some("build-agent")).unwrap().len(), 2);
-    assert!(parse_file(&details, "f", None).unwrap_err().0.contains("--principal"));
+    assert!(parse_file(&details, "f", None).unwrap_err().0.contains("--role"));
 }
 
 /// Regressions from a review of fail-open paths.
@@ -360,8 +360,19 @@ fn duplicate_keys_boundaries_and_groups_in_policy_files() {
         r#""GroupList":[],"PermissionsBoundary":{"PermissionsBoundaryArn":"arn:aws:iam::1:policy/b"}"#,
     );
     assert!(parse_file(&bounded, "f", Some("alice")).unwrap_err().0.contains("permissions boundary"));
+    // parse_granted keeps the boundary, from the account's managed policies.
+    let with_doc = bounded.replace(
+        r#""Policies":[]"#,
+        &format!(r#""Policies":[{{"Arn":"arn:aws:iam::1:policy/b","PolicyVersionList":[{{"Document":{doc},"IsDefaultVersion":true}}]}}]"#),
+    );
+    let g = ct_iam::policy::parse_granted(&with_doc, "f", Some(ct_iam::policy::Who::User("alice"))).unwrap();
+    assert_eq!(g.boundary.expect("the boundary").statements[0].effect, ct_iam::policy::Effect::Deny);
+    assert_eq!(g.arn.as_deref(), Some("arn:aws:iam::1:user/alice"));
+    assert!(ct_iam::policy::parse_granted(&with_doc, "f", Some(ct_iam::policy::Who::Role("alice"))).is_err());
     let twins = r#"{"UserDetailList":[{"UserName":"x","UserPolicyList":[],"AttachedManagedPolicies":[]}],"RoleDetailList":[{"RoleName":"x","RolePolicyList":[],"AttachedManagedPolicies":[]}],"Policies":[]}"#;
     assert!(parse_file(twins, "f", Some("x")).unwrap_err().0.contains("both named"));
+    let role = ct_iam::policy::parse_granted(twins, "f", Some(ct_iam::policy::Who::Role("x"))).unwrap();
+    assert!(role.identity.is_empty() && role.boundary.is_none());
 }
 
 #[test]

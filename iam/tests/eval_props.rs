@@ -29,6 +29,7 @@ fn arb_statement(effect: Effect) -> impl Strategy<Value = Statement> {
         let a: Vec<String> = a.into_iter().map(String::from).collect();
         let r: Vec<String> = r.into_iter().map(String::from).collect();
         Statement {
+            principal: None,
             id: "s".into(),
             effect,
             action: if not_action { Patterns::Not(a) } else { Patterns::Is(a) },

@@ -552,6 +552,7 @@ fn load_policies(a: &PolicyArgs, report: &mut Reporter) -> Result<Vec<Policy>, E
         action: Patterns::Is(actions.to_vec()),
         resource: Patterns::Is(vec!["*".into()]),
         conditions: Vec::new(),
+        principal: None,
     };
     let mut cli = Vec::new();
     if !a.allow.is_empty() {

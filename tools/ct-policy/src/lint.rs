@@ -312,6 +312,13 @@ fn validate_statement(policy: &Policy, st: &Statement, out: &mut Vec<Finding>) {
             continue;
         };
         if prefix.contains(['*', '?']) {
+            out.push(at(
+                policy,
+                st,
+                Severity::Error,
+                "invalid-action",
+                format!("{p}: the service prefix cannot hold a wildcard (IAM refuses the policy)"),
+            ));
             all_resolved = false;
             continue;
         }
