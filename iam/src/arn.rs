@@ -76,6 +76,16 @@ pub fn account(arn: &str) -> Option<&str> {
     parts.nth(3).filter(|a| !a.is_empty())
 }
 
+/// The role of an assumed-role session ARN: `arn:aws:sts::1:assumed-role/NAME/SESSION` ->
+/// `arn:aws:iam::1:role/NAME` (a session ARN drops the role's path, so a role under a path
+/// comes out without it).
+pub fn session_role(arn: &str) -> Option<String> {
+    let mut it = arn.splitn(6, ':');
+    let (_, part, svc, _, acct, res) = (it.next()?, it.next()?, it.next()?, it.next()?, it.next()?, it.next()?);
+    let name = res.strip_prefix("assumed-role/")?.split('/').next()?;
+    (svc == "sts" && !name.is_empty()).then(|| format!("arn:{part}:iam::{acct}:role/{name}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -180,6 +180,8 @@ pub fn observable(key: &str) -> bool {
         "aws:sourcevpce",
         "aws:tagkeys",
         "aws:calledvia",
+        "aws:calledviafirst",
+        "aws:calledvialast",
     ];
     KEYS.contains(&k.as_str()) || k.starts_with("aws:requesttag/")
 }

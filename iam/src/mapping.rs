@@ -1471,9 +1471,15 @@ fn pass_role(ev: &Event<'_>, prefix: &str, name: &str, level: Option<&str>, para
                 inferred: true,
                 resources: resources.into_iter().map(Cow::Owned).collect(),
                 unnamed: false,
+                // A role passed to a service ct cannot name: the record must say that this call
+                // lacked the key, so that the other calls' values do not speak for it.
+                absent: if service.is_none() {
+                    SmallVec::from_slice(&["iam:PassedToService"])
+                } else {
+                    SmallVec::new()
+                },
                 context: service.map(|s| ("iam:PassedToService".into(), Cow::Owned(s))).into_iter().collect(),
                 id: *PASS_ROLE,
-                absent: SmallVec::new(),
             }
         })
         .collect()

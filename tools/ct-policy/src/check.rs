@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use ct_iam::authorize::{PolicySet, authorize};
 use ct_iam::eval::{self, Context, Decision, Mode, Request};
-use ct_iam::policy::Policy;
 use ct_iam::{Catalog, Event, Mapping};
 use ct_record::{ActionRecord, Capped, Sets};
 use serde::Serialize;
@@ -42,6 +42,8 @@ pub struct Gate {
     /// Objects read as events that have no eventSource or eventName.
     pub not_events: u64,
     pub observed: u64,
+    /// Facts the user stated (`--assume KEY=VALUE`), true of every request.
+    pub assumed: Vec<(String, String)>,
 }
 
 /// The context IAM would have had for one event.
@@ -59,6 +61,8 @@ pub fn event_context<K: AsRef<str>, V: AsRef<str>>(ev: &Event<'_>, extra: &[(K, 
     if let Some(p) = ev.principal() {
         c.add("aws:PrincipalArn", p);
     }
+    // The caller as resource-based policies name it: a role's session, a user.
+    c.caller = ev.user_identity.as_ref().and_then(|i| i.arn.as_deref()).or(ev.principal()).map(str::to_string);
     // The caller's account, not the account called (they differ across accounts).
     let arn_account = ev.principal().and_then(ct_iam::arn::account);
     if let Some(a) = ev.user_identity.as_ref().and_then(|i| i.account_id.as_deref()).or(arn_account) {
@@ -102,6 +106,9 @@ pub fn event_context<K: AsRef<str>, V: AsRef<str>>(ev: &Event<'_>, extra: &[(K, 
         c.add("aws:ViaAWSService", "true");
         if ct_iam::mapping::CALLED_VIA.contains(&s) {
             c.add("aws:CalledVia", s);
+            // The last service of the chain is the one that called (IAM User Guide, global
+            // condition keys, aws:CalledViaLast).
+            c.add("aws:CalledViaLast", s);
         }
     }
     for (k, v) in extra {
@@ -121,9 +128,13 @@ pub fn event_context<K: AsRef<str>, V: AsRef<str>>(ev: &Event<'_>, extra: &[(K, 
     // an earlier one, and one made by a service outside the table may still carry an earlier
     // one's name. A direct call (no invokedBy) has none.
     match via {
-        None | Some("cloudformation.amazonaws.com") => {}
-        Some(s) if ct_iam::mapping::CALLED_VIA.contains(&s) => c.partial.push("aws:calledvia".into()),
-        Some(_) => c.unproven.push("aws:calledvia".into()),
+        None => {}
+        Some("cloudformation.amazonaws.com") => c.add("aws:CalledViaFirst", "cloudformation.amazonaws.com"),
+        Some(s) if ct_iam::mapping::CALLED_VIA.contains(&s) => {
+            c.partial.push("aws:calledvia".into());
+            c.unproven.push("aws:calledviafirst".into());
+        }
+        Some(_) => c.unproven.extend(["aws:calledvia".into(), "aws:calledviafirst".into(), "aws:calledvialast".into()]),
     }
     c
 }
@@ -158,8 +169,20 @@ pub fn record_context(r: &ActionRecord, sets: &Sets) -> Context {
     callers.capped = sets.principals.capped || !whole;
     all(&mut c, "aws:PrincipalAccount", &callers, "principals");
     for (k, v) in sets.context.iter() {
-        // Values only: which events lacked the key is not recorded.
         v.sorted().into_iter().for_each(|x| c.add(k, x));
+        // A service key (ec2:InstanceType, iam:PassedToService) that every call carried: the
+        // record names the service keys some calls lacked (`context:KEY` in partial), so in a
+        // set that was not capped its pooled values settle a condition as the calls' would,
+        // an Allow needing every value and a Deny any. The global keys' absence is not
+        // recorded (a call without tags, without invokedBy), so they settle nothing here.
+        let whole = !v.is_empty() && !v.capped && !sets.partial.contains(&format!("context:{k}"));
+        if whole && !k.to_ascii_lowercase().starts_with("aws:") {
+            known.push(k.to_ascii_lowercase());
+        }
+    }
+    // The caller, when the record holds one principal.
+    if sets.principals.len() == 1 && !sets.principals.capped && !sets.partial.contains("principals") {
+        c.caller = sets.principals.sorted().first().map(|p| p.to_string());
     }
     if let (Some(first), Some(last)) = (&r.first, &r.last) {
         c.add("aws:CurrentTime", first);
@@ -190,7 +213,7 @@ impl Gate {
     #[allow(clippy::too_many_arguments)]
     fn file(
         &mut self,
-        policies: &[Policy],
+        policies: &PolicySet,
         action: &str,
         resources: &[String],
         unnamed: bool,
@@ -201,11 +224,21 @@ impl Gate {
         principals: &[String],
     ) {
         self.observed += count;
+        let mut stated;
+        let ctx = if self.assumed.is_empty() {
+            ctx
+        } else {
+            stated = ctx.clone();
+            for (k, v) in &self.assumed {
+                stated.assume(k, v);
+            }
+            &stated
+        };
         // The worst decision over the resources decides: every resource must be allowed.
         let mut worst: Option<eval::Outcome> = None;
         for target in targets(action, resources, unnamed) {
             let req = Request { action, resource: target.as_deref(), context: ctx, mode: Mode::Check };
-            let out = eval::evaluate(policies, &req);
+            let out = authorize(policies, &req);
             if worst.as_ref().is_none_or(|w| rank(out.decision) > rank(w.decision)) {
                 worst = Some(out);
             }
@@ -258,7 +291,7 @@ impl Gate {
         }
     }
 
-    pub fn event(&mut self, policies: &[Policy], ev: &Event<'_>) {
+    pub fn event(&mut self, policies: &PolicySet, ev: &Event<'_>) {
         match ct_iam::map(ev) {
             Mapping::Actions(uses) => {
                 let denied = u64::from(ev.denied());
@@ -279,7 +312,7 @@ impl Gate {
         }
     }
 
-    pub fn record(&mut self, policies: &[Policy], r: &ActionRecord) {
+    pub fn record(&mut self, policies: &PolicySet, r: &ActionRecord) {
         if !self.include_denied && r.count > 0 && r.count <= r.denied {
             self.refused += r.count;
             return;

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod generate;
 pub mod lint;
+pub mod policies;
 pub mod resources;
 pub mod trail;
 
@@ -18,10 +19,12 @@ use ct_common::lines::{self, Opened};
 use ct_common::output::Output;
 use ct_common::report::Reporter;
 use ct_common::{EXIT_ERROR, EXIT_NEGATIVE, EXIT_OK, Error};
-use ct_iam::eval::{self, Context, Decision, Mode, Request};
-use ct_iam::policy::{self, Effect, Patterns, Policy, Statement};
+use ct_iam::authorize::PolicySet;
+use ct_iam::eval::{Context, Decision, Mode, Request};
+use ct_iam::policy;
 use ct_iam::{Catalog, Event};
 use ct_record::{ActionRecord, Wire};
+pub use policies::PolicyArgs;
 
 pub const NAME: &str = "ct-policy";
 
@@ -108,24 +111,6 @@ pub struct GenerateArgs {
     pub input: InputArgs,
 }
 
-#[derive(Args, Debug)]
-pub struct PolicyArgs {
-    /// A policy document, or the AWS CLI's output holding it (get-policy-version,
-    /// get-role-policy, get-account-authorization-details). Repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub policy: Vec<PathBuf>,
-    /// Allow actions matching PATTERN on any resource (repeatable).
-    #[arg(long, value_name = "PATTERN")]
-    pub allow: Vec<String>,
-    /// Deny actions matching PATTERN on any resource (repeatable). Given without --policy and
-    /// --allow, everything else is allowed.
-    #[arg(long, value_name = "PATTERN")]
-    pub deny: Vec<String>,
-    /// In get-account-authorization-details output: the role or user whose policies count.
-    #[arg(long, value_name = "NAME")]
-    pub principal: Option<String>,
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum UnknownMode {
     /// An action whose decision the logs cannot settle fails the gate.
@@ -165,6 +150,11 @@ pub struct SimulateArgs {
     /// The resource ARN (default *).
     #[arg(long, value_name = "ARN", default_value = "*")]
     pub resource: String,
+    /// The caller: a user's or role's ARN, or an assumed role's session ARN (default: the
+    /// aws:PrincipalArn of --context, or the --role or --user of --authorization-details).
+    /// Its account decides whether a resource-based policy is in the same account.
+    #[arg(long, value_name = "ARN")]
+    pub principal: Option<String>,
     /// A condition key and value, KEY=VALUE; a key given twice has several values.
     #[arg(long, value_name = "KEY=VALUE")]
     pub context: Vec<String>,
@@ -345,7 +335,7 @@ struct Collect<'r> {
     records: Vec<ActionRecord>,
     events: u64,
     /// For check: evaluate events as they come.
-    gate: Option<(&'r [Policy], check::Gate)>,
+    gate: Option<(&'r PolicySet, check::Gate)>,
     /// Events are welcome (check) or an error (generate).
     events_allowed: bool,
 }
@@ -526,63 +516,17 @@ fn run_generate(args: &GenerateArgs) -> Result<u8, Error> {
     Ok(if report.errors > 0 { EXIT_ERROR } else { EXIT_OK })
 }
 
-/// The policies of --policy, --allow and --deny.
-fn load_policies(a: &PolicyArgs, report: &mut Reporter) -> Result<Vec<Policy>, Error> {
-    let mut out = Vec::new();
-    for path in &a.policy {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display().to_string(), e))?;
-        let ps = policy::parse_file(&text, &path.display().to_string(), a.principal.as_deref())
-            .map_err(|e| Error::Msg(e.0))?;
-        for p in &ps {
-            if !p.variables() {
-                report.note(
-                    &p.name,
-                    &format_args!(
-                        "Version {}: policy variables are plain text",
-                        p.version.as_deref().unwrap_or("absent")
-                    ),
-                );
-            }
-        }
-        out.extend(ps);
-    }
-    let stmt = |id: &str, effect, actions: &[String]| Statement {
-        id: id.to_string(),
-        effect,
-        action: Patterns::Is(actions.to_vec()),
-        resource: Patterns::Is(vec!["*".into()]),
-        conditions: Vec::new(),
-        principal: None,
-    };
-    let mut cli = Vec::new();
-    if !a.allow.is_empty() {
-        cli.push(stmt("--allow", Effect::Allow, &a.allow));
-    }
-    if a.policy.is_empty() && a.allow.is_empty() && !a.deny.is_empty() {
-        cli.push(stmt("everything not denied", Effect::Allow, &["*".to_string()]));
-    }
-    if !a.deny.is_empty() {
-        cli.push(stmt("--deny", Effect::Deny, &a.deny));
-    }
-    if !cli.is_empty() {
-        out.push(Policy { name: "command line".into(), version: Some("2012-10-17".into()), statements: cli });
-    }
-    if out.is_empty() {
-        return Err(Error::Usage("no policy: give --policy FILE, --allow PATTERN or --deny PATTERN".into()));
-    }
-    Ok(out)
-}
-
 fn run_check(args: &CheckArgs) -> Result<u8, Error> {
     let mut report = Reporter::new(NAME);
     report.strict = args.input.strict;
     report.quiet = args.quiet;
-    let policies = load_policies(&args.policies, &mut report)?;
+    let (policies, _) = policies::load(&args.policies, &mut report)?;
+    let assumed = args.policies.assumed()?;
     let mut c = Collect {
         report: &mut report,
         records: Vec::new(),
         events: 0,
-        gate: Some((&policies, check::Gate { include_denied: args.include_denied, ..Default::default() })),
+        gate: Some((&policies, check::Gate { include_denied: args.include_denied, assumed, ..Default::default() })),
         events_allowed: true,
     };
     collect(&args.input, &mut c)?;
@@ -643,14 +587,29 @@ fn run_check(args: &CheckArgs) -> Result<u8, Error> {
 fn run_simulate(args: &SimulateArgs) -> Result<u8, Error> {
     let mut report = Reporter::new(NAME);
     report.verbose = true;
-    let policies = load_policies(&args.policies, &mut report)?;
+    let (policies, arn) = policies::load(&args.policies, &mut report)?;
     let mut ctx = Context::new();
     for kv in &args.context {
         let (k, v) = kv.split_once('=').ok_or_else(|| Error::Usage(format!("--context {kv:?}: expected KEY=VALUE")))?;
         ctx.add(k.trim(), v);
     }
+    args.policies.assume_into(&mut ctx)?;
+    ctx.caller = args.principal.clone().or(arn);
+    if let Some(p) = &ctx.caller
+        && ctx.get("aws:PrincipalArn").is_none()
+    {
+        // aws:PrincipalArn is the role's ARN for a role's session (IAM User Guide, global
+        // condition keys).
+        let role = ct_iam::arn::session_role(p).unwrap_or_else(|| p.clone());
+        ctx.add("aws:PrincipalArn", &role);
+    }
+    if !policies.resource.is_empty() && ctx.caller.is_none() && ctx.get("aws:PrincipalArn").is_none() {
+        return Err(Error::Usage(
+            "--resource-policy needs the caller: give --principal ARN (or --context aws:PrincipalArn=ARN)".into(),
+        ));
+    }
     let req = Request { action: &args.action, resource: Some(&args.resource), context: &ctx, mode: Mode::Simulate };
-    let out = eval::evaluate(&policies, &req);
+    let out = ct_iam::authorize::authorize(&policies, &req);
     let mut o = Output::stdout(false);
     let line = match &out.statement {
         Some(s) => format!("{}\t{s}", out.decision.as_str()),

@@ -8,6 +8,10 @@ use ct_iam::policy::{Policy, parse_document};
 use ct_policy::check::Gate;
 use ct_record::{ActionRecord, Wire};
 
+fn identity(p: &Policy) -> ct_iam::authorize::PolicySet {
+    ct_iam::authorize::PolicySet { identity: vec![p.clone()], ..Default::default() }
+}
+
 fn pol(json: &str) -> Policy {
     parse_document(&serde_json::from_str(json).unwrap(), "p").unwrap()
 }
@@ -15,14 +19,14 @@ fn pol(json: &str) -> Policy {
 /// The gate's decisions for one event: (action, decision) of each use.
 fn on_event(p: &Policy, event: &str) -> Vec<(String, Decision)> {
     let mut gate = Gate::default();
-    gate.event(std::slice::from_ref(p), &Event::parse(event.as_bytes()).unwrap());
+    gate.event(&identity(p), &Event::parse(event.as_bytes()).unwrap());
     decisions(&gate)
 }
 
 fn on_record(p: &Policy, record: &str) -> Vec<(String, Decision)> {
     let mut gate = Gate::default();
     let w: Wire = serde_json::from_str(record).unwrap();
-    gate.record(std::slice::from_ref(p), &ActionRecord::from_wire(w, 100));
+    gate.record(&identity(p), &ActionRecord::from_wire(w, 100));
     decisions(&gate)
 }
 
