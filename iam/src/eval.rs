@@ -688,6 +688,13 @@ fn applies(st: &Statement, req: &Request<'_>, vars: bool, unknown: &mut Vec<Stri
     t
 }
 
+/// Whether one statement of `policy` applies to a request, whatever its other statements say
+/// (for ct-policy unused: what each Allow statement was needed for). Unknown when the logs
+/// cannot settle it.
+pub fn statement_applies(policy: &Policy, st: &Statement, req: &Request<'_>) -> Tri {
+    applies(st, req, policy.variables(), &mut Vec::new())
+}
+
 /// Decides one request against a set of identity policies.
 pub fn evaluate(policies: &[Policy], req: &Request<'_>) -> Outcome {
     let mut deny_true = None;
