@@ -42,7 +42,13 @@ pub struct Gate {
     /// Objects read as events that have no eventSource or eventName.
     pub not_events: u64,
     pub observed: u64,
+    /// For `unused`: each use is handed here (action, what to evaluate, context) instead of
+    /// being decided.
+    pub tap: Option<Tap>,
 }
+
+/// Where `Gate::tap` hands each use.
+pub type Tap = Box<dyn FnMut(&str, &[Option<String>], &Context)>;
 
 /// The context IAM would have had for one event.
 pub fn event_context<K: AsRef<str>, V: AsRef<str>>(ev: &Event<'_>, extra: &[(K, V)]) -> Context {
@@ -201,6 +207,10 @@ impl Gate {
         principals: &[String],
     ) {
         self.observed += count;
+        if let Some(tap) = &mut self.tap {
+            tap(action, &targets(action, resources, unnamed), ctx);
+            return;
+        }
         // The worst decision over the resources decides: every resource must be allowed.
         let mut worst: Option<eval::Outcome> = None;
         for target in targets(action, resources, unnamed) {
