@@ -220,6 +220,11 @@ impl Catalog {
         with_lower(key, |k| self.condition_keys.get(k).copied())
     }
 
+    /// Every service prefix, lower-cased, in no particular order.
+    pub fn prefixes(&self) -> impl Iterator<Item = &str> + '_ {
+        self.services.keys().map(String::as_str)
+    }
+
     /// Every action of a service.
     pub fn actions_of<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Action> + 'a {
         self.service(prefix).into_iter().flat_map(|s| s.actions.values())

@@ -783,6 +783,13 @@ fn applies(st: &Statement, req: &Request<'_>, vars: bool, scope: Scope, unknown:
     t
 }
 
+/// Whether one statement of `policy` applies to a request, whatever its other statements say
+/// (for ct-policy unused: what each Allow statement was needed for). Unknown when the logs
+/// cannot settle it.
+pub fn statement_applies(policy: &Policy, st: &Statement, req: &Request<'_>) -> Tri {
+    applies(st, req, policy.variables(), Scope::Any, &mut Vec::new())
+}
+
 /// Actions that need no permission and that no policy can deny: "No permissions are required
 /// to perform this operation. If an administrator attaches a policy to your identity that
 /// explicitly denies access to the sts:GetCallerIdentity action, you can still perform this

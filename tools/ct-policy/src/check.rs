@@ -44,7 +44,13 @@ pub struct Gate {
     pub observed: u64,
     /// Facts the user stated (`--assume KEY=VALUE`), true of every request.
     pub assumed: Vec<(String, String)>,
+    /// For `unused`: each use is handed here (action, what to evaluate, context) instead of
+    /// being decided.
+    pub tap: Option<Tap>,
 }
+
+/// Where `Gate::tap` hands each use.
+pub type Tap = Box<dyn FnMut(&str, &[Option<String>], &Context)>;
 
 /// The context IAM would have had for one event.
 pub fn event_context<K: AsRef<str>, V: AsRef<str>>(ev: &Event<'_>, extra: &[(K, V)]) -> Context {
@@ -234,6 +240,10 @@ impl Gate {
             }
             &stated
         };
+        if let Some(tap) = &mut self.tap {
+            tap(action, &targets(action, resources, unnamed), ctx);
+            return;
+        }
         // The worst decision over the resources decides: every resource must be allowed.
         let mut worst: Option<eval::Outcome> = None;
         for target in targets(action, resources, unnamed) {

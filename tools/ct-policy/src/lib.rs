@@ -7,6 +7,7 @@ pub mod lint;
 pub mod policies;
 pub mod resources;
 pub mod trail;
+pub mod unused;
 
 use std::fmt;
 use std::io;
@@ -54,6 +55,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Report what IAM's validator would, and grants that escalate privileges (exit 1 on any).
     Lint(LintArgs),
+    /// List what the policies allow that nothing in the input used (exit 1 on any).
+    Unused(UnusedArgs),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -190,18 +193,38 @@ pub struct LintArgs {
     pub quiet: bool,
 }
 
+#[derive(Args, Debug)]
+pub struct UnusedArgs {
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+    /// Write one line per finding for people (POLICY: statement SID: unused ...) instead of
+    /// records.
+    #[arg(long)]
+    pub text: bool,
+    /// Report on an input that holds no events or records (by default that is an error).
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Do not write the summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
 const AFTER_HELP: &str = "\
 Exit status: generate 0, or 2 on an error; check 0 when every action is allowed, 1 when one is
 not (Unknown counts as not allowed unless --unknown allow), 2 on an error or an empty input;
 simulate 0 on Allow, 1 otherwise, 2 on an error; lint 0 on a clean policy, 1 on any finding, 2
-on an unreadable or malformed file.
+on an unreadable or malformed file; unused 0 when everything allowed was used, 1 when something
+is unused, 2 on an error or an empty input.
 
 Examples:
   ct-unzip logs/ | ct-filter --role deploy-agent | ct-actions | ct-policy > policy.json
   ct-unzip logs/ | ct-filter --role build-agent | ct-actions | ct-policy check --policy allowed.json
   ct-unzip logs/ | ct-filter --role build-agent | ct-policy check --deny 'iam:*' --deny ec2:TerminateInstances
   ct-policy simulate --policy role.json --action ec2:RunInstances --context ec2:InstanceType=m5.large
-  ct-policy lint --format text policies/*.json";
+  ct-policy lint --format text policies/*.json
+  ct-unzip logs/ | ct-filter --role deploy-agent | ct-policy unused --text --policy role.json";
 
 /// Extra man page sections, rendered after OPTIONS by the man page generator.
 pub const MAN_SECTIONS: &[(&str, &str)] = &[
@@ -300,10 +323,38 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          leaves out the warnings.",
     ),
     (
+        "UNUSED",
+        "Reads events or action records, as check does, and lists what the Allow statements of the policies allow that \
+         no call in the input used, the question to ask before tightening a role. For each Allow statement: the whole \
+         statement when no call used it; otherwise the actions it allows that no call used, one record each, except \
+         that a service none of whose allowed actions was used is one record (with the number of its actions the \
+         statement allows), so that Action * is one line per service, not one per action; and the Resource patterns \
+         that no call the statement allowed matched, with the actions used through the statement. Action and NotAction \
+         are expanded against the IAM action catalog, with the evaluator's matching (case-insensitive, * and ?); a name \
+         the catalog does not hold is kept as written. Deny statements are not findings, and NotResource lists no grant \
+         to report.\n\n\
+         A call uses every Allow statement that applies to it, with check's rules, whatever the other statements (a \
+         Deny included) say: when two statements allow the same call, neither is reported. A statement or Resource \
+         pattern whose application to a call the logs cannot settle (Unknown, as in check: a condition on a \
+         principal's or a resource's tags, a resource the record does not name) counts as USED, because reporting it \
+         unused would lead to removing a permission the job needs; the summary counts these grants. Action records \
+         pool their calls and settle fewer conditions than events do (see CHECK), so events give the narrowest answer. \
+         Calls AWS refused are left out: they used nothing. The answer is only as good as the window of logs read: an \
+         action a job uses once a quarter is unused in a month of its logs. An input with no call is an error (exit \
+         2) unless --allow-empty, never a report that everything is unused.\n\n\
+         Each finding is written as a record (kind statement, service, action or resource; patterns are the Action \
+         patterns that allow it); --text writes POLICY: statement SID: unused ...:\n\n\
+         {\"kind\":\"statement\",\"policy\":\"role.json\",\"statement\":\"Queue\",\"count\":20}\n\
+         {\"kind\":\"service\",\"policy\":\"role.json\",\"statement\":\"Describe\",\"service\":\"ecs\",\"count\":14,\"patterns\":[\"ecs:Describe*\"]}\n\
+         {\"kind\":\"action\",\"policy\":\"role.json\",\"statement\":\"Artifacts\",\"action\":\"s3:PutObject\",\"patterns\":[\"s3:PutObject\"]}\n\
+         {\"kind\":\"resource\",\"policy\":\"role.json\",\"statement\":\"Artifacts\",\"resource\":\"arn:aws:s3:::old-builds/*\",\"actions\":[\"s3:GetObject\"]}",
+    ),
+    (
         "EXIT STATUS",
         "generate: 0, or 2 on an error. check: 0 when every action is allowed, 1 when one is not, 2 on an error or when \
          the input holds no events. simulate: 0 on Allow, 1 otherwise, 2 on an error. lint: 0 when no finding is \
-         reported, 1 when one is, 2 when a file cannot be read or is not a policy (the others are still linted). A \
+         reported, 1 when one is, 2 when a file cannot be read or is not a policy (the others are still linted). \
+         unused: 0 when every grant was used, 1 when one is unused, 2 on an error or when the input holds no call. A \
          closed standard output ends ct-policy quietly with status 0.",
     ),
     (
@@ -314,7 +365,8 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          ct-unzip logs/ | ct-filter --role build-agent | ct-policy check --deny 'iam:*' --deny ec2:TerminateInstances\n\
          ct-policy simulate --policy role.json --action ec2:RunInstances --context ec2:InstanceType=m5.large\n\
          ct-policy lint --format text policies/*.json\n\
-         aws iam get-role-policy --role-name deploy-agent --policy-name deploy | ct-policy lint --errors-only -",
+         aws iam get-role-policy --role-name deploy-agent --policy-name deploy | ct-policy lint --errors-only -\n\
+         ct-unzip logs/ | ct-filter --role deploy-agent --start -90d | ct-policy unused --text --policy role.json",
     ),
     ("SEE ALSO", "ct(7), ct-actions(1), ct-filter(1), ct-unzip(1)"),
 ];
@@ -326,6 +378,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         Some(Command::Check(a)) => run_check(a),
         Some(Command::Simulate(a)) => run_simulate(a),
         Some(Command::Lint(a)) => run_lint(a),
+        Some(Command::Unused(a)) => run_unused(a),
     }
 }
 
@@ -582,6 +635,85 @@ fn run_check(args: &CheckArgs) -> Result<u8, Error> {
         return Ok(EXIT_ERROR);
     }
     Ok(if failing > 0 { EXIT_NEGATIVE } else { EXIT_OK })
+}
+
+fn run_unused(args: &UnusedArgs) -> Result<u8, Error> {
+    let mut report = Reporter::new(NAME);
+    report.strict = args.input.strict;
+    report.quiet = args.quiet;
+    let (policies, _) = policies::load(&args.policies, &mut report)?;
+    // What the identity policies allow; a boundary, SCP or other policy only takes away, and
+    // the calls in the logs were allowed by all of them.
+    let state = std::rc::Rc::new(std::cell::RefCell::new(unused::Unused::new(&policies.identity)));
+    let tap = std::rc::Rc::clone(&state);
+    let gate = check::Gate {
+        assumed: args.policies.assumed()?,
+        tap: Some(Box::new(move |a: &str, t: &[Option<String>], c: &Context| tap.borrow_mut().call(a, t, c))),
+        ..Default::default()
+    };
+    let mut c = Collect {
+        report: &mut report,
+        records: Vec::new(),
+        events: 0,
+        gate: Some((&policies, gate)),
+        events_allowed: true,
+    };
+    collect(&args.input, &mut c)?;
+    let (events, records) = (c.events, std::mem::take(&mut c.records));
+    let Some((_, mut gate)) = c.gate.take() else { return Ok(EXIT_ERROR) };
+    for r in &records {
+        gate.record(&policies, r);
+    }
+    if gate.not_events > 0 {
+        report.error(
+            &"input",
+            &format_args!("{} objects without eventSource or eventName are not CloudTrail calls", gate.not_events),
+        );
+    }
+    let (calls, found) = {
+        let s = state.borrow();
+        (s.calls, s.report())
+    };
+    // No call is no evidence: it must not come out as "everything is unused".
+    if calls == 0 && !args.allow_empty {
+        report.fatal(&format_args!(
+            "the input holds no call ({} refused calls left out): nothing can be said unused (see --allow-empty)",
+            gate.refused
+        ));
+        return Ok(EXIT_ERROR);
+    }
+    let mut out = Output::stdout(false);
+    let kinds = ["statement", "service", "action", "resource"];
+    let mut counts = [0u64; 4];
+    for f in &found.findings {
+        if let Some(i) = kinds.iter().position(|k| *k == f.kind) {
+            counts[i] += 1;
+        }
+        if args.text {
+            out.record(f.text().as_bytes())?;
+        } else {
+            out.record(&serde_json::to_vec(f).map_err(|e| Error::Msg(e.to_string()))?)?;
+        }
+    }
+    out.flush()?;
+    let plural = ct_common::report::plural;
+    report.summary(&format_args!(
+        "unused: {} events and {} action records read, {}: {} unused, {}, {}, {}; {} counted as used on Unknown \
+         decisions, {} refused calls left out",
+        events,
+        records.len(),
+        plural(found.statements as u64, "Allow statement", "Allow statements"),
+        counts[0],
+        plural(counts[1], "unused service", "unused services"),
+        plural(counts[2], "unused action", "unused actions"),
+        plural(counts[3], "unused resource pattern", "unused resource patterns"),
+        plural(found.unknown as u64, "grant", "grants"),
+        gate.refused
+    ));
+    if report.errors > 0 {
+        return Ok(EXIT_ERROR);
+    }
+    Ok(if found.findings.is_empty() { EXIT_OK } else { EXIT_NEGATIVE })
 }
 
 fn run_simulate(args: &SimulateArgs) -> Result<u8, Error> {
