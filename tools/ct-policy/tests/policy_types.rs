@@ -1,0 +1,224 @@
+//! check and simulate with every policy type of a real authorization: a permissions boundary,
+//! SCPs, RCPs, a session policy, resource-based policies, a principal from
+//! `get-account-authorization-details`, and facts stated with --assume.
+
+use ct_testkit::Run;
+use serde_json::Value;
+
+fn policy(args: &[&str], stdin: &[u8]) -> Run {
+    ct_testkit::run(env!("CARGO_BIN_EXE_ct-policy"), args, stdin)
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+const ROLE: &str = r#"{"type":"AssumedRole","principalId":"AROA:i-0abc","arn":"arn:aws:sts::111122223333:assumed-role/build/i-0abc","accountId":"111122223333","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/build","userName":"build"},"attributes":{"mfaAuthenticated":"false"}}}"#;
+
+fn event(source: &str, name: &str, rest: &str) -> String {
+    format!(
+        r#"{{"eventVersion":"1.08","userIdentity":{ROLE},"eventTime":"2017-06-01T13:00:00Z","eventSource":"{source}","eventName":"{name}","awsRegion":"ap-southeast-2","sourceIPAddress":"203.0.113.9","eventType":"AwsApiCall","recipientAccountId":"111122223333"{rest}}}"#
+    ) + "\n"
+}
+
+const ALLOW_ALL: &str = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#;
+
+fn findings(run: &Run) -> Vec<Value> {
+    run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn a_boundary_fails_the_gate_where_it_allows_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = write(&dir, "all.json", ALLOW_ALL);
+    let boundary = write(
+        &dir,
+        "boundary.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["s3:*","sts:*"],"Resource":"*"}}"#,
+    );
+    let calls = event("s3.amazonaws.com", "ListBuckets", "")
+        + &event("ec2.amazonaws.com", "RunInstances", r#","requestParameters":{"instanceType":"t2.micro"}"#);
+    assert_eq!(policy(&["check", "--policy", &all, "-q"], calls.as_bytes()).code, 0);
+    let run = policy(&["check", "--policy", &all, "--boundary", &boundary], calls.as_bytes());
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let f = findings(&run);
+    assert!(f.iter().all(|f| f["action"].as_str().unwrap().starts_with("ec2:")), "{}", run.stdout);
+    assert!(f[0]["statement"].as_str().unwrap().contains("permissions boundary"), "{}", run.stdout);
+}
+
+#[test]
+fn authorization_details_bring_the_roles_boundary() {
+    let dir = tempfile::tempdir().unwrap();
+    let details = write(
+        &dir,
+        "details.json",
+        r#"{"UserDetailList":[],"GroupDetailList":[],"RoleDetailList":[
+        {"RoleName":"build","Arn":"arn:aws:iam::111122223333:role/build","RolePolicyList":[{"PolicyName":"all","PolicyDocument":{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}}],
+         "AttachedManagedPolicies":[],"PermissionsBoundary":{"PermissionsBoundaryType":"Policy","PermissionsBoundaryArn":"arn:aws:iam::111122223333:policy/s3-only"}},
+        {"RoleName":"other","RolePolicyList":[],"AttachedManagedPolicies":[]}],
+        "Policies":[{"Arn":"arn:aws:iam::111122223333:policy/s3-only","PolicyVersionList":[{"IsDefaultVersion":true,"Document":"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3A%2A%22%2C%22Resource%22%3A%22%2A%22%7D%7D"}]}]}"#,
+    );
+    let run = policy(
+        &["simulate", "--authorization-details", &details, "--role", "build", "--action", "ec2:RunInstances"],
+        b"",
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.starts_with("ImplicitDeny\tthe permissions boundary"), "{}", run.stdout);
+    let run = policy(
+        &["simulate", "--authorization-details", &details, "--role", "build", "--action", "s3:ListAllMyBuckets"],
+        b"",
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // Without a name, the error lists the principals.
+    let run = policy(&["simulate", "--authorization-details", &details, "--action", "s3:ListAllMyBuckets"], b"");
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("build, other"), "{}", run.stderr);
+    assert_eq!(policy(&["simulate", "--role", "build", "--action", "s3:ListAllMyBuckets"], b"").code, 2);
+}
+
+#[test]
+fn scps_per_level_and_rcps_in_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = write(&dir, "all.json", ALLOW_ALL);
+    let root = write(&dir, "root.json", ALLOW_ALL);
+    let regions = write(
+        &dir,
+        "regions.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+        {"Sid":"OnlySydney","Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"ap-southeast-2"}}}]}"#,
+    );
+    let s3 = write(
+        &dir,
+        "ou.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#,
+    );
+    let list = event("s3.amazonaws.com", "ListBuckets", "");
+    let run = policy(&["check", "--policy", &all, "--scp", &root, "--scp", &regions, "-q"], list.as_bytes());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let elsewhere = list.replace("ap-southeast-2", "us-west-2");
+    let run = policy(&["check", "--policy", &all, "--scp", &root, "--scp", &regions], elsewhere.as_bytes());
+    assert_eq!(run.code, 1);
+    assert!(findings(&run)[0]["statement"].as_str().unwrap().contains("SCP level 2"), "{}", run.stdout);
+    // Two files of one level (2:FILE) together allow what either allows.
+    let ec2 = event("ec2.amazonaws.com", "DescribeInstances", "");
+    let one_level = policy(
+        &[
+            "check",
+            "--policy",
+            &all,
+            "--scp",
+            &root,
+            "--scp",
+            &format!("2:{s3}"),
+            "--scp",
+            &format!("2:{regions}"),
+            "-q",
+        ],
+        ec2.as_bytes(),
+    );
+    assert_eq!(one_level.code, 0, "{}", one_level.stdout);
+    let two_levels = policy(&["check", "--policy", &all, "--scp", &s3, "--scp", &regions], ec2.as_bytes());
+    assert_eq!(two_levels.code, 1, "{}", two_levels.stdout);
+    // An RCP denies; its Allow grants nothing.
+    let rcp = write(
+        &dir,
+        "rcp.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"198.51.100.0/24"}}}}"#,
+    );
+    let run = policy(&["check", "--policy", &all, "--rcp", &rcp], list.as_bytes());
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(findings(&run)[0]["decision"], "ExplicitDeny");
+    // An RCP without Principal is not an RCP.
+    let bad = write(&dir, "bad.json", ALLOW_ALL);
+    assert_eq!(policy(&["check", "--policy", &all, "--rcp", &bad], list.as_bytes()).code, 2);
+}
+
+#[test]
+fn resource_policies_in_simulate_and_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let none = write(
+        &dir,
+        "none.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sqs:ListQueues","Resource":"*"}}"#,
+    );
+    // The CLI's output of get-queue-attributes, the document as a string.
+    let queue = write(
+        &dir,
+        "queue.json",
+        r#"{"Attributes":{"Policy":"{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:role/build\"},\"Action\":\"sqs:SendMessage\",\"Resource\":\"arn:aws:sqs:ap-southeast-2:111122223333:jobs\"}}"}}"#,
+    );
+    let q = "arn:aws:sqs:ap-southeast-2:111122223333:jobs";
+    let rp = format!("{q}={queue}");
+    let sim = |principal: &str| {
+        policy(
+            &[
+                "simulate",
+                "--policy",
+                &none,
+                "--resource-policy",
+                &rp,
+                "--action",
+                "sqs:SendMessage",
+                "--resource",
+                q,
+                "--principal",
+                principal,
+            ],
+            b"",
+        )
+    };
+    assert_eq!(sim("arn:aws:sts::111122223333:assumed-role/build/i-0abc").code, 0);
+    assert_eq!(sim("arn:aws:iam::111122223333:role/other").code, 1);
+    let no_caller = policy(
+        &["simulate", "--policy", &none, "--resource-policy", &rp, "--action", "sqs:SendMessage", "--resource", q],
+        b"",
+    );
+    assert_eq!(no_caller.code, 2, "{}", no_caller.stderr);
+    assert!(no_caller.stderr.contains("--principal"), "{}", no_caller.stderr);
+    // The gate takes the caller from each event.
+    let send = event(
+        "sqs.amazonaws.com",
+        "SendMessage",
+        r#","requestParameters":{"queueUrl":"https://sqs.ap-southeast-2.amazonaws.com/111122223333/jobs"}"#,
+    );
+    assert_eq!(policy(&["check", "--policy", &none, "-q"], send.as_bytes()).code, 1);
+    let run = policy(&["check", "--policy", &none, "--resource-policy", &rp, "-q"], send.as_bytes());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn assume_states_what_the_logs_cannot_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let tagged = write(
+        &dir,
+        "tagged.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"build"}}}}"#,
+    );
+    let list = event("s3.amazonaws.com", "ListBuckets", "");
+    let run = policy(&["check", "--policy", &tagged], list.as_bytes());
+    assert_eq!(run.code, 1);
+    assert_eq!(findings(&run)[0]["decision"], "Unknown");
+    assert_eq!(
+        policy(&["check", "--policy", &tagged, "--assume", "aws:PrincipalTag/team=build", "-q"], list.as_bytes()).code,
+        0
+    );
+    let run = policy(&["check", "--policy", &tagged, "--assume", "aws:PrincipalTag/team=web"], list.as_bytes());
+    assert_eq!(findings(&run)[0]["decision"], "ImplicitDeny");
+    assert_eq!(policy(&["check", "--policy", &tagged, "--assume", "novalue"], list.as_bytes()).code, 2);
+}
+
+#[test]
+fn a_policy_iam_would_refuse_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(
+        &dir,
+        "bad.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"s*:GetObject","Resource":"*"}]}"#,
+    );
+    let run = policy(&["simulate", "--policy", &bad, "--action", "s3:GetObject"], b"");
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("service prefix"), "{}", run.stderr);
+    assert_eq!(policy(&["check", "--deny", "iam*"], b"").code, 2);
+}
