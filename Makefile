@@ -1,5 +1,5 @@
 # ct: build, test, install, man pages, demo, benchmark.
-# Needs only a Rust toolchain and make (plus jq for `make bench`, which compares with it, and for `make bench-policy`).
+# Needs only a Rust toolchain and make (plus jq for `make bench`, which compares with it, and for `make bench-policy` and `make bench-gate`).
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -11,7 +11,7 @@ REALDATA ?= ../shared/realdata
 SIZE     ?= 1G
 DEMO     := target/demo
 
-.PHONY: all build test test-fast lint fmt man man-check demo bench bench-policy bench-fetch fuzz conformance install uninstall clean
+.PHONY: all build test test-fast lint fmt man man-check demo bench bench-policy bench-gate bench-fetch fuzz conformance install uninstall clean
 
 all: build
 
@@ -94,9 +94,16 @@ demo: build
 bench:
 	bench/run.sh $(SIZE)
 
-# Policy quality (bench/README.md): ct-policy's policies from 7 days judged on the 8th.
+# Policy quality (bench/README.md): ct-policy's policies from 7 days judged on the 8th; then
+# the gate quality on the same scenario.
 bench-policy:
 	bench/policy-quality.sh
+	bench/gate-quality.sh
+
+# Gate quality (bench/README.md): ct-policy check with correct policies on the 8th day's calls
+# (false failures) and on calls the roles must never make (missed attacks).
+bench-gate:
+	bench/gate-quality.sh
 
 # Each fuzz target for FUZZ_TIME seconds (cargo fuzz, on the nightly toolchain), starting from
 # the seeds in fuzz/seeds/ and the corpus grown by earlier runs (fuzz/corpus/, not committed).

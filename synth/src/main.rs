@@ -68,7 +68,8 @@ enum Cmd {
         #[arg(long)]
         force: bool,
     },
-    /// Write the policy-quality scenario: OUTDIR/days/day-N.ndjson and OUTDIR/judge.ndjson
+    /// Write the policy-quality scenario: OUTDIR/days/day-N.ndjson and OUTDIR/judge.ndjson, and
+    /// for the gate benchmark OUTDIR/attacks/ROLE.ndjson and the scenarios of OUTDIR/more/
     Roles {
         /// Output folder
         outdir: PathBuf,
@@ -130,8 +131,8 @@ fn main() -> ExitCode {
         }
         Cmd::Roles { outdir, seed, days } => roles::run(&outdir, seed, days).map(|w| {
             eprintln!(
-                "ct-synth roles: {} events in {days} days, {} legit and {} never judge lines",
-                w.events, w.legit, w.never
+                "ct-synth roles: {} events in {days} days, {} legit and {} never judge lines, {} attack events",
+                w.events, w.legit, w.never, w.attacks
             );
         }),
     };

