@@ -90,7 +90,13 @@ fn governs(pattern: &str, req: &Request<'_>) -> Tri {
         // A placeholder (`instance/*`): the real ARN is one the logs did not show.
         Some(r) if req.mode == Mode::Check && r.contains('*') => {
             let fits = |n: usize| eval::arn_match(pattern, &r.replace('*', &"\u{E000}".repeat(n)));
-            if fits(1) && fits(8) { Tri::True } else { Tri::Unknown }
+            if fits(1) && fits(8) {
+                Tri::True
+            } else if eval::placeholder_may_match(pattern, r, true) {
+                Tri::Unknown
+            } else {
+                Tri::False
+            }
         }
         Some(r) => Tri::from(eval::arn_match(pattern, r)),
     }

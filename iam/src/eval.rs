@@ -105,6 +105,9 @@ pub struct Context {
     pub caller: Option<String>,
     /// Keys (lower-cased) whose values the user stated (`--assume`): known in any mode.
     pub assumed: Vec<String>,
+    /// Keys (lower-cased) this one record proves absent although they are not `observable`
+    /// in general (a request-only service key whose parameter the logged request lacks).
+    pub absent: Vec<String>,
 }
 
 impl Context {
@@ -124,6 +127,7 @@ impl Context {
             Known::Event => {
                 let k = key.to_ascii_lowercase();
                 self.get(key).is_some()
+                    || self.absent.contains(&k)
                     || (observable(key)
                         && !self.unproven.iter().any(|u| k == *u || (u.ends_with('/') && k.starts_with(u.as_str()))))
             }
@@ -479,6 +483,26 @@ enum Subst {
     },
 }
 
+/// Whether some name in place of the `*`s of `resource` (an ARN the logs showed in part) could
+/// match `pattern`: their literal starts and ends must agree (one a prefix, or suffix, of the
+/// other). `fold`, for a Deny, compares without case, so that it stays possible more often.
+pub fn placeholder_may_match(pattern: &str, resource: &str, fold: bool) -> bool {
+    let (p, r) = if fold {
+        (pattern.to_ascii_lowercase(), resource.to_ascii_lowercase())
+    } else {
+        (pattern.to_string(), resource.to_string())
+    };
+    if !p.contains(['*', '?']) {
+        // An exact ARN is one of the names when the resource, read as a pattern, matches it.
+        return crate::resource_match::matches_text(&r, &p, false);
+    }
+    let lit_start = |s: &str| s.find(['*', '?']).unwrap_or(s.len());
+    let (pp, rp) = (&p[..lit_start(&p)], &r[..lit_start(&r)]);
+    let lit_end = |s: &str| s.rfind(['*', '?']).map_or(0, |i| i + 1);
+    let (ps, rs) = (&p[lit_end(&p)..], &r[lit_end(&r)..]);
+    (pp.starts_with(rp) || rp.starts_with(pp)) && (ps.ends_with(rs) || rs.ends_with(ps))
+}
+
 /// `substitute` for a Resource pattern: only in the resource part, after the fifth colon (IAM
 /// User Guide, "IAM policy elements: Variables and tags": "you can use a policy variable only
 /// in the resource portion of the ARN ... after the fifth colon"); before it, `${...}` is
@@ -729,7 +753,14 @@ fn resource_matches(
             // run of `?` (which fits one length only) nor a literal passes for a `*`.
             let c = ('\u{E000}'..='\u{F8FF}').find(|&c| !p.text.contains(c)).unwrap_or('\u{1}');
             let fits = |n: usize| p.arn_match(&resource.replace('*', &c.to_string().repeat(n)), deny);
-            if fits(1) && fits(8) { Tri::True } else { Tri::Unknown }
+            if fits(1) && fits(8) {
+                Tri::True
+            } else if !placeholder_may_match(&p.text, resource, deny) {
+                // Another type, region or account than any name there could have.
+                Tri::False
+            } else {
+                Tri::Unknown
+            }
         } else {
             Tri::from(p.arn_match(resource, deny))
         };

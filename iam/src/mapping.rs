@@ -757,6 +757,11 @@ const CONTEXT_PARAMS: &[(&str, &str)] = &[
     ("rds:DatabaseEngine", "engine"),
     ("rds:DatabaseClass", "dBInstanceClass"),
     ("cloudformation:ChangeSetName", "changeSetName"),
+    // CloudFormation logs these request parameters as roleARN, templateURL, stackPolicyURL
+    // (AWS CloudFormation API Reference, CreateStack); the keys compare names without case.
+    ("cloudformation:RoleArn", "roleARN"),
+    ("cloudformation:TemplateUrl", "templateURL"),
+    ("cloudformation:StackPolicyUrl", "stackPolicyURL"),
 ];
 
 impl ActionPlan {

@@ -145,6 +145,46 @@ pub fn event_context<K: AsRef<str>, V: AsRef<str>>(ev: &Event<'_>, extra: &[(K, 
     c
 }
 
+/// Service keys that only a request carries (never the resource), each named by the Service
+/// Authorization Reference as a request parameter: when the logged request lacks the
+/// parameter, the request lacked the key. Other service keys may describe the resource
+/// (ec2:InstanceType on TerminateInstances) and stay unsettled when absent.
+const REQUEST_ONLY: &[&str] = &[
+    // AWS CloudFormation: "Filters access by the ARN of an IAM service role" passed in the call.
+    "cloudformation:rolearn",
+    "cloudformation:templateurl",
+    "cloudformation:stackpolicyurl",
+    // AWS KMS: the encryption context of the request.
+    "kms:encryptioncontextkeys",
+    "kms:encryptioncontext:",
+    // Route 53: the record sets a ChangeResourceRecordSets request changes.
+    "route53:changeresourcerecordsetsactions",
+    "route53:changeresourcerecordsetsnormalizedrecordnames",
+    "route53:changeresourcerecordsetsrecordtypes",
+];
+
+/// Marks the keys whose absence this event proves: request-only keys the mapping looked for
+/// and did not find, and ec2:CreateAction on a CreateTags call of its own (the key is set only
+/// when a create call tags the resources it creates; Amazon EC2 User Guide, "Grant permission
+/// to tag Amazon EC2 resources during creation"), which CloudTrail logs as the create call.
+fn proven_absent(ev: &Event<'_>, u: &ct_iam::Use<'_>, ctx: &mut Context) {
+    if ev.request_parameters.is_none() {
+        return;
+    }
+    for k in u.absent.iter() {
+        let k = k.to_ascii_lowercase();
+        if REQUEST_ONLY.iter().any(|r| if r.ends_with(':') { k.starts_with(r) } else { k == *r }) {
+            ctx.absent.push(k);
+        }
+    }
+    if ev.event_name.as_deref() == Some("CreateTags")
+        && ev.event_source.as_deref() == Some("ec2.amazonaws.com")
+        && u.action == "ec2:CreateTags"
+    {
+        ctx.absent.push("ec2:createaction".into());
+    }
+}
+
 /// The context of an aggregate: every value seen, pooled over its events. Only keys every
 /// event has exactly one value of (region, principal, account, time), in sets that were not
 /// capped, can settle a condition; any other key is Unknown, because a record cannot say
@@ -311,7 +351,8 @@ impl Gate {
                 }
                 let principals: Vec<String> = ev.principal().map(str::to_string).into_iter().collect();
                 for u in uses {
-                    let ctx = event_context(ev, &u.context);
+                    let mut ctx = event_context(ev, &u.context);
+                    proven_absent(ev, &u, &mut ctx);
                     let t = ev.event_time.as_deref();
                     let resources: Vec<String> = u.resources.iter().map(|r| r.to_string()).collect();
                     self.file(policies, &u.action, &resources, false, &ctx, 1, denied, (t, t), &principals);
@@ -350,13 +391,14 @@ impl Gate {
     }
 }
 
-/// Allow < ImplicitDeny < Unknown < ExplicitDeny: the order in which one bad resource spoils
-/// an action.
+/// Allow < Unknown < ImplicitDeny < ExplicitDeny: the order in which one bad resource spoils
+/// an action. A resource refused for certain refuses the call, whatever another resource's
+/// open decision, so that --unknown allow cannot pass it.
 fn rank(d: Decision) -> u8 {
     match d {
         Decision::Allow => 0,
-        Decision::ImplicitDeny => 1,
-        Decision::Unknown => 2,
+        Decision::Unknown => 1,
+        Decision::ImplicitDeny => 2,
         Decision::ExplicitDeny => 3,
     }
 }

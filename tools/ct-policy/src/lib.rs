@@ -223,6 +223,7 @@ Examples:
   ct-unzip logs/ | ct-filter --role build-agent | ct-actions | ct-policy check --policy allowed.json
   ct-unzip logs/ | ct-filter --role build-agent | ct-policy check --deny 'iam:*' --deny ec2:TerminateInstances
   ct-policy simulate --policy role.json --action ec2:RunInstances --context ec2:InstanceType=m5.large
+  ct-policy check --authorization-details account.json --role build-agent --scp org-root.json --scp ou.json < events.ndjson
   ct-policy lint --format text policies/*.json
   ct-unzip logs/ | ct-filter --role deploy-agent | ct-policy unused --text --policy role.json";
 
@@ -297,7 +298,38 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
         "SIMULATE",
         "The same evaluator for one request: prints the decision (Allow, ExplicitDeny or ImplicitDeny) and the statement \
          that decided it. A key not given is absent from the request, as in IAM, so simulate never answers Unknown. \
+         The caller is --principal ARN (a user, a role, or a role's session), else the aws:PrincipalArn of --context, \
+         else the --role or --user of --authorization-details; with --resource-policy one of them is needed. \
          Policies with Version 2008-10-17 or none are evaluated as IAM does, with policy variables left as text, and noted.",
+    ),
+    (
+        "POLICY TYPES",
+        "check, simulate and unused take the policies of a real authorization, read in AWS's order (IAM User Guide, \
+         \"Policy evaluation logic\"): an explicit Deny in any of them refuses; the SCPs must allow at every level \
+         (--scp FILE, repeatable, root first, one level each; LEVEL:FILE puts several files in one level); an RCP \
+         (--rcp FILE) can only deny, since AWS attaches RCPFullAWSAccess at every level; an identity-based policy \
+         (--policy, --allow, or --authorization-details FILE with --role NAME or --user NAME, which reads \
+         `aws iam get-account-authorization-details` output: the principal's inline, managed and group policies and its \
+         permissions boundary) must allow, or, in the resource's own account, a resource-based policy \
+         (--resource-policy ARN_PATTERN=FILE, for the resources matching the pattern) that names the caller; across \
+         accounts both must; the permissions boundary (--boundary FILE) and the session policy (--session-policy FILE) \
+         must allow too. Files may be documents or the AWS CLI's output around them (get-policy-version, get-role-policy, \
+         get-bucket-policy, get-key-policy, lambda get-policy, sqs get-queue-attributes, organizations describe-policy). \
+         A policy IAM would refuse (a service prefix with a wildcard, s*:GetObject; a Principal in an identity policy or \
+         an SCP; none in a resource-based policy or an RCP) is an error.\n\n\
+         Readings ct chooses where the guide leaves room, so that no Deny is lost: a resource-based policy's Allow does \
+         not pass over a boundary or a session policy; a resource whose ARN names no account (an S3 bucket) is read as \
+         another account's unless --assume aws:ResourceAccount=ID says otherwise; a resource-based policy that names only \
+         the account grants nothing by itself in that account; a Resource pattern's variable with no value keeps a Deny \
+         (the pattern matches under Resource, not under NotResource) and grants nothing in an Allow; a request value of \
+         the wrong type for its operator (NumericLessThan on \"ten\"), a multivalued key under an operator without a set \
+         qualifier, and ForAnyValue with IfExists on an absent key all count for a Deny and against an Allow; upper case \
+         in the region or account of a Deny's ARN matches any case, an Allow's only its own. Wildcards in a Resource stay \
+         in their colon-separated segment, except a * that ends one; policy variables are substituted only after an \
+         ARN's fifth colon. sts:GetCallerIdentity is always allowed. SCPs and RCPs are applied to every request: leave \
+         out those that do not apply to the principal (the management account, service-linked roles).\n\n\
+         --assume KEY=VALUE (repeatable) states what the logs cannot show, true of every request: a principal's tag \
+         (aws:PrincipalTag/team=build), a resource's tag, aws:ResourceAccount, aws:PrincipalOrgID.",
     ),
     (
         "LINT",
@@ -364,6 +396,7 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          ct-unzip logs/ | ct-filter --role build-agent | ct-actions | ct-policy check --policy allowed.json\n\
          ct-unzip logs/ | ct-filter --role build-agent | ct-policy check --deny 'iam:*' --deny ec2:TerminateInstances\n\
          ct-policy simulate --policy role.json --action ec2:RunInstances --context ec2:InstanceType=m5.large\n\
+         aws iam get-account-authorization-details > account.json; ct-policy check --authorization-details account.json --role build-agent --scp org-root.json < events.ndjson\n\
          ct-policy lint --format text policies/*.json\n\
          aws iam get-role-policy --role-name deploy-agent --policy-name deploy | ct-policy lint --errors-only -\n\
          ct-unzip logs/ | ct-filter --role deploy-agent --start -90d | ct-policy unused --text --policy role.json",

@@ -307,3 +307,63 @@ fn via_aws_service_is_true_through_a_service_and_unsettled_otherwise() {
     let direct = event(ROLE, "s3.amazonaws.com", "GetObject", get);
     assert_eq!(on_event(&p, &direct), [("s3:GetObject".into(), Decision::Unknown)]);
 }
+
+#[test]
+fn a_resource_refused_for_certain_outranks_an_open_one() {
+    // Every resource a call touches must be allowed (IAM User Guide, "Policy evaluation
+    // logic"): one that no statement can allow refuses the call whatever another's open
+    // decision, so that --unknown allow cannot pass it. RunInstances in us-east-1 against an
+    // Allow scoped to ap-southeast-2: the image is refused outright, the new instance (named by
+    // the logs only as instance/*) cannot be in that region either.
+    let p = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ec2:RunInstances","Resource":["arn:aws:ec2:ap-southeast-2::image/*","arn:aws:ec2:ap-southeast-2:111122223333:*"]}}"#,
+    );
+    let run = event(
+        ROLE,
+        "ec2.amazonaws.com",
+        "RunInstances",
+        r#","requestParameters":{"instancesSet":{"items":[{"imageId":"ami-1"}]},"instanceType":"t2.micro"}"#,
+    );
+    assert_eq!(on_event(&p, &run), [("ec2:RunInstances".into(), Decision::ImplicitDeny)]);
+}
+
+#[test]
+fn request_only_keys_absent_from_a_logged_request_are_absent() {
+    // Service Authorization Reference, AWS CloudFormation: cloudformation:RoleArn "filters
+    // access by the ARN of an IAM service role" given in the request; a CreateStack logged
+    // without roleARN had none, so a Null condition on it holds.
+    let p = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"cloudformation:CreateStack","Resource":"*","Condition":{"Null":{"cloudformation:RoleArn":"true"}}}}"#,
+    );
+    let direct =
+        event(ROLE, "cloudformation.amazonaws.com", "CreateStack", r#","requestParameters":{"stackName":"web"}"#);
+    assert_eq!(on_event(&p, &direct), [("cloudformation:CreateStack".into(), Decision::Allow)]);
+    let with_role = event(
+        ROLE,
+        "cloudformation.amazonaws.com",
+        "CreateStack",
+        r#","requestParameters":{"stackName":"web","roleARN":"arn:aws:iam::111122223333:role/cfn"}"#,
+    );
+    assert_eq!(
+        on_event(&p, &with_role),
+        [
+            ("cloudformation:CreateStack".into(), Decision::ImplicitDeny),
+            ("iam:PassRole".into(), Decision::ImplicitDeny)
+        ]
+    );
+    // Without requestParameters the record shows nothing of the request.
+    let hidden = event(ROLE, "cloudformation.amazonaws.com", "CreateStack", "");
+    assert_eq!(on_event(&p, &hidden), [("cloudformation:CreateStack".into(), Decision::Unknown)]);
+    // Amazon EC2 User Guide, "Grant permission to tag resources during creation":
+    // ec2:CreateAction is set only when a create call tags what it creates.
+    let retag = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ec2:CreateTags","Resource":"*","Condition":{"StringEquals":{"ec2:CreateAction":"RunInstances"}}}}"#,
+    );
+    let tags = event(
+        ROLE,
+        "ec2.amazonaws.com",
+        "CreateTags",
+        r#","requestParameters":{"resourcesSet":{"items":[{"resourceId":"i-0abc"}]},"tagSet":{"items":[{"key":"app","value":"web"}]}}"#,
+    );
+    assert_eq!(on_event(&retag, &tags), [("ec2:CreateTags".into(), Decision::ImplicitDeny)]);
+}
