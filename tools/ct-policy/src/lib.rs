@@ -6,6 +6,7 @@ pub mod generate;
 pub mod lint;
 pub mod policies;
 pub mod resources;
+pub mod tags;
 pub mod trail;
 pub mod unused;
 
