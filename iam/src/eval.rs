@@ -105,8 +105,10 @@ pub struct Context {
     pub caller: Option<String>,
     /// Keys (lower-cased) whose values the user stated (`--assume`): known in any mode.
     pub assumed: Vec<String>,
-    /// Keys (lower-cased) this one record proves absent although they are not `observable`
-    /// in general (a request-only service key whose parameter the logged request lacks).
+    /// Keys (lower-cased, or prefixes ending in `/` or `*`) this one record proves absent
+    /// although they are not `observable` in general: a request-only service key whose
+    /// parameter the logged request lacks, a resource's tags where the stream knows them all.
+    /// `unproven` wins.
     pub absent: Vec<String>,
 }
 
@@ -126,10 +128,15 @@ impl Context {
             // only for observable keys.
             Known::Event => {
                 let k = key.to_ascii_lowercase();
-                self.get(key).is_some()
-                    || self.absent.contains(&k)
-                    || (observable(key)
-                        && !self.unproven.iter().any(|u| k == *u || (u.ends_with('/') && k.starts_with(u.as_str()))))
+                // Entries are keys, or prefixes ending in `/` or `*` (aws:ResourceTag/).
+                let listed = |list: &[String]| {
+                    list.iter().any(|u| {
+                        k == *u
+                            || (u.ends_with('/') && k.starts_with(u.as_str()))
+                            || u.strip_suffix('*').is_some_and(|p| k.starts_with(p))
+                    })
+                };
+                self.get(key).is_some() || ((observable(key) || listed(&self.absent)) && !listed(&self.unproven))
             }
             Known::Pooled(keys) => keys.iter().any(|k| k.eq_ignore_ascii_case(key)),
             Known::Nothing => false,

@@ -47,6 +47,21 @@ pub struct Gate {
     /// For `unused`: each use is handed here (action, what to evaluate, context) instead of
     /// being decided.
     pub tap: Option<Tap>,
+    /// The tags the events applied to resources, for aws:ResourceTag.
+    pub tags: crate::tags::Tracker,
+    /// Calls whose decision waits for the tags the whole input shows.
+    pub deferred: crate::tags::Deferred<Call>,
+}
+
+/// One use of an event, kept until the whole input is read.
+#[derive(Debug, Clone)]
+pub struct Call {
+    action: String,
+    resources: Vec<String>,
+    ctx: Context,
+    denied: u64,
+    time: Option<String>,
+    principals: Vec<String>,
 }
 
 /// Where `Gate::tap` hands each use.
@@ -270,30 +285,30 @@ impl Gate {
         principals: &[String],
     ) {
         self.observed += count;
-        let mut stated;
-        let ctx = if self.assumed.is_empty() {
-            ctx
-        } else {
-            stated = ctx.clone();
-            for (k, v) in &self.assumed {
-                stated.assume(k, v);
-            }
-            &stated
-        };
+        let stated = self.stated(ctx);
+        let ctx = &stated;
         if let Some(tap) = &mut self.tap {
             tap(action, &targets(action, resources, unnamed), ctx);
             return;
         }
-        // The worst decision over the resources decides: every resource must be allowed.
-        let mut worst: Option<eval::Outcome> = None;
-        for target in targets(action, resources, unnamed) {
-            let req = Request { action, resource: target.as_deref(), context: ctx, mode: Mode::Check };
-            let out = authorize(policies, &req);
-            if worst.as_ref().is_none_or(|w| rank(out.decision) > rank(w.decision)) {
-                worst = Some(out);
-            }
-        }
-        let Some(out) = worst else { return };
+        let Some(out) = decide(policies, action, &targets(action, resources, unnamed), |_| ctx.clone()) else {
+            return;
+        };
+        self.put(out, action, resources, count, denied, times, principals);
+    }
+
+    /// Files one decision.
+    #[allow(clippy::too_many_arguments)]
+    fn put(
+        &mut self,
+        out: eval::Outcome,
+        action: &str,
+        resources: &[String],
+        count: u64,
+        denied: u64,
+        times: (Option<&str>, Option<&str>),
+        principals: &[String],
+    ) {
         if out.decision == Decision::Allow {
             *self.allowed.entry(action.to_string()).or_default() += count;
             return;
@@ -341,6 +356,36 @@ impl Gate {
         }
     }
 
+    /// The context with the user's --assume facts.
+    fn stated(&self, ctx: &Context) -> Context {
+        let mut c = ctx.clone();
+        for (k, v) in &self.assumed {
+            c.assume(k, v);
+        }
+        c
+    }
+
+    /// Decides the calls that waited for resource tags, each resource with its own tags as
+    /// the whole input shows them just before the call. Call once, after reading.
+    pub fn finish(&mut self, policies: &PolicySet) {
+        let tags = std::mem::take(&mut self.tags).finish();
+        for p in std::mem::take(&mut self.deferred) {
+            let c = &p.call;
+            let targets = targets(&c.action, &c.resources, false);
+            let ctx_for = |target: &Option<String>| {
+                let mut ctx = c.ctx.clone();
+                if let Some(arn) = target {
+                    tags.context_for(arn, p.time, p.event_id.as_deref()).apply(&mut ctx);
+                }
+                ctx
+            };
+            if let Some(out) = decide(policies, &c.action, &targets, ctx_for) {
+                let t = c.time.as_deref();
+                self.put(out, &c.action, &c.resources, 1, c.denied, (t, t), &c.principals);
+            }
+        }
+    }
+
     pub fn event(&mut self, policies: &PolicySet, ev: &Event<'_>) {
         match ct_iam::map(ev) {
             Mapping::Actions(uses) => {
@@ -350,11 +395,34 @@ impl Gate {
                     return;
                 }
                 let principals: Vec<String> = ev.principal().map(str::to_string).into_iter().collect();
+                self.tags.observe(ev, &uses);
                 for u in uses {
                     let mut ctx = event_context(ev, &u.context);
                     proven_absent(ev, &u, &mut ctx);
                     let t = ev.event_time.as_deref();
                     let resources: Vec<String> = u.resources.iter().map(|r| r.to_string()).collect();
+                    if self.tap.is_none() {
+                        let stated = self.stated(&ctx);
+                        let targets = targets(&u.action, &resources, false);
+                        let Some(out) = decide(policies, &u.action, &targets, |_| stated.clone()) else { continue };
+                        self.observed += 1;
+                        if crate::tags::waits_for_tags(&out) {
+                            // The resource's tags: known only once the whole input is read.
+                            let call = Call {
+                                action: u.action.to_string(),
+                                resources,
+                                ctx: stated,
+                                denied,
+                                time: t.map(str::to_string),
+                                principals: principals.clone(),
+                            };
+                            let time = t.and_then(ct_common::time::parse_event_time);
+                            self.deferred.defer(time, ev.event_id.as_deref(), call);
+                        } else {
+                            self.put(out, &u.action, &resources, 1, denied, (t, t), &principals);
+                        }
+                        continue;
+                    }
                     self.file(policies, &u.action, &resources, false, &ctx, 1, denied, (t, t), &principals);
                 }
             }
@@ -389,6 +457,26 @@ impl Gate {
             &principals,
         );
     }
+}
+
+/// The worst decision over a call's resources, each with its context: every resource must be
+/// allowed.
+fn decide(
+    policies: &PolicySet,
+    action: &str,
+    targets: &[Option<String>],
+    ctx_for: impl Fn(&Option<String>) -> Context,
+) -> Option<eval::Outcome> {
+    let mut worst: Option<eval::Outcome> = None;
+    for target in targets {
+        let ctx = ctx_for(target);
+        let req = Request { action, resource: target.as_deref(), context: &ctx, mode: Mode::Check };
+        let out = authorize(policies, &req);
+        if worst.as_ref().is_none_or(|w| rank(out.decision) > rank(w.decision)) {
+            worst = Some(out);
+        }
+    }
+    worst
 }
 
 /// Allow < Unknown < ImplicitDeny < ExplicitDeny: the order in which one bad resource spoils

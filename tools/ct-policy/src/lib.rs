@@ -622,6 +622,7 @@ fn run_check(args: &CheckArgs) -> Result<u8, Error> {
     for r in &records {
         gate.record(&policies, r);
     }
+    gate.finish(&policies);
     let mut out = Output::stdout(false);
     let mut failing = 0;
     let mut unknown = 0;

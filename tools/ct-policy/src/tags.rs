@@ -13,7 +13,7 @@
 //! calls only after reading everything: [`Deferred`] holds them meanwhile, and
 //! [`waits_for_tags`] tells which they are.
 //!
-//! ```ignore
+//! ```text
 //! // While reading (check.rs, per event):
 //! tracker.observe(&ev, &uses);
 //! let out = eval::evaluate(policies, &request);
@@ -1340,6 +1340,11 @@ impl TagContext {
     pub fn apply(&self, ctx: &mut Context) {
         for (k, v) in &self.values {
             ctx.add(k, v);
+        }
+        for p in &self.proven {
+            if !ctx.absent.contains(p) {
+                ctx.absent.push(p.clone());
+            }
         }
         for u in &self.unproven {
             if !ctx.unproven.contains(u) {

@@ -222,3 +222,49 @@ fn a_policy_iam_would_refuse_is_an_error() {
     assert!(run.stderr.contains("service prefix"), "{}", run.stderr);
     assert_eq!(policy(&["check", "--deny", "iam*"], b"").code, 2);
 }
+
+#[test]
+fn resource_tags_come_from_the_tags_the_input_applied() {
+    // IAM User Guide, "Controlling access to AWS resources using tags": aws:ResourceTag/KEY is
+    // the tag the resource carries. CloudTrail does not log it with the call, but the input
+    // shows the launch that created the instance with its tags (Amazon EC2 API Reference,
+    // RunInstances, TagSpecification). The termination comes first in the input.
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir,
+        "p.json",
+        r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"},
+        {"Effect":"Allow","Action":"ec2:CreateTags","Resource":"*","Condition":{"StringEquals":{"ec2:CreateAction":"RunInstances"}}},
+        {"Effect":"Allow","Action":"ec2:TerminateInstances","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/app":"web"}}}]}"#,
+    );
+    let launch = |id: &str, app: &str| {
+        event(
+            "ec2.amazonaws.com",
+            "RunInstances",
+            &format!(
+                r#","requestParameters":{{"instancesSet":{{"items":[{{"imageId":"ami-1","minCount":1,"maxCount":1}}]}},"instanceType":"t2.micro","tagSpecificationSet":{{"items":[{{"resourceType":"instance","tags":[{{"key":"app","value":"{app}"}}]}}]}}}},"responseElements":{{"instancesSet":{{"items":[{{"instanceId":"{id}"}}]}}}}"#
+            ),
+        )
+        .replace("13:00:00Z", "12:00:00Z")
+    };
+    let terminate = |id: &str| {
+        event(
+            "ec2.amazonaws.com",
+            "TerminateInstances",
+            &format!(r#","requestParameters":{{"instancesSet":{{"items":[{{"instanceId":"{id}"}}]}}}}"#),
+        )
+    };
+    let ours = terminate("i-0web") + &launch("i-0web", "web");
+    let run = policy(&["check", "--policy", &p], ours.as_bytes());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // Another tag value: refused for certain.
+    let other = terminate("i-0db") + &launch("i-0db", "db");
+    let run = policy(&["check", "--policy", &p], other.as_bytes());
+    assert_eq!(run.code, 1);
+    assert_eq!(findings(&run)[0]["decision"], "ImplicitDeny", "{}", run.stdout);
+    // An instance the input did not create: its tags are not known.
+    let run = policy(&["check", "--policy", &p], terminate("i-0else").as_bytes());
+    assert_eq!(findings(&run)[0]["decision"], "Unknown", "{}", run.stdout);
+    assert_eq!(findings(&run)[0]["unknown"][0], "aws:ResourceTag/app", "{}", run.stdout);
+}
