@@ -133,6 +133,10 @@ pub struct CheckArgs {
     /// Pass on an input that holds no events or records (by default that is an error).
     #[arg(long)]
     pub allow_empty: bool,
+    /// Events of the whole trail (not only the principal's), read only for the tags other
+    /// principals set on the resources judged (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub trail: Vec<PathBuf>,
     /// Also count calls that AWS refused for lack of permission (by default they were not
     /// done, so they are left out, as ct-policy leaves them out of generated policies).
     #[arg(long)]
@@ -609,11 +613,16 @@ fn run_check(args: &CheckArgs) -> Result<u8, Error> {
     report.quiet = args.quiet;
     let (policies, _) = policies::load(&args.policies, &mut report)?;
     let assumed = args.policies.assumed()?;
+    let mut tags = tags::Tracker::new();
+    trail::learn_tags(&args.trail, &mut report, &mut tags).map_err(|e| Error::Msg(e.to_string()))?;
     let mut c = Collect {
         report: &mut report,
         records: Vec::new(),
         events: 0,
-        gate: Some((&policies, check::Gate { include_denied: args.include_denied, assumed, ..Default::default() })),
+        gate: Some((
+            &policies,
+            check::Gate { include_denied: args.include_denied, assumed, tags, ..Default::default() },
+        )),
         events_allowed: true,
     };
     collect(&args.input, &mut c)?;

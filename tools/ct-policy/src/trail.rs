@@ -128,3 +128,43 @@ impl Visit for Learn<'_> {
         self.report.note(place, msg)
     }
 }
+
+/// Feeds the events of `paths` (the whole trail) to a tag tracker, so that the gate knows the
+/// tags other principals set on the resources it judges; bad input is reported and skipped.
+pub fn learn_tags(paths: &[PathBuf], report: &mut Reporter, tracker: &mut crate::tags::Tracker) -> io::Result<()> {
+    struct Tagging<'a> {
+        tracker: &'a mut crate::tags::Tracker,
+        report: &'a mut Reporter,
+    }
+    impl Visit for Tagging<'_> {
+        fn event(&mut self, json: &[u8]) -> io::Result<Flow> {
+            match Event::parse(json) {
+                Ok(ev) => {
+                    if let ct_iam::Mapping::Actions(uses) = ct_iam::map(&ev) {
+                        self.tracker.observe(&ev, &uses);
+                    }
+                }
+                Err(e) => {
+                    self.report.error(&"--trail", &format_args!("not a CloudTrail event: {e}"));
+                }
+            }
+            Ok(Flow::Continue)
+        }
+        fn error(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) -> Flow {
+            self.report.error(place, msg)
+        }
+        fn note(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) {
+            self.report.note(place, msg)
+        }
+    }
+    if paths.is_empty() {
+        // No trail: expanding nothing would read standard input, which is the gate's.
+        return Ok(());
+    }
+    let mut v = Tagging { tracker, report };
+    let mut reader = Reader::new(ReadOptions::default());
+    for source in input::expand(paths) {
+        reader.read(&source, &mut v)?;
+    }
+    Ok(())
+}

@@ -267,4 +267,9 @@ fn resource_tags_come_from_the_tags_the_input_applied() {
     let run = policy(&["check", "--policy", &p], terminate("i-0else").as_bytes());
     assert_eq!(findings(&run)[0]["decision"], "Unknown", "{}", run.stdout);
     assert_eq!(findings(&run)[0]["unknown"][0], "aws:ResourceTag/app", "{}", run.stdout);
+    // --trail: the whole trail shows who launched it, and with which tags.
+    let trail =
+        write(&dir, "trail.ndjson", &launch("i-0else", "web").replace("assumed-role/build/", "assumed-role/ops/"));
+    let run = policy(&["check", "--policy", &p, "--trail", &trail], terminate("i-0else").as_bytes());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
