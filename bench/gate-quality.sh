@@ -50,7 +50,8 @@ rm -rf "$WORK" && mkdir -p "$WORK"
 gate() {
   local mode=$1 pol=$2 out=$3 rc=0; shift 3
   if [ "$mode" = events ]; then
-    "$BIN/ct-policy" check -q --policy "$pol" "$@" > "$out" 2>> "$WORK/check.err" || rc=$?
+    # The whole trail, as a CI step gives it, for the tags other calls set on the resources.
+    "$BIN/ct-policy" check -q --policy "$pol" --trail "$TRAIL" "$@" > "$out" 2>> "$WORK/check.err" || rc=$?
   else
     { "$BIN/ct-actions" -q | "$BIN/ct-policy" check -q --policy "$pol" "$@" > "$out"; } 2>> "$WORK/check.err" || rc=$?
   fi
@@ -99,6 +100,7 @@ add() { tot[$1]=$(( ${tot[$1]:-0} + $2 )); }
 for role in "${ROLES[@]}"; do
   scen=$(scen_of "$role")
   pol=bench/roles/oracle-$role.json
+  TRAIL=$scen/days
   last=$(find "$scen/days" -name 'day-*.ndjson' | sed 's/.*day-\([0-9]*\)\.ndjson/\1/' | sort -n | tail -1)
   "$BIN/ct-filter" --role "$role" --no-error "$scen/days/day-$last.ndjson" > "$WORK/$role.legit"
 

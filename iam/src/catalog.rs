@@ -249,7 +249,9 @@ impl Catalog {
             if ck.eq_ignore_ascii_case(key) {
                 return true;
             }
-            let stem = ck.strip_suffix("${TagKey}").or_else(|| ck.strip_suffix("<key>"));
+            // A template (`aws:ResourceTag/${TagKey}`, `kms:EncryptionContext:${EncryptionContextKey}`).
+            let stem =
+                ck.rfind("${").filter(|_| ck.ends_with('}')).map(|i| &ck[..i]).or_else(|| ck.strip_suffix("<key>"));
             stem.is_some_and(|p| key.get(..p.len()).is_some_and(|k| k.eq_ignore_ascii_case(p)))
         };
         action.condition_keys.iter().any(matches)

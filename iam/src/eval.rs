@@ -590,6 +590,18 @@ fn substitute(text: &str, ctx: &Context, mode: Mode) -> Subst {
     Subst::Text(Pattern { text: out, pieces })
 }
 
+/// Whether a service's condition key can never be in the request context of `action`: the
+/// Service Authorization Reference lists, for each action, the keys of its own and of its
+/// resource types; a key it lists for neither (cloudformation:RoleArn on DescribeStacks, s3:
+/// keys on a KMS call) is absent from every such request. Global (aws:) keys may be in any.
+fn never_in_context(action: &str, key: &str) -> bool {
+    if key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:")) {
+        return false;
+    }
+    let catalog = crate::Catalog::get();
+    catalog.action_named(action).is_some_and(|a| !catalog.key_applies(a, key))
+}
+
 /// How several request values of one key (from several events of an aggregate) are read
 /// for an operator without a set qualifier: an Allow must hold for every request, a Deny
 /// applies if it holds for any.
@@ -601,7 +613,7 @@ enum Quant {
 
 fn condition(c: &Condition, req: &Request<'_>, vars: bool, quant: Quant, unknown: &mut Vec<String>) -> Tri {
     let Ok(op) = Operator::parse(&c.operator) else { return Tri::Unknown };
-    let knowable = req.mode == Mode::Simulate || req.context.knows(&c.key);
+    let knowable = req.mode == Mode::Simulate || req.context.knows(&c.key) || never_in_context(req.action, &c.key);
     if !knowable {
         // A key this context cannot vouch for (pooled from many events, or never shown by
         // the logs): neither its values nor its absence settle anything.

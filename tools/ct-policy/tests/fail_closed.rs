@@ -367,3 +367,24 @@ fn request_only_keys_absent_from_a_logged_request_are_absent() {
     );
     assert_eq!(on_event(&retag, &tags), [("ec2:CreateTags".into(), Decision::ImplicitDeny)]);
 }
+
+#[test]
+fn a_service_key_the_action_does_not_take_is_absent() {
+    // Service Authorization Reference, AWS CloudFormation: DescribeStacks lists no condition
+    // key, so cloudformation:RoleArn is never in its request context; a Null condition on it
+    // holds. A key the action does take (ec2:InstanceType on TerminateInstances, through the
+    // instance) stays unsettled when the event does not show it.
+    let p = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["cloudformation:DescribeStacks","ec2:TerminateInstances"],"Resource":"*","Condition":{"Null":{"cloudformation:RoleArn":"true","ec2:InstanceType":"true"}}}}"#,
+    );
+    let d =
+        event(ROLE, "cloudformation.amazonaws.com", "DescribeStacks", r#","requestParameters":{"stackName":"web"}"#);
+    assert_eq!(on_event(&p, &d), [("cloudformation:DescribeStacks".into(), Decision::Allow)]);
+    let t = event(
+        ROLE,
+        "ec2.amazonaws.com",
+        "TerminateInstances",
+        r#","requestParameters":{"instancesSet":{"items":[{"instanceId":"i-1"}]}}"#,
+    );
+    assert_eq!(on_event(&p, &t), [("ec2:TerminateInstances".into(), Decision::Unknown)]);
+}
