@@ -282,20 +282,35 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          by ARN part; every condition operator (String, Numeric, Date, Bool, Binary, IpAddress, Arn, Null), the IfExists \
          forms and the ForAllValues and ForAnyValue qualifiers; policy variables such as ${aws:username} under Version \
          2012-10-17. Keys come from the records: aws:RequestedRegion, aws:SourceIp, aws:PrincipalArn, aws:PrincipalAccount, \
-         aws:CurrentTime, aws:MultiFactorAuthPresent, aws:username, aws:userid, aws:SourceVpce and the service keys seen \
-         in requests. A condition on a key the logs cannot show (a principal's tags, a resource's tags) makes the decision \
+         aws:CurrentTime, aws:MultiFactorAuthPresent, aws:username, aws:userid, aws:SourceVpce, aws:ViaAWSService, \
+         aws:CalledVia, aws:CalledViaFirst and aws:CalledViaLast (from userIdentity.invokedBy), aws:RequestTag/* and \
+         aws:TagKeys (the request's tags), iam:PassedToService (for each role passed), and the service keys seen in \
+         requests. aws:ResourceTag/* comes from the tags the input itself applied to the resource before the call \
+         (create-time tags, CreateTags and DeleteTags, each service's tagging calls): the set is whole for a resource \
+         the input created, and only its tags are known for one created elsewhere. --trail PATH adds the events of the \
+         whole trail for this alone, so that tags other principals set count; a call whose decision turns on a \
+         resource's tags is decided after the whole input is read, since files are not in time order. A tag the input \
+         cannot show stays Unknown; --assume KEY=VALUE states it. \
+         A condition on a key the logs cannot show (a principal's tags) makes the decision \
          Unknown, which fails the gate unless --unknown allow. So does a key the record does not show although the \
          request had it: the keys IAM always has (principal, account, time, region) when the record hides them, a \
          service key such as ec2:InstanceType (which may describe the resource rather than the request), tags in a \
-         request whose tags ct could not read; only the absence of aws:SourceIp, aws:MultiFactorAuthPresent, \
-         aws:username, aws:SourceVpce and the request's tags is taken as the request's. A variable's default or \
+         request whose tags ct could not read. The absence of aws:SourceIp, aws:MultiFactorAuthPresent, \
+         aws:username, aws:SourceVpce, aws:CalledVia and the request's tags is taken as the request's; so is the \
+         absence of a request-only service key (cloudformation:RoleArn, kms:EncryptionContext, the Route 53 record set \
+         keys) from a logged request, of ec2:CreateAction on a CreateTags call of its own, and of any service key the \
+         Service Authorization Reference does not list for the action. A variable's default or \
          one of several values does not stand in for what the logs do not show. A resource the logs named only in part \
-         (instance/*) is settled only by a pattern that fits any name there. An action record pools many calls and \
-         does not say which of them lacked a key, so with records only conditions on the region, principal, the \
-         principals' accounts and the time (before or after a date) can be settled, and only when their sets were not \
-         capped or partial; a record whose events did not all name their resources is also checked for an unknown \
-         resource; anything else is Unknown: give the events instead for an exact check. Calls that AWS itself refused are left out unless --include-denied. An input without any call to evaluate \
-         fails too (exit 2), since an empty input must never pass a gate silently, unless --allow-empty.\n\n\
+         (instance/*) is settled only by a pattern that fits any name there, and refused by one that fits none (another \
+         type, region or account). Every resource of a call must be allowed: one refused for certain refuses the call, \
+         whatever another's Unknown. An action record pools many calls and \
+         does not say which of them lacked a global key, so with records only conditions on the region, principal, the \
+         principals' accounts, the time (before or after a date) and service keys every call carried can be settled, \
+         and only when their sets were not capped or partial; a record whose events did not all name their resources \
+         is also checked for an unknown resource; anything else is Unknown: give the events instead for an exact check. \
+         Calls that AWS itself refused are left out unless --include-denied. An input without any call to evaluate \
+         fails too (exit 2), since an empty input must never pass a gate silently, unless --allow-empty. See POLICY \
+         TYPES for boundaries, SCPs, RCPs, session and resource-based policies.\n\n\
          Each action that is not allowed is written as a finding record:\n\n\
          {\"decision\":\"ImplicitDeny\",\"action\":\"ec2:TerminateInstances\",\"count\":2,\"denied\":0,\"resources\":[\"arn:aws:ec2:ap-southeast-2:111122223333:instance/i-0a1b\"],\"first\":\"2017-06-01T13:20:24Z\",\"last\":\"2017-06-02T09:10:35Z\",\"principals\":[\"arn:aws:iam::111122223333:role/build-agent\"],\"statement\":null}",
     ),
