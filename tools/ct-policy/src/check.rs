@@ -51,6 +51,8 @@ pub struct Gate {
     pub tags: crate::tags::Tracker,
     /// Calls whose decision waits for the tags the whole input shows.
     pub deferred: crate::tags::Deferred<Call>,
+    /// What the whole trail (`--trail`) shows of instance profiles: the role a launch passed.
+    pub profiles: Option<crate::trail::Profiles>,
 }
 
 /// One use of an event, kept until the whole input is read.
@@ -396,11 +398,34 @@ impl Gate {
                 }
                 let principals: Vec<String> = ev.principal().map(str::to_string).into_iter().collect();
                 self.tags.observe(ev, &uses);
+                // A launch with an instance profile passes the role inside it, which the event
+                // does not name (`role/*`); the whole trail may show it.
+                let launched: Vec<String> = uses
+                    .iter()
+                    .flat_map(|u| u.context.iter())
+                    .filter(|(k, _)| k == "ec2:InstanceProfile")
+                    .map(|(_, v)| v.to_string())
+                    .collect();
+                let passed: Option<Vec<String>> =
+                    self.profiles.as_ref().filter(|_| !launched.is_empty()).and_then(|p| {
+                        let mut roles = std::collections::BTreeSet::new();
+                        for profile in &launched {
+                            roles.extend(p.roles(profile)?);
+                        }
+                        (!roles.is_empty()).then(|| roles.into_iter().collect())
+                    });
                 for u in uses {
                     let mut ctx = event_context(ev, &u.context);
                     proven_absent(ev, &u, &mut ctx);
                     let t = ev.event_time.as_deref();
-                    let resources: Vec<String> = u.resources.iter().map(|r| r.to_string()).collect();
+                    let mut resources: Vec<String> = u.resources.iter().map(|r| r.to_string()).collect();
+                    if u.action == "iam:PassRole"
+                        && let Some(roles) = &passed
+                        && resources.iter().any(|r| r.ends_with(":role/*"))
+                    {
+                        resources.retain(|r| !r.ends_with(":role/*"));
+                        resources.extend(roles.iter().cloned());
+                    }
                     if self.tap.is_none() {
                         let stated = self.stated(&ctx);
                         let targets = targets(&u.action, &resources, false);

@@ -133,8 +133,9 @@ pub struct CheckArgs {
     /// Pass on an input that holds no events or records (by default that is an error).
     #[arg(long)]
     pub allow_empty: bool,
-    /// Events of the whole trail (not only the principal's), read only for the tags other
-    /// principals set on the resources judged (repeatable).
+    /// Events of the whole trail (not only the principal's), read only for what the
+    /// principal's own events do not show: the tags others set on the resources judged, the
+    /// role inside an instance profile it launched with (repeatable).
     #[arg(long, value_name = "PATH")]
     pub trail: Vec<PathBuf>,
     /// Also count calls that AWS refused for lack of permission (by default they were not
@@ -630,13 +631,18 @@ fn run_check(args: &CheckArgs) -> Result<u8, Error> {
     let assumed = args.policies.assumed()?;
     let mut tags = tags::Tracker::new();
     trail::learn_tags(&args.trail, &mut report, &mut tags).map_err(|e| Error::Msg(e.to_string()))?;
+    let profiles = if args.trail.is_empty() {
+        None
+    } else {
+        Some(trail::Profiles::read(&args.trail, &mut report).map_err(|e| Error::Msg(e.to_string()))?)
+    };
     let mut c = Collect {
         report: &mut report,
         records: Vec::new(),
         events: 0,
         gate: Some((
             &policies,
-            check::Gate { include_denied: args.include_denied, assumed, tags, ..Default::default() },
+            check::Gate { include_denied: args.include_denied, assumed, tags, profiles, ..Default::default() },
         )),
         events_allowed: true,
     };

@@ -273,3 +273,42 @@ fn resource_tags_come_from_the_tags_the_input_applied() {
     let run = policy(&["check", "--policy", &p, "--trail", &trail], terminate("i-0else").as_bytes());
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
+
+#[test]
+fn the_trail_names_the_role_inside_an_instance_profile() {
+    // Amazon EC2 User Guide, "IAM roles for Amazon EC2": launching with an instance profile
+    // needs iam:PassRole on the role inside it, which the launch's event does not name; the
+    // trail's AddRoleToInstanceProfile does (IAM API Reference).
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir,
+        "p.json",
+        r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"},
+        {"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/web","Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}}]}"#,
+    );
+    let launch = event(
+        "ec2.amazonaws.com",
+        "RunInstances",
+        r#","requestParameters":{"instancesSet":{"items":[{"imageId":"ami-1","minCount":1,"maxCount":1}]},"instanceType":"t2.micro","iamInstanceProfile":{"name":"web-profile"}}"#,
+    );
+    let run = policy(&["check", "--policy", &p], launch.as_bytes());
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let add = |role: &str| {
+        event(
+            "iam.amazonaws.com",
+            "AddRoleToInstanceProfile",
+            &format!(r#","requestParameters":{{"instanceProfileName":"web-profile","roleName":"{role}"}}"#),
+        )
+        .replace("13:00:00Z", "09:00:00Z")
+    };
+    let trail = write(&dir, "trail.ndjson", &add("web"));
+    let run = policy(&["check", "--policy", &p, "--trail", &trail], launch.as_bytes());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // The profile holds the Admin role: refused for certain.
+    let admin = write(&dir, "admin.ndjson", &add("Admin"));
+    let run = policy(&["check", "--policy", &p, "--trail", &admin], launch.as_bytes());
+    assert_eq!(run.code, 1);
+    let f = findings(&run);
+    assert!(f.iter().any(|f| f["action"] == "iam:PassRole" && f["decision"] == "ImplicitDeny"), "{}", run.stdout);
+}
