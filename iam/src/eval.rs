@@ -449,11 +449,11 @@ impl Pattern {
         }
     }
 
-    /// The Resource element's match (`resource_match`); `fold` for a Deny.
-    fn arn_match(&self, arn: &str, fold: bool) -> bool {
+    /// The Resource element's match (`resource_match`), read `wide` or strictly.
+    fn arn_match(&self, arn: &str, wide: bool) -> bool {
         match &self.pieces {
-            Some(p) => crate::resource_match::matches(p, arn, fold),
-            None => crate::resource_match::matches_text(&self.text, arn, fold),
+            Some(p) => crate::resource_match::matches(p, arn, wide),
+            None => crate::resource_match::matches_text(&self.text, arn, wide),
         }
     }
 
@@ -720,6 +720,8 @@ fn resource_matches(
     unknown: &mut Vec<String>,
 ) -> Tri {
     let deny = effect == Effect::Deny;
+    // Read wide where matching more refuses more (`resource_match::matches`).
+    let wide = deny == matches!(patterns, Patterns::Is(_));
     let Some(resource) = req.resource else {
         // The logs do not name the resource: only `*` settles it.
         return match patterns {
@@ -771,17 +773,17 @@ fn resource_matches(
             // of one and of eight characters that the pattern does not hold, so that neither a
             // run of `?` (which fits one length only) nor a literal passes for a `*`.
             let c = ('\u{E000}'..='\u{F8FF}').find(|&c| !p.text.contains(c)).unwrap_or('\u{1}');
-            let fits = |n: usize| p.arn_match(&resource.replace('*', &c.to_string().repeat(n)), deny);
+            let fits = |n: usize| p.arn_match(&resource.replace('*', &c.to_string().repeat(n)), wide);
             if fits(1) && fits(8) {
                 Tri::True
-            } else if !placeholder_may_match(&p.text, resource, deny) {
+            } else if !placeholder_may_match(&p.text, resource, wide) {
                 // Another type, region or account than any name there could have.
                 Tri::False
             } else {
                 Tri::Unknown
             }
         } else {
-            Tri::from(p.arn_match(resource, deny))
+            Tri::from(p.arn_match(resource, wide))
         };
         match m {
             Tri::True => hit = true,

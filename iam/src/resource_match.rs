@@ -15,6 +15,8 @@ enum Token {
     Lit(char),
     /// `?`: one character, not a colon.
     One,
+    /// `?` read wide: any one character.
+    OneAny,
     /// A `*` inside its segment: any run without a colon.
     InSegment,
     /// A `*` ending its segment: any run.
@@ -26,7 +28,8 @@ fn folded_segment(colons_before: usize) -> bool {
     colons_before == 3 || colons_before == 4
 }
 
-fn tokens(pattern: &[Piece], fold: bool) -> Vec<Token> {
+fn tokens(pattern: &[Piece], wide: bool) -> Vec<Token> {
+    let fold = wide;
     let mut out = Vec::with_capacity(pattern.len());
     let mut colons = 0;
     for (i, p) in pattern.iter().enumerate() {
@@ -38,7 +41,9 @@ fn tokens(pattern: &[Piece], fold: bool) -> Vec<Token> {
                 }
                 Token::Lit(lit)
             }
+            Piece::One if wide => Token::OneAny,
             Piece::One => Token::One,
+            Piece::Many if wide => Token::Across,
             Piece::Many => match pattern.get(i + 1) {
                 None | Some(Piece::Char(':')) => Token::Across,
                 Some(_) => Token::InSegment,
@@ -50,12 +55,16 @@ fn tokens(pattern: &[Piece], fold: bool) -> Vec<Token> {
 
 /// Whether `arn` matches `pattern` (pieces: characters and wildcards, see `Piece`).
 ///
-/// `fold`: compare the region and account segments without case. IAM does not say how an
-/// upper-case region or account in a policy compares (real ARNs write both in lower case and
-/// digits); a Deny is read with `fold` so that `US-EAST-1` cannot switch it off, an Allow
-/// without it so that it cannot grant more than it says.
-pub fn matches(pattern: &[Piece], arn: &str, fold: bool) -> bool {
-    let toks = tokens(pattern, fold);
+/// `wide` reads the pattern so that it matches all it might: the region and account segments
+/// without case (IAM does not say how an upper-case region or account in a policy compares;
+/// real ARNs write both in lower case and digits), and every wildcard across colons (an S3
+/// object key may hold a colon: `secret/*.key` must still cover `secret/a:b.key` for a Deny).
+/// A Deny's Resource and an Allow's NotResource are read wide, so that the Deny cannot be
+/// switched off nor the Allow grant more than it says; an Allow's Resource and a Deny's
+/// NotResource strictly.
+pub fn matches(pattern: &[Piece], arn: &str, wide: bool) -> bool {
+    let fold = wide;
+    let toks = tokens(pattern, wide);
     let mut colons = 0;
     let text: Vec<char> = arn
         .chars()
@@ -82,6 +91,7 @@ pub fn matches(pattern: &[Piece], arn: &str, fold: bool) -> bool {
             next[j] = match *t {
                 Token::Lit(l) => dp[j - 1] && c == l,
                 Token::One => dp[j - 1] && c != ':',
+                Token::OneAny => dp[j - 1],
                 Token::InSegment => dp[j] || (next[j - 1] && c != ':'),
                 Token::Across => dp[j] || next[j - 1],
             };
@@ -95,8 +105,8 @@ pub fn matches(pattern: &[Piece], arn: &str, fold: bool) -> bool {
 }
 
 /// `matches` for glob text, where every `*` and `?` is a wildcard.
-pub fn matches_text(pattern: &str, arn: &str, fold: bool) -> bool {
-    pattern == "*" || matches(&Piece::of(pattern).collect::<Vec<_>>(), arn, fold)
+pub fn matches_text(pattern: &str, arn: &str, wide: bool) -> bool {
+    pattern == "*" || matches(&Piece::of(pattern).collect::<Vec<_>>(), arn, wide)
 }
 
 #[cfg(test)]
@@ -118,6 +128,13 @@ mod tests {
         // `us-*-1` is inside the region segment: it cannot swallow `:123:thing`.
         assert!(!m("arn:aws:sqs:us-*-1:9:q", "arn:aws:sqs:us-east:123:x-1:9:q", false));
         assert!(m("arn:aws:sqs:us-*-1:9:q", "arn:aws:sqs:us-east-1:9:q", false));
+    }
+
+    #[test]
+    fn wide_lets_every_wildcard_cross_colons() {
+        assert!(!m("arn:aws:s3:::secret/*.key", "arn:aws:s3:::secret/a:b.key", false));
+        assert!(m("arn:aws:s3:::secret/*.key", "arn:aws:s3:::secret/a:b.key", true));
+        assert!(m("arn:aws:s3:::a?b", "arn:aws:s3:::a:b", true));
     }
 
     #[test]
