@@ -14,7 +14,8 @@
 //! segments and policy variables, conditions with string, numeric, Bool, IP, ARN and Null
 //! operators, IfExists, ForAllValues and ForAnyValue) and requests (action, resource ARN,
 //! context keys present or absent, several values for one key), and compares the decisions.
-//! `CT_DIFFTEST_CASES` sets the number of cases (2,000 by default).
+//! `CT_DIFFTEST_CASES` sets the number of cases (2,000 by default). Every difference it
+//! found is a named test below, minimised, with the sentence of the page it follows.
 //!
 //! `CT_DIFFTEST_CASES=20000 cargo test -p ct-iam --test difference -- --ignored survey
 //! --nocapture` runs many cases without stopping at the first difference, counts the
@@ -996,4 +997,219 @@ fn survey() {
             other => println!("\n{n} differences explained by reading {kind}; none found again ({other:?})"),
         }
     }
+}
+
+// ------------------------------------------------------------------------------------------
+// The differences found, minimised: each case decided by the reference (which must give the
+// answer the page calls for) and by ct.
+// ------------------------------------------------------------------------------------------
+
+#[track_caller]
+fn expect(policy: &str, action: &str, resource: &str, context: &[(&str, &str)], expected: Answer) {
+    let doc: Value = serde_json::from_str(policy).expect("the test's policy is JSON");
+    let req = Req {
+        action: action.into(),
+        resource: resource.into(),
+        context: context.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+    };
+    assert_eq!(reference(&doc, &req, ALL), expected, "the reference, for {action} on {resource}");
+    assert_eq!(ct(&doc, &req), expected, "ct, for {action} on {resource} ({:?})", Case { doc: doc.clone(), req });
+}
+
+#[test]
+fn reading_1_a_deny_matches_the_region_and_the_account_ignoring_case() {
+    // "IAM JSON policy elements: Resource": "In the Resource element, the IAM user name is
+    // case sensitive." Whether a region or an account differing only in case is the same is
+    // not said; a Deny then matches ignoring case in those two segments, an Allow does not.
+    // Found as: Deny "arn:aws:s3:us-east-1::*" against "arn:aws:s3:US-EAST-1::".
+    let p = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"*","Resource":"*"},
+        {"Effect":"Deny","Action":"ec2:*","Resource":"arn:aws:ec2:us-east-1:*:instance/*"},
+        {"Effect":"Deny","Action":"iam:*","Resource":"arn:aws:iam::aws:policy/*"},
+        {"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::secret/*"}]}"#;
+    expect(p, "ec2:RunInstances", "arn:aws:ec2:US-EAST-1:123456789012:instance/i-1", &[], Answer::ExplicitDeny);
+    expect(p, "iam:GetPolicy", "arn:aws:iam::AWS:policy/AdministratorAccess", &[], Answer::ExplicitDeny);
+    // Elsewhere case counts, for a Deny too.
+    expect(p, "s3:GetObject", "arn:aws:s3:::SECRET/x", &[], Answer::Allow);
+    // An Allow keeps case in the region as well.
+    let allow = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"ec2:*","Resource":"arn:aws:ec2:us-east-1:*:instance/*"}]}"#;
+    expect(allow, "ec2:RunInstances", "arn:aws:ec2:US-EAST-1:123456789012:instance/i-1", &[], Answer::ImplicitDeny);
+}
+
+#[test]
+fn reading_1_a_deny_not_resource_keeps_the_case_of_the_region() {
+    // Reading 1 read to the letter ("a Deny matches case-insensitively") would let a Deny's
+    // NotResource exclude US-EAST-1 through us-east-1, and so the Deny fail to fire: the one
+    // thing the reading is for. A NotResource excludes only what it names, case kept
+    // ("IAM JSON policy elements: NotResource"). Passes on main; guards the fix. Found as a
+    // difference of a first version of the reference: Deny NotResource
+    // "arn:aw?:iam:us-*:1234*:log-group:g*:x" against "arn:awq:iam:US-:1234:log-group:g:x".
+    let p = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"*","Resource":"*"},
+        {"Effect":"Deny","Action":"ec2:*","NotResource":"arn:aws:ec2:us-east-1:*:instance/*"}]}"#;
+    expect(p, "ec2:RunInstances", "arn:aws:ec2:US-EAST-1:123456789012:instance/i-1", &[], Answer::ExplicitDeny);
+    expect(p, "ec2:RunInstances", "arn:aws:ec2:us-east-1:123456789012:instance/i-1", &[], Answer::Allow);
+}
+
+#[test]
+fn reading_1_wildcards_stay_inside_their_segment_but_a_final_star() {
+    // "IAM JSON policy elements: Resource": "You can use wildcard characters (* and ?) within
+    // the individual segments of an ARN (the parts separated by colons)"; "If the * wildcard
+    // is the last character of a resource ARN segment, it can expand to match beyond the
+    // colon boundaries." Found as: Allow "arn:aws:s3:::b/*x" against "arn:aws:s3:::b/k:xx".
+    let p = |resource: &str| {
+        format!(r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"*","Resource":"{resource}"}}}}"#)
+    };
+    let stream = "arn:aws:logs:us-east-1:123456789012:log-group:app:log-stream:x-prod";
+    // A `*` inside a segment does not run past a colon...
+    expect(
+        &p("arn:aws:logs:us-east-1:123456789012:log-group:app*-prod"),
+        "logs:GetLogEvents",
+        stream,
+        &[],
+        Answer::ImplicitDeny,
+    );
+    expect(&p("arn:aws:s3:::b/*x"), "s3:GetObject", "arn:aws:s3:::b/k:xx", &[], Answer::ImplicitDeny);
+    // ... nor does a `?` match one ...
+    expect(&p("arn:aws:s3:::b/a?c"), "s3:GetObject", "arn:aws:s3:::b/a:c", &[], Answer::ImplicitDeny);
+    // ... also when another segment ends with a `*` (found as this case).
+    expect(
+        &p("arn:aw?:ec2:us-*::instance/*"),
+        "ec2:RunInstances",
+        "arn:aw::ec2:us-::instance/",
+        &[],
+        Answer::ImplicitDeny,
+    );
+    // A `*` that ends its segment does.
+    expect(&p("arn:aws:logs:us-east-1:123456789012:log-group:app*"), "logs:GetLogEvents", stream, &[], Answer::Allow);
+    expect(&p("arn:aws:logs:*"), "logs:GetLogEvents", stream, &[], Answer::Allow);
+}
+
+#[test]
+fn reading_2_a_variable_before_the_fifth_colon_stays_literal() {
+    // "IAM policy elements: Variables and tags": variables stand in the Resource element only
+    // in the resource portion of the ARN, after its fifth colon. Found as: Allow NotResource
+    // "arn:aws:s3::${aws:username}:b/*" against "arn:aws:s3:::b/alice/k", no aws:username.
+    let p = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"ec2:*","Resource":"arn:aws:ec2:us-east-1:${aws:username}:instance/*"}]}"#;
+    let user = [("aws:username", "123456789012")];
+    expect(p, "ec2:RunInstances", "arn:aws:ec2:us-east-1:123456789012:instance/i-1", &user, Answer::ImplicitDeny);
+    expect(p, "ec2:RunInstances", "arn:aws:ec2:us-east-1:${aws:username}:instance/i-1", &user, Answer::Allow);
+    let not = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"*","NotResource":"arn:aws:s3::${aws:username}:b/*"}]}"#;
+    expect(not, "s3:GetObject", "arn:aws:s3:::b/alice/k", &[], Answer::Allow);
+    // After the fifth colon it is replaced.
+    let home = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::home/${aws:username}/*"}]}"#;
+    expect(home, "s3:GetObject", "arn:aws:s3:::home/alice/x", &[("aws:username", "alice")], Answer::Allow);
+}
+
+#[test]
+fn reading_3_a_deny_with_an_unresolved_variable_still_applies() {
+    // "IAM policy elements: Variables and tags": "If AWS cannot resolve a variable this might
+    // cause the entire statement to be invalid." An Allow is then dropped; a Deny is not: its
+    // Resource pattern matches every resource, its NotResource pattern excludes none. Found
+    // as: Deny "arn:aws:s3:::b/${aws:username}/*" against "arn:aws:s3:::b/alice/k", no
+    // aws:username.
+    let p = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"s3:*","Resource":"*"},
+        {"Effect":"Deny","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::home/${aws:username}/*"},
+        {"Effect":"Deny","Action":"s3:PutObject","NotResource":"arn:aws:s3:::team-${aws:PrincipalTag/team}/*"}]}"#;
+    expect(p, "s3:DeleteObject", "arn:aws:s3:::home/alice/x", &[], Answer::ExplicitDeny);
+    expect(p, "s3:PutObject", "arn:aws:s3:::team-web/x", &[], Answer::ExplicitDeny);
+    // With the keys present the patterns are read as written.
+    let known = [("aws:username", "alice"), ("aws:PrincipalTag/team", "web")];
+    expect(p, "s3:DeleteObject", "arn:aws:s3:::home/bob/x", &known, Answer::Allow);
+    expect(p, "s3:PutObject", "arn:aws:s3:::team-web/x", &known, Answer::Allow);
+    // An Allow with an unresolved variable does not apply, under Resource or NotResource.
+    let allow = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::home/${aws:username}/*"},
+        {"Effect":"Allow","Action":"s3:PutObject","NotResource":"arn:aws:s3:::home/${aws:username}/*"}]}"#;
+    expect(allow, "s3:GetObject", "arn:aws:s3:::home/alice/x", &[], Answer::ImplicitDeny);
+    expect(allow, "s3:PutObject", "arn:aws:s3:::other/x", &[], Answer::ImplicitDeny);
+}
+
+#[test]
+fn reading_4_get_caller_identity_needs_no_permission() {
+    // STS API reference, GetCallerIdentity: "No permissions are required to perform this
+    // operation. If an administrator attaches a policy to your identity that explicitly
+    // denies access to the sts:GetCallerIdentity action, you can still perform this
+    // operation." Found as: Allow "*" on "arn:aws:s3:::*" and sts:GetCallerIdentity.
+    let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:*","Resource":"*"}]}"#;
+    expect(deny, "sts:GetCallerIdentity", "*", &[], Answer::Allow);
+    let other = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    expect(other, "sts:GetCallerIdentity", "*", &[], Answer::Allow);
+    expect(deny, "sts:GetSessionToken", "*", &[], Answer::ExplicitDeny);
+}
+
+#[test]
+fn reading_5_a_wildcard_in_the_service_prefix_makes_the_policy_invalid() {
+    // "IAM JSON policy elements: Action": wildcards stand in the action name, after the
+    // service prefix; `*` alone is every action. Found as: Allow "s*:GetObject".
+    let p = |element: &str, action: &str| {
+        format!(r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","{element}":"{action}","Resource":"*"}}}}"#)
+    };
+    for action in ["s*:GetObject", "*:GetObject", "s?:GetObject"] {
+        for element in ["Action", "NotAction"] {
+            expect(&p(element, action), "s3:GetObject", "*", &[], Answer::Invalid);
+        }
+    }
+    expect(&p("Action", "*"), "s3:GetObject", "*", &[], Answer::Allow);
+    expect(&p("Action", "s3:Get*"), "s3:GetObject", "*", &[], Answer::Allow);
+}
+
+#[test]
+fn reading_6_a_negated_operator_on_a_value_it_cannot_read() {
+    // "IAM JSON policy elements: Condition operators" compares numbers with the numeric
+    // operators and addresses with the address operators, and says nothing of a request
+    // value that is neither: the condition makes a Deny apply and an Allow not apply. Found
+    // as: Allow NotIpAddress "10.0.0.0/8" with aws:SourceIp "not-an-ip".
+    let allow = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"}}},
+        {"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"NumericNotEquals":{"s3:max-keys":"10"}}}]}"#;
+    expect(allow, "ec2:RunInstances", "*", &[("aws:SourceIp", "not-an-ip")], Answer::ImplicitDeny);
+    expect(allow, "s3:ListBucket", "*", &[("s3:max-keys", "abc")], Answer::ImplicitDeny);
+    expect(allow, "ec2:RunInstances", "*", &[("aws:SourceIp", "192.0.2.1")], Answer::Allow);
+    let deny = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"*","Resource":"*"},
+        {"Effect":"Deny","Action":"*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"}}},
+        {"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"NumericNotEquals":{"s3:max-keys":"10"}}}]}"#;
+    expect(deny, "ec2:RunInstances", "*", &[("aws:SourceIp", "not-an-ip")], Answer::ExplicitDeny);
+    expect(deny, "s3:ListBucket", "*", &[("aws:SourceIp", "10.0.0.1"), ("s3:max-keys", "abc")], Answer::ExplicitDeny);
+}
+
+#[test]
+fn reading_7_a_multivalued_key_without_a_set_operator() {
+    // "Single-valued vs. multivalued context keys": "Multivalued context keys require a
+    // condition set operator." Without one, an Allow needs every value to satisfy the
+    // operator, a Deny applies if any does. No difference found; passes on main, and pins
+    // the reading for the fix.
+    let allow = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:TagKeys":["environment","owner"]}}}]}"#;
+    let tags = |a: &'static str, b: &'static str| [("aws:TagKeys", a), ("aws:TagKeys", b)];
+    expect(allow, "ec2:CreateTags", "*", &tags("environment", "owner"), Answer::Allow);
+    expect(allow, "ec2:CreateTags", "*", &tags("environment", "cost-center"), Answer::ImplicitDeny);
+    let deny = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"*","Resource":"*"},
+        {"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:TagKeys":"environment"}}}]}"#;
+    expect(deny, "ec2:CreateTags", "*", &tags("environment", "owner"), Answer::ExplicitDeny);
+    expect(deny, "ec2:CreateTags", "*", &[("aws:TagKeys", "environment")], Answer::Allow);
+}
+
+#[test]
+fn reading_8_for_any_value_if_exists_on_an_absent_key() {
+    // "IAM JSON policy elements: Condition operators": IfExists makes an absent key's
+    // condition true; "Single-valued vs. multivalued context keys": ForAnyValue is false
+    // for a key the request does not have. Together: true under a Deny, false under an
+    // Allow. Found as: Allow ForAnyValue:StringLikeIfExists on aws:TagKeys, absent.
+    let allow = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"sqs:*","Resource":"*","Condition":{"ForAnyValue:StringEqualsIfExists":{"aws:TagKeys":"team"}}}]}"#;
+    expect(allow, "sqs:ListQueues", "*", &[], Answer::ImplicitDeny);
+    expect(allow, "sqs:ListQueues", "*", &[("aws:TagKeys", "team")], Answer::Allow);
+    let deny = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"*","Resource":"*"},
+        {"Effect":"Deny","Action":"sqs:*","Resource":"*","Condition":{"ForAnyValue:StringEqualsIfExists":{"aws:TagKeys":"team"}}}]}"#;
+    expect(deny, "sqs:ListQueues", "*", &[], Answer::ExplicitDeny);
+    expect(deny, "sqs:ListQueues", "*", &[("aws:TagKeys", "owner")], Answer::Allow);
 }
