@@ -677,10 +677,10 @@ fn condition(c: &Condition, req: &Request<'_>, vars: bool, quant: Quant, unknown
     }
     let positive = |r: &str| pol.iter().any(|p| compare(op.base, r, p));
     // The test for one request value, negation included. A request value the operator cannot
-    // read (NumericLessThan on "abc") compares as nothing; what a negated operator makes of
-    // it the guide does not say, so the value counts for a Deny and against an Allow.
+    // read (NumericEquals on "abc") matches no policy value; what a negated operator makes of
+    // it the guide does not say, so there the value counts for a Deny and against an Allow.
     let one = |r: &str| {
-        if !readable(op.base, r) {
+        if op.negated && !readable(op.base, r) {
             deny
         } else if op.negated {
             !positive(r)

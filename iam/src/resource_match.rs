@@ -28,8 +28,7 @@ fn folded_segment(colons_before: usize) -> bool {
     colons_before == 3 || colons_before == 4
 }
 
-fn tokens(pattern: &[Piece], wide: bool) -> Vec<Token> {
-    let fold = wide;
+fn tokens(pattern: &[Piece], wide: bool, fold: bool) -> Vec<Token> {
     let mut out = Vec::with_capacity(pattern.len());
     let mut colons = 0;
     for (i, p) in pattern.iter().enumerate() {
@@ -63,8 +62,13 @@ fn tokens(pattern: &[Piece], wide: bool) -> Vec<Token> {
 /// switched off nor the Allow grant more than it says; an Allow's Resource and a Deny's
 /// NotResource strictly.
 pub fn matches(pattern: &[Piece], arn: &str, wide: bool) -> bool {
-    let fold = wide;
-    let toks = tokens(pattern, wide);
+    // Folding is tried besides the exact text, not instead: a wildcard read wide may shift
+    // which segment a letter falls in.
+    run(pattern, arn, wide, false) || (wide && run(pattern, arn, true, true))
+}
+
+fn run(pattern: &[Piece], arn: &str, wide: bool, fold: bool) -> bool {
+    let toks = tokens(pattern, wide, fold);
     let mut colons = 0;
     let text: Vec<char> = arn
         .chars()

@@ -302,3 +302,17 @@ fn resource_and_control_policies_follow_their_grammar() {
     assert!(parse_document_as(&v, "f", Kind::Scp).is_err());
     assert!(parse_document_as(&v, "f", Kind::Resource).is_ok());
 }
+
+#[test]
+fn a_deny_covers_object_keys_that_hold_colons() {
+    // S3 User Guide, "Naming Amazon S3 objects": a key may hold a colon. A Deny's wildcard is
+    // read across colons so that secret/*.key still covers secret/a:b.key; an Allow's keeps
+    // to its segment (IAM User Guide, "IAM JSON policy elements: Resource").
+    let d = with_allow_all(r#"{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::secret/*.key"}"#);
+    assert_eq!(sim(&d, "s3:GetObject", "arn:aws:s3:::secret/a:b.key", &[]), Decision::ExplicitDeny);
+    let a = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::secret/*.key"}}"#,
+    );
+    assert_eq!(sim(&a, "s3:GetObject", "arn:aws:s3:::secret/a:b.key", &[]), Decision::ImplicitDeny);
+    assert_eq!(sim(&a, "s3:GetObject", "arn:aws:s3:::secret/ab.key", &[]), Decision::Allow);
+}

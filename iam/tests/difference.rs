@@ -307,8 +307,11 @@ fn resource_element_matches(s: &Stmt, variables: bool, req: &Req, r: Readings) -
 /// Switched off: the whole pattern as one wildcard string (`arn_segments`), case-sensitive
 /// throughout (`arn_case`).
 fn reading_1_arn_matches(pattern: &str, arn: &str, effect: Effect, in_not_resource: bool, r: Readings) -> bool {
-    let fold = effect == Effect::Deny && !in_not_resource && r.arn_case;
-    if !r.arn_segments {
+    // Wide where matching more refuses more: a Deny's Resource, an Allow's NotResource. There
+    // every wildcard may cross colons (an S3 key may hold one) and the region and account
+    // compare without case.
+    let fold = ((effect == Effect::Deny) != in_not_resource) && r.arn_case;
+    if !r.arn_segments || fold {
         let lower_region_account = |t: &str| {
             let mut parts: Vec<String> = t.split(':').map(String::from).collect();
             for i in [3, 4] {
@@ -587,7 +590,12 @@ fn cidr_contains(cidr: &str, ip: &str) -> bool {
 // ------------------------------------------------------------------------------------------
 
 fn ct(doc: &Value, req: &Req) -> Answer {
+    // ct refuses what IAM refuses when it loads a policy to evaluate: the grammar, then the
+    // actions (`check_actions`, which ct-policy runs on every policy it is given).
     let Ok(policy) = parse_document(doc, "p") else { return Answer::Invalid };
+    if ct_iam::policy::check_actions(&policy).is_err() {
+        return Answer::Invalid;
+    }
     let mut context = Context::new();
     for (k, v) in &req.context {
         context.add(k, v);
