@@ -81,10 +81,9 @@ demo: build
 	@head -c 1200 $(DEMO)/deploy-agent.policy.json; echo; echo "  ... (whole policy in $(DEMO)/deploy-agent.policy.json)"
 	@echo
 	@echo "== ct-policy check: the deploy-agent's events against that policy (the gate passes: exit 0)"
-	@echo "   (two decisions are Unknown, which fails a gate unless --unknown allow: the policy lets the role"
-	@echo "   retag only instances with its team tag, and the logs do not show an instance's tags; and a launch"
-	@echo "   names its instance profile, not the role inside it that the policy names)"
-	./target/release/ct-filter --role deploy-agent $(DEMO)/events.ndjson | ./target/release/ct-policy check --unknown allow --policy $(DEMO)/deploy-agent.policy.json
+	@echo "   (--trail: the whole trail shows the tags the role's instances were launched with, and the role"
+	@echo "   inside the instance profile; without it those two decisions are Unknown, which fails the gate)"
+	./target/release/ct-filter --role deploy-agent $(DEMO)/events.ndjson | ./target/release/ct-policy check --trail $(DEMO)/events.ndjson --policy $(DEMO)/deploy-agent.policy.json
 	@echo
 	@echo "== ct-policy check: the build-agent role against a gate that forbids terminating instances (fails: exit 1)"
 	./target/release/ct-filter --role build-agent $(DEMO)/events.ndjson | ./target/release/ct-policy check --deny 'iam:*' --deny ec2:TerminateInstances || echo "gate failed as it should (exit $$?)"
