@@ -946,7 +946,9 @@ fn resources<'e>(
     // What the few services of `own_type` name their own way, per type; when they name any,
     // `resources[]` does not speak for the call (it names the table of a query on an index).
     // (Only for those services: for the others, no list to make and drop per event.)
-    let own = if matches!(prefix, "route53" | "dynamodb" | "codebuild" | "cloudformation") {
+    let own = if matches!(prefix, "route53" | "dynamodb" | "codebuild" | "cloudformation")
+        || (prefix == "ec2" && event == "RunInstances")
+    {
         own_types(ev, params, plan, prefix, event)
     } else {
         None
@@ -1165,8 +1167,65 @@ fn own_type(ev: &Event<'_>, params: &Params<'_>, prefix: &str, event: &str, t: &
             }
             Some(vec![fill_with(ev, t, &[("StackName", name)])])
         }
+        ("ec2", "security-group") if event == "RunInstances" => launch_security_groups(ev, params, t),
         _ => None,
     }
+}
+
+/// The security groups of an EC2 launch. RunInstances is authorised on each group the new
+/// instances get (Service Authorization Reference, Amazon EC2: RunInstances takes the
+/// security-group type, arn:${Partition}:ec2:${Region}:${Account}:security-group/${SecurityGroupId}).
+/// The request names them by ID in groupSet.items[].groupId, and for the interfaces it creates
+/// in networkInterfaceSet.items[].groupSet (EC2 API Reference, RunInstances: SecurityGroupId,
+/// and InstanceNetworkInterfaceSpecification's Groups); or by name (groupName), whose ARN the
+/// request cannot give; or not at all, when the instances get the VPC's default group or a
+/// launch template's. The response then shows the groups they got, by ID (the instances'
+/// groupSet and their interfaces'), which are exactly the groups of the launch. `None` (the type's
+/// pattern, `security-group/*`) when neither shows them; a group named by name with no response
+/// keeps the pattern beside the IDs named.
+fn launch_security_groups(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan) -> Option<Vec<String>> {
+    /// The IDs of a groupSet (`{"items":[{"groupId":...}]}`) into `ids`, and whether it names a
+    /// group by name only.
+    fn read(set: Option<&Json<'_>>, ids: &mut Vec<String>) -> bool {
+        let mut by_name = false;
+        for g in set.and_then(|s| s.get("items")).and_then(Json::as_array).into_iter().flatten() {
+            match g.get("groupId").and_then(Json::as_str) {
+                Some(id) => ids.push(id.to_string()),
+                None => by_name |= g.get("groupName").is_some(),
+            }
+        }
+        by_name
+    }
+    /// Every groupSet of `v` and of the items of its networkInterfaceSet.
+    fn read_all(v: &Json<'_>, ids: &mut Vec<String>) -> bool {
+        let mut by_name = read(v.get("groupSet"), ids);
+        let interfaces = v.get("networkInterfaceSet").and_then(|s| s.get("items")).and_then(Json::as_array);
+        for ni in interfaces.into_iter().flatten() {
+            by_name |= read(ni.get("groupSet"), ids);
+        }
+        by_name
+    }
+    let mut ids = Vec::new();
+    let by_name = params.may_hold("groupSet") && read_all(params.get(), &mut ids);
+    if ids.is_empty() || by_name {
+        let response = params.response_with("groupId");
+        let mut got = Vec::new();
+        let instances = response.get("instancesSet").and_then(|s| s.get("items")).and_then(Json::as_array);
+        for instance in instances.into_iter().flatten() {
+            read_all(instance, &mut got);
+        }
+        if !got.is_empty() {
+            ids = got;
+        } else if ids.is_empty() {
+            return None;
+        } else {
+            ids.push("*".to_string());
+        }
+    }
+    let mut out: Vec<String> = ids.iter().map(|id| fill_with(ev, t, &[("SecurityGroupId", id.as_str())])).collect();
+    out.sort_unstable();
+    out.dedup();
+    Some(out)
 }
 
 /// An id written as a path (`/hostedzone/Z1`): its last part.

@@ -498,6 +498,10 @@ mod look_first {
         "taskRoleArn",
         "DeliverLogsPermissionArn",
         "credentials",
+        "groupSet",
+        "groupId",
+        "groupName",
+        "networkInterfaceSet",
     ];
 
     const VALUES: &[&str] = &[
@@ -517,6 +521,7 @@ mod look_first {
         "/hostedzone/Z1",
         "webapp-ci:0f1e",
         "arn:aws:cloudformation:ap-southeast-2:111122223333:stack/s/1",
+        "sg-0a1",
     ];
 
     /// A key as it may be written: as it is, or (now and then, so that most requests have
@@ -927,4 +932,34 @@ fn a_change_set_s_name_even_when_given_by_its_arn() {
         "{:?}",
         u[0].context
     );
+}
+
+#[test]
+fn a_launch_s_security_groups_by_id() {
+    // Service Authorization Reference, Amazon EC2: RunInstances takes the security-group type,
+    // arn:${Partition}:ec2:${Region}:${Account}:security-group/${SecurityGroupId}. EC2 API
+    // Reference, RunInstances: SecurityGroupId (groupSet in the record) and the network
+    // interfaces' Groups; the response's instances show the groups they got.
+    let sg = |id: &str| format!("arn:aws:ec2:ap-southeast-2:111122223333:security-group/{id}");
+    let groups = |u: &[mapping::Use<'_>]| -> Vec<String> {
+        u[0].resources.iter().filter(|r| r.contains(":security-group/")).map(|r| r.to_string()).collect()
+    };
+    let by_id = r#","requestParameters":{"instanceType":"t3.micro","instancesSet":{"items":[{"imageId":"ami-0a1b","minCount":1,"maxCount":1}]},"groupSet":{"items":[{"groupId":"sg-0b2"},{"groupId":"sg-0a1"}]}}"#;
+    assert_eq!(groups(&uses(&ev("ec2.amazonaws.com", "RunInstances", by_id))), [sg("sg-0a1"), sg("sg-0b2")]);
+    let interface = r#","requestParameters":{"networkInterfaceSet":{"items":[{"deviceIndex":0,"subnetId":"subnet-1","groupSet":{"items":[{"groupId":"sg-0c3"}]}}]}}"#;
+    assert_eq!(groups(&uses(&ev("ec2.amazonaws.com", "RunInstances", interface))), [sg("sg-0c3")]);
+    // By name, or none (the VPC's default group): the response names them by ID.
+    let response = r#","responseElements":{"instancesSet":{"items":[{"instanceId":"i-1","groupSet":{"items":[{"groupId":"sg-0d4","groupName":"web"}]},"networkInterfaceSet":{"items":[{"groupSet":{"items":[{"groupId":"sg-0d4","groupName":"web"}]}}]}}]}}"#;
+    let by_name = r#","requestParameters":{"groupSet":{"items":[{"groupName":"web"}]}}"#;
+    assert_eq!(
+        groups(&uses(&ev("ec2.amazonaws.com", "RunInstances", &format!("{by_name}{response}")))),
+        [sg("sg-0d4")]
+    );
+    let none = r#","requestParameters":{"instanceType":"t3.micro"}"#;
+    assert_eq!(groups(&uses(&ev("ec2.amazonaws.com", "RunInstances", &format!("{none}{response}")))), [sg("sg-0d4")]);
+    // Without a response (a failed call) only the pattern says which.
+    assert_eq!(groups(&uses(&ev("ec2.amazonaws.com", "RunInstances", none))), [sg("*")]);
+    assert_eq!(groups(&uses(&ev("ec2.amazonaws.com", "RunInstances", by_name))), [sg("*")]);
+    let both = r#","requestParameters":{"groupSet":{"items":[{"groupId":"sg-0a1"},{"groupName":"web"}]}}"#;
+    assert_eq!(groups(&uses(&ev("ec2.amazonaws.com", "RunInstances", both))), [sg("*"), sg("sg-0a1")]);
 }
