@@ -722,6 +722,8 @@ pub(crate) struct ActionPlan {
     /// ec2:InstanceProfile applies to the action (RunInstances and the other calls on
     /// instances).
     instance_profile: bool,
+    /// The keys that `request_keys` reads that apply to the action (its `KEYS_*` bits).
+    request_keys: u8,
     /// `Use::id`.
     id: u32,
 }
@@ -797,6 +799,7 @@ impl ActionPlan {
                 simple,
                 takes_resources: !action.resources.is_empty(),
                 instance_profile: action.prefix == "ec2" && catalog.key_applies(action, "ec2:InstanceProfile"),
+                request_keys: request_keys_of(action),
                 id,
             })
         })
@@ -946,7 +949,7 @@ fn resources<'e>(
     // What the few services of `own_type` name their own way, per type; when they name any,
     // `resources[]` does not speak for the call (it names the table of a query on an index).
     // (Only for those services: for the others, no list to make and drop per event.)
-    let own = if matches!(prefix, "route53" | "dynamodb" | "codebuild" | "cloudformation")
+    let own = if matches!(prefix, "route53" | "dynamodb" | "codebuild" | "cloudformation" | "ecs")
         || (prefix == "ec2" && event == "RunInstances")
     {
         own_types(ev, params, plan, prefix, event)
@@ -1168,6 +1171,8 @@ fn own_type(ev: &Event<'_>, params: &Params<'_>, prefix: &str, event: &str, t: &
             Some(vec![fill_with(ev, t, &[("StackName", name)])])
         }
         ("ec2", "security-group") if event == "RunInstances" => launch_security_groups(ev, params, t),
+        ("ecs", "task-definition") => ecs_task_definitions(ev, params, event, t),
+        ("ecs", "service") => ecs_services(ev, params, t),
         _ => None,
     }
 }
@@ -1223,6 +1228,109 @@ fn launch_security_groups(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan) -> 
         }
     }
     let mut out: Vec<String> = ids.iter().map(|id| fill_with(ev, t, &[("SecurityGroupId", id.as_str())])).collect();
+    out.sort_unstable();
+    out.dedup();
+    Some(out)
+}
+
+/// The task definitions of an ECS call,
+/// task-definition/${TaskDefinitionFamilyName}:${TaskDefinitionRevisionNumber} (Service
+/// Authorization Reference, Amazon ECS). RegisterTaskDefinition makes a new revision
+/// of the request's `family`: its ARN is in the response (ECS API Reference,
+/// RegisterTaskDefinition: taskDefinition.taskDefinitionArn), else any revision of the family.
+/// RunTask and StartTask name one by `taskDefinition`, DeleteTaskDefinitions several by
+/// `taskDefinitions`: an ARN, FAMILY:REVISION, or FAMILY alone for its latest ACTIVE revision
+/// (ECS API Reference, RunTask: taskDefinition), which the response's tasks name
+/// (tasks[].taskDefinitionArn) and which is otherwise any revision of the family.
+fn ecs_task_definitions(ev: &Event<'_>, params: &Params<'_>, event: &str, t: &TypePlan) -> Option<Vec<String>> {
+    let fits = |a: &&str| t.glob.is_match(a);
+    if event == "RegisterTaskDefinition" {
+        let response = params.response_with("taskDefinitionArn");
+        let made = response.get("taskDefinition").and_then(|d| d.get("taskDefinitionArn")).and_then(Json::as_str);
+        if let Some(arn) = made.filter(fits) {
+            return Some(vec![arn.to_string()]);
+        }
+        return Some(vec![fill_with(ev, t, &[("TaskDefinitionFamilyName", params.str_at("family")?)])]);
+    }
+    let mut named: Vec<&str> = Vec::new();
+    if params.may_hold("taskDefinition") {
+        let p = params.get();
+        named.extend(p.get("taskDefinition").and_then(Json::as_str));
+        named.extend(p.get("taskDefinitions").and_then(Json::as_array).into_iter().flatten().filter_map(Json::as_str));
+    }
+    let mut out = Vec::new();
+    for td in named {
+        if td.starts_with("arn:") {
+            out.extend(Some(td).filter(fits).map(String::from));
+            continue;
+        }
+        let (family, revision) = td.split_once(':').map_or((td, None), |(f, r)| (f, Some(r)));
+        if revision.is_none() {
+            let response = params.response_with("taskDefinitionArn");
+            let mut ran = Vec::new();
+            find_strings(&response, "taskDefinitionArn", 0, &mut ran);
+            let of_family = |a: &&str| {
+                fits(a)
+                    && a.rsplit_once(":task-definition/")
+                        .is_some_and(|(_, d)| d.rsplit_once(':').is_some_and(|(f, _)| f == family))
+            };
+            let before = out.len();
+            out.extend(ran.into_iter().filter(of_family).map(String::from));
+            if out.len() > before {
+                continue;
+            }
+        }
+        let mut vars = vec![("TaskDefinitionFamilyName", family)];
+        vars.extend(revision.map(|r| ("TaskDefinitionRevisionNumber", r)));
+        out.push(fill_with(ev, t, &vars));
+    }
+    out.sort_unstable();
+    out.dedup();
+    (!out.is_empty()).then_some(out)
+}
+
+/// The services of an ECS call, service/${ClusterName}/${ServiceName} (Service Authorization
+/// Reference, Amazon ECS). The request names them by name or ARN (`service`: UpdateService,
+/// DeleteService; `services`: DescribeServices; `serviceName`: CreateService) in `cluster`, a
+/// name or ARN, or else the default cluster, `default` (ECS API Reference, UpdateService and
+/// DescribeServices: cluster). A service ARN of the old form, service/NAME, names no cluster:
+/// the request's is used. A call that returns the service (CreateService, UpdateService,
+/// DeleteService) shows its ARN in the response (service.serviceArn).
+fn ecs_services(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan) -> Option<Vec<String>> {
+    // All three keys hold the text `service`.
+    if !params.may_hold("service") {
+        return None;
+    }
+    let response = params.response_with("serviceArn");
+    if let Some(arn) = response.get("service").and_then(|s| s.get("serviceArn")).and_then(Json::as_str)
+        && t.glob.is_match(arn)
+    {
+        return Some(vec![arn.to_string()]);
+    }
+    let p = params.get();
+    let mut named: Vec<&str> = Vec::new();
+    named.extend(p.get("service").and_then(Json::as_str));
+    named.extend(p.get("serviceName").and_then(Json::as_str));
+    named.extend(p.get("services").and_then(Json::as_array).into_iter().flatten().filter_map(Json::as_str));
+    named.retain(|s| !s.is_empty());
+    if named.is_empty() {
+        return None;
+    }
+    let cluster = p.get("cluster").and_then(Json::as_str).filter(|c| !c.is_empty()).unwrap_or("default");
+    let mut out: Vec<String> = named
+        .into_iter()
+        .map(|s| {
+            if t.glob.is_match(s) {
+                return s.to_string();
+            }
+            let name = s.rsplit('/').next().unwrap_or(s);
+            match cluster.split_once(":cluster/") {
+                // The cluster's ARN: the service is in its partition, region and account.
+                Some((head, c)) => format!("{head}:service/{c}/{name}"),
+                None => fill_with(ev, t, &[("ClusterName", cluster), ("ServiceName", name)]),
+            }
+        })
+        .collect();
     out.sort_unstable();
     out.dedup();
     Some(out)
@@ -1360,10 +1468,71 @@ fn context<'e>(
             put("ec2:InstanceProfile".into(), profile.into());
         }
     }
+    if plan.request_keys != 0 {
+        request_keys(ev, params, plan.request_keys, &mut out, absent);
+    }
     if out.len() > globals {
         out.sort();
     }
     out
+}
+
+/// `request_keys`: ecs:task-definition.
+const KEYS_ECS_TASK_DEFINITION: u8 = 1;
+
+/// The `request_keys` bits of an action: the keys it reads that the catalog lists for the
+/// action.
+fn request_keys_of(action: &Action) -> u8 {
+    let has = |key: &str| action.condition_keys.contains(&key);
+    let mut bits = 0;
+    if has("ecs:task-definition") {
+        bits |= KEYS_ECS_TASK_DEFINITION;
+    }
+    bits
+}
+
+/// Condition keys whose values the request shows in a shape of its own, for the actions whose
+/// `request_keys` name them; a key the request does not show goes to `absent` (out of line:
+/// few actions have any).
+#[inline(never)]
+fn request_keys<'e>(
+    ev: &Event<'_>,
+    params: &Params<'_>,
+    bits: u8,
+    out: &mut Vec<(Cow<'static, str>, Cow<'e, str>)>,
+    absent: &mut SmallVec<[&'static str; 2]>,
+) {
+    let mut put = |key: &'static str, value: String| {
+        if !out.iter().any(|(k, v)| k == key && *v == value) {
+            out.push((key.into(), value.into()));
+        }
+    };
+    if bits & KEYS_ECS_TASK_DEFINITION != 0 {
+        match service_task_definition(ev, params) {
+            Some(arn) => put("ecs:task-definition", arn),
+            None => absent.push("ecs:task-definition"),
+        }
+    }
+}
+
+/// ecs:task-definition of CreateService, UpdateService and CreateTaskSet: the ARN of the task
+/// definition the request names (Service Authorization Reference, Amazon ECS: the key's type is
+/// ARN; ECS API Reference, UpdateService: taskDefinition is FAMILY:REVISION or the full ARN,
+/// or FAMILY alone for its latest ACTIVE revision, which the response's service shows:
+/// service.taskDefinition). `None` when the request names none, or only a family the response
+/// does not resolve.
+fn service_task_definition(ev: &Event<'_>, params: &Params<'_>) -> Option<String> {
+    let named = params.str_at("taskDefinition").filter(|t| !t.is_empty())?;
+    if named.starts_with("arn:") {
+        return Some(named.to_string());
+    }
+    if let Some((family, revision)) = named.split_once(':') {
+        let (region, account) = (ev.aws_region.as_deref()?, ev.account()?);
+        return Some(format!("arn:{}:ecs:{region}:{account}:task-definition/{family}:{revision}", ev.partition()));
+    }
+    let response = params.response_with("taskDefinition");
+    let resolved = response.get("service").and_then(|s| s.get("taskDefinition")).and_then(Json::as_str);
+    resolved.filter(|a| a.starts_with("arn:") && a.contains(&format!(":task-definition/{named}:"))).map(String::from)
 }
 
 /// The services that set aws:CalledVia when they call on with the caller's credentials (IAM

@@ -448,6 +448,9 @@ mod look_first {
         ("cloudformation.amazonaws.com", "DescribeChangeSet"),
         ("ecs.amazonaws.com", "RegisterTaskDefinition"),
         ("ec2.amazonaws.com", "CreateFlowLogs"),
+        ("ecs.amazonaws.com", "UpdateService"),
+        ("ecs.amazonaws.com", "DescribeServices"),
+        ("ecs.amazonaws.com", "RunTask"),
     ];
 
     const KEYS: &[&str] = &[
@@ -502,6 +505,15 @@ mod look_first {
         "groupId",
         "groupName",
         "networkInterfaceSet",
+        "family",
+        "taskDefinition",
+        "taskDefinitions",
+        "taskDefinitionArn",
+        "cluster",
+        "service",
+        "services",
+        "serviceName",
+        "serviceArn",
     ];
 
     const VALUES: &[&str] = &[
@@ -522,6 +534,10 @@ mod look_first {
         "webapp-ci:0f1e",
         "arn:aws:cloudformation:ap-southeast-2:111122223333:stack/s/1",
         "sg-0a1",
+        "web:3",
+        "arn:aws:ecs:ap-southeast-2:111122223333:cluster/c",
+        "arn:aws:ecs:ap-southeast-2:111122223333:task-definition/web:3",
+        "arn:aws:ecs:ap-southeast-2:111122223333:service/c/web",
     ];
 
     /// A key as it may be written: as it is, or (now and then, so that most requests have
@@ -962,4 +978,76 @@ fn a_launch_s_security_groups_by_id() {
     assert_eq!(groups(&uses(&ev("ec2.amazonaws.com", "RunInstances", by_name))), [sg("*")]);
     let both = r#","requestParameters":{"groupSet":{"items":[{"groupId":"sg-0a1"},{"groupName":"web"}]}}"#;
     assert_eq!(groups(&uses(&ev("ec2.amazonaws.com", "RunInstances", both))), [sg("*"), sg("sg-0a1")]);
+}
+
+#[test]
+fn ecs_services_and_task_definitions_by_name() {
+    // Service Authorization Reference, Amazon ECS: task-definition is
+    // arn:${Partition}:ecs:${Region}:${Account}:task-definition/${TaskDefinitionFamilyName}:${TaskDefinitionRevisionNumber},
+    // service is ...:service/${ClusterName}/${ServiceName}; ecs:task-definition (an ARN) applies
+    // to CreateService and UpdateService. ECS API Reference: RegisterTaskDefinition returns
+    // taskDefinition.taskDefinitionArn; RunTask and UpdateService take taskDefinition as
+    // FAMILY:REVISION, an ARN, or FAMILY for its latest ACTIVE revision; UpdateService and
+    // DescribeServices take cluster (name or ARN; the default cluster when none).
+    let td = |d: &str| format!("arn:aws:ecs:ap-southeast-2:111122223333:task-definition/{d}");
+    let svc = |s: &str| format!("arn:aws:ecs:ap-southeast-2:111122223333:service/{s}");
+    let register = r#","requestParameters":{"family":"orders-worker","containerDefinitions":[{"name":"worker"}]}"#;
+    assert_eq!(
+        uses(&ev("ecs.amazonaws.com", "RegisterTaskDefinition", register))[0].resources,
+        [td("orders-worker:*")]
+    );
+    let made = format!(
+        r#"{register},"responseElements":{{"taskDefinition":{{"taskDefinitionArn":"{}","revision":8}}}}"#,
+        td("orders-worker:8")
+    );
+    assert_eq!(uses(&ev("ecs.amazonaws.com", "RegisterTaskDefinition", &made))[0].resources, [td("orders-worker:8")]);
+    for (named, want) in
+        [("orders-worker:3", td("orders-worker:3")), (&td("orders-worker:4")[..], td("orders-worker:4"))]
+    {
+        let run = format!(r#","requestParameters":{{"cluster":"orders","taskDefinition":"{named}"}}"#);
+        assert_eq!(uses(&ev("ecs.amazonaws.com", "RunTask", &run))[0].resources, [want]);
+    }
+    let latest = r#","requestParameters":{"cluster":"orders","taskDefinition":"orders-worker"}"#;
+    assert_eq!(uses(&ev("ecs.amazonaws.com", "RunTask", latest))[0].resources, [td("orders-worker:*")]);
+    let ran =
+        format!(r#"{latest},"responseElements":{{"tasks":[{{"taskDefinitionArn":"{}"}}]}}"#, td("orders-worker:9"));
+    assert_eq!(uses(&ev("ecs.amazonaws.com", "RunTask", &ran))[0].resources, [td("orders-worker:9")]);
+
+    let update =
+        r#","requestParameters":{"cluster":"orders","service":"orders-worker","taskDefinition":"orders-worker:8"}"#;
+    let u = uses(&ev("ecs.amazonaws.com", "UpdateService", update));
+    assert_eq!(u[0].resources, [svc("orders/orders-worker")]);
+    assert_eq!(values(&u[0], "ecs:task-definition"), [td("orders-worker:8")]);
+    assert!(!u[0].absent.contains(&"ecs:task-definition"));
+    // In another account's cluster, and an ARN of the old form (service/NAME, no cluster).
+    let describe = format!(
+        r#","requestParameters":{{"cluster":"arn:aws:ecs:ap-southeast-2:444455556666:cluster/orders","services":["orders-worker","{}"]}}"#,
+        "arn:aws:ecs:ap-southeast-2:444455556666:service/orders-api"
+    );
+    assert_eq!(
+        uses(&ev("ecs.amazonaws.com", "DescribeServices", &describe))[0].resources,
+        [
+            "arn:aws:ecs:ap-southeast-2:444455556666:service/orders/orders-api",
+            "arn:aws:ecs:ap-southeast-2:444455556666:service/orders/orders-worker"
+        ]
+    );
+    let default = r#","requestParameters":{"services":["web"]}"#;
+    assert_eq!(uses(&ev("ecs.amazonaws.com", "DescribeServices", default))[0].resources, [svc("default/web")]);
+    // The family alone: the response's service names the revision; without it, the key is
+    // absent from what the event shows.
+    let family =
+        r#","requestParameters":{"cluster":"orders","service":"orders-worker","taskDefinition":"orders-worker"}"#;
+    let u = uses(&ev("ecs.amazonaws.com", "UpdateService", family));
+    assert!(values(&u[0], "ecs:task-definition").is_empty());
+    assert!(u[0].absent.contains(&"ecs:task-definition"), "{:?}", u[0].absent);
+    let resolved = format!(
+        r#"{family},"responseElements":{{"service":{{"serviceArn":"{}","taskDefinition":"{}"}}}}"#,
+        svc("orders/orders-worker"),
+        td("orders-worker:8")
+    );
+    let u = uses(&ev("ecs.amazonaws.com", "UpdateService", &resolved));
+    assert_eq!(values(&u[0], "ecs:task-definition"), [td("orders-worker:8")]);
+    assert_eq!(u[0].resources, [svc("orders/orders-worker")]);
+    let scale = r#","requestParameters":{"cluster":"orders","service":"orders-worker","desiredCount":3}"#;
+    assert!(uses(&ev("ecs.amazonaws.com", "UpdateService", scale))[0].absent.contains(&"ecs:task-definition"));
 }
