@@ -1479,6 +1479,8 @@ fn context<'e>(
 
 /// `request_keys`: ecs:task-definition.
 const KEYS_ECS_TASK_DEFINITION: u8 = 1;
+/// `request_keys`: kms:EncryptionContext:${EncryptionContextKey} and kms:EncryptionContextKeys.
+const KEYS_KMS_CONTEXT: u8 = 2;
 
 /// The `request_keys` bits of an action: the keys it reads that the catalog lists for the
 /// action.
@@ -1487,6 +1489,17 @@ fn request_keys_of(action: &Action) -> u8 {
     let mut bits = 0;
     if has("ecs:task-definition") {
         bits |= KEYS_ECS_TASK_DEFINITION;
+    }
+    // The cryptographic operations whose request has an EncryptionContext (AWS KMS API
+    // Reference). Not CreateGrant, whose keys read the grant's constraints, nor RetireGrant.
+    // Nor ReEncrypt, whose request has two (SourceEncryptionContext and
+    // DestinationEncryptionContext): the Developer Guide lists ReEncrypt for both keys without
+    // saying which context kms:ReEncryptFrom and kms:ReEncryptTo are each checked against, so
+    // a condition on them stays unknown.
+    if has("kms:EncryptionContext:${EncryptionContextKey}")
+        && (matches!(action.name, "Encrypt" | "Decrypt") || action.name.starts_with("GenerateDataKey"))
+    {
+        bits |= KEYS_KMS_CONTEXT;
     }
     bits
 }
@@ -1502,15 +1515,37 @@ fn request_keys<'e>(
     out: &mut Vec<(Cow<'static, str>, Cow<'e, str>)>,
     absent: &mut SmallVec<[&'static str; 2]>,
 ) {
-    let mut put = |key: &'static str, value: String| {
-        if !out.iter().any(|(k, v)| k == key && *v == value) {
-            out.push((key.into(), value.into()));
+    let mut put = |key: Cow<'static, str>, value: String| {
+        if !out.iter().any(|(k, v)| *k == key && *v == value) {
+            out.push((key, value.into()));
         }
     };
     if bits & KEYS_ECS_TASK_DEFINITION != 0 {
         match service_task_definition(ev, params) {
-            Some(arn) => put("ecs:task-definition", arn),
+            Some(arn) => put("ecs:task-definition".into(), arn),
             None => absent.push("ecs:task-definition"),
+        }
+    }
+    // AWS KMS Developer Guide, "AWS KMS condition keys": kms:EncryptionContext:context-key
+    // holds the value of each pair of the request's encryption context (requestParameters.
+    // encryptionContext, an object, in the CloudTrail record) and kms:EncryptionContextKeys its
+    // keys. A request without one has neither: the catalog's spelling of the templated key
+    // goes to `absent`, standing for every context key.
+    if bits & KEYS_KMS_CONTEXT != 0 {
+        let context = params.may_hold("encryptionContext").then(|| params.get().get("encryptionContext")).flatten();
+        let mut any = false;
+        for (k, v) in context.and_then(|c| if let Json::Object(m) = c { Some(m) } else { None }).into_iter().flatten() {
+            let v = match v {
+                Json::String(s) => s.to_string(),
+                Json::Number(n) => n.to_string(),
+                _ => continue,
+            };
+            put(format!("kms:EncryptionContext:{k}").into(), v);
+            put("kms:EncryptionContextKeys".into(), k.to_string());
+            any = true;
+        }
+        if !any {
+            absent.extend(["kms:EncryptionContext:${EncryptionContextKey}", "kms:EncryptionContextKeys"]);
         }
     }
 }

@@ -451,6 +451,8 @@ mod look_first {
         ("ecs.amazonaws.com", "UpdateService"),
         ("ecs.amazonaws.com", "DescribeServices"),
         ("ecs.amazonaws.com", "RunTask"),
+        ("kms.amazonaws.com", "Decrypt"),
+        ("kms.amazonaws.com", "GenerateDataKey"),
     ];
 
     const KEYS: &[&str] = &[
@@ -514,6 +516,8 @@ mod look_first {
         "services",
         "serviceName",
         "serviceArn",
+        "encryptionContext",
+        "pipeline",
     ];
 
     const VALUES: &[&str] = &[
@@ -1050,4 +1054,35 @@ fn ecs_services_and_task_definitions_by_name() {
     assert_eq!(u[0].resources, [svc("orders/orders-worker")]);
     let scale = r#","requestParameters":{"cluster":"orders","service":"orders-worker","desiredCount":3}"#;
     assert!(uses(&ev("ecs.amazonaws.com", "UpdateService", scale))[0].absent.contains(&"ecs:task-definition"));
+}
+
+#[test]
+fn kms_encryption_context_keys() {
+    // AWS KMS Developer Guide, "AWS KMS condition keys": kms:EncryptionContext:context-key (one
+    // per pair of the request's encryption context) and kms:EncryptionContextKeys (its keys)
+    // apply to Encrypt, Decrypt and GenerateDataKey*; the catalog spells the first
+    // kms:EncryptionContext:${EncryptionContextKey}. The record's requestParameters carry
+    // encryptionContext as an object (Developer Guide, "Decrypt" CloudTrail example).
+    let key = r#""resources":[{"type":"AWS::KMS::Key","ARN":"arn:aws:kms:ap-southeast-2:111122223333:key/1234abcd"}]"#;
+    let with = format!(
+        r#","requestParameters":{{"keyId":"alias/etl","encryptionContext":{{"pipeline":"etl","stage":"prod"}},"encryptionAlgorithm":"SYMMETRIC_DEFAULT"}},{key}"#
+    );
+    for name in ["Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext"] {
+        let u = uses(&ev("kms.amazonaws.com", name, &with));
+        assert_eq!(values(&u[0], "kms:EncryptionContext:pipeline"), ["etl"], "{name}");
+        assert_eq!(values(&u[0], "kms:EncryptionContext:stage"), ["prod"], "{name}");
+        assert_eq!(values(&u[0], "kms:EncryptionContextKeys"), ["pipeline", "stage"], "{name}");
+        assert!(u[0].absent.is_empty(), "{name}: {:?}", u[0].absent);
+        assert!(u[0].context.is_sorted(), "{:?}", u[0].context);
+    }
+    // No context: both keys are absent from the call, the templated one standing for all.
+    let without = format!(r#","requestParameters":{{"keyId":"alias/etl"}},{key}"#);
+    let u = uses(&ev("kms.amazonaws.com", "Decrypt", &without));
+    assert!(!u[0].context.iter().any(|(k, _)| k.starts_with("kms:EncryptionContext")), "{:?}", u[0].context);
+    assert_eq!(&u[0].absent[..], ["kms:EncryptionContext:${EncryptionContextKey}", "kms:EncryptionContextKeys"]);
+    // CreateGrant's keys read the grant's constraints, not a request context: not read.
+    let grant = r#","requestParameters":{"keyId":"1234abcd","granteePrincipal":"arn:aws:iam::111122223333:role/app","operations":["Decrypt"],"constraints":{"encryptionContextSubset":{"pipeline":"etl"}}}"#;
+    let u = uses(&ev("kms.amazonaws.com", "CreateGrant", grant));
+    assert!(!u[0].context.iter().any(|(k, _)| k.starts_with("kms:EncryptionContext")));
+    assert!(u[0].absent.is_empty(), "{:?}", u[0].absent);
 }
