@@ -1481,6 +1481,9 @@ fn context<'e>(
 const KEYS_ECS_TASK_DEFINITION: u8 = 1;
 /// `request_keys`: kms:EncryptionContext:${EncryptionContextKey} and kms:EncryptionContextKeys.
 const KEYS_KMS_CONTEXT: u8 = 2;
+/// `request_keys`: route53:ChangeResourceRecordSetsActions, ...NormalizedRecordNames and
+/// ...RecordTypes.
+const KEYS_ROUTE53_CHANGES: u8 = 4;
 
 /// The `request_keys` bits of an action: the keys it reads that the catalog lists for the
 /// action.
@@ -1500,6 +1503,9 @@ fn request_keys_of(action: &Action) -> u8 {
         && (matches!(action.name, "Encrypt" | "Decrypt") || action.name.starts_with("GenerateDataKey"))
     {
         bits |= KEYS_KMS_CONTEXT;
+    }
+    if has("route53:ChangeResourceRecordSetsActions") {
+        bits |= KEYS_ROUTE53_CHANGES;
     }
     bits
 }
@@ -1548,6 +1554,61 @@ fn request_keys<'e>(
             absent.extend(["kms:EncryptionContext:${EncryptionContextKey}", "kms:EncryptionContextKeys"]);
         }
     }
+    // Route 53 Developer Guide, "Using IAM policy conditions for fine-grained access control to
+    // manage resource record sets": the three multivalued keys of ChangeResourceRecordSets hold
+    // each change's action, record name (normalized) and record type, from the request's
+    // changeBatch.changes[] (Route 53 API Reference, Change and ResourceRecordSet).
+    if bits & KEYS_ROUTE53_CHANGES != 0 {
+        let batch = params.may_hold("changeBatch").then(|| params.get().get("changeBatch")).flatten();
+        let changes = batch.and_then(|b| b.get("changes")).and_then(Json::as_array).unwrap_or_default();
+        fn set<'j>(c: &'j Json<'_>, key: &str) -> Option<&'j str> {
+            c.get("resourceRecordSet").and_then(|r| r.get(key)).and_then(Json::as_str)
+        }
+        for c in changes {
+            if let Some(a) = c.get("action").and_then(Json::as_str) {
+                put("route53:ChangeResourceRecordSetsActions".into(), a.to_string());
+            }
+            if let Some(n) = set(c, "name") {
+                put("route53:ChangeResourceRecordSetsNormalizedRecordNames".into(), normalized_record_name(n));
+            }
+            if let Some(t) = set(c, "type") {
+                put("route53:ChangeResourceRecordSetsRecordTypes".into(), t.to_string());
+            }
+        }
+        if changes.is_empty() {
+            absent.extend([
+                "route53:ChangeResourceRecordSetsActions",
+                "route53:ChangeResourceRecordSetsNormalizedRecordNames",
+                "route53:ChangeResourceRecordSetsRecordTypes",
+            ]);
+        }
+    }
+}
+
+/// A record name as route53:ChangeResourceRecordSetsNormalizedRecordNames holds it (Route 53
+/// Developer Guide, "Using IAM policy conditions for fine-grained access control to manage
+/// resource record sets", on normalization): in lower case, without the trailing dot, every
+/// character but a-z, 0-9, hyphen, underscore and period written as a backslash and its
+/// three-digit octal code (`*` is `\052`). An escape already written so stays as it is.
+fn normalized_record_name(name: &str) -> String {
+    let b = name.strip_suffix('.').unwrap_or(name).as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i].to_ascii_lowercase();
+        if c == b'\\' && b.get(i + 1..i + 4).is_some_and(|d| d.iter().all(|d| (b'0'..=b'7').contains(d))) {
+            out.extend(b[i..i + 4].iter().map(|&d| char::from(d)));
+            i += 4;
+            continue;
+        }
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'_' | b'.') {
+            out.push(char::from(c));
+        } else {
+            out.push_str(&format!("\\{c:03o}"));
+        }
+        i += 1;
+    }
+    out
 }
 
 /// ecs:task-definition of CreateService, UpdateService and CreateTaskSet: the ARN of the task

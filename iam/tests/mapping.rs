@@ -518,6 +518,11 @@ mod look_first {
         "serviceArn",
         "encryptionContext",
         "pipeline",
+        "changeBatch",
+        "changes",
+        "action",
+        "resourceRecordSet",
+        "type",
     ];
 
     const VALUES: &[&str] = &[
@@ -1085,4 +1090,26 @@ fn kms_encryption_context_keys() {
     let u = uses(&ev("kms.amazonaws.com", "CreateGrant", grant));
     assert!(!u[0].context.iter().any(|(k, _)| k.starts_with("kms:EncryptionContext")));
     assert!(u[0].absent.is_empty(), "{:?}", u[0].absent);
+}
+
+#[test]
+fn route53_change_batch_keys() {
+    // Route 53 Developer Guide, "Using IAM policy conditions for fine-grained access control to
+    // manage resource record sets": route53:ChangeResourceRecordSetsActions,
+    // ...NormalizedRecordNames (lower case, no trailing dot, characters other than a-z, 0-9,
+    // -, _ and . as \ + three-digit octal code, * as \052) and ...RecordTypes, each multivalued.
+    let change = r#","requestParameters":{"hostedZoneId":"Z1PA6795UKMFR9","changeBatch":{"changes":[{"action":"UPSERT","resourceRecordSet":{"name":"Build-42.CI.Example.com.","type":"A","tTL":60}},{"action":"DELETE","resourceRecordSet":{"name":"build-41.ci.example.com","type":"A"}},{"action":"UPSERT","resourceRecordSet":{"name":"*.ci.example.com.","type":"CNAME"}},{"action":"UPSERT","resourceRecordSet":{"name":"\\052.old.example.com","type":"TXT"}}]}}"#;
+    let u = uses(&ev("route53.amazonaws.com", "ChangeResourceRecordSets", change));
+    assert_eq!(values(&u[0], "route53:ChangeResourceRecordSetsActions"), ["DELETE", "UPSERT"]);
+    assert_eq!(
+        values(&u[0], "route53:ChangeResourceRecordSetsNormalizedRecordNames"),
+        [r"\052.ci.example.com", r"\052.old.example.com", "build-41.ci.example.com", "build-42.ci.example.com"]
+    );
+    assert_eq!(values(&u[0], "route53:ChangeResourceRecordSetsRecordTypes"), ["A", "CNAME", "TXT"]);
+    assert!(u[0].absent.is_empty(), "{:?}", u[0].absent);
+    assert_eq!(u[0].resources, ["arn:aws:route53:::hostedzone/Z1PA6795UKMFR9"]);
+    // A record without its change batch does not show the keys.
+    let bare = r#","requestParameters":{"hostedZoneId":"Z1PA6795UKMFR9"}"#;
+    let u = uses(&ev("route53.amazonaws.com", "ChangeResourceRecordSets", bare));
+    assert_eq!(u[0].absent.len(), 3, "{:?}", u[0].absent);
 }
