@@ -1344,7 +1344,7 @@ fn bare_id(id: &str) -> &str {
 /// Condition-key values that the event shows, for keys that apply to the action.
 fn context<'e>(
     ev: &'e Event<'_>,
-    params: &Params<'_>,
+    params: &Params<'e>,
     plan: &ActionPlan,
     absent: &mut SmallVec<[&'static str; 2]>,
 ) -> Vec<(Cow<'static, str>, Cow<'e, str>)> {
@@ -1516,19 +1516,19 @@ fn request_keys_of(action: &Action) -> u8 {
 #[inline(never)]
 fn request_keys<'e>(
     ev: &Event<'_>,
-    params: &Params<'_>,
+    params: &Params<'e>,
     bits: u8,
     out: &mut Vec<(Cow<'static, str>, Cow<'e, str>)>,
     absent: &mut SmallVec<[&'static str; 2]>,
 ) {
-    let mut put = |key: Cow<'static, str>, value: String| {
+    let mut put = |key: Cow<'static, str>, value: Cow<'e, str>| {
         if !out.iter().any(|(k, v)| *k == key && *v == value) {
-            out.push((key, value.into()));
+            out.push((key, value));
         }
     };
     if bits & KEYS_ECS_TASK_DEFINITION != 0 {
         match service_task_definition(ev, params) {
-            Some(arn) => put("ecs:task-definition".into(), arn),
+            Some(arn) => put("ecs:task-definition".into(), arn.into()),
             None => absent.push("ecs:task-definition"),
         }
     }
@@ -1540,14 +1540,20 @@ fn request_keys<'e>(
     if bits & KEYS_KMS_CONTEXT != 0 {
         let context = params.may_hold("encryptionContext").then(|| params.get().get("encryptionContext")).flatten();
         let mut any = false;
+        // (The text borrowed from the event where it can be: a fresh string per value was
+        // most of the cost of these keys on a trail.)
+        let text = |s: &Cow<'e, str>| match s {
+            Cow::Borrowed(b) => Cow::Borrowed(*b),
+            Cow::Owned(o) => Cow::Owned(o.clone()),
+        };
         for (k, v) in context.and_then(|c| if let Json::Object(m) = c { Some(m) } else { None }).into_iter().flatten() {
             let v = match v {
-                Json::String(s) => s.to_string(),
-                Json::Number(n) => n.to_string(),
+                Json::String(s) => text(s),
+                Json::Number(n) => n.to_string().into(),
                 _ => continue,
             };
             put(format!("kms:EncryptionContext:{k}").into(), v);
-            put("kms:EncryptionContextKeys".into(), k.to_string());
+            put("kms:EncryptionContextKeys".into(), text(k));
             any = true;
         }
         if !any {
@@ -1566,13 +1572,13 @@ fn request_keys<'e>(
         }
         for c in changes {
             if let Some(a) = c.get("action").and_then(Json::as_str) {
-                put("route53:ChangeResourceRecordSetsActions".into(), a.to_string());
+                put("route53:ChangeResourceRecordSetsActions".into(), a.to_string().into());
             }
             if let Some(n) = set(c, "name") {
-                put("route53:ChangeResourceRecordSetsNormalizedRecordNames".into(), normalized_record_name(n));
+                put("route53:ChangeResourceRecordSetsNormalizedRecordNames".into(), normalized_record_name(n).into());
             }
             if let Some(t) = set(c, "type") {
-                put("route53:ChangeResourceRecordSetsRecordTypes".into(), t.to_string());
+                put("route53:ChangeResourceRecordSetsRecordTypes".into(), t.to_string().into());
             }
         }
         if changes.is_empty() {
