@@ -1113,3 +1113,33 @@ fn route53_change_batch_keys() {
     let u = uses(&ev("route53.amazonaws.com", "ChangeResourceRecordSets", bare));
     assert_eq!(u[0].absent.len(), 3, "{:?}", u[0].absent);
 }
+
+#[test]
+fn calls_without_called_via_are_flagged() {
+    // IAM User Guide, "AWS global condition context keys", aws:CalledVia: present only when a
+    // service of the CalledVia table made the call with the caller's credentials. Each other
+    // call is flagged, so that a record notes that some of its calls lacked the key.
+    let via = |service: &str| {
+        ev("sqs.amazonaws.com", "CreateQueue", r#","requestParameters":{"queueName":"q"}"#)
+            .replacen(
+                r#""accountId":"111122223333","#,
+                &format!(r#""accountId":"111122223333","invokedBy":"{service}","#),
+                1,
+            )
+            .replace("198.51.100.20", service)
+    };
+    assert!(!uses(&via("cloudformation.amazonaws.com"))[0].called_via_absent);
+    assert!(uses(&via("autoscaling.amazonaws.com"))[0].called_via_absent);
+    assert!(
+        uses(&ev("sqs.amazonaws.com", "CreateQueue", r#","requestParameters":{"queueName":"q"}"#))[0].called_via_absent
+    );
+    // Uses without the global keys (an inferred iam:PassRole) and names alone are not flagged.
+    let lambda = r#","requestParameters":{"functionName":"f","role":"arn:aws:iam::111122223333:role/fn-exec"}"#;
+    let u = uses(&ev("lambda.amazonaws.com", "CreateFunction20150331", lambda));
+    assert!(u[0].called_via_absent && !u.last().unwrap().called_via_absent);
+    let plain = ev("sqs.amazonaws.com", "CreateQueue", "");
+    match mapping::map_with(&Event::parse(plain.as_bytes()).unwrap(), false) {
+        Mapping::Actions(u) => assert!(!u[0].called_via_absent),
+        other => panic!("{other:?}"),
+    }
+}
