@@ -178,6 +178,13 @@ pub struct Use<'e> {
     /// Service condition keys that apply to the action but that the request did not carry
     /// (a ListBucket without a prefix): the values in `context` do not speak for this call.
     pub absent: SmallVec<[&'static str; 2]>,
+    /// The call had no aws:CalledVia, not being made through a service of the CalledVia table
+    /// (IAM User Guide, "AWS global condition context keys", aws:CalledVia): a record notes in
+    /// `partial` that some of its calls lacked the key. A flag rather than the key's name in
+    /// `absent`, which nearly every call would then carry (the name cost ct-actions 0.7 % more
+    /// instructions). Set with `context` only: false for the uses that carry no global keys
+    /// (iam:PassRole) and without details.
+    pub called_via_absent: bool,
 }
 
 impl Use<'_> {
@@ -192,6 +199,7 @@ impl Use<'_> {
             context: self.context.into_iter().map(|(k, v)| (k, Cow::Owned(v.into_owned()))).collect(),
             id: self.id,
             absent: self.absent,
+            called_via_absent: self.called_via_absent,
         }
     }
 }
@@ -692,13 +700,14 @@ fn map_params<'e>(ev: &'e Event<'_>, detail: bool, look_first: bool) -> Mapping<
             context: Vec::new(),
             id: known.as_ref().map(|k| k.plan.id),
             absent: SmallVec::new(),
+            called_via_absent: false,
         };
         if let Some(Known { plan, .. }) = known
             && detail
         {
             u.resources = resources(ev, &params, plan, special_resource(p, n, name, i, &params), (p, name));
             u.unnamed = u.resources.is_empty() && plan.takes_resources;
-            u.context = context(ev, &params, plan, &mut u.absent);
+            u.context = context(ev, &params, plan, &mut u.absent, &mut u.called_via_absent);
         }
         uses.push(u);
     }
@@ -722,6 +731,8 @@ pub(crate) struct ActionPlan {
     /// ec2:InstanceProfile applies to the action (RunInstances and the other calls on
     /// instances).
     instance_profile: bool,
+    /// The keys that `request_keys` reads that apply to the action (its `KEYS_*` bits).
+    request_keys: u8,
     /// `Use::id`.
     id: u32,
 }
@@ -802,6 +813,7 @@ impl ActionPlan {
                 simple,
                 takes_resources: !action.resources.is_empty(),
                 instance_profile: action.prefix == "ec2" && catalog.key_applies(action, "ec2:InstanceProfile"),
+                request_keys: request_keys_of(action),
                 id,
             })
         })
@@ -951,7 +963,9 @@ fn resources<'e>(
     // What the few services of `own_type` name their own way, per type; when they name any,
     // `resources[]` does not speak for the call (it names the table of a query on an index).
     // (Only for those services: for the others, no list to make and drop per event.)
-    let own = if matches!(prefix, "route53" | "dynamodb" | "codebuild" | "cloudformation") {
+    let own = if matches!(prefix, "route53" | "dynamodb" | "codebuild" | "cloudformation" | "ecs")
+        || (prefix == "ec2" && event == "RunInstances")
+    {
         own_types(ev, params, plan, prefix, event)
     } else {
         None
@@ -1170,8 +1184,170 @@ fn own_type(ev: &Event<'_>, params: &Params<'_>, prefix: &str, event: &str, t: &
             }
             Some(vec![fill_with(ev, t, &[("StackName", name)])])
         }
+        ("ec2", "security-group") if event == "RunInstances" => launch_security_groups(ev, params, t),
+        ("ecs", "task-definition") => ecs_task_definitions(ev, params, event, t),
+        ("ecs", "service") => ecs_services(ev, params, t),
         _ => None,
     }
+}
+
+/// The security groups of an EC2 launch. RunInstances is authorised on each group the new
+/// instances get (Service Authorization Reference, Amazon EC2: RunInstances takes the
+/// security-group type, arn:${Partition}:ec2:${Region}:${Account}:security-group/${SecurityGroupId}).
+/// The request names them by ID in groupSet.items[].groupId, and for the interfaces it creates
+/// in networkInterfaceSet.items[].groupSet (EC2 API Reference, RunInstances: SecurityGroupId,
+/// and InstanceNetworkInterfaceSpecification's Groups); or by name (groupName), whose ARN the
+/// request cannot give; or not at all, when the instances get the VPC's default group or a
+/// launch template's. The response then shows the groups they got, by ID (the instances'
+/// groupSet and their interfaces'), which are exactly the groups of the launch. `None` (the type's
+/// pattern, `security-group/*`) when neither shows them; a group named by name with no response
+/// keeps the pattern beside the IDs named.
+fn launch_security_groups(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan) -> Option<Vec<String>> {
+    /// The IDs of a groupSet (`{"items":[{"groupId":...}]}`) into `ids`, and whether it names a
+    /// group by name only.
+    fn read(set: Option<&Json<'_>>, ids: &mut Vec<String>) -> bool {
+        let mut by_name = false;
+        for g in set.and_then(|s| s.get("items")).and_then(Json::as_array).into_iter().flatten() {
+            match g.get("groupId").and_then(Json::as_str) {
+                Some(id) => ids.push(id.to_string()),
+                None => by_name |= g.get("groupName").is_some(),
+            }
+        }
+        by_name
+    }
+    /// Every groupSet of `v` and of the items of its networkInterfaceSet.
+    fn read_all(v: &Json<'_>, ids: &mut Vec<String>) -> bool {
+        let mut by_name = read(v.get("groupSet"), ids);
+        let interfaces = v.get("networkInterfaceSet").and_then(|s| s.get("items")).and_then(Json::as_array);
+        for ni in interfaces.into_iter().flatten() {
+            by_name |= read(ni.get("groupSet"), ids);
+        }
+        by_name
+    }
+    let mut ids = Vec::new();
+    let by_name = params.may_hold("groupSet") && read_all(params.get(), &mut ids);
+    if ids.is_empty() || by_name {
+        let response = params.response_with("groupId");
+        let mut got = Vec::new();
+        let instances = response.get("instancesSet").and_then(|s| s.get("items")).and_then(Json::as_array);
+        for instance in instances.into_iter().flatten() {
+            read_all(instance, &mut got);
+        }
+        if !got.is_empty() {
+            ids = got;
+        } else if ids.is_empty() {
+            return None;
+        } else {
+            ids.push("*".to_string());
+        }
+    }
+    let mut out: Vec<String> = ids.iter().map(|id| fill_with(ev, t, &[("SecurityGroupId", id.as_str())])).collect();
+    out.sort_unstable();
+    out.dedup();
+    Some(out)
+}
+
+/// The task definitions of an ECS call,
+/// task-definition/${TaskDefinitionFamilyName}:${TaskDefinitionRevisionNumber} (Service
+/// Authorization Reference, Amazon ECS). RegisterTaskDefinition makes a new revision
+/// of the request's `family`: its ARN is in the response (ECS API Reference,
+/// RegisterTaskDefinition: taskDefinition.taskDefinitionArn), else any revision of the family.
+/// RunTask and StartTask name one by `taskDefinition`, DeleteTaskDefinitions several by
+/// `taskDefinitions`: an ARN, FAMILY:REVISION, or FAMILY alone for its latest ACTIVE revision
+/// (ECS API Reference, RunTask: taskDefinition), which the response's tasks name
+/// (tasks[].taskDefinitionArn) and which is otherwise any revision of the family.
+fn ecs_task_definitions(ev: &Event<'_>, params: &Params<'_>, event: &str, t: &TypePlan) -> Option<Vec<String>> {
+    let fits = |a: &&str| t.glob.is_match(a);
+    if event == "RegisterTaskDefinition" {
+        let response = params.response_with("taskDefinitionArn");
+        let made = response.get("taskDefinition").and_then(|d| d.get("taskDefinitionArn")).and_then(Json::as_str);
+        if let Some(arn) = made.filter(fits) {
+            return Some(vec![arn.to_string()]);
+        }
+        return Some(vec![fill_with(ev, t, &[("TaskDefinitionFamilyName", params.str_at("family")?)])]);
+    }
+    let mut named: Vec<&str> = Vec::new();
+    if params.may_hold("taskDefinition") {
+        let p = params.get();
+        named.extend(p.get("taskDefinition").and_then(Json::as_str));
+        named.extend(p.get("taskDefinitions").and_then(Json::as_array).into_iter().flatten().filter_map(Json::as_str));
+    }
+    let mut out = Vec::new();
+    for td in named {
+        if td.starts_with("arn:") {
+            out.extend(Some(td).filter(fits).map(String::from));
+            continue;
+        }
+        let (family, revision) = td.split_once(':').map_or((td, None), |(f, r)| (f, Some(r)));
+        if revision.is_none() {
+            let response = params.response_with("taskDefinitionArn");
+            let mut ran = Vec::new();
+            find_strings(&response, "taskDefinitionArn", 0, &mut ran);
+            let of_family = |a: &&str| {
+                fits(a)
+                    && a.rsplit_once(":task-definition/")
+                        .is_some_and(|(_, d)| d.rsplit_once(':').is_some_and(|(f, _)| f == family))
+            };
+            let before = out.len();
+            out.extend(ran.into_iter().filter(of_family).map(String::from));
+            if out.len() > before {
+                continue;
+            }
+        }
+        let mut vars = vec![("TaskDefinitionFamilyName", family)];
+        vars.extend(revision.map(|r| ("TaskDefinitionRevisionNumber", r)));
+        out.push(fill_with(ev, t, &vars));
+    }
+    out.sort_unstable();
+    out.dedup();
+    (!out.is_empty()).then_some(out)
+}
+
+/// The services of an ECS call, service/${ClusterName}/${ServiceName} (Service Authorization
+/// Reference, Amazon ECS). The request names them by name or ARN (`service`: UpdateService,
+/// DeleteService; `services`: DescribeServices; `serviceName`: CreateService) in `cluster`, a
+/// name or ARN, or else the default cluster, `default` (ECS API Reference, UpdateService and
+/// DescribeServices: cluster). A service ARN of the old form, service/NAME, names no cluster:
+/// the request's is used. A call that returns the service (CreateService, UpdateService,
+/// DeleteService) shows its ARN in the response (service.serviceArn).
+fn ecs_services(ev: &Event<'_>, params: &Params<'_>, t: &TypePlan) -> Option<Vec<String>> {
+    // All three keys hold the text `service`.
+    if !params.may_hold("service") {
+        return None;
+    }
+    let response = params.response_with("serviceArn");
+    if let Some(arn) = response.get("service").and_then(|s| s.get("serviceArn")).and_then(Json::as_str)
+        && t.glob.is_match(arn)
+    {
+        return Some(vec![arn.to_string()]);
+    }
+    let p = params.get();
+    let mut named: Vec<&str> = Vec::new();
+    named.extend(p.get("service").and_then(Json::as_str));
+    named.extend(p.get("serviceName").and_then(Json::as_str));
+    named.extend(p.get("services").and_then(Json::as_array).into_iter().flatten().filter_map(Json::as_str));
+    named.retain(|s| !s.is_empty());
+    if named.is_empty() {
+        return None;
+    }
+    let cluster = p.get("cluster").and_then(Json::as_str).filter(|c| !c.is_empty()).unwrap_or("default");
+    let mut out: Vec<String> = named
+        .into_iter()
+        .map(|s| {
+            if t.glob.is_match(s) {
+                return s.to_string();
+            }
+            let name = s.rsplit('/').next().unwrap_or(s);
+            match cluster.split_once(":cluster/") {
+                // The cluster's ARN: the service is in its partition, region and account.
+                Some((head, c)) => format!("{head}:service/{c}/{name}"),
+                None => fill_with(ev, t, &[("ClusterName", cluster), ("ServiceName", name)]),
+            }
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    Some(out)
 }
 
 /// An id written as a path (`/hostedzone/Z1`): its last part.
@@ -1182,9 +1358,10 @@ fn bare_id(id: &str) -> &str {
 /// Condition-key values that the event shows, for keys that apply to the action.
 fn context<'e>(
     ev: &'e Event<'_>,
-    params: &Params<'_>,
+    params: &Params<'e>,
     plan: &ActionPlan,
     absent: &mut SmallVec<[&'static str; 2]>,
+    called_via_absent: &mut bool,
 ) -> Vec<(Cow<'static, str>, Cow<'e, str>)> {
     // Room for the usual keys (region, address, endpoint, MFA and a few more): no regrowth.
     let mut out: Vec<(Cow<'static, str>, Cow<'e, str>)> = Vec::with_capacity(8);
@@ -1196,6 +1373,8 @@ fn context<'e>(
         && CALLED_VIA.contains(&service)
     {
         out.push(("aws:CalledVia".into(), service.into()));
+    } else {
+        *called_via_absent = true;
     }
     let mfa = ev
         .user_identity
@@ -1306,10 +1485,173 @@ fn context<'e>(
             put("ec2:InstanceProfile".into(), profile.into());
         }
     }
+    if plan.request_keys != 0 {
+        request_keys(ev, params, plan.request_keys, &mut out, absent);
+    }
     if out.len() > globals {
         out.sort();
     }
     out
+}
+
+/// `request_keys`: ecs:task-definition.
+const KEYS_ECS_TASK_DEFINITION: u8 = 1;
+/// `request_keys`: kms:EncryptionContext:${EncryptionContextKey} and kms:EncryptionContextKeys.
+const KEYS_KMS_CONTEXT: u8 = 2;
+/// `request_keys`: route53:ChangeResourceRecordSetsActions, ...NormalizedRecordNames and
+/// ...RecordTypes.
+const KEYS_ROUTE53_CHANGES: u8 = 4;
+
+/// The `request_keys` bits of an action: the keys it reads that the catalog lists for the
+/// action.
+fn request_keys_of(action: &Action) -> u8 {
+    let has = |key: &str| action.condition_keys.contains(&key);
+    let mut bits = 0;
+    if has("ecs:task-definition") {
+        bits |= KEYS_ECS_TASK_DEFINITION;
+    }
+    // The cryptographic operations whose request has an EncryptionContext (AWS KMS API
+    // Reference). Not CreateGrant, whose keys read the grant's constraints, nor RetireGrant.
+    // Nor ReEncrypt, whose request has two (SourceEncryptionContext and
+    // DestinationEncryptionContext): the Developer Guide lists ReEncrypt for both keys without
+    // saying which context kms:ReEncryptFrom and kms:ReEncryptTo are each checked against, so
+    // a condition on them stays unknown.
+    if has("kms:EncryptionContext:${EncryptionContextKey}")
+        && (matches!(action.name, "Encrypt" | "Decrypt") || action.name.starts_with("GenerateDataKey"))
+    {
+        bits |= KEYS_KMS_CONTEXT;
+    }
+    if has("route53:ChangeResourceRecordSetsActions") {
+        bits |= KEYS_ROUTE53_CHANGES;
+    }
+    bits
+}
+
+/// Condition keys whose values the request shows in a shape of its own, for the actions whose
+/// `request_keys` name them; a key the request does not show goes to `absent` (out of line:
+/// few actions have any).
+#[inline(never)]
+fn request_keys<'e>(
+    ev: &Event<'_>,
+    params: &Params<'e>,
+    bits: u8,
+    out: &mut Vec<(Cow<'static, str>, Cow<'e, str>)>,
+    absent: &mut SmallVec<[&'static str; 2]>,
+) {
+    let mut put = |key: Cow<'static, str>, value: Cow<'e, str>| {
+        if !out.iter().any(|(k, v)| *k == key && *v == value) {
+            out.push((key, value));
+        }
+    };
+    if bits & KEYS_ECS_TASK_DEFINITION != 0 {
+        match service_task_definition(ev, params) {
+            Some(arn) => put("ecs:task-definition".into(), arn.into()),
+            None => absent.push("ecs:task-definition"),
+        }
+    }
+    // AWS KMS Developer Guide, "AWS KMS condition keys": kms:EncryptionContext:context-key
+    // holds the value of each pair of the request's encryption context (requestParameters.
+    // encryptionContext, an object, in the CloudTrail record) and kms:EncryptionContextKeys its
+    // keys. A request without one has neither: the catalog's spelling of the templated key
+    // goes to `absent`, standing for every context key.
+    if bits & KEYS_KMS_CONTEXT != 0 {
+        let context = params.may_hold("encryptionContext").then(|| params.get().get("encryptionContext")).flatten();
+        let mut any = false;
+        // (The text borrowed from the event where it can be: a fresh string per value was
+        // most of the cost of these keys on a trail.)
+        let text = |s: &Cow<'e, str>| match s {
+            Cow::Borrowed(b) => Cow::Borrowed(*b),
+            Cow::Owned(o) => Cow::Owned(o.clone()),
+        };
+        for (k, v) in context.and_then(|c| if let Json::Object(m) = c { Some(m) } else { None }).into_iter().flatten() {
+            let v = match v {
+                Json::String(s) => text(s),
+                Json::Number(n) => n.to_string().into(),
+                _ => continue,
+            };
+            put(format!("kms:EncryptionContext:{k}").into(), v);
+            put("kms:EncryptionContextKeys".into(), text(k));
+            any = true;
+        }
+        if !any {
+            absent.extend(["kms:EncryptionContext:${EncryptionContextKey}", "kms:EncryptionContextKeys"]);
+        }
+    }
+    // Route 53 Developer Guide, "Using IAM policy conditions for fine-grained access control to
+    // manage resource record sets": the three multivalued keys of ChangeResourceRecordSets hold
+    // each change's action, record name (normalized) and record type, from the request's
+    // changeBatch.changes[] (Route 53 API Reference, Change and ResourceRecordSet).
+    if bits & KEYS_ROUTE53_CHANGES != 0 {
+        let batch = params.may_hold("changeBatch").then(|| params.get().get("changeBatch")).flatten();
+        let changes = batch.and_then(|b| b.get("changes")).and_then(Json::as_array).unwrap_or_default();
+        fn set<'j>(c: &'j Json<'_>, key: &str) -> Option<&'j str> {
+            c.get("resourceRecordSet").and_then(|r| r.get(key)).and_then(Json::as_str)
+        }
+        for c in changes {
+            if let Some(a) = c.get("action").and_then(Json::as_str) {
+                put("route53:ChangeResourceRecordSetsActions".into(), a.to_string().into());
+            }
+            if let Some(n) = set(c, "name") {
+                put("route53:ChangeResourceRecordSetsNormalizedRecordNames".into(), normalized_record_name(n).into());
+            }
+            if let Some(t) = set(c, "type") {
+                put("route53:ChangeResourceRecordSetsRecordTypes".into(), t.to_string().into());
+            }
+        }
+        if changes.is_empty() {
+            absent.extend([
+                "route53:ChangeResourceRecordSetsActions",
+                "route53:ChangeResourceRecordSetsNormalizedRecordNames",
+                "route53:ChangeResourceRecordSetsRecordTypes",
+            ]);
+        }
+    }
+}
+
+/// A record name as route53:ChangeResourceRecordSetsNormalizedRecordNames holds it (Route 53
+/// Developer Guide, "Using IAM policy conditions for fine-grained access control to manage
+/// resource record sets", on normalization): in lower case, without the trailing dot, every
+/// character but a-z, 0-9, hyphen, underscore and period written as a backslash and its
+/// three-digit octal code (`*` is `\052`). An escape already written so stays as it is.
+fn normalized_record_name(name: &str) -> String {
+    let b = name.strip_suffix('.').unwrap_or(name).as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i].to_ascii_lowercase();
+        if c == b'\\' && b.get(i + 1..i + 4).is_some_and(|d| d.iter().all(|d| (b'0'..=b'7').contains(d))) {
+            out.extend(b[i..i + 4].iter().map(|&d| char::from(d)));
+            i += 4;
+            continue;
+        }
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'_' | b'.') {
+            out.push(char::from(c));
+        } else {
+            out.push_str(&format!("\\{c:03o}"));
+        }
+        i += 1;
+    }
+    out
+}
+
+/// ecs:task-definition of CreateService, UpdateService and CreateTaskSet: the ARN of the task
+/// definition the request names (Service Authorization Reference, Amazon ECS: the key's type is
+/// ARN; ECS API Reference, UpdateService: taskDefinition is FAMILY:REVISION or the full ARN,
+/// or FAMILY alone for its latest ACTIVE revision, which the response's service shows:
+/// service.taskDefinition). `None` when the request names none, or only a family the response
+/// does not resolve.
+fn service_task_definition(ev: &Event<'_>, params: &Params<'_>) -> Option<String> {
+    let named = params.str_at("taskDefinition").filter(|t| !t.is_empty())?;
+    if named.starts_with("arn:") {
+        return Some(named.to_string());
+    }
+    if let Some((family, revision)) = named.split_once(':') {
+        let (region, account) = (ev.aws_region.as_deref()?, ev.account()?);
+        return Some(format!("arn:{}:ecs:{region}:{account}:task-definition/{family}:{revision}", ev.partition()));
+    }
+    let response = params.response_with("taskDefinition");
+    let resolved = response.get("service").and_then(|s| s.get("taskDefinition")).and_then(Json::as_str);
+    resolved.filter(|a| a.starts_with("arn:") && a.contains(&format!(":task-definition/{named}:"))).map(String::from)
 }
 
 /// The services that set aws:CalledVia when they call on with the caller's credentials (IAM
@@ -1485,6 +1827,7 @@ fn pass_role(ev: &Event<'_>, prefix: &str, name: &str, level: Option<&str>, para
                 },
                 context: service.map(|s| ("iam:PassedToService".into(), Cow::Owned(s))).into_iter().collect(),
                 id: *PASS_ROLE,
+                called_via_absent: false,
             }
         })
         .collect()

@@ -448,6 +448,11 @@ mod look_first {
         ("cloudformation.amazonaws.com", "DescribeChangeSet"),
         ("ecs.amazonaws.com", "RegisterTaskDefinition"),
         ("ec2.amazonaws.com", "CreateFlowLogs"),
+        ("ecs.amazonaws.com", "UpdateService"),
+        ("ecs.amazonaws.com", "DescribeServices"),
+        ("ecs.amazonaws.com", "RunTask"),
+        ("kms.amazonaws.com", "Decrypt"),
+        ("kms.amazonaws.com", "GenerateDataKey"),
     ];
 
     const KEYS: &[&str] = &[
@@ -498,6 +503,26 @@ mod look_first {
         "taskRoleArn",
         "DeliverLogsPermissionArn",
         "credentials",
+        "groupSet",
+        "groupId",
+        "groupName",
+        "networkInterfaceSet",
+        "family",
+        "taskDefinition",
+        "taskDefinitions",
+        "taskDefinitionArn",
+        "cluster",
+        "service",
+        "services",
+        "serviceName",
+        "serviceArn",
+        "encryptionContext",
+        "pipeline",
+        "changeBatch",
+        "changes",
+        "action",
+        "resourceRecordSet",
+        "type",
     ];
 
     const VALUES: &[&str] = &[
@@ -517,6 +542,11 @@ mod look_first {
         "/hostedzone/Z1",
         "webapp-ci:0f1e",
         "arn:aws:cloudformation:ap-southeast-2:111122223333:stack/s/1",
+        "sg-0a1",
+        "web:3",
+        "arn:aws:ecs:ap-southeast-2:111122223333:cluster/c",
+        "arn:aws:ecs:ap-southeast-2:111122223333:task-definition/web:3",
+        "arn:aws:ecs:ap-southeast-2:111122223333:service/c/web",
     ];
 
     /// A key as it may be written: as it is, or (now and then, so that most requests have
@@ -927,4 +957,189 @@ fn a_change_set_s_name_even_when_given_by_its_arn() {
         "{:?}",
         u[0].context
     );
+}
+
+#[test]
+fn a_launch_s_security_groups_by_id() {
+    // Service Authorization Reference, Amazon EC2: RunInstances takes the security-group type,
+    // arn:${Partition}:ec2:${Region}:${Account}:security-group/${SecurityGroupId}. EC2 API
+    // Reference, RunInstances: SecurityGroupId (groupSet in the record) and the network
+    // interfaces' Groups; the response's instances show the groups they got.
+    let sg = |id: &str| format!("arn:aws:ec2:ap-southeast-2:111122223333:security-group/{id}");
+    let groups = |u: &[mapping::Use<'_>]| -> Vec<String> {
+        u[0].resources.iter().filter(|r| r.contains(":security-group/")).map(|r| r.to_string()).collect()
+    };
+    let by_id = r#","requestParameters":{"instanceType":"t3.micro","instancesSet":{"items":[{"imageId":"ami-0a1b","minCount":1,"maxCount":1}]},"groupSet":{"items":[{"groupId":"sg-0b2"},{"groupId":"sg-0a1"}]}}"#;
+    assert_eq!(groups(&uses(&ev("ec2.amazonaws.com", "RunInstances", by_id))), [sg("sg-0a1"), sg("sg-0b2")]);
+    let interface = r#","requestParameters":{"networkInterfaceSet":{"items":[{"deviceIndex":0,"subnetId":"subnet-1","groupSet":{"items":[{"groupId":"sg-0c3"}]}}]}}"#;
+    assert_eq!(groups(&uses(&ev("ec2.amazonaws.com", "RunInstances", interface))), [sg("sg-0c3")]);
+    // By name, or none (the VPC's default group): the response names them by ID.
+    let response = r#","responseElements":{"instancesSet":{"items":[{"instanceId":"i-1","groupSet":{"items":[{"groupId":"sg-0d4","groupName":"web"}]},"networkInterfaceSet":{"items":[{"groupSet":{"items":[{"groupId":"sg-0d4","groupName":"web"}]}}]}}]}}"#;
+    let by_name = r#","requestParameters":{"groupSet":{"items":[{"groupName":"web"}]}}"#;
+    assert_eq!(
+        groups(&uses(&ev("ec2.amazonaws.com", "RunInstances", &format!("{by_name}{response}")))),
+        [sg("sg-0d4")]
+    );
+    let none = r#","requestParameters":{"instanceType":"t3.micro"}"#;
+    assert_eq!(groups(&uses(&ev("ec2.amazonaws.com", "RunInstances", &format!("{none}{response}")))), [sg("sg-0d4")]);
+    // Without a response (a failed call) only the pattern says which.
+    assert_eq!(groups(&uses(&ev("ec2.amazonaws.com", "RunInstances", none))), [sg("*")]);
+    assert_eq!(groups(&uses(&ev("ec2.amazonaws.com", "RunInstances", by_name))), [sg("*")]);
+    let both = r#","requestParameters":{"groupSet":{"items":[{"groupId":"sg-0a1"},{"groupName":"web"}]}}"#;
+    assert_eq!(groups(&uses(&ev("ec2.amazonaws.com", "RunInstances", both))), [sg("*"), sg("sg-0a1")]);
+}
+
+#[test]
+fn ecs_services_and_task_definitions_by_name() {
+    // Service Authorization Reference, Amazon ECS: task-definition is
+    // arn:${Partition}:ecs:${Region}:${Account}:task-definition/${TaskDefinitionFamilyName}:${TaskDefinitionRevisionNumber},
+    // service is ...:service/${ClusterName}/${ServiceName}; ecs:task-definition (an ARN) applies
+    // to CreateService and UpdateService. ECS API Reference: RegisterTaskDefinition returns
+    // taskDefinition.taskDefinitionArn; RunTask and UpdateService take taskDefinition as
+    // FAMILY:REVISION, an ARN, or FAMILY for its latest ACTIVE revision; UpdateService and
+    // DescribeServices take cluster (name or ARN; the default cluster when none).
+    let td = |d: &str| format!("arn:aws:ecs:ap-southeast-2:111122223333:task-definition/{d}");
+    let svc = |s: &str| format!("arn:aws:ecs:ap-southeast-2:111122223333:service/{s}");
+    let register = r#","requestParameters":{"family":"orders-worker","containerDefinitions":[{"name":"worker"}]}"#;
+    assert_eq!(
+        uses(&ev("ecs.amazonaws.com", "RegisterTaskDefinition", register))[0].resources,
+        [td("orders-worker:*")]
+    );
+    let made = format!(
+        r#"{register},"responseElements":{{"taskDefinition":{{"taskDefinitionArn":"{}","revision":8}}}}"#,
+        td("orders-worker:8")
+    );
+    assert_eq!(uses(&ev("ecs.amazonaws.com", "RegisterTaskDefinition", &made))[0].resources, [td("orders-worker:8")]);
+    for (named, want) in
+        [("orders-worker:3", td("orders-worker:3")), (&td("orders-worker:4")[..], td("orders-worker:4"))]
+    {
+        let run = format!(r#","requestParameters":{{"cluster":"orders","taskDefinition":"{named}"}}"#);
+        assert_eq!(uses(&ev("ecs.amazonaws.com", "RunTask", &run))[0].resources, [want]);
+    }
+    let latest = r#","requestParameters":{"cluster":"orders","taskDefinition":"orders-worker"}"#;
+    assert_eq!(uses(&ev("ecs.amazonaws.com", "RunTask", latest))[0].resources, [td("orders-worker:*")]);
+    let ran =
+        format!(r#"{latest},"responseElements":{{"tasks":[{{"taskDefinitionArn":"{}"}}]}}"#, td("orders-worker:9"));
+    assert_eq!(uses(&ev("ecs.amazonaws.com", "RunTask", &ran))[0].resources, [td("orders-worker:9")]);
+
+    let update =
+        r#","requestParameters":{"cluster":"orders","service":"orders-worker","taskDefinition":"orders-worker:8"}"#;
+    let u = uses(&ev("ecs.amazonaws.com", "UpdateService", update));
+    assert_eq!(u[0].resources, [svc("orders/orders-worker")]);
+    assert_eq!(values(&u[0], "ecs:task-definition"), [td("orders-worker:8")]);
+    assert!(!u[0].absent.contains(&"ecs:task-definition"));
+    // In another account's cluster, and an ARN of the old form (service/NAME, no cluster).
+    let describe = format!(
+        r#","requestParameters":{{"cluster":"arn:aws:ecs:ap-southeast-2:444455556666:cluster/orders","services":["orders-worker","{}"]}}"#,
+        "arn:aws:ecs:ap-southeast-2:444455556666:service/orders-api"
+    );
+    assert_eq!(
+        uses(&ev("ecs.amazonaws.com", "DescribeServices", &describe))[0].resources,
+        [
+            "arn:aws:ecs:ap-southeast-2:444455556666:service/orders/orders-api",
+            "arn:aws:ecs:ap-southeast-2:444455556666:service/orders/orders-worker"
+        ]
+    );
+    let default = r#","requestParameters":{"services":["web"]}"#;
+    assert_eq!(uses(&ev("ecs.amazonaws.com", "DescribeServices", default))[0].resources, [svc("default/web")]);
+    // The family alone: the response's service names the revision; without it, the key is
+    // absent from what the event shows.
+    let family =
+        r#","requestParameters":{"cluster":"orders","service":"orders-worker","taskDefinition":"orders-worker"}"#;
+    let u = uses(&ev("ecs.amazonaws.com", "UpdateService", family));
+    assert!(values(&u[0], "ecs:task-definition").is_empty());
+    assert!(u[0].absent.contains(&"ecs:task-definition"), "{:?}", u[0].absent);
+    let resolved = format!(
+        r#"{family},"responseElements":{{"service":{{"serviceArn":"{}","taskDefinition":"{}"}}}}"#,
+        svc("orders/orders-worker"),
+        td("orders-worker:8")
+    );
+    let u = uses(&ev("ecs.amazonaws.com", "UpdateService", &resolved));
+    assert_eq!(values(&u[0], "ecs:task-definition"), [td("orders-worker:8")]);
+    assert_eq!(u[0].resources, [svc("orders/orders-worker")]);
+    let scale = r#","requestParameters":{"cluster":"orders","service":"orders-worker","desiredCount":3}"#;
+    assert!(uses(&ev("ecs.amazonaws.com", "UpdateService", scale))[0].absent.contains(&"ecs:task-definition"));
+}
+
+#[test]
+fn kms_encryption_context_keys() {
+    // AWS KMS Developer Guide, "AWS KMS condition keys": kms:EncryptionContext:context-key (one
+    // per pair of the request's encryption context) and kms:EncryptionContextKeys (its keys)
+    // apply to Encrypt, Decrypt and GenerateDataKey*; the catalog spells the first
+    // kms:EncryptionContext:${EncryptionContextKey}. The record's requestParameters carry
+    // encryptionContext as an object (Developer Guide, "Decrypt" CloudTrail example).
+    let key = r#""resources":[{"type":"AWS::KMS::Key","ARN":"arn:aws:kms:ap-southeast-2:111122223333:key/1234abcd"}]"#;
+    let with = format!(
+        r#","requestParameters":{{"keyId":"alias/etl","encryptionContext":{{"pipeline":"etl","stage":"prod"}},"encryptionAlgorithm":"SYMMETRIC_DEFAULT"}},{key}"#
+    );
+    for name in ["Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext"] {
+        let u = uses(&ev("kms.amazonaws.com", name, &with));
+        assert_eq!(values(&u[0], "kms:EncryptionContext:pipeline"), ["etl"], "{name}");
+        assert_eq!(values(&u[0], "kms:EncryptionContext:stage"), ["prod"], "{name}");
+        assert_eq!(values(&u[0], "kms:EncryptionContextKeys"), ["pipeline", "stage"], "{name}");
+        assert!(u[0].absent.is_empty(), "{name}: {:?}", u[0].absent);
+        assert!(u[0].context.is_sorted(), "{:?}", u[0].context);
+    }
+    // No context: both keys are absent from the call, the templated one standing for all.
+    let without = format!(r#","requestParameters":{{"keyId":"alias/etl"}},{key}"#);
+    let u = uses(&ev("kms.amazonaws.com", "Decrypt", &without));
+    assert!(!u[0].context.iter().any(|(k, _)| k.starts_with("kms:EncryptionContext")), "{:?}", u[0].context);
+    assert_eq!(&u[0].absent[..], ["kms:EncryptionContext:${EncryptionContextKey}", "kms:EncryptionContextKeys"]);
+    // CreateGrant's keys read the grant's constraints, not a request context: not read.
+    let grant = r#","requestParameters":{"keyId":"1234abcd","granteePrincipal":"arn:aws:iam::111122223333:role/app","operations":["Decrypt"],"constraints":{"encryptionContextSubset":{"pipeline":"etl"}}}"#;
+    let u = uses(&ev("kms.amazonaws.com", "CreateGrant", grant));
+    assert!(!u[0].context.iter().any(|(k, _)| k.starts_with("kms:EncryptionContext")));
+    assert!(u[0].absent.is_empty(), "{:?}", u[0].absent);
+}
+
+#[test]
+fn route53_change_batch_keys() {
+    // Route 53 Developer Guide, "Using IAM policy conditions for fine-grained access control to
+    // manage resource record sets": route53:ChangeResourceRecordSetsActions,
+    // ...NormalizedRecordNames (lower case, no trailing dot, characters other than a-z, 0-9,
+    // -, _ and . as \ + three-digit octal code, * as \052) and ...RecordTypes, each multivalued.
+    let change = r#","requestParameters":{"hostedZoneId":"Z1PA6795UKMFR9","changeBatch":{"changes":[{"action":"UPSERT","resourceRecordSet":{"name":"Build-42.CI.Example.com.","type":"A","tTL":60}},{"action":"DELETE","resourceRecordSet":{"name":"build-41.ci.example.com","type":"A"}},{"action":"UPSERT","resourceRecordSet":{"name":"*.ci.example.com.","type":"CNAME"}},{"action":"UPSERT","resourceRecordSet":{"name":"\\052.old.example.com","type":"TXT"}}]}}"#;
+    let u = uses(&ev("route53.amazonaws.com", "ChangeResourceRecordSets", change));
+    assert_eq!(values(&u[0], "route53:ChangeResourceRecordSetsActions"), ["DELETE", "UPSERT"]);
+    assert_eq!(
+        values(&u[0], "route53:ChangeResourceRecordSetsNormalizedRecordNames"),
+        [r"\052.ci.example.com", r"\052.old.example.com", "build-41.ci.example.com", "build-42.ci.example.com"]
+    );
+    assert_eq!(values(&u[0], "route53:ChangeResourceRecordSetsRecordTypes"), ["A", "CNAME", "TXT"]);
+    assert!(u[0].absent.is_empty(), "{:?}", u[0].absent);
+    assert_eq!(u[0].resources, ["arn:aws:route53:::hostedzone/Z1PA6795UKMFR9"]);
+    // A record without its change batch does not show the keys.
+    let bare = r#","requestParameters":{"hostedZoneId":"Z1PA6795UKMFR9"}"#;
+    let u = uses(&ev("route53.amazonaws.com", "ChangeResourceRecordSets", bare));
+    assert_eq!(u[0].absent.len(), 3, "{:?}", u[0].absent);
+}
+
+#[test]
+fn calls_without_called_via_are_flagged() {
+    // IAM User Guide, "AWS global condition context keys", aws:CalledVia: present only when a
+    // service of the CalledVia table made the call with the caller's credentials. Each other
+    // call is flagged, so that a record notes that some of its calls lacked the key.
+    let via = |service: &str| {
+        ev("sqs.amazonaws.com", "CreateQueue", r#","requestParameters":{"queueName":"q"}"#)
+            .replacen(
+                r#""accountId":"111122223333","#,
+                &format!(r#""accountId":"111122223333","invokedBy":"{service}","#),
+                1,
+            )
+            .replace("198.51.100.20", service)
+    };
+    assert!(!uses(&via("cloudformation.amazonaws.com"))[0].called_via_absent);
+    assert!(uses(&via("autoscaling.amazonaws.com"))[0].called_via_absent);
+    assert!(
+        uses(&ev("sqs.amazonaws.com", "CreateQueue", r#","requestParameters":{"queueName":"q"}"#))[0].called_via_absent
+    );
+    // Uses without the global keys (an inferred iam:PassRole) and names alone are not flagged.
+    let lambda = r#","requestParameters":{"functionName":"f","role":"arn:aws:iam::111122223333:role/fn-exec"}"#;
+    let u = uses(&ev("lambda.amazonaws.com", "CreateFunction20150331", lambda));
+    assert!(u[0].called_via_absent && !u.last().unwrap().called_via_absent);
+    let plain = ev("sqs.amazonaws.com", "CreateQueue", "");
+    match mapping::map_with(&Event::parse(plain.as_bytes()).unwrap(), false) {
+        Mapping::Actions(u) => assert!(!u[0].called_via_absent),
+        other => panic!("{other:?}"),
+    }
 }

@@ -56,10 +56,11 @@ impl Recent {
 }
 
 /// The `Recent` of each set of a record that events give values to: regions, accounts,
-/// principals, resources, then the context sets of the `FIXED` keys. Not part of what a
-/// record is (equality ignores it).
+/// principals, resources, then the context sets of the `FIXED` keys; and whether `partial`
+/// is known to name aws:CalledVia (`mark_partial`). Not part of what a record is (equality
+/// ignores it).
 #[derive(Debug, Clone, Default)]
-struct Recents([Recent; 8]);
+struct Recents([Recent; 8], bool);
 
 impl PartialEq for Recents {
     fn eq(&self, _: &Recents) -> bool {
@@ -265,6 +266,9 @@ pub struct Observed<'a> {
     pub context: &'a [(Cow<'static, str>, Cow<'a, str>)],
     /// Keys that apply to the action but that this call did not carry.
     pub absent: &'a [&'static str],
+    /// This call had no aws:CalledVia (ct-iam's `Use::called_via_absent`): `absent` for that
+    /// key, which nearly every call would carry.
+    pub called_via_absent: bool,
     pub error_code: Option<&'a str>,
     pub denied: bool,
     pub known: bool,
@@ -284,6 +288,7 @@ impl Observed<'_> {
             unnamed: false,
             context: &[],
             absent: &[],
+            called_via_absent: false,
             error_code: None,
             denied: false,
             known,
@@ -339,7 +344,7 @@ impl Sets {
     /// Adds the values of one use, without the shortcuts of the sets' last values (the calls
     /// that fail are few).
     fn add_plain(&mut self, u: &Observed<'_>, cap: usize) {
-        mark_partial(&mut self.partial, u);
+        mark_partial(&mut self.partial, u, &mut false);
         if let Some(x) = u.region {
             self.regions.insert(x, cap);
         }
@@ -471,8 +476,10 @@ pub fn transient(code: &str) -> bool {
     BUSY.iter().any(|b| code.contains(b))
 }
 
-/// Names the sets that `u` has no value for.
-fn mark_partial(partial: &mut BTreeSet<String>, u: &Observed<'_>) {
+/// Names the sets that `u` has no value for. `called_via` tells that `partial` names
+/// aws:CalledVia already, and is set when it does: nearly every call lacks the key, and
+/// looking it up in `partial` for each was most of the cost of noting it.
+fn mark_partial(partial: &mut BTreeSet<String>, u: &Observed<'_>, called_via: &mut bool) {
     for (name, missing) in [
         ("regions", u.region.is_none()),
         ("accounts", u.account.is_none()),
@@ -489,6 +496,13 @@ fn mark_partial(partial: &mut BTreeSet<String>, u: &Observed<'_>) {
         if !partial.iter().any(|p| p.strip_prefix("context:") == Some(key)) {
             partial.insert(format!("context:{key}"));
         }
+    }
+    if u.called_via_absent && !*called_via {
+        const NAME: &str = "context:aws:CalledVia";
+        if !partial.contains(NAME) {
+            partial.insert(NAME.to_string());
+        }
+        *called_via = true;
     }
 }
 
@@ -624,7 +638,7 @@ impl ActionRecord {
             outcome.get_or_insert_default().add_plain(u, cap);
             return;
         }
-        mark_partial(&mut self.sets.partial, u);
+        mark_partial(&mut self.sets.partial, u, &mut self.recents.1);
         let [regions, accounts, principals, resources, fixed @ ..] = &mut self.recents.0;
         let sets = &mut *self.sets;
         if let Some(x) = u.region {
@@ -772,6 +786,7 @@ mod tests {
                 unnamed: false,
                 context: &ctx,
                 absent: if *a == 0 { &["s3:prefix"] } else { &[] },
+                called_via_absent: !context.iter().any(|(k, _)| *k == "aws:CalledVia"),
                 error_code: code.as_deref(),
                 denied: code.as_deref() == Some("AccessDenied"),
                 known: *known,

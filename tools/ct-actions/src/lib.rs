@@ -552,6 +552,7 @@ impl State<'_> {
                             unnamed: u.unnamed,
                             context: &u.context,
                             absent: &u.absent,
+                            called_via_absent: u.called_via_absent,
                             error_code: ev.error_code.as_deref(),
                             denied,
                             known: u.known,

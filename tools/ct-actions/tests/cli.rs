@@ -242,12 +242,13 @@ fn resources_are_partial_when_an_event_named_none() {
     let recs = records(&run.stdout);
     let release = recs.iter().find(|r| r["action"] == "ec2:ReleaseAddress").unwrap();
     assert_eq!(release["resources"].as_array().unwrap().len(), 1, "{release}");
-    assert_eq!(release["partial"], serde_json::json!(["resources"]), "{release}");
+    // (Direct calls, all of them: none has aws:CalledVia.)
+    assert_eq!(release["partial"], serde_json::json!(["context:aws:CalledVia", "resources"]), "{release}");
     let regions = recs.iter().find(|r| r["action"] == "ec2:DescribeRegions").unwrap();
-    assert!(regions.get("partial").is_none(), "{regions}");
+    assert_eq!(regions["partial"], serde_json::json!(["context:aws:CalledVia"]), "{regions}");
     // The named use alone is whole.
     let run = actions(&["-q"], format!("{by_id}\n").as_bytes());
-    assert!(records(&run.stdout)[0].get("partial").is_none(), "{}", run.stdout);
+    assert_eq!(records(&run.stdout)[0]["partial"], serde_json::json!(["context:aws:CalledVia"]), "{}", run.stdout);
 }
 
 /// Principals seen before by an action are not looked up in its set again (the run numbers
@@ -313,4 +314,44 @@ fn keys_that_some_calls_did_not_carry_are_named_partial() {
         .join("\n");
     let recs = records(&actions(&[], two.as_bytes()).stdout);
     assert!(recs[0]["partial"].as_array().unwrap().contains(&Value::from("context:s3:prefix")), "{}", recs[0]);
+}
+
+#[test]
+fn calls_without_called_via_are_named_partial() {
+    // IAM User Guide, "AWS global condition context keys", aws:CalledVia: set only when a
+    // service of the CalledVia table (CloudFormation here) makes the call with the caller's
+    // credentials, which CloudTrail names in userIdentity.invokedBy.
+    let via = ev(
+        "CreateQueue",
+        "sqs.amazonaws.com",
+        r#","requestParameters":{"queueName":"q"}"#,
+        "2017-06-01T05:00:00Z",
+        "ap-southeast-2",
+    )
+    .replacen(
+        r#""accountId":"111122223333","#,
+        r#""accountId":"111122223333","invokedBy":"cloudformation.amazonaws.com","#,
+        1,
+    )
+    .replace("198.51.100.20", "cloudformation.amazonaws.com");
+    let recs = records(&actions(&["-q"], via.as_bytes()).stdout);
+    assert_eq!(recs[0]["context"]["aws:CalledVia"], serde_json::json!(["cloudformation.amazonaws.com"]));
+    assert!(recs[0].get("partial").is_none(), "{}", recs[0]);
+    let direct = ev(
+        "CreateQueue",
+        "sqs.amazonaws.com",
+        r#","requestParameters":{"queueName":"q2"}"#,
+        "2017-06-01T05:00:01Z",
+        "ap-southeast-2",
+    );
+    for input in [format!("{via}\n{direct}\n"), format!("{direct}\n{via}\n")] {
+        let recs = records(&actions(&["-q"], input.as_bytes()).stdout);
+        assert_eq!(recs[0]["partial"], serde_json::json!(["context:aws:CalledVia"]), "{}", recs[0]);
+        // Merged records keep the note, whichever half had the direct call.
+        let (first, second) = input.split_once('\n').unwrap();
+        let a = actions(&["-q"], format!("{first}\n").as_bytes()).stdout;
+        let b = actions(&["-q"], second.as_bytes()).stdout;
+        let merged = records(&actions(&["-q"], format!("{a}{b}").as_bytes()).stdout);
+        assert_eq!(merged[0]["partial"], recs[0]["partial"], "{}", merged[0]);
+    }
 }

@@ -376,7 +376,7 @@ fn records_of_events_some_of_which_lack_a_key_do_not_settle_it() {
     assert_eq!(on_events.code, 1, "{}{}", on_events.stdout, on_events.stderr);
     let bin = std::path::Path::new(env!("CARGO_BIN_EXE_ct-policy")).with_file_name("ct-actions");
     let records = ct_testkit::run(bin.to_str().unwrap(), &["-q"], events.as_bytes());
-    assert!(records.stdout.contains(r#""partial":["regions"]"#), "{}", records.stdout);
+    assert!(records.stdout.contains(r#""partial":["context:aws:CalledVia","regions"]"#), "{}", records.stdout);
     let on_records = policy(&["check", "--policy", &p], records.stdout.as_bytes());
     assert_eq!(on_records.code, 1, "{}{}", on_records.stdout, on_records.stderr);
     // With every call showing its region, the records settle it and pass.
