@@ -238,7 +238,20 @@ pub fn record_context(r: &ActionRecord, sets: &Sets) -> Context {
         // set that was not capped its pooled values settle a condition as the calls' would,
         // an Allow needing every value and a Deny any. The global keys' absence is not
         // recorded (a call without tags, without invokedBy), so they settle nothing here.
-        let whole = !v.is_empty() && !v.capped && !sets.partial.contains(&format!("context:{k}"));
+        let mut whole = !v.is_empty() && !v.capped && !sets.partial.contains(&format!("context:{k}"));
+        // kms:EncryptionContext:KEY (AWS KMS Developer Guide, "AWS KMS condition keys"): a
+        // call lacks KEY when its encryption context has other keys only, or none (which the
+        // record notes as the templated key's absence); the pooled sets show neither, unless
+        // every call had a context (kms:EncryptionContextKeys not partial) of that one key.
+        if let Some(name) = k.strip_prefix("kms:EncryptionContext:") {
+            let keys = sets.context.iter().find(|(c, _)| *c == "kms:EncryptionContextKeys").map(|(_, v)| v);
+            whole &= keys.is_some_and(|keys| {
+                keys.len() == 1
+                    && !keys.capped
+                    && !sets.partial.contains("context:kms:EncryptionContextKeys")
+                    && keys.first() == Some(name)
+            });
+        }
         if whole && !k.to_ascii_lowercase().starts_with("aws:") {
             known.push(k.to_ascii_lowercase());
         }

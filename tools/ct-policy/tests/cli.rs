@@ -359,6 +359,36 @@ fn input_that_is_not_calls_never_passes() {
 }
 
 #[test]
+fn records_settle_an_encryption_context_key_only_when_every_call_had_it() {
+    // AWS KMS Developer Guide, "AWS KMS condition keys": kms:EncryptionContext:context-key is
+    // the value of that pair of the request's encryption context; a call whose context lacks
+    // the key (another key, or no context) does not have it, and the policy cannot allow it.
+    let call = |context: &str| {
+        format!(
+            r#"{{"eventVersion":"1.08","userIdentity":{{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/etl/s","accountId":"111122223333","sessionContext":{{"sessionIssuer":{{"type":"Role","arn":"arn:aws:iam::111122223333:role/etl"}}}}}},"eventTime":"2017-06-01T13:00:00Z","eventSource":"kms.amazonaws.com","eventName":"Decrypt","awsRegion":"ap-southeast-2","eventType":"AwsApiCall","recipientAccountId":"111122223333","requestParameters":{{"encryptionAlgorithm":"SYMMETRIC_DEFAULT"{context}}},"resources":[{{"type":"AWS::KMS::Key","ARN":"arn:aws:kms:ap-southeast-2:111122223333:key/k1"}}]}}"#
+        )
+    };
+    let etl = call(r#","encryptionContext":{"pipeline":"etl"}"#);
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir,
+        "p.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"kms:EncryptionContext:pipeline":"etl"}}}]}"#,
+    );
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_ct-policy")).with_file_name("ct-actions");
+    let on_records = |events: String| {
+        let records = ct_testkit::run(bin.to_str().unwrap(), &["-q"], events.as_bytes());
+        policy(&["check", "--policy", &p], records.stdout.as_bytes()).code
+    };
+    assert_eq!(policy(&["check", "--policy", &p], etl.as_bytes()).code, 0);
+    assert_eq!(on_records(format!("{etl}\n{etl}\n")), 0);
+    for other in [call(""), call(r#","encryptionContext":{"stage":"prod"}"#)] {
+        assert_eq!(policy(&["check", "--policy", &p], other.as_bytes()).code, 1, "{other}");
+        assert_eq!(on_records(format!("{etl}\n{other}\n")), 1, "{other}");
+    }
+}
+
+#[test]
 fn records_of_events_some_of_which_lack_a_key_do_not_settle_it() {
     // Two calls, one without awsRegion: on the events the gate fails (the second call shows no
     // region, so a region condition cannot allow it); on their action records it must fail
