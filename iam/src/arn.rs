@@ -76,14 +76,28 @@ pub fn account(arn: &str) -> Option<&str> {
     parts.nth(3).filter(|a| !a.is_empty())
 }
 
+/// `arn:PART:iam::ACCT:role/PATH/NAME` -> (PART, ACCT, NAME).
+pub fn role_parts(arn: &str) -> Option<(&str, &str, &str)> {
+    let mut it = arn.splitn(6, ':');
+    let (_, part, svc, _, acct, res) = (it.next()?, it.next()?, it.next()?, it.next()?, it.next()?, it.next()?);
+    let name = res.strip_prefix("role/")?.rsplit('/').next()?;
+    (svc == "iam").then_some((part, acct, name))
+}
+
+/// `arn:PART:sts::ACCT:assumed-role/NAME/SESSION` -> (PART, ACCT, NAME).
+pub fn session_parts(arn: &str) -> Option<(&str, &str, &str)> {
+    let mut it = arn.splitn(6, ':');
+    let (_, part, svc, _, acct, res) = (it.next()?, it.next()?, it.next()?, it.next()?, it.next()?, it.next()?);
+    let name = res.strip_prefix("assumed-role/")?.split('/').next()?;
+    (svc == "sts" && !name.is_empty()).then_some((part, acct, name))
+}
+
 /// The role of an assumed-role session ARN: `arn:aws:sts::1:assumed-role/NAME/SESSION` ->
 /// `arn:aws:iam::1:role/NAME` (a session ARN drops the role's path, so a role under a path
 /// comes out without it).
 pub fn session_role(arn: &str) -> Option<String> {
-    let mut it = arn.splitn(6, ':');
-    let (_, part, svc, _, acct, res) = (it.next()?, it.next()?, it.next()?, it.next()?, it.next()?, it.next()?);
-    let name = res.strip_prefix("assumed-role/")?.split('/').next()?;
-    (svc == "sts" && !name.is_empty()).then(|| format!("arn:{part}:iam::{acct}:role/{name}"))
+    let (part, acct, name) = session_parts(arn)?;
+    Some(format!("arn:{part}:iam::{acct}:role/{name}"))
 }
 
 #[cfg(test)]

@@ -74,9 +74,9 @@ impl PolicySet {
     }
 }
 
-/// The account of an ARN, when it names one.
+/// The account of an ARN, when it names one (not `*`).
 fn arn_account(arn: &str) -> Option<&str> {
-    arn.strip_prefix("arn:")?.split(':').nth(3).filter(|a| !a.is_empty() && *a != "*")
+    crate::arn::account(arn).filter(|a| *a != "*")
 }
 
 /// Whether a resource-based policy attached to `pattern` governs the request's resource.
@@ -89,14 +89,7 @@ fn governs(pattern: &str, req: &Request<'_>) -> Tri {
         Some("*") => Tri::False,
         // A placeholder (`instance/*`): the real ARN is one the logs did not show.
         Some(r) if req.mode == Mode::Check && r.contains('*') => {
-            let fits = |n: usize| eval::arn_match(pattern, &r.replace('*', &"\u{E000}".repeat(n)));
-            if fits(1) && fits(8) {
-                Tri::True
-            } else if eval::placeholder_may_match(pattern, r, true) {
-                Tri::Unknown
-            } else {
-                Tri::False
-            }
+            eval::placeholder(pattern, r, true, |arn| eval::arn_match(pattern, arn))
         }
         Some(r) => Tri::from(eval::arn_match(pattern, r)),
     }

@@ -490,6 +490,23 @@ enum Subst {
     },
 }
 
+/// How `pattern` (whose match is `matches`) settles `resource`, an ARN the logs showed only in
+/// part (`instance/*`): True only if it matches whatever stands there, tried with stand-ins of
+/// one and of eight characters the pattern does not hold (so that neither a run of `?`, which
+/// fits one length only, nor a literal passes for a `*`); False if no name there could match
+/// (another type, region or account); Unknown otherwise.
+pub fn placeholder(pattern: &str, resource: &str, wide: bool, matches: impl Fn(&str) -> bool) -> Tri {
+    let c = ('\u{E000}'..='\u{F8FF}').find(|&c| !pattern.contains(c)).unwrap_or('\u{1}');
+    let fits = |n: usize| matches(&resource.replace('*', &c.to_string().repeat(n)));
+    if fits(1) && fits(8) {
+        Tri::True
+    } else if placeholder_may_match(pattern, resource, wide) {
+        Tri::Unknown
+    } else {
+        Tri::False
+    }
+}
+
 /// Whether some name in place of the `*`s of `resource` (an ARN the logs showed in part) could
 /// match `pattern`: their literal starts and ends must agree (one a prefix, or suffix, of the
 /// other). `fold`, for a Deny, compares without case, so that it stays possible more often.
@@ -768,20 +785,8 @@ fn resource_matches(
             Pattern { text: p.clone(), pieces: None }
         };
         let m = if req.mode == Mode::Check && resource != "*" && resource.contains('*') {
-            // A placeholder (`instance/*`): the real ARN is one the logs did not show. The
-            // pattern settles it only if it matches whatever stands there: tried with stand-ins
-            // of one and of eight characters that the pattern does not hold, so that neither a
-            // run of `?` (which fits one length only) nor a literal passes for a `*`.
-            let c = ('\u{E000}'..='\u{F8FF}').find(|&c| !p.text.contains(c)).unwrap_or('\u{1}');
-            let fits = |n: usize| p.arn_match(&resource.replace('*', &c.to_string().repeat(n)), wide);
-            if fits(1) && fits(8) {
-                Tri::True
-            } else if !placeholder_may_match(&p.text, resource, wide) {
-                // Another type, region or account than any name there could have.
-                Tri::False
-            } else {
-                Tri::Unknown
-            }
+            // A placeholder (`instance/*`): the real ARN is one the logs did not show.
+            placeholder(&p.text, resource, wide, |arn| p.arn_match(arn, wide))
         } else {
             Tri::from(p.arn_match(resource, wide))
         };
@@ -882,17 +887,6 @@ impl Scan {
         if self.allow.is_some() {
             Tri::True
         } else if self.allow_unknown.is_some() {
-            Tri::Unknown
-        } else {
-            Tri::False
-        }
-    }
-
-    /// Whether one of them denies it.
-    pub fn denies(&self) -> Tri {
-        if self.deny.is_some() {
-            Tri::True
-        } else if self.deny_unknown.is_some() {
             Tri::Unknown
         } else {
             Tri::False

@@ -8,6 +8,7 @@
 //! user; `*` everyone. Wildcards are not patterns in Principal ("you cannot use a wildcard to
 //! match part of a principal name or ARN"), so values compare as written.
 
+use crate::arn::{account, role_parts, session_parts};
 use crate::eval::{Mode, Request, Scope, Tri};
 use crate::policy::{Effect, Principals};
 
@@ -21,27 +22,6 @@ enum Hit {
     Direct,
     /// The record does not say (a role's ARN given where a session's is named).
     Unknown,
-}
-
-/// The account of an ARN (`arn:aws:iam::111122223333:role/x` -> 111122223333).
-fn account(arn: &str) -> Option<&str> {
-    arn.split(':').nth(4).filter(|a| !a.is_empty())
-}
-
-/// `arn:PART:iam::ACCT:role/PATH/NAME` -> (PART, ACCT, NAME).
-fn role_parts(arn: &str) -> Option<(&str, &str, &str)> {
-    let mut it = arn.splitn(6, ':');
-    let (_, part, svc, _, acct, res) = (it.next()?, it.next()?, it.next()?, it.next()?, it.next()?, it.next()?);
-    let name = res.strip_prefix("role/")?.rsplit('/').next()?;
-    (svc == "iam").then_some((part, acct, name))
-}
-
-/// `arn:PART:sts::ACCT:assumed-role/NAME/SESSION` -> (PART, ACCT, NAME).
-fn session_parts(arn: &str) -> Option<(&str, &str, &str)> {
-    let mut it = arn.splitn(6, ':');
-    let (_, part, svc, _, acct, res) = (it.next()?, it.next()?, it.next()?, it.next()?, it.next()?, it.next()?);
-    let name = res.strip_prefix("assumed-role/")?.split('/').next()?;
-    (svc == "sts").then_some((part, acct, name))
 }
 
 fn aws_entry(value: &str, caller: &str, caller_account: Option<&str>) -> Hit {

@@ -1,5 +1,6 @@
 //! The CI gate: every observed action evaluated against the allowed policies.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use ct_iam::authorize::{PolicySet, authorize};
@@ -301,12 +302,12 @@ impl Gate {
     ) {
         self.observed += count;
         let stated = self.stated(ctx);
-        let ctx = &stated;
+        let ctx: &Context = &stated;
         if let Some(tap) = &mut self.tap {
             tap(action, &targets(action, resources, unnamed), ctx);
             return;
         }
-        let Some(out) = decide(policies, action, &targets(action, resources, unnamed), |_| ctx.clone()) else {
+        let Some(out) = decide(policies, action, &targets(action, resources, unnamed), |_| Cow::Borrowed(ctx)) else {
             return;
         };
         self.put(out, action, resources, count, denied, times, principals);
@@ -372,12 +373,15 @@ impl Gate {
     }
 
     /// The context with the user's --assume facts.
-    fn stated(&self, ctx: &Context) -> Context {
+    fn stated<'c>(&self, ctx: &'c Context) -> Cow<'c, Context> {
+        if self.assumed.is_empty() {
+            return Cow::Borrowed(ctx);
+        }
         let mut c = ctx.clone();
         for (k, v) in &self.assumed {
             c.assume(k, v);
         }
-        c
+        Cow::Owned(c)
     }
 
     /// Decides the calls that waited for resource tags, each resource with its own tags as
@@ -392,7 +396,7 @@ impl Gate {
                 if let Some(arn) = target {
                     tags.context_for(arn, p.time, p.event_id.as_deref()).apply(&mut ctx);
                 }
-                ctx
+                Cow::Owned(ctx)
             };
             if let Some(out) = decide(policies, &c.action, &targets, ctx_for) {
                 let t = c.time.as_deref();
@@ -442,14 +446,16 @@ impl Gate {
                     if self.tap.is_none() {
                         let stated = self.stated(&ctx);
                         let targets = targets(&u.action, &resources, false);
-                        let Some(out) = decide(policies, &u.action, &targets, |_| stated.clone()) else { continue };
+                        let Some(out) = decide(policies, &u.action, &targets, |_| Cow::Borrowed(&*stated)) else {
+                            continue;
+                        };
                         self.observed += 1;
                         if crate::tags::waits_for_tags(&out) {
                             // The resource's tags: known only once the whole input is read.
                             let call = Call {
                                 action: u.action.to_string(),
                                 resources,
-                                ctx: stated,
+                                ctx: stated.into_owned(),
                                 denied,
                                 time: t.map(str::to_string),
                                 principals: principals.clone(),
@@ -499,11 +505,11 @@ impl Gate {
 
 /// The worst decision over a call's resources, each with its context: every resource must be
 /// allowed.
-fn decide(
+fn decide<'c>(
     policies: &PolicySet,
     action: &str,
     targets: &[Option<String>],
-    ctx_for: impl Fn(&Option<String>) -> Context,
+    ctx_for: impl Fn(&Option<String>) -> Cow<'c, Context>,
 ) -> Option<eval::Outcome> {
     let mut worst: Option<eval::Outcome> = None;
     for target in targets {
