@@ -648,8 +648,13 @@ fn condition(c: &Condition, req: &Request<'_>, vars: bool, quant: Quant, unknown
         unknown.push(c.key.clone());
         return Tri::Unknown;
     }
-    if req.mode == Mode::Check && req.context.pooled() && op.set.is_some() {
-        // Set qualifiers compare one request's values; pooled values mix requests.
+    if req.mode == Mode::Check
+        && req.context.pooled()
+        && op.set.is_some()
+        && req.context.get(&c.key).is_some_and(|v| v.len() > 1)
+    {
+        // Set qualifiers compare one request's values; pooled values mix requests. One value
+        // pooled from requests that all had the key is each request's whole set.
         unknown.push(c.key.clone());
         return Tri::Unknown;
     }

@@ -713,7 +713,21 @@ fn map_params<'e>(ev: &'e Event<'_>, detail: bool, look_first: bool) -> Mapping<
     }
     // The access level of the call's main action (the first) tells a read from a write.
     let level = names.first().and_then(|n| n.known.as_ref()).map(|k| k.access_level);
-    uses.extend(pass_role(ev, prefix, name, level, &params));
+    // Passing a role is authorised in the request that passes it: the global keys of that
+    // request (aws:CalledVia, aws:SourceIp, ...) are the PassRole's too (IAM User Guide,
+    // "Grant a user permissions to pass a role to an AWS service").
+    let main = uses.first().map(|u| {
+        let globals: Vec<_> = u.context.iter().filter(|(k, _)| k.starts_with("aws:")).cloned().collect();
+        (globals, u.called_via_absent)
+    });
+    uses.extend(pass_role(ev, prefix, name, level, &params).into_iter().map(|mut p| {
+        if let Some((globals, via_absent)) = &main {
+            let own = std::mem::take(&mut p.context);
+            p.context = globals.iter().cloned().chain(own).collect();
+            p.called_via_absent = *via_absent;
+        }
+        p
+    }));
     Mapping::Actions(uses)
 }
 

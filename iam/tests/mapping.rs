@@ -1133,10 +1133,25 @@ fn calls_without_called_via_are_flagged() {
     assert!(
         uses(&ev("sqs.amazonaws.com", "CreateQueue", r#","requestParameters":{"queueName":"q"}"#))[0].called_via_absent
     );
-    // Uses without the global keys (an inferred iam:PassRole) and names alone are not flagged.
+    // An inferred iam:PassRole is authorised in the passing request: its global keys and its
+    // flag are that request's (IAM User Guide, "Grant a user permissions to pass a role to an
+    // AWS service"). Names alone are not flagged.
     let lambda = r#","requestParameters":{"functionName":"f","role":"arn:aws:iam::111122223333:role/fn-exec"}"#;
     let u = uses(&ev("lambda.amazonaws.com", "CreateFunction20150331", lambda));
-    assert!(u[0].called_via_absent && !u.last().unwrap().called_via_absent);
+    let pass = u.last().unwrap();
+    assert_eq!(pass.action, "iam:PassRole");
+    assert!(u[0].called_via_absent && pass.called_via_absent);
+    let u = uses(
+        &via("cloudformation.amazonaws.com")
+            .replace("sqs.amazonaws.com", "lambda.amazonaws.com")
+            .replace("CreateQueue", "CreateFunction20150331")
+            .replace(r#"{"queueName":"q"}"#, r#"{"functionName":"f","role":"arn:aws:iam::111122223333:role/fn-exec"}"#),
+    );
+    let pass = u.last().unwrap();
+    assert_eq!(pass.action, "iam:PassRole");
+    assert!(!pass.called_via_absent);
+    assert!(pass.context.iter().any(|(k, v)| k == "aws:CalledVia" && v == "cloudformation.amazonaws.com"));
+    assert!(pass.context.iter().any(|(k, v)| k == "iam:PassedToService" && v == "lambda.amazonaws.com"));
     let plain = ev("sqs.amazonaws.com", "CreateQueue", "");
     match mapping::map_with(&Event::parse(plain.as_bytes()).unwrap(), false) {
         Mapping::Actions(u) => assert!(!u[0].called_via_absent),

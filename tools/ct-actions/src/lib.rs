@@ -103,13 +103,14 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          aws:MultiFactorAuthPresent, ec2:InstanceType, s3:prefix, aws:RequestTag/...). A call made by an AWS service with the \
          caller's credentials (userIdentity.invokedBy) has aws:ViaAWSService true, and aws:CalledVia with that service when \
          it is one that sets the key (athena, cloudformation, dynamodb, kms); a direct call has neither. An inferred \
-         iam:PassRole has iam:PassedToService, the service principal the role is passed to (the service called, or \
+         iam:PassRole has the global keys of the call that passed the role, and iam:PassedToService, the service principal the role is passed to (the service called, or \
          ecs-tasks.amazonaws.com for ECS task roles, ec2.amazonaws.com for instance profiles, ...; none for CodeBuild, \
          which does not set the key); a launch that names an instance profile has ec2:InstanceProfile, the profile's ARN, \
          since the profile's role (in PassRole's resources as role/*) is not in the event. known: the catalog holds the action. inferred: present and true \
          when every use was inferred (iam:PassRole). capped: the sets that reached --cap. partial: the sets that some events had no value for \
          (regions, accounts, principals, time; resources when an event named none of an action's resources; context:KEY when a \
-         service key that applies to the action, such as s3:prefix, was missing from some requests), which therefore do not \
+         service key that applies to the action, such as s3:prefix, was missing from some requests; context:aws:CalledVia when \
+         some calls were not made through a service that sets it), which therefore do not \
          speak for every call. The sets above hold the values of the calls that succeeded (or failed only because the service \
          was busy: throttling, internal errors); failed and refused, present when such calls were seen, hold the same sets \
          (regions, accounts, principals, resources, context, capped, partial) for the calls that failed with another error \

@@ -52,8 +52,9 @@ pub struct Gate {
     pub tags: crate::tags::Tracker,
     /// Calls whose decision waits for the tags the whole input shows.
     pub deferred: crate::tags::Deferred<Call>,
-    /// What the whole trail (`--trail`) shows of instance profiles: the role a launch passed.
-    pub profiles: Option<crate::trail::Profiles>,
+    /// What the whole trail (`--trail`) and the input so far show: the role a launch passed,
+    /// the stack of a change set.
+    pub facts: crate::trail::Facts,
 }
 
 /// One use of an event, kept until the whole input is read.
@@ -256,6 +257,16 @@ pub fn record_context(r: &ActionRecord, sets: &Sets) -> Context {
         if whole && !k.to_ascii_lowercase().starts_with("aws:") {
             known.push(k.to_ascii_lowercase());
         }
+        // aws:CalledVia (IAM User Guide, global condition keys: aws:CalledVia, CalledViaFirst,
+        // CalledViaLast), when every call went through a service (`via` counts them all, which
+        // records of any version carry) and all through the same one: each call's chain was
+        // then that one service, first and last.
+        if whole && k.eq_ignore_ascii_case("aws:CalledVia") && v.len() == 1 && sets.via >= r.count {
+            let service = v.sorted()[0];
+            c.add("aws:CalledViaFirst", service);
+            c.add("aws:CalledViaLast", service);
+            known.extend(["aws:calledvia", "aws:calledviafirst", "aws:calledvialast"].map(String::from));
+        }
     }
     // The caller, when the record holds one principal.
     if sets.principals.len() == 1 && !sets.principals.capped && !sets.partial.contains("principals") {
@@ -405,6 +416,17 @@ impl Gate {
         }
     }
 
+    /// The stack of the change set a CloudFormation call names by ARN alone, when the trail or
+    /// the input so far holds the CreateChangeSet that made it.
+    fn change_set_stack(&self, ev: &Event<'_>) -> Option<String> {
+        if ev.event_source.as_deref() != Some("cloudformation.amazonaws.com") {
+            return None;
+        }
+        let req: serde_json::Value = serde_json::from_str(ev.request_parameters?).ok()?;
+        let arn = req["changeSetName"].as_str().filter(|s| s.starts_with("arn:"))?;
+        self.facts.stack_of_change_set(arn).map(str::to_string)
+    }
+
     pub fn event(&mut self, policies: &PolicySet, ev: &Event<'_>) {
         match ct_iam::map(ev) {
             Mapping::Actions(uses) => {
@@ -415,6 +437,10 @@ impl Gate {
                 }
                 let principals: Vec<String> = ev.principal().map(str::to_string).into_iter().collect();
                 self.tags.observe(ev, &uses);
+                if ev.event_name.as_deref().is_some_and(crate::trail::teaches) {
+                    self.facts.learn(ev);
+                }
+                let stack = self.change_set_stack(ev);
                 // A launch with an instance profile passes the role inside it, which the event
                 // does not name (`role/*`); the whole trail may show it.
                 let launched: Vec<String> = uses
@@ -423,14 +449,13 @@ impl Gate {
                     .filter(|(k, _)| k == "ec2:InstanceProfile")
                     .map(|(_, v)| v.to_string())
                     .collect();
-                let passed: Option<Vec<String>> =
-                    self.profiles.as_ref().filter(|_| !launched.is_empty()).and_then(|p| {
-                        let mut roles = std::collections::BTreeSet::new();
-                        for profile in &launched {
-                            roles.extend(p.roles(profile)?);
-                        }
-                        (!roles.is_empty()).then(|| roles.into_iter().collect())
-                    });
+                let passed: Option<Vec<String>> = (!launched.is_empty()).then_some(()).and_then(|()| {
+                    let mut roles = std::collections::BTreeSet::new();
+                    for profile in &launched {
+                        roles.extend(self.facts.roles(profile)?);
+                    }
+                    (!roles.is_empty()).then(|| roles.into_iter().collect())
+                });
                 for u in uses {
                     let mut ctx = event_context(ev, &u.context);
                     proven_absent(ev, &u, &mut ctx);
@@ -442,6 +467,11 @@ impl Gate {
                     {
                         resources.retain(|r| !r.ends_with(":role/*"));
                         resources.extend(roles.iter().cloned());
+                    }
+                    if let Some(stack) = &stack
+                        && let Some(r) = resources.iter_mut().find(|r| r.ends_with(":stack/*/*"))
+                    {
+                        *r = stack.clone();
                     }
                     if self.tap.is_none() {
                         let stated = self.stated(&ctx);

@@ -52,7 +52,7 @@ pub struct Options {
     pub generalize: bool,
     pub guess: bool,
     /// What the whole trail shows of instance profiles (`--trail`).
-    pub profiles: Option<std::rc::Rc<crate::trail::Profiles>>,
+    pub profiles: Option<std::rc::Rc<crate::trail::Facts>>,
 }
 
 /// What generating gives besides the statements.

@@ -135,7 +135,8 @@ pub struct CheckArgs {
     pub allow_empty: bool,
     /// Events of the whole trail (not only the principal's), read only for what the
     /// principal's own events do not show: the tags others set on the resources judged, the
-    /// role inside an instance profile it launched with (repeatable).
+    /// role inside an instance profile it launched with, the stack of a change set named by
+    /// its ARN (repeatable).
     #[arg(long, value_name = "PATH")]
     pub trail: Vec<PathBuf>,
     /// Also count calls that AWS refused for lack of permission (by default they were not
@@ -291,7 +292,8 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          the input created, and only its tags are known for one created elsewhere. --trail PATH adds the events of the \
          whole trail for this alone, so that tags other principals set count; a call whose decision turns on a \
          resource's tags is decided after the whole input is read, since files are not in time order. A tag the input \
-         cannot show stays Unknown; --assume KEY=VALUE states it. \
+         cannot show stays Unknown; --assume KEY=VALUE states it. A change set named by its ARN alone is judged on the \
+         stack that the CreateChangeSet answer in the input or the trail names. \
          A condition on a key the logs cannot show (a principal's tags) makes the decision \
          Unknown, which fails the gate unless --unknown allow. So does a key the record does not show although the \
          request had it: the keys IAM always has (principal, account, time, region) when the record hides them, a \
@@ -306,7 +308,8 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          type, region or account). Every resource of a call must be allowed: one refused for certain refuses the call, \
          whatever another's Unknown. An action record pools many calls and \
          does not say which of them lacked a global key, so with records only conditions on the region, principal, the \
-         principals' accounts, the time (before or after a date) and service keys every call carried can be settled, \
+         principals' accounts, the time (before or after a date), service keys every call carried, and aws:CalledVia \
+         when every call went through one and the same service can be settled, \
          and only when their sets were not capped or partial; a record whose events did not all name their resources \
          is also checked for an unknown resource; anything else is Unknown: give the events instead for an exact check. \
          Calls that AWS itself refused are left out unless --include-denied. An input without any call to evaluate \
@@ -569,7 +572,7 @@ fn run_generate(args: &GenerateArgs) -> Result<u8, Error> {
         profiles: if args.trail.is_empty() {
             None
         } else {
-            Some(std::rc::Rc::new(trail::Profiles::read(&args.trail, &mut report)?))
+            Some(std::rc::Rc::new(trail::Facts::read(&args.trail, &mut report)?))
         },
     };
     let generated = generate::statements(&records, &opts).map_err(Error::Usage)?;
@@ -631,10 +634,10 @@ fn run_check(args: &CheckArgs) -> Result<u8, Error> {
     let assumed = args.policies.assumed()?;
     let mut tags = tags::Tracker::new();
     trail::learn_tags(&args.trail, &mut report, &mut tags).map_err(|e| Error::Msg(e.to_string()))?;
-    let profiles = if args.trail.is_empty() {
-        None
+    let facts = if args.trail.is_empty() {
+        trail::Facts::default()
     } else {
-        Some(trail::Profiles::read(&args.trail, &mut report).map_err(|e| Error::Msg(e.to_string()))?)
+        trail::Facts::read(&args.trail, &mut report).map_err(|e| Error::Msg(e.to_string()))?
     };
     let mut c = Collect {
         report: &mut report,
@@ -642,7 +645,7 @@ fn run_check(args: &CheckArgs) -> Result<u8, Error> {
         events: 0,
         gate: Some((
             &policies,
-            check::Gate { include_denied: args.include_denied, assumed, tags, profiles, ..Default::default() },
+            check::Gate { include_denied: args.include_denied, assumed, tags, facts, ..Default::default() },
         )),
         events_allowed: true,
     };

@@ -1,5 +1,5 @@
 //! What the whole trail shows that one principal's own calls do not: the role inside each
-//! instance profile the principal launched with.
+//! instance profile the principal launched with, and the stack of each change set.
 //!
 //! A launch names only the instance profile (`iamInstanceProfile`), so the role it passes is not
 //! in the principal's calls. The trail shows it two ways (IAM User Guide, "Use an IAM role to
@@ -8,6 +8,11 @@
 //! role's credentials for each new instance (`sts:AssumeRole` by `ec2.amazonaws.com`, the
 //! instance ID as session name), joined with the launch's answer, which pairs each instance ID
 //! with its profile's ARN.
+//!
+//! A change set named by its ARN (`changeSet/NAME/ID`) does not name its stack, on which
+//! DescribeChangeSet, ExecuteChangeSet and DeleteChangeSet are authorised (Service Authorization
+//! Reference, AWS CloudFormation); the CreateChangeSet that made it answers with both (`id` and
+//! `stackId`, CloudFormation API Reference, CreateChangeSet).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -19,15 +24,18 @@ use ct_common::report::Reporter;
 use ct_iam::Event;
 use serde_json::Value;
 
-/// Instance profiles and their roles, keyed by (account, profile name).
+/// Instance profiles and their roles, keyed by (account, profile name); change sets and their
+/// stacks.
 #[derive(Debug, Default)]
-pub struct Profiles {
+pub struct Facts {
     /// From AddRoleToInstanceProfile: role ARNs by profile.
     added: BTreeMap<(String, String), BTreeSet<String>>,
     /// From launches: the profile of each instance.
     launched: BTreeMap<String, (String, String)>,
     /// From EC2's AssumeRole: the role of each instance.
     assumed: BTreeMap<String, String>,
+    /// From CreateChangeSet: the stack ARN of each change set ARN.
+    change_sets: BTreeMap<String, String>,
 }
 
 /// The account and name of a profile ARN (`arn:aws:iam::111122223333:instance-profile/path/name`).
@@ -37,15 +45,20 @@ pub fn profile_key(arn: &str) -> Option<(String, String)> {
     Some((account.to_string(), name.to_string()))
 }
 
-impl Profiles {
+impl Facts {
     /// Reads the events of `paths`; bad input is reported and skipped.
-    pub fn read(paths: &[PathBuf], report: &mut Reporter) -> io::Result<Profiles> {
-        let mut v = Learn { profiles: Profiles::default(), report };
+    pub fn read(paths: &[PathBuf], report: &mut Reporter) -> io::Result<Facts> {
+        let mut v = Learn { facts: Facts::default(), report };
         let mut reader = Reader::new(ReadOptions::default());
         for source in input::expand(paths) {
             reader.read(&source, &mut v)?;
         }
-        Ok(v.profiles)
+        Ok(v.facts)
+    }
+
+    /// The stack ARN of the change set `arn`, when the trail holds the call that made it.
+    pub fn stack_of_change_set(&self, arn: &str) -> Option<&str> {
+        self.change_sets.get(arn).map(String::as_str)
     }
 
     /// The roles of the profile `arn`, or `None` when the trail does not show them.
@@ -62,7 +75,8 @@ impl Profiles {
         (!out.is_empty()).then_some(out)
     }
 
-    fn learn(&mut self, ev: &Event<'_>) {
+    /// Learns what `ev` shows, if anything.
+    pub fn learn(&mut self, ev: &Event<'_>) {
         let parse = |raw: Option<&str>| raw.and_then(|t| serde_json::from_str::<Value>(t).ok());
         let account = ev.account().unwrap_or_default().to_string();
         match ev.event_name.as_deref() {
@@ -80,6 +94,12 @@ impl Profiles {
                     if let (Some(id), Some(profile)) = (item["instanceId"].as_str(), profile) {
                         self.launched.insert(id.to_string(), profile);
                     }
+                }
+            }
+            Some("CreateChangeSet") if ev.error_code.is_none() => {
+                let Some(resp) = parse(ev.response_elements) else { return };
+                if let (Some(id), Some(stack)) = (resp["id"].as_str(), resp["stackId"].as_str()) {
+                    self.change_sets.insert(id.to_string(), stack.to_string());
                 }
             }
             Some("AssumeRole") if ev.error_code.is_none() => {
@@ -101,8 +121,13 @@ impl Profiles {
     }
 }
 
+/// The event names `Facts::learn` reads.
+pub fn teaches(name: &str) -> bool {
+    matches!(name, "AddRoleToInstanceProfile" | "RunInstances" | "AssumeRole" | "CreateChangeSet")
+}
+
 struct Learn<'r> {
-    profiles: Profiles,
+    facts: Facts,
     report: &'r mut Reporter,
 }
 
@@ -110,11 +135,11 @@ impl Visit for Learn<'_> {
     fn event(&mut self, json: &[u8]) -> io::Result<Flow> {
         // Only the few events that can tell, recognised by name before any parsing.
         let name = ct_common::event::top_level_str(json, "eventName");
-        if !matches!(name.as_deref(), Some("AddRoleToInstanceProfile" | "RunInstances" | "AssumeRole")) {
+        if !name.as_deref().is_some_and(teaches) {
             return Ok(Flow::Continue);
         }
         match Event::parse(json) {
-            Ok(ev) => self.profiles.learn(&ev),
+            Ok(ev) => self.facts.learn(&ev),
             Err(e) => {
                 self.report.error(&"--trail", &format_args!("not a CloudTrail event: {e}"));
             }

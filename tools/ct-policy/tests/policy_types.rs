@@ -312,3 +312,77 @@ fn the_trail_names_the_role_inside_an_instance_profile() {
     let f = findings(&run);
     assert!(f.iter().any(|f| f["action"] == "iam:PassRole" && f["decision"] == "ImplicitDeny"), "{}", run.stdout);
 }
+
+#[test]
+fn a_change_set_named_by_arn_is_judged_on_its_stack() {
+    // Service Authorization Reference, AWS CloudFormation: DescribeChangeSet and
+    // ExecuteChangeSet are authorised on the stack. A change set named by its ARN alone does not
+    // name the stack; the CreateChangeSet that made it answers with both (CloudFormation API
+    // Reference, CreateChangeSet: Id, StackId).
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir,
+        "p.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["cloudformation:CreateChangeSet","cloudformation:DescribeChangeSet","cloudformation:ExecuteChangeSet"],"Resource":"arn:aws:cloudformation:ap-southeast-2:111122223333:stack/test-*/*"}}"#,
+    );
+    let cs = "arn:aws:cloudformation:ap-southeast-2:111122223333:changeSet/pr-1/c9ef9188";
+    let create = |stack: &str| {
+        event(
+            "cloudformation.amazonaws.com",
+            "CreateChangeSet",
+            &format!(
+                r#","requestParameters":{{"stackName":"{stack}","changeSetName":"pr-1"}},"responseElements":{{"id":"{cs}","stackId":"arn:aws:cloudformation:ap-southeast-2:111122223333:stack/{stack}/9b1e22ed"}}"#
+            ),
+        )
+        .replace("13:00:00Z", "12:00:00Z")
+    };
+    let execute = event(
+        "cloudformation.amazonaws.com",
+        "ExecuteChangeSet",
+        &format!(r#","requestParameters":{{"changeSetName":"{cs}"}}"#),
+    );
+    // Alone, the stack is unknown: not passed.
+    let run = policy(&["check", "--policy", &p], execute.as_bytes());
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(findings(&run)[0]["decision"], "Unknown", "{}", run.stdout);
+    // After its CreateChangeSet in the same input, or in --trail: the stack is known.
+    let run = policy(&["check", "--policy", &p], (create("test-pr-1") + &execute).as_bytes());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let trail = write(&dir, "trail.ndjson", &create("test-pr-1"));
+    let run = policy(&["check", "--policy", &p, "--trail", &trail], execute.as_bytes());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // A change set of a stack the policy does not cover is refused for certain.
+    let trail = write(&dir, "prod.ndjson", &create("prod"));
+    let run = policy(&["check", "--policy", &p, "--trail", &trail], execute.as_bytes());
+    assert_eq!(run.code, 1);
+    assert_eq!(findings(&run)[0]["decision"], "ImplicitDeny", "{}", run.stdout);
+}
+
+#[test]
+fn records_settle_called_via_only_when_every_call_went_through_one_service() {
+    // IAM User Guide, global condition keys, aws:CalledVia: the services that made the request
+    // with the principal's credentials. A record pools its calls' values; it stands for every
+    // call only when all of them went through a service (`via` = `count`) and the same one.
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir,
+        "p.json",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:DescribeTable","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:CalledVia":"cloudformation.amazonaws.com"}}}}"#,
+    );
+    let record = |via: u64, services: &str| {
+        format!(
+            r#"{{"action":"dynamodb:DescribeTable","count":4,"denied":0,"first":"2024-03-08T10:18:28Z","last":"2024-03-08T13:23:26Z","regions":["ap-southeast-2"],"accounts":["111122223333"],"principals":["arn:aws:iam::111122223333:role/ci-role"],"resources":["arn:aws:dynamodb:ap-southeast-2:111122223333:table/t"],"context":{{"aws:CalledVia":[{services}],"aws:ViaAWSService":["true"]}},"known":true,"via":{via}}}"#
+        ) + "\n"
+    };
+    let cfn = r#""cloudformation.amazonaws.com""#;
+    let run = policy(&["check", "--policy", &p], record(4, cfn).as_bytes());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // One call of the four was made directly: it had no aws:CalledVia.
+    let run = policy(&["check", "--policy", &p], record(3, cfn).as_bytes());
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(findings(&run)[0]["decision"], "Unknown", "{}", run.stdout);
+    // Two services: some call may have gone through Athena alone.
+    let two = format!(r#"{cfn},"athena.amazonaws.com""#);
+    let run = policy(&["check", "--policy", &p], record(4, &two).as_bytes());
+    assert_eq!(run.code, 1, "{}", run.stdout);
+}
