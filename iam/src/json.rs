@@ -35,6 +35,15 @@ impl<'a> Json<'a> {
         }
     }
 
+    /// The member `key` of an object, the key compared without ASCII case (CloudTrail logs
+    /// some services' parameters in their API's case, others in camel case).
+    pub fn get_ci(&self, key: &str) -> Option<&Json<'a>> {
+        match self {
+            Json::Object(m) => m.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Json::String(s) => Some(s),

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod event;
 pub mod json;
 pub mod mapping;
+pub mod renames;
 
 pub use catalog::Catalog;
 pub use event::Event;

@@ -17,6 +17,7 @@ use crate::arn;
 use crate::catalog::{Action, Catalog};
 use crate::event::Event;
 use crate::json::Json;
+use crate::renames;
 use compact_str::CompactString;
 use ct_common::glob::Glob;
 use smallvec::SmallVec;
@@ -54,6 +55,9 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("mturk-requester.amazonaws.com", "mechanicalturk"),
     ("streams.dynamodb.amazonaws.com", "dynamodb"),
     ("email.amazonaws.com", "ses"),
+    // AWS Marketplace Metering Service: the Service Authorization Reference lists MeterUsage,
+    // BatchMeterUsage, RegisterUsage and ResolveCustomer under AWS Marketplace.
+    ("metering-marketplace.amazonaws.com", "aws-marketplace"),
 ];
 
 /// S3 event names that are not the IAM action's name (S3 User Guide, "Amazon S3 CloudTrail
@@ -371,11 +375,19 @@ fn action_names<'n>(prefix: &'n str, name: &'n str, params: &Params<'_>) -> Vec<
         "cassandra" if catalog.action("cassandra", name).is_some() => one("cassandra", name),
         "cassandra" => one("cassandra", cql_verb(name)),
         _ => {
-            if catalog.action(prefix, name).is_none()
-                && let Some(stem) = strip_version(name)
-                && catalog.action(prefix, stem).is_some()
+            if catalog.action(prefix, name).is_some() {
+                return one(prefix, name);
+            }
+            // An API-version suffix (CreateFunction20150331, ...2020_05_31) is never part of
+            // an action's name: strip it before the renames, whatever the stem is.
+            let name = strip_version(name).unwrap_or(name);
+            if let Some(actions) = renames::fixed(prefix, name) {
+                return actions;
+            }
+            if renames::BY_REQUEST.contains(&(prefix, name))
+                && let Some(actions) = renames::by_request(prefix, name, params.get())
             {
-                return one(prefix, stem);
+                return actions;
             }
             one(prefix, name)
         }
@@ -618,10 +630,15 @@ impl Resolved {
                 }
                 None => {}
             }
+            let r = Rc::new(Resolved::resolve(source, name, params));
+            if renames::BY_REQUEST.contains(&(prefix_of(source), name)) {
+                // The actions follow from the whole request (DynamoDB's PartiQL verbs, a
+                // transaction's items): resolved for every call, never remembered.
+                return r;
+            }
             if memo.len() >= 4096 {
                 memo.clear();
             }
-            let r = Rc::new(Resolved::resolve(source, name, params));
             let entry = match request_bits(source, name) {
                 Some(bits) => {
                     let mut by_request = [None, None, None, None];

@@ -48,6 +48,13 @@ fn every_action_the_tables_name_is_in_the_catalog() {
     for (p, _, _) in NO_PERMISSION {
         assert!(c.has_service(p), "{p}");
     }
+    for (p, op, needs) in ct_iam::renames::fixed_rules() {
+        assert!(c.action(p, op).is_none(), "{p}:{op} is an action itself: no rename needed");
+        for a in needs {
+            let (p, n) = a.split_once(':').unwrap();
+            assert!(c.action(p, n).is_some(), "{op}: {a} not in the catalog");
+        }
+    }
 }
 
 #[test]
@@ -1157,4 +1164,91 @@ fn calls_without_called_via_are_flagged() {
         Mapping::Actions(u) => assert!(!u[0].called_via_absent),
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn operations_authorised_by_other_actions() {
+    let one = |source: &str, name: &str| actions(&ev(source, name, ""));
+    // Service Authorization Reference, AWS Budget Service, API operations table.
+    assert_eq!(one("budgets.amazonaws.com", "CreateBudget"), vec!["budgets:ModifyBudget"]);
+    assert_eq!(one("budgets.amazonaws.com", "DeleteSubscriber"), vec!["budgets:ModifyBudget"]);
+    assert_eq!(one("budgets.amazonaws.com", "DescribeBudgets"), vec!["budgets:ViewBudget"]);
+    // Budget actions have actions of their own.
+    assert_eq!(one("budgets.amazonaws.com", "CreateBudgetAction"), vec!["budgets:CreateBudgetAction"]);
+    // Amazon SQS Developer Guide, API permissions: a batch needs the single call's action.
+    assert_eq!(one("sqs.amazonaws.com", "SendMessageBatch"), vec!["sqs:SendMessage"]);
+    assert_eq!(one("sqs.amazonaws.com", "DeleteMessageBatch"), vec!["sqs:DeleteMessage"]);
+    assert_eq!(one("sqs.amazonaws.com", "ChangeMessageVisibilityBatch"), vec!["sqs:ChangeMessageVisibility"]);
+    // DynamoDB Developer Guide, "Using IAM with transactions".
+    assert_eq!(one("dynamodb.amazonaws.com", "TransactGetItems"), vec!["dynamodb:GetItem"]);
+    // Timestream: a query needs timestream:Select; Lambda: GetLayerVersionByArn is
+    // lambda:GetLayerVersion; Detective: the singular action name.
+    assert_eq!(one("timestream.amazonaws.com", "Query"), vec!["timestream:Select"]);
+    assert_eq!(one("lambda.amazonaws.com", "GetLayerVersionByArn"), vec!["lambda:GetLayerVersion"]);
+    assert_eq!(
+        one("detective.amazonaws.com", "ListOrganizationAdminAccounts"),
+        vec!["detective:ListOrganizationAdminAccount"]
+    );
+    // Marketplace Metering Service: the aws-marketplace prefix.
+    assert_eq!(one("metering-marketplace.amazonaws.com", "MeterUsage"), vec!["aws-marketplace:MeterUsage"]);
+    // S3 Control API Reference, DeleteBucketLifecycleConfiguration (Outposts):
+    // s3-outposts:PutLifecycleConfiguration.
+    assert_eq!(
+        one("s3-outposts.amazonaws.com", "DeleteBucketLifecycleConfiguration"),
+        vec!["s3-outposts:PutLifecycleConfiguration"]
+    );
+    assert_eq!(one("s3-outposts.amazonaws.com", "GetBucketTagging"), vec!["s3-outposts:GetBucketTagging"]);
+}
+
+#[test]
+fn a_version_suffix_goes_even_when_the_stem_is_no_action() {
+    // CloudFront Developer Guide, "Tagging Amazon CloudFront distributions": creating with
+    // tags needs CreateDistribution and TagResource. The suffix is the API version, never a
+    // part of the action's name.
+    assert_eq!(
+        actions(&ev("cloudfront.amazonaws.com", "CreateDistributionWithTags2020_05_31", "")),
+        vec!["cloudfront:CreateDistribution", "cloudfront:TagResource"]
+    );
+    assert_eq!(
+        actions(&ev("cloudfront.amazonaws.com", "CreateDistribution2020_05_31", "")),
+        vec!["cloudfront:CreateDistribution"]
+    );
+    // An unknown operation loses its suffix too: the user is told the bare name.
+    assert_eq!(actions(&ev("lambda.amazonaws.com", "FrobnicateWidget20150331", "")), vec!["lambda:FrobnicateWidget"]);
+}
+
+#[test]
+fn partiql_and_transactions_need_the_actions_of_their_statements() {
+    // DynamoDB Developer Guide, "IAM security policies with PartiQL for DynamoDB": the verb of
+    // each statement names its action.
+    let with =
+        |name: &str, req: &str| actions(&ev("dynamodb.amazonaws.com", name, &format!(r#","requestParameters":{req}"#)));
+    assert_eq!(with("ExecuteStatement", r#"{"statement":"SELECT * FROM \"t\""}"#), vec!["dynamodb:PartiQLSelect"]);
+    // The same operation with another verb, after the first was seen: never remembered.
+    assert_eq!(with("ExecuteStatement", r#"{"statement":"update \"t\" SET a=1"}"#), vec!["dynamodb:PartiQLUpdate"]);
+    assert_eq!(
+        with(
+            "BatchExecuteStatement",
+            r#"{"statements":[{"statement":"INSERT INTO t VALUE {}"},{"statement":" DELETE FROM t"}]}"#
+        ),
+        vec!["dynamodb:PartiQLInsert", "dynamodb:PartiQLDelete"]
+    );
+    assert_eq!(
+        with("ExecuteTransaction", r#"{"transactStatements":[{"statement":"SELECT a FROM t"}]}"#),
+        vec!["dynamodb:PartiQLSelect"]
+    );
+    // DynamoDB Developer Guide, "Using IAM with transactions": each item's own action.
+    assert_eq!(
+        with(
+            "TransactWriteItems",
+            r#"{"transactItems":[{"put":{"tableName":"t"}},{"update":{"tableName":"t"}},{"conditionCheck":{"tableName":"t"}},{"put":{"tableName":"u"}}]}"#
+        ),
+        vec!["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"]
+    );
+    // A request that does not show its statements: the operation's own name, which the catalog
+    // does not hold, so that the user is told rather than given a guess.
+    let unknown = uses(&ev("dynamodb.amazonaws.com", "ExecuteStatement", ""));
+    assert_eq!(unknown.len(), 1);
+    assert_eq!(unknown[0].action, "dynamodb:ExecuteStatement");
+    assert!(!unknown[0].known);
 }

@@ -182,6 +182,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         merged: 0,
         no_permission: BTreeMap::new(),
         not_calls: BTreeMap::new(),
+        written: BTreeMap::new(),
         principals: hashbrown::HashMap::new(),
     };
     let sources = input::expand(&cli.input.paths);
@@ -243,7 +244,8 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         }
     }
     out.flush()?;
-    let unknown: Vec<&str> = sorted.iter().filter(|r| !r.known).map(|r| r.action.as_str()).collect();
+    let mut unknown: Vec<&str> = sorted.iter().filter(|r| !r.known).map(|r| r.action.as_str()).collect();
+    unknown.extend(state.written.iter().filter(|(_, known)| !**known).map(|(a, _)| a.as_str()));
     if !unknown.is_empty() {
         let names = unknown.join(", ");
         state.msgs.fatal(&format_args!("not in the IAM action catalog ({}): {names}", Catalog::get().source));
@@ -251,7 +253,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
     let mut summary = format!(
         "{}, {} ({} unknown)",
         plural(state.events, "event", "events"),
-        plural(state.actions.len() as u64, "action", "actions"),
+        plural((state.actions.len() + state.written.len()) as u64, "action", "actions"),
         unknown.len()
     );
     if state.merged > 0 {
@@ -297,6 +299,9 @@ struct State<'r> {
     merged: u64,
     no_permission: BTreeMap<String, u64>,
     not_calls: BTreeMap<String, u64>,
+    /// With --per-event, which writes no records: each action written, and whether the catalog
+    /// knows it, for the summary and the unknown actions' names.
+    written: BTreeMap<String, bool>,
     /// The run's first 64 principals, numbered (`principal_bit`).
     principals: hashbrown::HashMap<CompactString, u32>,
 }
@@ -375,6 +380,7 @@ impl State<'_> {
             merged: 0,
             no_permission: BTreeMap::new(),
             not_calls: BTreeMap::new(),
+            written: BTreeMap::new(),
             principals: hashbrown::HashMap::new(),
         }
     }
@@ -530,6 +536,9 @@ impl State<'_> {
                         };
                         let line = serde_json::to_vec(&rec).map_err(io::Error::other)?;
                         self.out_mut().record(&line)?;
+                        if !self.written.contains_key(u.action.as_ref()) {
+                            self.written.insert(u.action.to_string(), u.known);
+                        }
                         continue;
                     }
                     let cap = self.cap;

@@ -355,3 +355,29 @@ fn calls_without_called_via_are_named_partial() {
         assert_eq!(merged[0]["partial"], recs[0]["partial"], "{}", merged[0]);
     }
 }
+
+#[test]
+fn per_event_counts_and_names_unknown_actions() {
+    // The man page: the summary counts the actions written, and names those the catalog does
+    // not hold, with --per-event as without it.
+    let input = [
+        ev(
+            "GetObject",
+            "s3.amazonaws.com",
+            r#","requestParameters":{"bucketName":"b","key":"k"}"#,
+            "2017-06-01T05:00:01Z",
+            "us-east-1",
+        ),
+        ev("FrobnicateWidget", "ec2.amazonaws.com", "", "2017-06-01T05:00:02Z", "us-east-1"),
+        ev("FrobnicateWidget", "ec2.amazonaws.com", "", "2017-06-01T05:00:03Z", "us-east-1"),
+    ]
+    .join("\n");
+    let run = actions(&["--per-event"], input.as_bytes());
+    assert_eq!(records(&run.stdout).len(), 3);
+    assert!(run.stderr.contains("3 events, 2 actions (1 unknown)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not in the IAM action catalog") && run.stderr.contains("ec2:FrobnicateWidget"),
+        "{}",
+        run.stderr
+    );
+}
