@@ -552,7 +552,13 @@ fn holds(hay: &[u8], needle: &[u8]) -> bool {
 /// the reason no permission is needed.
 enum Resolved {
     NoPermission(&'static str),
-    Names { prefix: CompactString, names: Vec<Name> },
+    Names {
+        prefix: CompactString,
+        names: Vec<Name>,
+        /// The tagging action a create needs when its request carries tags
+        /// (`renames::tag_on_create`).
+        tagging: Option<(renames::TagOnCreate, Name)>,
+    },
 }
 
 /// One action an event resolves to, with what the mapping reads of it for every event (kept
@@ -595,7 +601,13 @@ impl Resolved {
                 }),
             })
             .collect();
-        Resolved::Names { prefix: prefix.into(), names }
+        let tagging = renames::tag_on_create(prefix, strip_version(name).unwrap_or(name)).and_then(|rule| {
+            let (p, n) = rule.action.split_once(':')?;
+            let a = catalog.action(p, n)?;
+            let known = Known { full: a.full_name(), plan: ActionPlan::of(a).clone(), access_level: a.access_level };
+            Some((rule, Name { prefix: p.into(), name: n.into(), known: Some(known) }))
+        });
+        Resolved::Names { prefix: prefix.into(), names, tagging }
     }
 
     /// Resolved once per source and name and remembered (a few hundred pairs make up a trail;
@@ -702,9 +714,9 @@ fn map_params<'e>(ev: &'e Event<'_>, detail: bool, look_first: bool) -> Mapping<
     }
     let params = Params::new(ev, look_first);
     let resolved = Resolved::of(source, name, &params);
-    let (prefix, names) = match &*resolved {
+    let (prefix, names, tagging) = match &*resolved {
         Resolved::NoPermission(why) => return Mapping::NoPermission(why),
-        Resolved::Names { prefix, names } => (prefix.as_str(), names),
+        Resolved::Names { prefix, names, tagging } => (prefix.as_str(), names, tagging),
     };
     let mut uses = Vec::new();
     for (i, Name { prefix: p, name: n, known }) in names.iter().enumerate() {
@@ -745,6 +757,50 @@ fn map_params<'e>(ev: &'e Event<'_>, detail: bool, look_first: bool) -> Mapping<
         }
         p
     }));
+    // A create that tags what it creates needs the service's tagging action too: the same
+    // request (its global keys, aws:RequestTag and aws:TagKeys among them), on the created
+    // resources of the types that action takes.
+    if let Some((rule, Name { prefix: p, name: n, known: Some(k) })) = tagging
+        && params.may_hold_any_case(&rule.member.to_ascii_lowercase())
+        && renames::holds_tags(params.get(), rule.member)
+    {
+        let (resources, context, called_via_absent) = match uses.first() {
+            Some(u) if detail => {
+                // What was created, of the type that is tagged: from the answer (a new key's
+                // or task's ARN), else among the create's own resources.
+                let created = k.plan.types.iter().find(|t| t.name == rule.created);
+                let mut resources: Vec<Cow<'e, str>> = Vec::new();
+                if let Some(t) = created {
+                    let mut arns = Vec::new();
+                    arns_in(&params.response_with("arn:"), 0, &mut arns);
+                    resources.extend(arns.into_iter().filter(|a| t.glob.is_match(a)).map(Cow::Owned));
+                    if resources.is_empty() {
+                        resources.extend(u.resources.iter().filter(|r| t.glob.is_match(r)).cloned());
+                    }
+                }
+                resources.sort();
+                resources.dedup();
+                (
+                    resources,
+                    u.context.iter().filter(|(key, _)| key.starts_with("aws:")).cloned().collect(),
+                    u.called_via_absent,
+                )
+            }
+            _ => (Vec::new(), Vec::new(), false),
+        };
+        uses.push(Use {
+            action: Cow::Borrowed(k.full),
+            known: true,
+            inferred: true,
+            unnamed: detail && resources.is_empty() && k.plan.takes_resources,
+            resources,
+            context,
+            id: Some(k.plan.id),
+            absent: SmallVec::new(),
+            called_via_absent,
+        });
+        debug_assert_eq!(format!("{p}:{n}"), k.full);
+    }
     Mapping::Actions(uses)
 }
 
@@ -959,6 +1015,19 @@ fn find_strings<'v>(v: &'v Json<'v>, key: &str, depth: u8, out: &mut Vec<&'v str
             }
         }
         Json::Array(a) => a.iter().for_each(|x| find_strings(x, key, depth + 1, out)),
+        _ => {}
+    }
+}
+
+/// The ARNs anywhere in `v` (an answer), depth-limited.
+fn arns_in(v: &Json<'_>, depth: u8, out: &mut Vec<String>) {
+    if depth > 5 || out.len() >= 32 {
+        return;
+    }
+    match v {
+        Json::String(s) if s.starts_with("arn:") => out.push(s.to_string()),
+        Json::Object(m) => m.iter().for_each(|(_, x)| arns_in(x, depth + 1, out)),
+        Json::Array(a) => a.iter().for_each(|x| arns_in(x, depth + 1, out)),
         _ => {}
     }
 }

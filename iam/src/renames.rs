@@ -132,3 +132,89 @@ fn partiql_action(statement: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// Creates that tag what they create when the request carries tags, and for which AWS then
+/// also authorises a tagging action (IAM never logs it: the create call is the event):
+/// (IAM prefix, operation, the request member that holds the tags, the tagging action, the
+/// resource type of what the call creates, which is what gets tagged).
+const TAG_ON_CREATE: &[(&str, &str, &str, &str, &str)] = &[
+    // Amazon SQS API Reference, CreateQueue: "To be able to tag a queue on creation, you must
+    // have the sqs:CreateQueue and sqs:TagQueue permissions."
+    ("sqs", "CreateQueue", "tags", "sqs:TagQueue", "queue"),
+    // Amazon SNS API Reference, CreateTopic: sns:CreateTopic and sns:TagResource.
+    ("sns", "CreateTopic", "tags", "sns:TagResource", "topic"),
+    // AWS Secrets Manager API Reference, CreateSecret: "If you include tags in the secret, you
+    // also need secretsmanager:TagResource."
+    ("secretsmanager", "CreateSecret", "tags", "secretsmanager:TagResource", "Secret"),
+    // AWS KMS API Reference, CreateKey and ReplicateKey: "To use the Tags parameter,
+    // kms:TagResource".
+    ("kms", "CreateKey", "tags", "kms:TagResource", "key"),
+    ("kms", "ReplicateKey", "tags", "kms:TagResource", "key"),
+    // CloudWatch Logs API Reference, CreateLogGroup: logs:TagResource or logs:TagLogGroup (the
+    // newer one is named).
+    ("logs", "CreateLogGroup", "tags", "logs:TagResource", "log-group"),
+    // Service Authorization Reference, AWS Budget Service, API operations table.
+    ("budgets", "CreateBudget", "resourceTags", "budgets:TagResource", "budget"),
+    ("budgets", "CreateBudgetAction", "resourceTags", "budgets:TagResource", "budgetAction"),
+    // Amazon ECS Developer Guide, "Grant permission to tag resources on creation": the create
+    // call and ecs:TagResource.
+    ("ecs", "CreateCapacityProvider", "tags", "ecs:TagResource", "capacity-provider"),
+    ("ecs", "CreateCluster", "tags", "ecs:TagResource", "cluster"),
+    ("ecs", "CreateService", "tags", "ecs:TagResource", "service"),
+    ("ecs", "CreateTaskSet", "tags", "ecs:TagResource", "task-set"),
+    ("ecs", "RegisterContainerInstance", "tags", "ecs:TagResource", "container-instance"),
+    ("ecs", "RegisterTaskDefinition", "tags", "ecs:TagResource", "task-definition"),
+    ("ecs", "RunTask", "tags", "ecs:TagResource", "task"),
+    ("ecs", "StartTask", "tags", "ecs:TagResource", "task"),
+    // AWS Lambda Developer Guide, "Using tags on Lambda functions" and "Using tags on event
+    // source mappings": lambda:TagResource "to perform a tag on create".
+    ("lambda", "CreateFunction", "tags", "lambda:TagResource", "function"),
+    ("lambda", "CreateEventSourceMapping", "tags", "lambda:TagResource", "eventSourceMapping"),
+    // Elastic Load Balancing User Guide, "Tagging resources during creation": additional
+    // authorization on elasticloadbalancing:AddTags.
+    ("elasticloadbalancing", "CreateLoadBalancer", "tags", "elasticloadbalancing:AddTags", "loadbalancer"),
+    ("elasticloadbalancing", "CreateTargetGroup", "tags", "elasticloadbalancing:AddTags", "targetgroup"),
+    // Amazon RDS User Guide, "Granting permission to tag RDS resources during creation":
+    // additional authorization on rds:AddTagsToResource.
+    ("rds", "CreateDBInstance", "tags", "rds:AddTagsToResource", "db"),
+    ("rds", "CreateDBCluster", "tags", "rds:AddTagsToResource", "cluster"),
+    // AWS CloudFormation Template Reference, AWS::SSM::Parameter: ssm:PutParameter and
+    // ssm:AddTagsToResource (PutParameter takes tags only when it creates the parameter).
+    ("ssm", "PutParameter", "tags", "ssm:AddTagsToResource", "parameter"),
+    // Amazon S3 User Guide, "Creating a table with tags": s3tables:CreateTable and
+    // s3tables:TagResource.
+    ("s3tables", "CreateTable", "tags", "s3tables:TagResource", "Table"),
+];
+
+/// A create that tags what it creates.
+#[derive(Debug, Clone, Copy)]
+pub struct TagOnCreate {
+    /// The request member that holds the tags.
+    pub member: &'static str,
+    /// The tagging action, `prefix:Name`.
+    pub action: &'static str,
+    /// The resource type (the tagging action's) of what the call creates.
+    pub created: &'static str,
+}
+
+/// The tag-on-create rule of an operation.
+pub fn tag_on_create(prefix: &str, operation: &str) -> Option<TagOnCreate> {
+    TAG_ON_CREATE
+        .iter()
+        .find(|(p, o, ..)| *p == prefix && *o == operation)
+        .map(|&(_, _, member, action, created)| TagOnCreate { member, action, created })
+}
+
+/// Every tag-on-create rule, for the tests and the man page.
+pub fn tag_on_create_rules() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+    TAG_ON_CREATE.iter().map(|(p, o, _, a, _)| (*p, *o, *a))
+}
+
+/// Whether the request's member `member` (any case) holds at least one tag.
+pub fn holds_tags(request: &Json<'_>, member: &str) -> bool {
+    match request.get_ci(member) {
+        Some(Json::Object(m)) => !m.is_empty(),
+        Some(Json::Array(a)) => !a.is_empty(),
+        _ => false,
+    }
+}

@@ -1252,3 +1252,46 @@ fn partiql_and_transactions_need_the_actions_of_their_statements() {
     assert_eq!(unknown[0].action, "dynamodb:ExecuteStatement");
     assert!(!unknown[0].known);
 }
+
+#[test]
+fn every_tag_on_create_rule_names_real_actions() {
+    let c = Catalog::get();
+    for (p, op, tagging) in ct_iam::renames::tag_on_create_rules() {
+        let (tp, tn) = tagging.split_once(':').unwrap();
+        assert!(c.action(tp, tn).is_some(), "{p}:{op} -> {tagging} not in the catalog");
+        assert!(c.has_service(p), "{p}");
+    }
+}
+
+#[test]
+fn a_create_with_tags_needs_the_tagging_action_too() {
+    // Amazon SQS API Reference, CreateQueue: "To be able to tag a queue on creation, you must
+    // have the sqs:CreateQueue and sqs:TagQueue permissions."
+    let queue = |req: &str| uses(&ev("sqs.amazonaws.com", "CreateQueue", &format!(r#","requestParameters":{req}"#)));
+    let u = queue(r#"{"queueName":"q","tags":{"team":"a"}}"#);
+    assert_eq!(u.iter().map(|u| u.action.as_ref()).collect::<Vec<_>>(), vec!["sqs:CreateQueue", "sqs:TagQueue"]);
+    assert!(u[1].inferred);
+    assert_eq!(u[1].resources, vec!["arn:aws:sqs:ap-southeast-2:111122223333:q"]);
+    assert!(u[1].context.iter().any(|(k, v)| k == "aws:RequestTag/team" && v == "a"), "{:?}", u[1].context);
+    // No tags, or an empty set: nothing to tag.
+    assert_eq!(queue(r#"{"queueName":"q"}"#).len(), 1);
+    assert_eq!(queue(r#"{"queueName":"q","tags":{}}"#).len(), 1);
+    // Amazon ECS Developer Guide, "Grant permission to tag resources on creation": RunTask
+    // tags the task it starts, which only the answer names.
+    let run = uses(&ev(
+        "ecs.amazonaws.com",
+        "RunTask",
+        r#","requestParameters":{"cluster":"c","taskDefinition":"td:1","tags":[{"key":"a","value":"b"}]},"responseElements":{"tasks":[{"taskArn":"arn:aws:ecs:ap-southeast-2:111122223333:task/c/0123","taskDefinitionArn":"arn:aws:ecs:ap-southeast-2:111122223333:task-definition/td:1"}]}"#,
+    ));
+    let tag = run.iter().find(|u| u.action == "ecs:TagResource").expect("ecs:TagResource");
+    assert_eq!(tag.resources, vec!["arn:aws:ecs:ap-southeast-2:111122223333:task/c/0123"]);
+    // AWS KMS API Reference, CreateKey: "To use the Tags parameter, kms:TagResource"; the new
+    // key is in the answer.
+    let key = uses(&ev(
+        "kms.amazonaws.com",
+        "CreateKey",
+        r#","requestParameters":{"tags":[{"tagKey":"a","tagValue":"b"}]},"responseElements":{"keyMetadata":{"arn":"arn:aws:kms:ap-southeast-2:111122223333:key/k1"}}"#,
+    ));
+    assert_eq!(key[1].action, "kms:TagResource");
+    assert_eq!(key[1].resources, vec!["arn:aws:kms:ap-southeast-2:111122223333:key/k1"]);
+}

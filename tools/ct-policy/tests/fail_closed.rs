@@ -65,7 +65,12 @@ fn tags_in_a_shape_ct_does_not_read_prove_nothing() {
         "CreateKey",
         r#","requestParameters":{"tags":[{"tagKey":"owner","tagValue":"x"}]}"#,
     );
-    assert_eq!(on_event(&p, &tagged), vec![("kms:CreateKey".into(), Decision::Unknown)]);
+    // The tags also need kms:TagResource (AWS KMS API Reference, CreateKey), which this
+    // policy does not grant.
+    assert_eq!(
+        on_event(&p, &tagged),
+        vec![("kms:CreateKey".into(), Decision::Unknown), ("kms:TagResource".into(), Decision::ImplicitDeny)]
+    );
     // A request that says nothing of tags had none.
     let plain = event(ROLE, "kms.amazonaws.com", "CreateKey", r#","requestParameters":{"description":"k"}"#);
     assert_eq!(on_event(&p, &plain), vec![("kms:CreateKey".into(), Decision::Allow)]);
