@@ -16,6 +16,7 @@ version=$(basename "$wheel" | cut -d- -f2)
 sha=$(sha256sum "$wheel" | cut -d' ' -f1)
 python3 scripts/aws-operations.py "$work/wheel/botocore/data" > iam/data/operations.tsv.new
 mv iam/data/operations.tsv.new iam/data/operations.tsv
+python3 scripts/aws-sources.py > iam/data/sources.tsv
 # NOTICE: the catalog's part stays as it is (cargo xtask catalog rewrites the whole file, so
 # run this script again after a catalog refresh); the operations part is written anew.
 sed -i '/^----- operations.tsv -----$/,$d' iam/data/NOTICE

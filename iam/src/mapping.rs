@@ -219,9 +219,23 @@ pub enum Mapping<'e> {
     NotACall(&'static str),
 }
 
-/// The IAM prefix of an event source.
+/// Event sources whose first label is no IAM prefix but whose SDK signing name is
+/// (iam/data/sources.tsv, from the SDK models by scripts/aws-sources.py).
+static SIGNED_AS: LazyLock<hashbrown::HashMap<&'static str, &'static str>> = LazyLock::new(|| {
+    include_str!("../data/sources.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .collect()
+});
+
+/// The IAM prefix of an event source: the documented exceptions (`PREFIXES`), then the SDK
+/// models' signing names, else the source's first label.
 pub fn prefix_of(source: &str) -> &str {
     if let Some((_, p)) = PREFIXES.iter().find(|(s, _)| *s == source) {
+        return p;
+    }
+    if let Some(p) = SIGNED_AS.get(source) {
         return p;
     }
     source.split('.').next().unwrap_or(source)
@@ -557,7 +571,7 @@ enum Resolved {
         names: Vec<Name>,
         /// The tagging action a create needs when its request carries tags
         /// (`renames::tag_on_create`).
-        tagging: Option<(renames::TagOnCreate, Name)>,
+        tagging: Option<Box<(renames::TagOnCreate, Name)>>,
     },
 }
 
@@ -605,7 +619,7 @@ impl Resolved {
             let (p, n) = rule.action.split_once(':')?;
             let a = catalog.action(p, n)?;
             let known = Known { full: a.full_name(), plan: ActionPlan::of(a).clone(), access_level: a.access_level };
-            Some((rule, Name { prefix: p.into(), name: n.into(), known: Some(known) }))
+            Some(Box::new((rule, Name { prefix: p.into(), name: n.into(), known: Some(known) })))
         });
         Resolved::Names { prefix: prefix.into(), names, tagging }
     }
@@ -760,7 +774,7 @@ fn map_params<'e>(ev: &'e Event<'_>, detail: bool, look_first: bool) -> Mapping<
     // A create that tags what it creates needs the service's tagging action too: the same
     // request (its global keys, aws:RequestTag and aws:TagKeys among them), on the created
     // resources of the types that action takes.
-    if let Some((rule, Name { prefix: p, name: n, known: Some(k) })) = tagging
+    if let Some((rule, Name { prefix: p, name: n, known: Some(k) })) = tagging.as_deref()
         && params.may_hold_any_case(&rule.member.to_ascii_lowercase())
         && renames::holds_tags(params.get(), rule.member)
     {
@@ -1818,7 +1832,11 @@ fn instance_profiles(ev: &Event<'_>, params: &Params<'_>) -> Vec<String> {
 /// DeliverLogsPermissionArn (EC2 API Reference, CreateFlowLogs), API Gateway integrations'
 /// credentials (REST API Reference, PutIntegration; v2 CreateIntegration CredentialsArn),
 /// Cognito user pools' SnsCallerArn (SmsConfigurationType).
-const ROLE_KEYS: &[&str] = &["deliverLogsPermissionArn", "credentials", "credentialsArn", "snsCallerArn"];
+/// The SDK models name a few more role members without the word (iam/tests/operations.rs
+/// checks that every such member of iam/data/operations.tsv is here): Cognito's
+/// EumsSms.CallerArn, Kendra's SecretManagerArn.
+pub const ROLE_KEYS: &[&str] =
+    &["deliverLogsPermissionArn", "credentials", "credentialsArn", "snsCallerArn", "callerArn", "secretManagerArn"];
 
 /// Where a role passed under a key goes, when it is not the service called (IAM User Guide,
 /// "IAM and AWS STS condition context keys", iam:PassedToService: the service principal of
@@ -1969,6 +1987,16 @@ fn collect_role_arns<'v>(v: &'v Json<'v>, depth: u8, out: &mut Vec<(String, &'v 
                     Json::Array(a) if role_key && a.iter().any(|e| e.as_str().is_some_and(is_role_arn)) => {
                         out.extend(
                             a.iter().filter_map(Json::as_str).filter(|s| is_role_arn(s)).map(|s| (s.to_string(), &**k)),
+                        );
+                    }
+                    // A map of role ARNs (Cognito identity pools' SetIdentityPoolRoles: roles by
+                    // authenticated and unauthenticated).
+                    Json::Object(m) if role_key && m.iter().any(|(_, e)| e.as_str().is_some_and(is_role_arn)) => {
+                        out.extend(
+                            m.iter()
+                                .filter_map(|(_, e)| e.as_str())
+                                .filter(|s| is_role_arn(s))
+                                .map(|s| (s.to_string(), &**k)),
                         );
                     }
                     _ => collect_role_arns(x, depth + 1, out),

@@ -1295,3 +1295,20 @@ fn a_create_with_tags_needs_the_tagging_action_too() {
     assert_eq!(key[1].action, "kms:TagResource");
     assert_eq!(key[1].resources, vec!["arn:aws:kms:ap-southeast-2:111122223333:key/k1"]);
 }
+
+#[test]
+fn roles_in_a_map_are_passed() {
+    // Amazon Cognito API Reference, SetIdentityPoolRoles: Roles maps "authenticated" and
+    // "unauthenticated" to role ARNs, which the identity pool then hands out: passing them
+    // needs iam:PassRole (IAM User Guide, "Grant a user permissions to pass a role to an AWS
+    // service").
+    let u = uses(&ev(
+        "cognito-identity.amazonaws.com",
+        "SetIdentityPoolRoles",
+        r#","requestParameters":{"identityPoolId":"ap-southeast-2:1","roles":{"authenticated":"arn:aws:iam::111122223333:role/auth","unauthenticated":"arn:aws:iam::111122223333:role/guest"}}"#,
+    ));
+    let pass = u.iter().find(|u| u.action == "iam:PassRole").expect("iam:PassRole");
+    assert_eq!(pass.resources, vec!["arn:aws:iam::111122223333:role/auth", "arn:aws:iam::111122223333:role/guest"]);
+    // A source named by its signing name: mail-manager signs as ses.
+    assert_eq!(actions(&ev("mail-manager.amazonaws.com", "CreateAddonInstance", "")), vec!["ses:CreateAddonInstance"]);
+}

@@ -120,6 +120,29 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          errorCode, denied, known, inferred.",
     ),
     (
+        "MAPPING",
+        "Each event is mapped to the IAM actions its call needed, from the IAM action catalog (the Service \
+         Authorization Reference, iam/data/catalog.tsv). The service prefix is the event source's first label, but for the \
+         sources that log under another name (monitoring.amazonaws.com is cloudwatch) and those whose SDK signing name is \
+         the prefix (bedrock-agentcore-control signs as bedrock-agentcore). The action is the event name, with an API \
+         version suffix removed (CreateFunction20150331), except where the service authorises the call otherwise: S3's \
+         event names (ListObjects is s3:ListBucket, a versioned request needs the Version action), API Gateway's HTTP \
+         verbs, Keyspaces' CQL verbs, Budgets' ModifyBudget and ViewBudget, SQS batches (SendMessageBatch needs \
+         sqs:SendMessage), DynamoDB PartiQL by each statement's verb and transactions by each item's kind, and the other \
+         renames listed in iam/src/renames.rs with the page behind each. Calls that need no permission (GetCallerIdentity, \
+         federation, console sign-in) and events that are not calls (service events, Insights) map to nothing and are \
+         counted in the summary.\n\n\
+         Actions CloudTrail never logs but the request proves were needed are added, marked inferred: iam:PassRole for \
+         each role a request passes (a member named like a role, or one the SDK models document as a role's ARN, holding \
+         a role ARN, or an EC2 instance profile), with iam:PassedToService; and the service's tagging action for a create \
+         that carries tags where AWS authorises it apart (sqs:TagQueue for CreateQueue, kms:TagResource for CreateKey, \
+         ecs:TagResource, lambda:TagResource, ...), on the resource created.\n\n\
+         Every operation of every AWS service in the SDK models (iam/data/operations.tsv, from botocore) is checked at \
+         each build to map to actions of the catalog; the exceptions, each with its reason, follow. An operation the \
+         catalog does not know is kept as prefix:Operation, marked \"known\": false and named on standard error.",
+    ),
+    ("UNMAPPED OPERATIONS", ct_iam::renames::UNMAPPED),
+    (
         "MERGING",
         "Action records given as input (alone or mixed with events) are merged with what the events give: counts add up, \
          first and last widen, sets are united and capped again. Because each capped set keeps its smallest values, merging \
