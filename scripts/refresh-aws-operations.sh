@@ -17,6 +17,7 @@ sha=$(sha256sum "$wheel" | cut -d' ' -f1)
 python3 scripts/aws-operations.py "$work/wheel/botocore/data" > iam/data/operations.tsv.new
 mv iam/data/operations.tsv.new iam/data/operations.tsv
 python3 scripts/aws-sources.py > iam/data/sources.tsv
+python3 scripts/aws-documented-actions.py "$work/wheel/botocore/data" > iam/data/documented.tsv
 # NOTICE: the catalog's part stays as it is (cargo xtask catalog rewrites the whole file, so
 # run this script again after a catalog refresh); the operations part is written anew.
 sed -i '/^----- operations.tsv -----$/,$d' iam/data/NOTICE
@@ -30,7 +31,9 @@ The list of AWS operations in operations.tsv is derived from the service models
 by scripts/aws-operations.py: it keeps each
 service's endpoint prefix, signing name, service id and API version, its operation names and
 the names of the request members that hold an IAM role; documentation was dropped and the
-layout changed. botocore is distributed under the Apache License, Version 2.0
+layout changed. sources.tsv (signing names) and documented.tsv (the one action an operation's
+documentation names) are derived from the same models by scripts/aws-sources.py and
+scripts/aws-documented-actions.py. botocore is distributed under the Apache License, Version 2.0
 (https://www.apache.org/licenses/LICENSE-2.0); its NOTICE reads:
 
 $botocore_notice

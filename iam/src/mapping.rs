@@ -370,7 +370,12 @@ fn action_names<'n>(prefix: &'n str, name: &'n str, params: &Params<'_>) -> Vec<
                 };
                 return vec![("s3", read), ("s3", attrs)];
             }
-            let mapped = S3_NAMES.iter().find(|(e, _)| *e == name).map_or(name, |(_, a)| a);
+            let mut mapped = S3_NAMES.iter().find(|(e, _)| *e == name).map_or(name, |(_, a)| a);
+            if catalog.action("s3", mapped).is_none()
+                && let Some(action) = renames::documented("s3", mapped)
+            {
+                mapped = action;
+            }
             if versioned && let Some((_, v)) = S3_VERSIONED.iter().find(|(a, _)| *a == mapped) {
                 return one("s3", v);
             }
@@ -402,6 +407,9 @@ fn action_names<'n>(prefix: &'n str, name: &'n str, params: &Params<'_>) -> Vec<
                 && let Some(actions) = renames::by_request(prefix, name, params.get())
             {
                 return actions;
+            }
+            if let Some(action) = renames::documented(prefix, name) {
+                return one(prefix, action);
             }
             one(prefix, name)
         }

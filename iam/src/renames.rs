@@ -63,6 +63,26 @@ const FIXED: &[(&str, &str, &[&str])] = &[
     ("s3-outposts", "DeleteBucketReplication", &["s3-outposts:PutReplicationConfiguration"]),
 ];
 
+/// Operations whose name is not an action of their service but whose documentation in the SDK
+/// models names exactly one action of it (iam/data/documented.tsv, by
+/// scripts/aws-documented-actions.py: "Required permissions: dms:ListDataProviders").
+static DOCUMENTED: std::sync::LazyLock<hashbrown::HashMap<(&'static str, &'static str), &'static str>> =
+    std::sync::LazyLock::new(|| {
+        include_str!("../data/documented.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                Some(((f.next()?, f.next()?), f.next()?))
+            })
+            .collect()
+    });
+
+/// The action the SDK documentation names for an operation whose name is no action.
+pub fn documented(prefix: &str, operation: &str) -> Option<&'static str> {
+    DOCUMENTED.get(&(prefix, operation)).copied()
+}
+
 /// The actions of an operation that a fixed rule renames, as (prefix, action name) pairs.
 pub fn fixed(prefix: &str, operation: &str) -> Option<Vec<(&'static str, &'static str)>> {
     let (_, _, actions) = FIXED.iter().find(|(p, o, _)| *p == prefix && *o == operation)?;

@@ -1312,3 +1312,24 @@ fn roles_in_a_map_are_passed() {
     // A source named by its signing name: mail-manager signs as ses.
     assert_eq!(actions(&ev("mail-manager.amazonaws.com", "CreateAddonInstance", "")), vec!["ses:CreateAddonInstance"]);
 }
+
+#[test]
+fn operations_the_sdk_documentation_ties_to_one_action() {
+    // The API Reference texts the SDK models carry: DMS DescribeDataProviders "Required
+    // permissions: dms:ListDataProviders"; Lambda InvokeWithResponseStream needs
+    // lambda:InvokeFunction; Glue GetUnfilteredTableMetadata "the public IAM action associated
+    // with this API is glue:GetTable"; S3 HeadBucket needs s3:ListBucket.
+    let one = |source: &str, name: &str| actions(&ev(source, name, ""));
+    assert_eq!(one("dms.amazonaws.com", "DescribeDataProviders"), vec!["dms:ListDataProviders"]);
+    assert_eq!(one("lambda.amazonaws.com", "InvokeWithResponseStream"), vec!["lambda:InvokeFunction"]);
+    assert_eq!(one("glue.amazonaws.com", "GetUnfilteredTableMetadata"), vec!["glue:GetTable"]);
+    assert_eq!(one("s3.amazonaws.com", "HeadBucket"), vec!["s3:ListBucket"]);
+    // Every documented action is in the catalog, and no operation that is an action itself is
+    // renamed.
+    let c = Catalog::get();
+    for line in include_str!("../data/documented.tsv").lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert!(c.action(f[0], f[2]).is_some(), "{line}");
+        assert!(c.action(f[0], f[1]).is_none(), "{line}");
+    }
+}
