@@ -27,9 +27,13 @@ ACTION = re.compile(r"\b([a-z][a-z0-9-]+):([A-Z][A-Za-z0-9]+)\b")
 TAG = re.compile(r"<[^>]+>")
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 # The words with which the documentation says that a call needs an action ...
-GRANTS = re.compile(r"permission|IAM action|authoriz|requires|must have|derived from|\buses\b", re.I)
+GRANTS = re.compile(r"permission|IAM action|authoriz|requires|must have|derived from|\buses?\b", re.I)
 # ... and those of a mention that is not the call's own need.
-ASIDE = re.compile(r"\balso\b|in addition|resource policy|endpoint policy|key policy|bucket policy|role polic", re.I)
+ASIDE = re.compile(
+    r"\balso\b|in addition|resource policy|endpoint policy|key policy|bucket policy|role polic|no separate|"
+    r"there is no|\bto deny\b|\bdeny access\b",
+    re.I,
+)
 # An API version suffix as CloudTrail logs it (CreateFunction20150331, ...2020_05_31).
 VERSION = re.compile(r"(\d{8}(v\d+)?|\d{4}_\d{2}_\d{2})$")
 
@@ -72,9 +76,12 @@ def main(argv):
             named = set()
             for sentence in SENTENCE.split(TAG.sub(" ", op.get("documentation", ""))):
                 mentioned = {(p, a) for p, a in ACTION.findall(sentence) if p in prefixes}
-                if mentioned and not (GRANTS.search(sentence) and not ASIDE.search(sentence)):
-                    # A mention that does not say the call needs it (a resource policy's
-                    # statement, a permission needed "also"): nothing can be read here.
+                if not mentioned or ASIDE.search(sentence):
+                    # Not the call's own need: a resource policy's statement, a permission
+                    # needed "also", what to deny, an action that does not exist.
+                    continue
+                if not GRANTS.search(sentence):
+                    # A mention whose sense is not read: nothing can be told.
                     named = None
                     break
                 named |= mentioned

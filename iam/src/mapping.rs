@@ -58,6 +58,20 @@ pub const PREFIXES: &[(&str, &str)] = &[
     // AWS Marketplace Metering Service: the Service Authorization Reference lists MeterUsage,
     // BatchMeterUsage, RegisterUsage and ResolveCustomer under AWS Marketplace.
     ("metering-marketplace.amazonaws.com", "aws-marketplace"),
+    // Service Authorization Reference, "AWS Partner Central" (service prefix partnercentral):
+    // the Selling, Account, Benefits, Channel and Marketing APIs' operations are its actions.
+    ("partnercentral-selling.amazonaws.com", "partnercentral"),
+    ("partnercentral-account.amazonaws.com", "partnercentral"),
+    ("partnercentral-benefits.amazonaws.com", "partnercentral"),
+    ("partnercentral-channel.amazonaws.com", "partnercentral"),
+    ("partnercentral-marketing.amazonaws.com", "partnercentral"),
+    // AWS IoT Developer Guide, "AWS IoT Core policy actions" and "Using AWS IoT secure
+    // tunneling": the data plane (shadows, retained messages, publishing) and secure tunneling
+    // are authorised under the iot prefix; the Service Authorization Reference gives the jobs
+    // data plane its own, "AWS IoT Jobs DataPlane" (iotjobsdata).
+    ("data-ats.iot.amazonaws.com", "iot"),
+    ("data.jobs.iot.amazonaws.com", "iotjobsdata"),
+    ("iotsecuredtunneling.amazonaws.com", "iot"),
 ];
 
 /// S3 event names that are not the IAM action's name (S3 User Guide, "Amazon S3 CloudTrail

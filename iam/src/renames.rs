@@ -35,6 +35,9 @@ const FIXED: &[(&str, &str, &[&str])] = &[
     ("sqs", "SendMessageBatch", &["sqs:SendMessage"]),
     ("sqs", "DeleteMessageBatch", &["sqs:DeleteMessage"]),
     ("sqs", "ChangeMessageVisibilityBatch", &["sqs:ChangeMessageVisibility"]),
+    // Amazon SNS Developer Guide, "Amazon SNS message batching": a batch is published with
+    // the permission of a single message, sns:Publish.
+    ("sns", "PublishBatch", &["sns:Publish"]),
     // Amazon DynamoDB Developer Guide, "Using IAM with transactions": TransactGetItems needs
     // dynamodb:GetItem on each table read.
     ("dynamodb", "TransactGetItems", &["dynamodb:GetItem"]),

@@ -62,6 +62,16 @@ fn prefix_from_event_source() {
     // CloudWatch logs as monitoring.amazonaws.com; its IAM prefix is cloudwatch
     // (CloudWatch User Guide, "Logging Amazon CloudWatch API calls with AWS CloudTrail").
     assert_eq!(actions(&ev("monitoring.amazonaws.com", "PutMetricData", "")), vec!["cloudwatch:PutMetricData"]);
+    // Service Authorization Reference: AWS Partner Central (partnercentral) holds the Selling
+    // API's operations; the IoT jobs data plane is iotjobsdata, not iot.
+    assert_eq!(
+        actions(&ev("partnercentral-selling.amazonaws.com", "CreateOpportunity", "")),
+        vec!["partnercentral:CreateOpportunity"]
+    );
+    assert_eq!(
+        actions(&ev("data.jobs.iot.amazonaws.com", "DescribeJobExecution", "")),
+        vec!["iotjobsdata:DescribeJobExecution"]
+    );
     // Resource Groups Tagging API logs as tagging.amazonaws.com; prefix tag.
     assert_eq!(actions(&ev("tagging.amazonaws.com", "GetResources", "")), vec!["tag:GetResources"]);
     // Pinpoint's IAM prefix is mobiletargeting.
