@@ -18,6 +18,7 @@ python3 scripts/aws-operations.py "$work/wheel/botocore/data" > iam/data/operati
 mv iam/data/operations.tsv.new iam/data/operations.tsv
 python3 scripts/aws-sources.py > iam/data/sources.tsv
 python3 scripts/aws-documented-actions.py "$work/wheel/botocore/data" > iam/data/documented.tsv
+python3 scripts/aws-unsigned.py "$work/wheel/botocore/data" > iam/data/unsigned.tsv
 # NOTICE: the catalog's part stays as it is (cargo xtask catalog rewrites the whole file, so
 # run this script again after a catalog refresh); the operations part is written anew.
 sed -i '/^----- operations.tsv -----$/,$d' iam/data/NOTICE
@@ -33,7 +34,7 @@ service's endpoint prefix, signing name, service id and API version, its operati
 the names of the request members that hold an IAM role; documentation was dropped and the
 layout changed. sources.tsv (signing names) and documented.tsv (the one action an operation's
 documentation names) are derived from the same models by scripts/aws-sources.py and
-scripts/aws-documented-actions.py. botocore is distributed under the Apache License, Version 2.0
+scripts/aws-documented-actions.py; unsigned.tsv (calls sent without SigV4) by scripts/aws-unsigned.py. botocore is distributed under the Apache License, Version 2.0
 (https://www.apache.org/licenses/LICENSE-2.0); its NOTICE reads:
 
 $botocore_notice

@@ -624,6 +624,9 @@ impl Resolved {
         if let Some((_, _, why)) = NO_PERMISSION.iter().find(|(p, n, _)| *p == prefix && *n == name) {
             return Resolved::NoPermission(why);
         }
+        if let Some(why) = renames::unsigned(source, name) {
+            return Resolved::NoPermission(why);
+        }
         let catalog = Catalog::get();
         let names = action_names(prefix, name, params)
             .into_iter()

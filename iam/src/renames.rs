@@ -81,6 +81,28 @@ static DOCUMENTED: std::sync::LazyLock<hashbrown::HashMap<(&'static str, &'stati
             .collect()
     });
 
+/// Calls IAM does not authorise by the caller's policies, from the SDK models
+/// (iam/data/unsigned.tsv, by scripts/aws-unsigned.py): operations sent without SigV4 (a user
+/// pool's access token, a SAML assertion, an Identity Center token) and every operation of a
+/// bearer-token API (`*`).
+static UNSIGNED: std::sync::LazyLock<hashbrown::HashMap<(&'static str, &'static str), &'static str>> =
+    std::sync::LazyLock::new(|| {
+        include_str!("../data/unsigned.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                Some(((f.next()?, f.next()?), f.next()?))
+            })
+            .collect()
+    });
+
+/// Why a call of `source` needs no IAM permission of the caller, when the SDK models send it
+/// unsigned or with a bearer token.
+pub fn unsigned(source: &str, operation: &str) -> Option<&'static str> {
+    UNSIGNED.get(&(source, operation)).or_else(|| UNSIGNED.get(&(source, "*"))).copied()
+}
+
 /// The action the SDK documentation names for an operation whose name is no action.
 pub fn documented(prefix: &str, operation: &str) -> Option<&'static str> {
     DOCUMENTED.get(&(prefix, operation)).copied()

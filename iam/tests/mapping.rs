@@ -1343,3 +1343,20 @@ fn operations_the_sdk_documentation_ties_to_one_action() {
         assert!(c.action(f[0], f[1]).is_none(), "{line}");
     }
 }
+
+#[test]
+fn calls_the_sdk_sends_unsigned_need_no_permission() {
+    // The SDK models send these without SigV4: Cognito user pools' user calls carry the user's
+    // access token (Amazon Cognito API Reference, ChangePassword: "Authorize this action with
+    // a signed-in user's access token"), and CodeCatalyst's API takes a personal access token.
+    let no = |source: &str, name: &str| match mapping::map(&Event::parse(ev(source, name, "").as_bytes()).unwrap()) {
+        Mapping::NoPermission(why) => why,
+        other => panic!("{source} {name}: {other:?}"),
+    };
+    assert!(no("cognito-idp.amazonaws.com", "ChangePassword").contains("unsigned"));
+    assert!(no("codecatalyst.amazonaws.com", "CreateProject").contains("bearer"));
+    // Signed calls of the same services keep their actions.
+    assert_eq!(actions(&ev("cognito-idp.amazonaws.com", "AdminGetUser", "")), vec!["cognito-idp:AdminGetUser"]);
+    // Bedrock takes API keys besides SigV4: its calls are still IAM's.
+    assert_eq!(actions(&ev("bedrock.amazonaws.com", "Converse", "")), vec!["bedrock:InvokeModel"]);
+}
