@@ -784,18 +784,22 @@ fn map_params<'e>(ev: &'e Event<'_>, detail: bool, look_first: bool) -> Mapping<
     // Passing a role is authorised in the request that passes it: the global keys of that
     // request (aws:CalledVia, aws:SourceIp, ...) are the PassRole's too (IAM User Guide,
     // "Grant a user permissions to pass a role to an AWS service").
-    let main = uses.first().map(|u| {
-        let globals: Vec<_> = u.context.iter().filter(|(k, _)| k.starts_with("aws:")).cloned().collect();
-        (globals, u.called_via_absent)
-    });
-    uses.extend(pass_role(ev, prefix, name, level, &params).into_iter().map(|mut p| {
-        if let Some((globals, via_absent)) = &main {
+    let passed = pass_role(ev, prefix, name, level, &params);
+    if !passed.is_empty() {
+        // Read only here: copying the globals for every event was 2.5 % of ct-actions.
+        let (globals, via_absent) = match uses.first() {
+            Some(u) => {
+                (u.context.iter().filter(|(k, _)| k.starts_with("aws:")).cloned().collect(), u.called_via_absent)
+            }
+            None => (Vec::new(), false),
+        };
+        uses.extend(passed.into_iter().map(|mut p| {
             let own = std::mem::take(&mut p.context);
             p.context = globals.iter().cloned().chain(own).collect();
-            p.called_via_absent = *via_absent;
-        }
-        p
-    }));
+            p.called_via_absent = via_absent;
+            p
+        }));
+    }
     // A create that tags what it creates needs the service's tagging action too: the same
     // request (its global keys, aws:RequestTag and aws:TagKeys among them), on the created
     // resources of the types that action takes.
