@@ -6,10 +6,6 @@
 
 use crate::json::Json;
 
-/// The operations of the SDK models that map to no action of the catalog, with the reasons
-/// (the completeness test keeps it exact; the ct-actions man page prints it).
-pub const UNMAPPED: &str = include_str!("../data/unmapped.txt");
-
 /// (IAM prefix, operation as CloudTrail logs it, the actions it needs).
 const FIXED: &[(&str, &str, &[&str])] = &[
     // Service Authorization Reference, "Actions, resources, and condition keys for AWS Budget

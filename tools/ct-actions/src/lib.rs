@@ -121,7 +121,10 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
     ),
     (
         "MAPPING",
-        "Each event is mapped to the IAM actions its call needed, from the IAM action catalog (the Service \
+        // The list of exceptions is iam/data/unmapped.txt, which iam/tests/operations.rs keeps
+        // exact.
+        concat!(
+            "Each event is mapped to the IAM actions its call needed, from the IAM action catalog (the Service \
          Authorization Reference, iam/data/catalog.tsv). The service prefix is the event source's first label, but for the \
          sources that log under another name (monitoring.amazonaws.com is cloudwatch) and those whose SDK signing name is \
          the prefix (bedrock-agentcore-control signs as bedrock-agentcore). The action is the event name, with an API \
@@ -138,10 +141,13 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          that carries tags where AWS authorises it apart (sqs:TagQueue for CreateQueue, kms:TagResource for CreateKey, \
          ecs:TagResource, lambda:TagResource, ...), on the resource created.\n\n\
          Every operation of every AWS service in the SDK models (iam/data/operations.tsv, from botocore) is checked at \
-         each build to map to actions of the catalog; the exceptions, each with its reason, follow. An operation the \
-         catalog does not know is kept as prefix:Operation, marked \"known\": false and named on standard error.",
+         each build to map to actions of the catalog, or to need no permission (calls the models send unsigned or with a \
+         bearer token). An operation the catalog does not know is kept as prefix:Operation, marked \"known\": false \
+         and named on standard error. The \
+             operations of the SDK models that map to no action of the catalog, by reason:\n\n",
+            include_str!("../../../iam/data/unmapped.txt")
+        ),
     ),
-    ("UNMAPPED OPERATIONS", ct_iam::renames::UNMAPPED),
     (
         "MERGING",
         "Action records given as input (alone or mixed with events) are merged with what the events give: counts add up, \
