@@ -13,6 +13,8 @@ pub use event::Event;
 pub use mapping::{Mapping, Use, map};
 pub mod authorize;
 pub mod eval;
+pub mod operator;
 pub mod policy;
 pub mod principal;
+pub mod request;
 pub mod resource_match;
