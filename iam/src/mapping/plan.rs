@@ -85,7 +85,8 @@ const ALIASES: &[(&str, &str)] = &[
 ];
 
 impl ActionPlan {
-    /// The plan of an action of the embedded catalog, worked out on its first use.
+    /// The plan of an action of the embedded catalog (the only one the mapping reads), worked
+    /// out on its first use.
     pub(super) fn of(action: &'static Action) -> &'static ActionPlan {
         /// The plans by the action's number, each made on its action's first use (boxed: most
         /// actions never need one, and the catalog holds thousands).
@@ -93,8 +94,8 @@ impl ActionPlan {
             LazyLock::new(|| (0..Catalog::get().action_numbers()).map(|_| OnceLock::new()).collect());
         match PLANS.get(action.number()) {
             Some(plan) => plan.get_or_init(|| Box::new(ActionPlan::new(action))),
-            // An action of another catalog than the embedded one, which the mapping never
-            // reads: its plan is made anew and kept.
+            // Never: the embedded catalog numbers its actions below its bound. A plan made
+            // anew and kept rather than a panic.
             None => Box::leak(Box::new(ActionPlan::new(action))),
         }
     }
