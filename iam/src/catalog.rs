@@ -28,15 +28,21 @@ pub struct Action {
     pub dependent: Vec<&'static str>,
     /// `prefix:Name`.
     full: String,
-    /// What the mapping needs of this action, worked out on first use (boxed: most actions
-    /// never need it, and the catalog holds thousands).
-    pub(crate) plan: OnceLock<Box<crate::mapping::ActionPlan>>,
+    /// `number`.
+    number: u32,
 }
 
 impl Action {
     /// `prefix:Name`.
     pub fn full_name(&self) -> &str {
         &self.full
+    }
+
+    /// The action's number in its catalog, below `Catalog::action_numbers` and the same for
+    /// the whole process: what the mapping keeps per action (its plans) is found by it, so
+    /// that the catalog need not know what that is.
+    pub(crate) fn number(&self) -> usize {
+        self.number as usize
     }
 }
 
@@ -67,11 +73,14 @@ pub struct Catalog {
     condition_keys: hashbrown::HashMap<String, (&'static str, &'static str)>,
     /// Where the data comes from (the first line of the table).
     pub source: &'static str,
+    /// The actions' lines in the table (`Action::number`).
+    actions: u32,
 }
 
 struct Service {
-    /// The service's lines of the table (one stretch, unless the table is out of order).
-    blocks: Vec<&'static str>,
+    /// The service's lines of the table (one stretch, unless the table is out of order), each
+    /// with the number of its first action (the actions of the table before it).
+    blocks: Vec<(&'static str, u32)>,
     parsed: OnceLock<Parsed>,
 }
 
@@ -104,38 +113,50 @@ impl Service {
     fn parsed(&self) -> &Parsed {
         self.parsed.get_or_init(|| {
             let mut p = Parsed::default();
-            for line in self.blocks.iter().flat_map(|b| b.lines()) {
-                let f: Vec<&'static str> = line.split('\t').collect();
-                match f.as_slice() {
-                    ["A", prefix, name, level, rts, keys, deps] => {
-                        let resources = list(rts, '|')
-                            .into_iter()
-                            .map(|r| match r.strip_suffix('*') {
-                                Some(n) => ActionResource { name: n, required: true },
-                                None => ActionResource { name: r, required: false },
-                            })
-                            .collect();
-                        let a = Action {
-                            prefix,
-                            name,
-                            access_level: level,
-                            resources,
-                            condition_keys: list(keys, ','),
-                            dependent: list(deps, ','),
-                            full: format!("{prefix}:{name}"),
-                            plan: OnceLock::new(),
-                        };
-                        p.actions.insert(name.to_ascii_lowercase(), a);
-                    }
-                    ["R", _, name, arn, keys] => {
-                        let rt = ResourceType { name, arn, condition_keys: list(keys, ','), glob: OnceLock::new() };
-                        p.resource_types.insert(name.to_ascii_lowercase(), rt);
-                    }
-                    _ => {}
-                }
+            for &(block, first) in &self.blocks {
+                Self::parse_block(&mut p, block, first);
             }
             p
         })
+    }
+
+    /// Reads one block of the table into `p`; its actions are numbered from `first` on.
+    fn parse_block(p: &mut Parsed, block: &'static str, first: u32) {
+        let mut number = first;
+        for line in block.lines() {
+            let f: Vec<&'static str> = line.split('\t').collect();
+            match f.as_slice() {
+                ["A", prefix, name, level, rts, keys, deps] => {
+                    let resources = list(rts, '|')
+                        .into_iter()
+                        .map(|r| match r.strip_suffix('*') {
+                            Some(n) => ActionResource { name: n, required: true },
+                            None => ActionResource { name: r, required: false },
+                        })
+                        .collect();
+                    let a = Action {
+                        prefix,
+                        name,
+                        access_level: level,
+                        resources,
+                        condition_keys: list(keys, ','),
+                        dependent: list(deps, ','),
+                        full: format!("{prefix}:{name}"),
+                        number,
+                    };
+                    p.actions.insert(name.to_ascii_lowercase(), a);
+                }
+                ["R", _, name, arn, keys] => {
+                    let rt = ResourceType { name, arn, condition_keys: list(keys, ','), glob: OnceLock::new() };
+                    p.resource_types.insert(name.to_ascii_lowercase(), rt);
+                }
+                _ => {}
+            }
+            // Every action's line has its number, read or not, as `Catalog::parse` counts.
+            if line.starts_with("A\t") {
+                number += 1;
+            }
+        }
     }
 }
 
@@ -153,16 +174,18 @@ impl Catalog {
             services: hashbrown::HashMap::new(),
             condition_keys: hashbrown::HashMap::new(),
             source: data.lines().next().unwrap_or("").trim_start_matches("# "),
+            actions: 0,
         };
-        let mut current: Option<(&'static str, usize)> = None;
+        // The block being read: its prefix, where it starts, the number of its first action.
+        let mut current: Option<(&'static str, usize, u32)> = None;
         let mut offset = 0;
-        let close = |c: &mut Catalog, current: Option<(&'static str, usize)>, end: usize| {
-            if let Some((prefix, start)) = current {
+        let close = |c: &mut Catalog, current: Option<(&'static str, usize, u32)>, end: usize| {
+            if let Some((prefix, start, first)) = current {
                 let s = c
                     .services
                     .entry(prefix.to_ascii_lowercase())
                     .or_insert_with(|| Service { blocks: Vec::new(), parsed: OnceLock::new() });
-                s.blocks.push(&data[start..end]);
+                s.blocks.push((&data[start..end], first));
             }
         };
         for line in data.split_inclusive('\n') {
@@ -173,9 +196,12 @@ impl Catalog {
             }
             let mut f = line.trim_end_matches(['\n', '\r']).split('\t');
             let (Some(kind), Some(prefix)) = (f.next(), f.next()) else { continue };
-            if current.is_none_or(|(p, _)| p != prefix) {
+            if current.is_none_or(|(p, _, _)| p != prefix) {
                 close(&mut c, current, start);
-                current = Some((prefix, start));
+                current = Some((prefix, start, c.actions));
+            }
+            if kind == "A" {
+                c.actions += 1;
             }
             if kind == "K"
                 && let (Some(key), Some(kind)) = (f.next(), f.next())
@@ -228,6 +254,12 @@ impl Catalog {
     /// Every action of a service.
     pub fn actions_of<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Action> + 'a {
         self.service(prefix).into_iter().flat_map(|s| s.actions.values())
+    }
+
+    /// A bound on the actions' numbers (`Action::number`): the actions' lines in the table
+    /// (without parsing any service).
+    pub(crate) fn action_numbers(&self) -> usize {
+        self.actions as usize
     }
 
     /// Number of actions (parses every service).
@@ -300,5 +332,29 @@ mod tests {
         assert!(c.has_service("S3") && !c.has_service("iam"));
         let long = "x".repeat(200);
         assert!(c.action("ec2", &long).is_none(), "names longer than the stack buffer");
+    }
+
+    /// Each action has a number of its own below the bound, in a table split or whole, so
+    /// that what is kept per action by number is never shared.
+    #[test]
+    fn actions_are_numbered_apart() {
+        let table = "# test\nS\tec2\tEC2\nA\tec2\tRunInstances\tWrite\tinstance*\t\t\n\
+                     S\ts3\tS3\nA\ts3\tGetObject\tRead\t\t\t\n\
+                     A\tec2\tDescribeInstances\tList\t\t\t\n";
+        let c = Catalog::parse(table);
+        let mut numbers: Vec<usize> = ["ec2:RunInstances", "s3:GetObject", "ec2:DescribeInstances"]
+            .iter()
+            .map(|a| c.action_named(a).unwrap().number())
+            .collect();
+        numbers.sort_unstable();
+        assert_eq!(numbers, [0, 1, 2]);
+        assert_eq!(c.action_numbers(), 3);
+        let c = Catalog::get();
+        let mut numbers: Vec<usize> = c.prefixes().flat_map(|p| c.actions_of(p)).map(Action::number).collect();
+        let all = numbers.len();
+        numbers.sort_unstable();
+        numbers.dedup();
+        assert_eq!(numbers.len(), all, "no number twice");
+        assert!(numbers.last().is_some_and(|&n| n < c.action_numbers()));
     }
 }

@@ -8,6 +8,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+pub use crate::operator::ConditionOperator;
+
 /// Allow or Deny.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
@@ -25,8 +27,8 @@ pub enum Patterns {
 /// One condition: operator (with its qualifiers), key, values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
-    /// As written, such as `ForAnyValue:StringLikeIfExists`.
-    pub operator: String,
+    /// As written, such as `ForAnyValue:StringLikeIfExists`, and read once, here.
+    pub operator: ConditionOperator,
     pub key: String,
     pub values: Vec<String>,
 }
@@ -254,7 +256,7 @@ pub fn parse_document_as(doc: &Value, name: &str, kind: Kind) -> Result<Policy, 
         if let Some(c) = st.get("Condition") {
             let ops = c.as_object().ok_or_else(|| PolicyError(format!("{at}: Condition must be an object")))?;
             for (op, keys) in ops {
-                let operator = crate::eval::Operator::parse(op).map_err(|e| PolicyError(format!("{at}: {e}")))?;
+                let operator = ConditionOperator::parse(op).map_err(|e| PolicyError(format!("{at}: {e}")))?;
                 let keys = keys
                     .as_object()
                     .ok_or_else(|| PolicyError(format!("{at}: Condition {op}: expected an object of keys")))?;
@@ -263,7 +265,7 @@ pub fn parse_document_as(doc: &Value, name: &str, kind: Kind) -> Result<Policy, 
                     for v in &values {
                         operator.check_value(v).map_err(|e| PolicyError(format!("{at}: Condition {op} {key}: {e}")))?;
                     }
-                    conditions.push(Condition { operator: op.clone(), key: key.clone(), values });
+                    conditions.push(Condition { operator: operator.clone(), key: key.clone(), values });
                 }
             }
         }

@@ -9,8 +9,8 @@
 //! match part of a principal name or ARN"), so values compare as written.
 
 use crate::arn::{account, role_parts, session_parts};
-use crate::eval::{Mode, Request, Scope, Tri};
 use crate::policy::{Effect, Principals};
+use crate::request::{Mode, Request, Scope, Tri};
 
 /// How an entry names the caller.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,8 @@
 //! The fields of a CloudTrail event that the IAM mapping reads, borrowed from the event text.
 
+mod arch;
 mod fast;
+mod scan;
 
 use std::borrow::Cow;
 
