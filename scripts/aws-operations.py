@@ -47,7 +47,7 @@ import sys
 #   CT page   the service's "Logging ... API calls using AWS CloudTrail" page and its example
 #             log entries;
 #   research  shared/research/iam.md §2.2 (iam-dataset's map, trailscraper), which ct's own
-#             mapping (iam/src/mapping.rs PREFIXES) follows.
+#             mapping (iam/src/mapping/mod.rs PREFIXES) follows.
 # Prefixes not listed keep the default, also where it is doubtful (the report of issue 18
 # names them): the other SageMaker runtimes (a2i-runtime, featurestore-runtime, edge, ...),
 # the IoT data planes (data-ats.iot, data.jobs.iot), data-signer, cassandra-streams, ...
@@ -210,7 +210,7 @@ OTHER_RESOURCE_WORDS = {
 NOT_ROLE_PARENT_WORDS = {"principal", "identifier"}
 
 # Members that hold a role although neither their name nor their documentation's first
-# sentence says so; the same names ct's mapping treats as roles (iam/src/mapping.rs
+# sentence says so; the same names ct's mapping treats as roles (iam/src/mapping/mod.rs
 # ROLE_KEYS): API Gateway's integration `credentials` / `CredentialsArn` ("To specify an IAM
 # role for API Gateway to assume, use the role's Amazon Resource Name") and Cognito's
 # SmsConfiguration `SnsCallerArn` ("This is the ARN of the IAM role in your account that

@@ -3,7 +3,7 @@
 is not an IAM service prefix of iam/data/catalog.tsv but whose signing name is (the name
 SigV4 signs requests with, which IAM authorises them under: bedrock-agentcore-control signs as
 bedrock-agentcore, chime-sdk-messaging as chime, mail-manager as ses). ct's mapping reads it
-after its own table of documented sources (iam/src/mapping.rs, PREFIXES).
+after its own table of documented sources (iam/src/mapping/mod.rs, PREFIXES).
 
 Usage: scripts/aws-sources.py > iam/data/sources.tsv   (run by refresh-aws-operations.sh)
 """

@@ -3,7 +3,7 @@
 "none"`: the call carries a token of its own, a user pool's access token, a SAML assertion, an
 Identity Center bearer token) and the services whose calls are signed with a bearer token rather
 than SigV4 (`"signatureVersion": "bearer"`). IAM authorises none of these calls by the caller's
-policies, so ct maps them to no action (iam/src/mapping.rs, as its NO_PERMISSION table).
+policies, so ct maps them to no action (iam/src/mapping/mod.rs, as its NO_PERMISSION table).
 
 Usage: scripts/aws-unsigned.py BOTOCORE_DATA_DIR > iam/data/unsigned.tsv
 Rows: eventSource, operation (`*` for every operation of a bearer-token service), why.
