@@ -1,9 +1,11 @@
 //! From a CloudTrail event to the IAM actions the call needed.
 //!
-//! The rules, each from AWS documentation (research/iam.md §2): the IAM prefix is the first
-//! label of eventSource except for the services in `PREFIXES`; event names are IAM action
-//! names except for S3 (`S3_NAMES`), API-version suffixes (Lambda, CloudFront), KMS
-//! ReEncrypt, Lambda's Invoke data event, API Gateway's HTTP verbs and Keyspaces' CQL verbs.
+//! The rules, each from AWS documentation (the Service Authorization Reference, each service's
+//! "Logging API calls with AWS CloudTrail" page): the IAM prefix is the first label of
+//! eventSource except for the services in `PREFIXES` and those the SDK models sign under
+//! another name (iam/data/sources.tsv); event names are IAM action names except for S3
+//! (`S3_NAMES`), API-version suffixes (Lambda, CloudFront), KMS ReEncrypt, Lambda's Invoke data
+//! event, API Gateway's HTTP verbs, Keyspaces' CQL verbs and the renames of `crate::renames`.
 //! Calls that need no permission of the caller map to nothing, with the reason. iam:PassRole
 //! is never logged and is inferred where a request passes a role. Every action is looked up in
 //! the catalog; one that is not there is reported as unknown, never dropped or invented.
@@ -35,8 +37,9 @@ use self::request::{Params, arns_in};
 use self::resolve::{Known, Name, Resolved};
 use self::resources::{resources, special_resource};
 
-/// eventSource → IAM prefix where the first label of the source is not the prefix
-/// (research/iam.md §2.2, from iam-dataset's map and the services' CloudTrail pages).
+/// eventSource → IAM prefix where the first label of the source is not the prefix, each from
+/// the service's CloudTrail logging page (its example events' eventSource) and its page in the
+/// Service Authorization Reference (its service prefix).
 pub const PREFIXES: &[(&str, &str)] = &[
     ("monitoring.amazonaws.com", "cloudwatch"),
     ("tagging.amazonaws.com", "tag"),
@@ -149,8 +152,8 @@ pub const S3_NAMES: &[(&str, &str)] = &[
     ("DeleteBucketWebsite", "DeleteBucketWebsite"),
 ];
 
-/// Calls that need no IAM permission of the caller (research/iam.md §2.4): the STS API
-/// reference says GetCallerIdentity and GetSessionToken need none; SAML and web-identity
+/// Calls that need no IAM permission of the caller: the AWS STS API Reference says
+/// GetCallerIdentity and GetSessionToken need none; SAML and web-identity
 /// federation is authorised by the role's trust policy; the Identity Center portal and OIDC
 /// calls use bearer tokens; DynamoDB's DescribeEndpoints is permissionless.
 pub const NO_PERMISSION: &[(&str, &str, &str)] = &[
