@@ -211,8 +211,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
             }
         } else {
             for r in &sorted {
-                let line = serde_json::to_vec(&r.to_wire()).map_err(|e| Error::Msg(e.to_string()))?;
-                out.record(&line)?;
+                out.json(&r.to_wire())?;
             }
         }
     }
@@ -437,8 +436,7 @@ impl State {
                             known: u.known,
                             inferred: u.inferred,
                         };
-                        let line = serde_json::to_vec(&rec).map_err(io::Error::other)?;
-                        self.out_mut().record(&line)?;
+                        self.out_mut().json(&rec)?;
                         if !self.written.contains_key(u.action.as_ref()) {
                             self.written.insert(u.action.to_string(), u.known);
                         }

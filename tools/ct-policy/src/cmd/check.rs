@@ -33,8 +33,7 @@ pub(crate) fn run(args: &CheckArgs) -> Result<u8, Error> {
     let mut failing = 0;
     let mut unknown = 0;
     for f in gate.findings.values() {
-        let line = serde_json::to_vec(f).map_err(|e| Error::Msg(e.to_string()))?;
-        out.record(&line)?;
+        out.json(f)?;
         if f.decision == Decision::Unknown.as_str() {
             unknown += 1;
             if args.unknown == UnknownMode::Allow {

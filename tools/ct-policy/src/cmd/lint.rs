@@ -64,7 +64,7 @@ pub(crate) fn run(args: &LintArgs) -> Result<u8, Error> {
                 }
                 match args.format {
                     LintFormat::Json => {
-                        out.record(&serde_json::to_vec(&f).map_err(|e| Error::Msg(e.to_string()))?)?;
+                        out.json(&f)?;
                     }
                     LintFormat::Text => out.record(f.text().as_bytes())?,
                 }

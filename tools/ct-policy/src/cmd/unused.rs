@@ -60,7 +60,7 @@ pub(crate) fn run(args: &UnusedArgs) -> Result<u8, Error> {
         if args.text {
             out.record(f.text().as_bytes())?;
         } else {
-            out.record(&serde_json::to_vec(f).map_err(|e| Error::Msg(e.to_string()))?)?;
+            out.json(f)?;
         }
     }
     out.flush()?;
