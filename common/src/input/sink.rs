@@ -187,7 +187,7 @@ fn read_batch<S: Sink>(
     totals: &mut Totals,
 ) -> io::Result<Flow> {
     if batch.is_empty() {
-        return Ok(if totals.stopped { Flow::Stop } else { Flow::Continue });
+        return Ok(Flow::Continue);
     }
     let t = drive(batch, jobs, ReadOptions::default(), &mut Through { sink, report })?;
     batch.clear();

@@ -241,7 +241,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
     Ok(report.exit())
 }
 
-/// Lines read before any is mapped (`State::lines`).
+/// Lines read before any is mapped (`State::batch`).
 const BATCH: usize = 16;
 
 struct State {
