@@ -1,4 +1,5 @@
-//! Command-line pieces every tool shares: input arguments, output arguments, and `main`.
+//! Command-line pieces every tool shares: input, output and message arguments, the reporter
+//! built from them, the text after `--help`, and `main`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -6,6 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::error::{EXIT_ERROR, Error};
+use crate::report::Reporter;
 
 /// Where events come from.
 #[derive(Args, Debug, Clone, Default)]
@@ -33,6 +35,14 @@ impl InputArgs {
             None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         }
     }
+
+    /// The reporter of a tool reading these inputs: it stops the reading at the first bad
+    /// input with `--strict`.
+    pub fn reporter(&self, tool: &'static str) -> Reporter {
+        let mut r = Reporter::new(tool);
+        r.strict = self.strict;
+        r
+    }
 }
 
 /// How records are written.
@@ -41,6 +51,72 @@ pub struct OutputArgs {
     /// Flush after every record, for following a live stream (default: write in large blocks).
     #[arg(long)]
     pub line_buffered: bool,
+}
+
+/// How much a tool says on stderr: `-v` and `-q`. Each tool words their help for what it
+/// says (`#[command(mut_arg("verbose", ...))]`); errors are always reported.
+#[derive(Args, Debug, Clone, Default)]
+pub struct MessageArgs {
+    /// Write notes on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Do not write the summary line (errors are still reported).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl MessageArgs {
+    /// The reporter of a tool run with these flags on `input` (which says whether `--strict`).
+    pub fn reporter(&self, tool: &'static str, input: &InputArgs) -> Reporter {
+        let mut r = input.reporter(tool);
+        r.verbose = self.verbose;
+        r.quiet = self.quiet;
+        r
+    }
+}
+
+/// `-q` alone, for the commands that write no notes.
+#[derive(Args, Debug, Clone, Default)]
+pub struct QuietArgs {
+    /// Do not write the summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl QuietArgs {
+    /// The reporter of a command run with this flag, on `input` when it reads events.
+    pub fn reporter(&self, tool: &'static str, input: Option<&InputArgs>) -> Reporter {
+        let mut r = input.map_or_else(|| Reporter::new(tool), |i| i.reporter(tool));
+        r.quiet = self.quiet;
+        r
+    }
+}
+
+/// The text after the options in `--help`: the "EXIT STATUS" and "EXAMPLES" sections of the
+/// man page (a tool's `MAN_SECTIONS`), so that each is written once.
+pub fn after_help(man_sections: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for (title, body) in man_sections.iter().filter(|(t, _)| matches!(*t, "EXIT STATUS" | "EXAMPLES")) {
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        // "EXIT STATUS" reads "Exit status:".
+        let mut heading = title.to_lowercase();
+        heading[..1].make_ascii_uppercase();
+        out.push_str(&heading);
+        out.push(':');
+        for (i, para) in body.split("\n\n").enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            for line in para.lines() {
+                out.push_str("\n  ");
+                out.push_str(line);
+            }
+        }
+    }
+    out
 }
 
 /// Runs a tool's body and turns its result into the exit status: a closed stdout ends the
@@ -53,5 +129,24 @@ pub fn main(tool: &'static str, body: impl FnOnce() -> Result<u8, Error>) -> Exi
             crate::report::Reporter::new(tool).fatal(&e);
             ExitCode::from(EXIT_ERROR)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn after_help_is_the_man_pages_exit_status_and_examples() {
+        let sections = [
+            ("OUTPUT", "not in help"),
+            ("EXIT STATUS", "0 when it worked.\n\nA closed output: 0."),
+            ("EXAMPLES", "ct-x a\nct-x b"),
+            ("SEE ALSO", "ct(7)"),
+        ];
+        assert_eq!(
+            after_help(&sections),
+            "Exit status:\n  0 when it worked.\n\n  A closed output: 0.\n\nExamples:\n  ct-x a\n  ct-x b"
+        );
     }
 }

@@ -44,9 +44,38 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl Error {
+    /// A failure to write or create `path`, ending the tool: `PATH: No space left on device`.
+    pub fn at(path: &std::path::Path, source: io::Error) -> Self {
+        Error::io(path.display().to_string(), source)
+    }
+}
+
 impl From<io::Error> for Error {
     fn from(e: io::Error) -> Self {
         Error::io("standard output", e)
+    }
+}
+
+/// What failed on an input, worded as the message after its place (`ct-TOOL: PLACE: cannot
+/// open: Permission denied`): one wording for every tool and the common reader.
+#[derive(Debug, Clone, Copy)]
+pub enum Failed<'a> {
+    /// The file could not be opened (or a path could not be looked at).
+    Open(&'a io::Error),
+    /// Reading failed part way, after the file was opened.
+    Read(&'a io::Error),
+    /// A file read whole, or a directory walked, could not be read.
+    Unreadable(&'a io::Error),
+}
+
+impl fmt::Display for Failed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failed::Open(e) => write!(f, "cannot open: {}", io_text(e)),
+            Failed::Read(e) => write!(f, "read error: {}", io_text(e)),
+            Failed::Unreadable(e) => write!(f, "cannot read: {}", io_text(e)),
+        }
     }
 }
 
@@ -56,5 +85,20 @@ pub fn io_text(e: &io::Error) -> String {
     match s.find(" (os error") {
         Some(i) => s[..i].to_string(),
         None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_read_the_same_in_every_tool() {
+        let e = io::Error::from_raw_os_error(2);
+        assert_eq!(Failed::Open(&e).to_string(), "cannot open: No such file or directory");
+        assert_eq!(Failed::Read(&e).to_string(), "read error: No such file or directory");
+        assert_eq!(Failed::Unreadable(&e).to_string(), "cannot read: No such file or directory");
+        let at = Error::at(std::path::Path::new("out/policy-1.json"), e);
+        assert_eq!(at.to_string(), "out/policy-1.json: No such file or directory");
     }
 }

@@ -13,4 +13,4 @@ pub mod report;
 pub mod time;
 
 pub use error::{EXIT_ERROR, EXIT_NEGATIVE, EXIT_OK, Error};
-pub use input::{Flow, Visit};
+pub use input::{Flow, Sink, Visit};

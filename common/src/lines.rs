@@ -7,6 +7,16 @@ use std::io::{self, Read};
 use crate::fields::{self, Found, Paths, Shape};
 use crate::input::{Flow, Source};
 
+/// A line of a source, as messages name it: `FILE: line N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinePlace<'a>(pub &'a str, pub u64);
+
+impl std::fmt::Display for LinePlace<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: line {}", self.0, self.1)
+    }
+}
+
 /// How a source will be read.
 pub enum Opened {
     /// NDJSON: one record per line, with the bytes already read.
@@ -85,29 +95,39 @@ pub fn batches<R: Read>(
     max: usize,
     mut f: impl FnMut(&[(&[u8], u64)]) -> io::Result<Flow>,
 ) -> io::Result<Flow> {
-    let max = max.max(1);
     let mut line = 1u64;
-    regions(src, buf, |region| {
-        // A batch borrows its region: one per region (a region is some 64 KiB of lines).
-        let mut batch: Vec<(&[u8], u64)> = Vec::with_capacity(max);
-        let flow = split(region, &mut line, |text, n| {
-            batch.push((text, n));
-            if batch.len() < max {
-                return Ok(Flow::Continue);
-            }
-            let flow = f(&batch);
-            batch.clear();
-            flow
-        })?;
-        if flow == Flow::Continue && !batch.is_empty() {
-            return f(&batch);
-        }
-        Ok(flow)
-    })
+    regions(src, buf, |region| batch(region, &mut line, max, &mut f))
 }
 
-/// The non-blank lines of `region` (whole lines), numbered from `line` on.
-fn split<'r>(
+/// The non-blank lines of `region` (whole lines), numbered from `line` on, handed to `f` up to
+/// `max` at a time (see `batches`).
+pub fn batch<'r>(
+    region: &'r [u8],
+    line: &mut u64,
+    max: usize,
+    mut f: impl FnMut(&[(&'r [u8], u64)]) -> io::Result<Flow>,
+) -> io::Result<Flow> {
+    let max = max.max(1);
+    // A batch borrows its region: one per region (a region is some 64 KiB of lines).
+    let mut batch: Vec<(&[u8], u64)> = Vec::with_capacity(max);
+    let flow = split(region, line, |text, n| {
+        batch.push((text, n));
+        if batch.len() < max {
+            return Ok(Flow::Continue);
+        }
+        let flow = f(&batch);
+        batch.clear();
+        flow
+    })?;
+    if flow == Flow::Continue && !batch.is_empty() {
+        return f(&batch);
+    }
+    Ok(flow)
+}
+
+/// The non-blank lines of `region` (whole lines; the last may lack its newline), without their
+/// line endings, numbered from `line` on; `line` ends past them.
+pub fn split<'r>(
     region: &'r [u8],
     line: &mut u64,
     mut f: impl FnMut(&'r [u8], u64) -> io::Result<Flow>,

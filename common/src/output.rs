@@ -43,6 +43,23 @@ impl Output {
         Ok(())
     }
 
+    /// Writes `value` as one record of compact JSON, serialised straight into the buffer.
+    pub fn json<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        let start = self.buf.len();
+        if let Err(e) = serde_json::to_writer(&mut self.buf, value) {
+            self.buf.truncate(start);
+            return Err(io::Error::other(e));
+        }
+        self.buf.push(b'\n');
+        if self.line_buffered {
+            self.flush()
+        } else if self.buf.len() >= BUF {
+            self.drain()
+        } else {
+            Ok(())
+        }
+    }
+
     fn drain(&mut self) -> io::Result<()> {
         if !self.buf.is_empty() {
             self.sink.write_all(&self.buf)?;
@@ -133,6 +150,22 @@ mod tests {
         let mut o = Output::new(Box::new(s.clone()), true);
         o.record(b"{\"a\":1}").unwrap();
         assert_eq!(s.0.lock().unwrap().0, b"{\"a\":1}\n");
+    }
+
+    #[test]
+    fn json_records_are_compact_and_buffered_like_the_others() {
+        let s = Shared::default();
+        let mut o = Output::new(Box::new(s.clone()), false);
+        o.json(&serde_json::json!({"a": [1, "b"]})).unwrap();
+        o.record(b"{}").unwrap();
+        assert_eq!(s.0.lock().unwrap().1, 0);
+        let big = "x".repeat(2 * BUF);
+        o.json(&big).unwrap();
+        assert_eq!(s.0.lock().unwrap().1, 1, "written once the buffer is full");
+        o.flush().unwrap();
+        let g = s.0.lock().unwrap();
+        assert!(g.0.starts_with(b"{\"a\":[1,\"b\"]}\n{}\n\"xxx"));
+        assert_eq!(g.0.len(), 14 + 3 + big.len() + 3);
     }
 
     #[test]

@@ -5,13 +5,15 @@
 //! `{"Records":[...]}` delivery file, an array, lookup-events output, an EventBridge
 //! envelope, a CloudWatch Logs payload, a digest file) and hands each event to a [`Visit`].
 //! Bad spots are reported to the same `Visit` and reading goes on around them.
-//! [`drive`] runs it over many sources, on several threads when asked, with the same output.
+//! [`drive`] runs it over many sources, on several threads when asked, with the same output;
+//! [`run`] is the loop the tools drive with their own [`Sink`], NDJSON lines included.
 
 mod classify;
 mod compact;
 pub mod gzip;
 mod parallel;
 mod scan;
+mod sink;
 mod sources;
 mod split;
 
@@ -22,8 +24,10 @@ use std::io::{self, BufReader, Read};
 pub use classify::Place;
 pub use compact::compact;
 pub use parallel::{Totals, drive};
+pub use sink::{Fork, Lines, Sink, document, run, run_forked};
 pub use sources::{Source, expand};
 
+use crate::error::Failed;
 use classify::{Emitter, Kind};
 use split::{Item, Splitter};
 
@@ -98,8 +102,7 @@ impl Reader {
                 match File::open(path) {
                     Ok(f) => self.read_file(f, &name, visit),
                     Err(e) => {
-                        let stopped = visit.error(&name, &format_args!("cannot open: {}", crate::error::io_text(&e)))
-                            == Flow::Stop;
+                        let stopped = visit.error(&name, &Failed::Open(&e)) == Flow::Stop;
                         Ok(SourceStats { stopped, ..Default::default() })
                     }
                 }
@@ -117,8 +120,7 @@ impl Reader {
         let head = match io::BufRead::fill_buf(&mut r) {
             Ok(h) => h,
             Err(e) => {
-                let stopped =
-                    visit.error(&name, &format_args!("read error: {}", crate::error::io_text(&e))) == Flow::Stop;
+                let stopped = visit.error(&name, &Failed::Read(&e)) == Flow::Stop;
                 return Ok(SourceStats { stopped, ..Default::default() });
             }
         };
@@ -136,8 +138,7 @@ impl Reader {
             Ok(n) => n,
             Err(e) => {
                 self.packed = head;
-                let stopped =
-                    visit.error(&name, &format_args!("read error: {}", crate::error::io_text(&e))) == Flow::Stop;
+                let stopped = visit.error(&name, &Failed::Read(&e)) == Flow::Stop;
                 return Ok(SourceStats { stopped, ..Default::default() });
             }
         };
@@ -146,8 +147,7 @@ impl Reader {
             // The common case: a delivered .json.gz file, inflated whole by libdeflate.
             if let Err(e) = f.read_to_end(&mut head) {
                 self.packed = head;
-                let stopped =
-                    visit.error(&name, &format_args!("read error: {}", crate::error::io_text(&e))) == Flow::Stop;
+                let stopped = visit.error(&name, &Failed::Read(&e)) == Flow::Stop;
                 return Ok(SourceStats { stopped, ..Default::default() });
             }
             let mut plain = std::mem::take(&mut self.plain);
@@ -307,7 +307,7 @@ fn run_splitter(
             io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
                 gzip::describe(&e)
             }
-            _ => format!("read error: {}", crate::error::io_text(&e)),
+            _ => Failed::Read(&e).to_string(),
         };
         if em.visit.error(&name, &msg) == Flow::Stop {
             stats.stopped = true;

@@ -24,14 +24,16 @@ pub struct Totals {
     pub files: u64,
     /// Of those, digest files (skipped: they hold no events).
     pub digests: u64,
-    /// Events handed on.
+    /// Events handed on by the common reader.
     pub events: u64,
+    /// Lines of the NDJSON sources handed on line by line, as numbered (`input::run`).
+    pub lines: u64,
     /// Reading ended early because the visitor asked to stop.
     pub stopped: bool,
 }
 
 impl Totals {
-    fn add(&mut self, s: &SourceStats) {
+    pub(crate) fn add(&mut self, s: &SourceStats) {
         self.files += 1;
         self.digests += u64::from(s.digest);
         self.events += s.events;

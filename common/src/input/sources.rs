@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use crate::error::Failed;
+
 /// One input: stdin, a file, or a path that could not be used (reported in its turn, so
 /// that messages come out in the order of the inputs).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,10 +48,7 @@ pub fn expand(paths: &[PathBuf]) -> Vec<Source> {
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => walk(path, &mut out),
             Ok(_) => out.push(Source::File(path.clone())),
-            Err(e) => out.push(Source::Bad {
-                name: path.display().to_string(),
-                message: format!("cannot open: {}", crate::error::io_text(&e)),
-            }),
+            Err(e) => out.push(Source::Bad { name: path.display().to_string(), message: Failed::Open(&e).to_string() }),
         }
     }
     out
@@ -74,7 +73,7 @@ fn walk(root: &Path, out: &mut Vec<Source>) {
                 let message = if err.loop_ancestor().is_some() {
                     "symbolic link loop, not followed".to_string()
                 } else if let Some(io) = err.io_error() {
-                    format!("cannot read: {}", crate::error::io_text(io))
+                    Failed::Unreadable(io).to_string()
                 } else {
                     err.to_string()
                 };

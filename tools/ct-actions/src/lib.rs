@@ -1,6 +1,5 @@
 //! ct-actions: which IAM actions CloudTrail events really used.
 
-mod parallel;
 mod table;
 
 use std::borrow::Cow;
@@ -11,12 +10,12 @@ use std::sync::LazyLock;
 
 use clap::Parser;
 use compact_str::CompactString;
-use ct_common::cli::{InputArgs, OutputArgs};
-use ct_common::input::{self, Flow, ReadOptions, Reader, Source, Visit};
-use ct_common::lines::{self, Opened};
+use ct_common::Error;
+use ct_common::cli::{InputArgs, MessageArgs, OutputArgs, after_help};
+use ct_common::input::{self, Flow, Fork, Sink};
+use ct_common::lines::{self, LinePlace};
 use ct_common::output::Output;
-use ct_common::report::{Reporter, plural};
-use ct_common::{EXIT_ERROR, EXIT_OK, Error};
+use ct_common::report::{Reporter, Summary, plural};
 use ct_iam::{Catalog, Event, Mapping};
 use serde::Serialize;
 
@@ -46,7 +45,11 @@ pub const NAME: &str = "ct-actions";
 /// action catalog embedded in the tool; one that is not there is still written, with
 /// "known": false, and named on stderr.
 #[derive(Parser, Debug)]
-#[command(name = NAME, version, max_term_width = 100, after_long_help = AFTER_HELP)]
+#[command(
+    name = NAME, version, max_term_width = 100, after_long_help = after_help(MAN_SECTIONS),
+    mut_arg("verbose", |a| a.help("Write notes on stderr: each event that needs no permission, and why")),
+    mut_arg("quiet", |a| a.help("Do not write the summary line (errors and unknown actions are still reported)")),
+)]
 pub struct Cli {
     /// Write one record per event and action, in input order, as events arrive (no merging).
     #[arg(long, conflicts_with = "text")]
@@ -62,13 +65,8 @@ pub struct Cli {
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
     pub cap: u32,
 
-    /// Write notes on stderr: each event that needs no permission, and why.
-    #[arg(short, long)]
-    pub verbose: bool,
-
-    /// Do not write the summary line (errors and unknown actions are still reported).
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub messages: MessageArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -76,14 +74,6 @@ pub struct Cli {
     #[command(flatten)]
     pub input: InputArgs,
 }
-
-const AFTER_HELP: &str = "\
-Exit status: 0 when every input was read, 2 when any was bad (after the summary line).
-
-Examples:
-  ct-unzip logs/ | ct-filter --role deploy-agent | ct-actions
-  ct-unzip logs/ | ct-filter --user alice | ct-actions --text
-  cat day-*.actions | ct-actions > month.actions          # merge earlier results";
 
 /// Extra man page sections, rendered after OPTIONS by the man page generator.
 pub const MAN_SECTIONS: &[(&str, &str)] = &[
@@ -196,13 +186,9 @@ struct PerEvent<'a> {
 
 /// Runs ct-actions; returns the exit status.
 pub fn run(cli: &Cli) -> Result<u8, Error> {
-    let mut report = Reporter::new(NAME);
-    report.verbose = cli.verbose;
-    report.quiet = cli.quiet;
-    report.strict = cli.input.strict;
+    let mut report = cli.messages.reporter(NAME, &cli.input);
     let mut state = State {
         out: Some(Output::stdout(cli.output.line_buffered)),
-        msgs: Msgs::Report(&mut report),
         per_event: cli.per_event,
         text: cli.text,
         cap: cli.cap as usize,
@@ -214,49 +200,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         written: BTreeMap::new(),
         principals: hashbrown::HashMap::new(),
     };
-    let sources = input::expand(&cli.input.paths);
-    let jobs = cli.input.jobs();
-    let mut batch: Vec<Source> = Vec::new();
-    let mut stopped = false;
-    for source in sources {
-        if stopped {
-            break;
-        }
-        match lines::open(&source) {
-            Ok(Opened::Lines(reader, head)) => {
-                stopped = flush(&mut batch, jobs, &mut state)?;
-                if stopped {
-                    break;
-                }
-                let name = source.name();
-                let res = if jobs > 1 && !cli.per_event && !cli.input.strict {
-                    parallel::lines(reader, head, &name, jobs, &mut state)
-                } else {
-                    lines::batches(reader, head, BATCH, |batch| state.lines(batch, &name, 0))
-                };
-                match res {
-                    Ok(flow) => stopped = flow == Flow::Stop,
-                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Err(e.into()),
-                    Err(e) => {
-                        let msg = format!("read error: {}", ct_common::error::io_text(&e));
-                        stopped = state.msgs.error(&name, &msg) == Flow::Stop;
-                    }
-                }
-            }
-            Ok(Opened::Stream(reader)) => {
-                stopped = flush(&mut batch, jobs, &mut state)?
-                    || Reader::new(ReadOptions::default()).read_stream(reader, "<stdin>", &mut state)?.stopped;
-            }
-            Ok(Opened::Reader) => batch.push(source),
-            Err(e) => {
-                let msg = format!("cannot open: {}", ct_common::error::io_text(&e));
-                stopped = state.msgs.error(&source.name(), &msg) == Flow::Stop;
-            }
-        }
-    }
-    if !stopped {
-        flush(&mut batch, jobs, &mut state)?;
-    }
+    input::run_forked(&cli.input.paths, cli.input.jobs(), &mut state, &mut report)?;
     let mut out = state.out.take().unwrap_or_else(|| Output::stdout(false));
     let mut sorted: Vec<&ActionRecord> = state.actions.iter().collect();
     sorted.sort_by(|a, b| a.action.cmp(&b.action));
@@ -267,8 +211,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
             }
         } else {
             for r in &sorted {
-                let line = serde_json::to_vec(&r.to_wire()).map_err(|e| Error::Msg(e.to_string()))?;
-                out.record(&line)?;
+                out.json(&r.to_wire())?;
             }
         }
     }
@@ -277,48 +220,33 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
     unknown.extend(state.written.iter().filter(|(_, known)| !**known).map(|(a, _)| a.as_str()));
     if !unknown.is_empty() {
         let names = unknown.join(", ");
-        state.msgs.fatal(&format_args!("not in the IAM action catalog ({}): {names}", Catalog::get().source));
+        report.fatal(&format_args!("not in the IAM action catalog ({}): {names}", Catalog::get().source));
     }
-    let mut summary = format!(
-        "{}, {} ({} unknown)",
-        plural(state.events, "event", "events"),
-        plural((state.actions.len() + state.written.len()) as u64, "action", "actions"),
-        unknown.len()
-    );
+    let mut summary = Summary::new(plural(state.events, "event", "events"));
+    let actions = (state.actions.len() + state.written.len()) as u64;
+    summary.part(format_args!("{} ({} unknown)", plural(actions, "action", "actions"), unknown.len()));
     if state.merged > 0 {
-        summary += &format!(", {} merged", plural(state.merged, "action record", "action records"));
+        summary.part(format_args!("{} merged", plural(state.merged, "action record", "action records")));
     }
     let list = |m: &BTreeMap<String, u64>| m.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ");
     if !state.no_permission.is_empty() {
         let n: u64 = state.no_permission.values().sum();
-        summary += &format!(", {} needing no permission ({})", n, list(&state.no_permission));
+        summary.part(format_args!("{n} needing no permission ({})", list(&state.no_permission)));
     }
     if !state.not_calls.is_empty() {
         let n: u64 = state.not_calls.values().sum();
-        summary += &format!(", {} not calls ({})", n, list(&state.not_calls));
+        summary.part(format_args!("{n} not calls ({})", list(&state.not_calls)));
     }
-    let errors = state.msgs.errors();
-    summary += &format!(", {}", plural(errors, "error", "errors"));
-    report.summary(&summary);
-    Ok(if errors > 0 { EXIT_ERROR } else { EXIT_OK })
+    report.summary(summary.errors(&report));
+    Ok(report.exit())
 }
 
-fn flush(batch: &mut Vec<Source>, jobs: usize, state: &mut State<'_>) -> Result<bool, Error> {
-    if batch.is_empty() {
-        return Ok(false);
-    }
-    let totals = input::drive(batch, jobs, ReadOptions::default(), state)?;
-    batch.clear();
-    Ok(totals.stopped)
-}
-
-/// Lines read before any is mapped (`State::lines`).
+/// Lines read before any is mapped (`State::batch`).
 const BATCH: usize = 16;
 
-struct State<'r> {
+struct State {
     /// None in parallel workers, which never write per-event records.
     out: Option<Output>,
-    msgs: Msgs<'r>,
     per_event: bool,
     text: bool,
     cap: usize,
@@ -345,62 +273,16 @@ fn count(counts: &mut BTreeMap<String, u64>, what: &str) {
     }
 }
 
-struct LinePlace<'a>(&'a str, u64);
-
-impl fmt::Display for LinePlace<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: line {}", self.0, self.1)
-    }
-}
-
-/// Where messages go: straight to the reporter, or (in a parallel worker) into a list that is
-/// reported later in input order.
-enum Msgs<'r> {
-    Report(&'r mut Reporter),
-    Collect { list: Vec<(bool, String, String)>, errors: u64 },
-}
-
-impl Msgs<'_> {
-    fn error(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) -> Flow {
-        match self {
-            Msgs::Report(r) => r.error(place, msg),
-            Msgs::Collect { list, errors } => {
-                *errors += 1;
-                list.push((true, place.to_string(), msg.to_string()));
-                Flow::Continue
-            }
-        }
-    }
-    fn note(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) {
-        match self {
-            Msgs::Report(r) => r.note(place, msg),
-            Msgs::Collect { list, .. } => list.push((false, place.to_string(), msg.to_string())),
-        }
-    }
-    fn fatal(&mut self, msg: &dyn fmt::Display) {
-        if let Msgs::Report(r) = self {
-            r.fatal(msg);
-        }
-    }
-    fn errors(&self) -> u64 {
-        match self {
-            Msgs::Report(r) => r.errors,
-            Msgs::Collect { errors, .. } => *errors,
-        }
-    }
-}
-
-impl State<'_> {
+impl State {
     fn out_mut(&mut self) -> &mut Output {
         // Workers never write; the main state always has an output.
         self.out.get_or_insert_with(|| Output::stdout(false))
     }
 
-    /// A state for a parallel worker: same settings, its own aggregate and messages.
-    fn worker(&self) -> State<'static> {
+    /// A state for a parallel worker: same settings, its own aggregate.
+    fn worker(&self) -> State {
         State {
             out: None,
-            msgs: Msgs::Collect { list: Vec::new(), errors: 0 },
             per_event: false,
             text: self.text,
             cap: self.cap,
@@ -415,7 +297,7 @@ impl State<'_> {
     }
 
     /// Adds a worker's aggregate (exactly: the merge of records is the record of the union).
-    fn absorb(&mut self, w: State<'_>) {
+    fn absorb(&mut self, w: State) {
         for r in w.actions.into_records() {
             self.actions.merge(r, self.cap);
         }
@@ -431,16 +313,15 @@ impl State<'_> {
 
     /// Lines in two stages: every event of the batch read, then each mapped and added in
     /// order (the reader's code, then the mapping's, stays in the instruction cache).
-    /// `skipped`: the lines before the first of the input (a parallel worker's chunk).
-    fn lines(&mut self, batch: &[(&[u8], u64)], name: &str, skipped: u64) -> io::Result<Flow> {
+    fn batch(&mut self, batch: &[(&[u8], u64)], name: &str, report: &mut Reporter) -> io::Result<Flow> {
         let mut events: Vec<Event<'_>> = batch.iter().map(|_| Event::default()).collect();
         let plain: Vec<bool> =
             batch.iter().zip(&mut events).map(|((text, _), ev)| Event::parse_call(text, ev)).collect();
         for ((&(text, n), ev), plain) in batch.iter().zip(&events).zip(plain) {
             let flow = if plain {
-                self.mapped(ev, &LinePlace(name, skipped + n))?
+                self.mapped(ev, &LinePlace(name, n), report)?
             } else {
-                self.unusual_line(text, name, skipped + n)?
+                self.unusual_line(text, LinePlace(name, n), report)?
             };
             if flow == Flow::Stop {
                 return Ok(Flow::Stop);
@@ -451,40 +332,35 @@ impl State<'_> {
 
     /// A line that is not a plain event: an event the fast reader leaves to serde, an action
     /// record, a container of events, or an error.
-    fn unusual_line(&mut self, text: &[u8], name: &str, n: u64) -> io::Result<Flow> {
+    fn unusual_line(&mut self, text: &[u8], place: LinePlace<'_>, report: &mut Reporter) -> io::Result<Flow> {
         use ct_common::fields::{Found, Paths, Shape, extract};
-        let place = LinePlace(name, n);
         static ACTION_KEY: LazyLock<memchr::memmem::Finder<'static>> =
             LazyLock::new(|| memchr::memmem::Finder::new(b"\"action\""));
         if ACTION_KEY.find(text).is_none()
             && let Ok(ev) = Event::parse(text)
             && (ev.event_source.is_some() || ev.event_name.is_some())
         {
-            return self.mapped(&ev, &place);
+            return self.mapped(&ev, &place, report);
         }
         let mut paths = Paths::new();
         let action = paths.add("action");
         let markers = [paths.add("eventName"), paths.add("eventSource"), paths.add("eventTime")];
         let mut found = Found::default();
         match extract(&paths, text, &mut found) {
-            Ok(Shape::Container) => {
-                let name = place.to_string();
-                let stats = Reader::new(ReadOptions::default()).read_stream(text, &name, self)?;
-                Ok(if stats.stopped { Flow::Stop } else { Flow::Continue })
-            }
-            Ok(Shape::NotObject) => Ok(self.msgs.error(&place, &"JSON value is not an object")),
-            Err(e) => Ok(self.msgs.error(&place, &format_args!("invalid JSON: {e}"))),
+            Ok(Shape::Container) => input::document(self, text, &place, report),
+            Ok(Shape::NotObject) => Ok(report.error(&place, &"JSON value is not an object")),
+            Err(e) => Ok(report.error(&place, &format_args!("invalid JSON: {e}"))),
             Ok(Shape::Event) if found.get(action).next().is_some() => Ok(match serde_json::from_slice::<Wire>(text) {
                 Ok(w) => {
                     self.merge(ActionRecord::from_wire(w, self.cap));
                     Flow::Continue
                 }
-                Err(e) => self.msgs.error(&place, &format_args!("bad action record: {e}")),
+                Err(e) => report.error(&place, &format_args!("bad action record: {e}")),
             }),
             Ok(Shape::Event) if markers.iter().all(|&m| found.get(m).next().is_none()) => {
-                Ok(self.msgs.error(&place, &"neither a CloudTrail event nor an action record"))
+                Ok(report.error(&place, &"neither a CloudTrail event nor an action record"))
             }
-            Ok(Shape::Event) => self.event_at(text, &place),
+            Ok(Shape::Event) => self.event_at(text, &place, report),
         }
     }
 
@@ -499,10 +375,10 @@ impl State<'_> {
         self.actions.merge(r, cap);
     }
 
-    fn event_at(&mut self, json: &[u8], place: &dyn fmt::Display) -> io::Result<Flow> {
+    fn event_at(&mut self, json: &[u8], place: &dyn fmt::Display, report: &mut Reporter) -> io::Result<Flow> {
         match Event::parse(json) {
-            Ok(ev) => self.mapped(&ev, place),
-            Err(e) => Ok(self.msgs.error(place, &format_args!("not a CloudTrail event: {e}"))),
+            Ok(ev) => self.mapped(&ev, place, report),
+            Err(e) => Ok(report.error(place, &format_args!("not a CloudTrail event: {e}"))),
         }
     }
 
@@ -523,16 +399,13 @@ impl State<'_> {
         1 << n
     }
 
-    fn mapped(&mut self, ev: &Event<'_>, place: &dyn fmt::Display) -> io::Result<Flow> {
+    fn mapped(&mut self, ev: &Event<'_>, place: &dyn fmt::Display, report: &mut Reporter) -> io::Result<Flow> {
         self.events += 1;
         match ct_iam::mapping::map_with(ev, !self.text) {
             Mapping::NoPermission(why) => {
-                let what = format!(
-                    "{}:{}",
-                    ev.event_source.as_deref().unwrap_or("?"),
-                    ev.event_name.as_deref().unwrap_or("?")
-                );
-                self.msgs.note(place, &format_args!("{what} {why}"));
+                let source = ev.event_source.as_deref().unwrap_or("?");
+                let name = ev.event_name.as_deref().unwrap_or("?");
+                report.note(place, &format_args!("{source}:{name} {why}"));
                 count(&mut self.no_permission, why);
             }
             Mapping::NotACall(what) => count(&mut self.not_calls, what),
@@ -563,8 +436,7 @@ impl State<'_> {
                             known: u.known,
                             inferred: u.inferred,
                         };
-                        let line = serde_json::to_vec(&rec).map_err(io::Error::other)?;
-                        self.out_mut().record(&line)?;
+                        self.out_mut().json(&rec)?;
                         if !self.written.contains_key(u.action.as_ref()) {
                             self.written.insert(u.action.to_string(), u.known);
                         }
@@ -606,14 +478,29 @@ impl State<'_> {
     }
 }
 
-impl Visit for State<'_> {
-    fn event(&mut self, json: &[u8]) -> io::Result<Flow> {
-        self.event_at(json, &"event")
+impl Sink for State {
+    fn event(&mut self, json: &[u8], report: &mut Reporter) -> io::Result<Flow> {
+        self.event_at(json, &"event", report)
     }
-    fn error(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) -> Flow {
-        self.msgs.error(place, msg)
+
+    fn line(&mut self, text: &[u8], place: LinePlace<'_>, report: &mut Reporter) -> io::Result<Flow> {
+        self.batch(&[(text, place.1)], place.0, report)
     }
-    fn note(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) {
-        self.msgs.note(place, msg)
+
+    fn lines(&mut self, region: &[u8], name: &str, line: &mut u64, report: &mut Reporter) -> io::Result<Flow> {
+        lines::batch(region, line, BATCH, |b| self.batch(b, name, report))
+    }
+}
+
+/// The aggregate merges exactly (the records of any split of the events, merged, equal the
+/// records of all of them), so NDJSON lines can be shared out among threads; per-event
+/// output is written in input order and cannot.
+impl Fork for State {
+    fn fork(&self) -> Option<Self> {
+        (!self.per_event).then(|| self.worker())
+    }
+
+    fn join(&mut self, worker: Self) {
+        self.absorb(worker)
     }
 }

@@ -8,12 +8,12 @@ use std::fmt;
 use std::io;
 
 use clap::Parser;
-use ct_common::cli::{InputArgs, OutputArgs};
+use ct_common::cli::{InputArgs, OutputArgs, after_help};
 use ct_common::fields::Found;
-use ct_common::input::{self, Flow, ReadOptions, Reader, Source, Visit};
-use ct_common::lines::Opened as Lines;
+use ct_common::input::{self, Flow, Sink};
+use ct_common::lines::LinePlace;
 use ct_common::output::Output;
-use ct_common::report::{Reporter, plural};
+use ct_common::report::{Reporter, Summary, plural};
 use ct_common::time::Time;
 use ct_common::{EXIT_ERROR, EXIT_NEGATIVE, EXIT_OK, Error};
 
@@ -37,7 +37,7 @@ pub const NAME: &str = "ct-filter";
 /// lines it has to look at are parsed only as far as the predicates need. Lines that are
 /// written out are always checked to be valid JSON; lines that are skipped are not.
 #[derive(Parser, Debug)]
-#[command(name = NAME, version, max_term_width = 100, after_long_help = AFTER_HELP)]
+#[command(name = NAME, version, max_term_width = 100, after_long_help = after_help(MAN_SECTIONS))]
 pub struct Cli {
     /// Event ID (eventID).
     #[arg(long, value_name = "ID", help_heading = "Lookup attributes")]
@@ -149,16 +149,6 @@ pub struct Cli {
     pub input: InputArgs,
 }
 
-const AFTER_HELP: &str = "\
-Exit status: 0 when an event matched, 1 when none did, 2 on an error (bad usage, unreadable or
-malformed input; with -q, a match found before the error still gives 0).
-
-Examples:
-  ct-unzip logs/ | ct-filter --event-name ConsoleLogin --start '2017-06-01 12:00 AM'
-  ct-unzip logs/ | ct-filter --user alice --start '2017-06-01 12:00 AM'
-  ct-unzip logs/ | ct-filter --event-name CreateStack --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm'
-  ct-filter --role deploy-agent --no-error logs/";
-
 /// Extra man page sections, rendered after OPTIONS by the man page generator.
 pub const MAN_SECTIONS: &[(&str, &str)] = &[
     (
@@ -231,12 +221,10 @@ impl Cli {
 /// Runs ct-filter; returns the exit status.
 pub fn run(cli: &Cli) -> Result<u8, Error> {
     let filter = Filter::new(&cli.spec(), Time::now()).map_err(Error::Usage)?;
-    let mut report = Reporter::new(NAME);
-    report.strict = cli.input.strict;
-    let mut sink = Sink {
+    let mut report = cli.input.reporter(NAME);
+    let mut sink = Select {
         filter: &filter,
         out: Output::stdout(cli.output.line_buffered),
-        report: &mut report,
         invert: cli.invert,
         write: !cli.count && !cli.quiet,
         limit: if cli.quiet { Some(1) } else { cli.limit },
@@ -244,45 +232,8 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         read: 0,
         found: Some(Found::default()),
     };
-    let sources = input::expand(&cli.input.paths);
-    let jobs = cli.input.jobs();
-    let mut batch: Vec<Source> = Vec::new();
-    let mut stopped = sink.limit == Some(0);
-    for source in sources {
-        if stopped {
-            break;
-        }
-        match ct_common::lines::open(&source) {
-            Ok(Lines::Stream(reader)) => {
-                stopped = flush(&mut batch, jobs, &mut sink)?;
-                if !stopped {
-                    stopped = Reader::new(ReadOptions::default()).read_stream(reader, "<stdin>", &mut sink)?.stopped;
-                }
-            }
-            Ok(Lines::Lines(reader, prefix)) => {
-                stopped = flush(&mut batch, jobs, &mut sink)?;
-                if !stopped {
-                    let name = source.name();
-                    match lines::scan(reader, prefix, &mut sink, &name) {
-                        Ok(flow) => stopped = flow == Flow::Stop,
-                        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Err(e.into()),
-                        Err(e) => {
-                            let msg = format!("read error: {}", ct_common::error::io_text(&e));
-                            stopped = sink.report.error(&name, &msg) == Flow::Stop;
-                        }
-                    }
-                }
-            }
-            Ok(Lines::Reader) => batch.push(source),
-            Err(e) => {
-                let name = source.name();
-                stopped = sink.report.error(&name, &format_args!("cannot open: {}", ct_common::error::io_text(&e)))
-                    == Flow::Stop;
-            }
-        }
-    }
-    if !stopped {
-        flush(&mut batch, jobs, &mut sink)?;
+    if sink.limit != Some(0) {
+        input::run(&cli.input.paths, cli.input.jobs(), &mut sink, &mut report)?;
     }
     sink.out.flush()?;
     let (matched, read) = (sink.matched, sink.read);
@@ -292,13 +243,8 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         out.flush()?;
     }
     if report.errors > 0 || cli.stats {
-        let summary = format!(
-            "{} read, {} {}, {}",
-            plural(read, "event", "events"),
-            matched,
-            if cli.invert { "written" } else { "matched" },
-            plural(report.errors, "error", "errors")
-        );
+        let mut summary = Summary::new(format_args!("{} read", plural(read, "event", "events")));
+        summary.part(format_args!("{matched} {}", if cli.invert { "written" } else { "matched" })).errors(&report);
         report.summary(&summary);
     }
     Ok(if report.errors > 0 && !(cli.quiet && matched > 0) {
@@ -310,21 +256,10 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
     })
 }
 
-/// Reads a batch of non-NDJSON sources through the common reader. Returns whether to stop.
-fn flush(batch: &mut Vec<Source>, jobs: usize, sink: &mut Sink<'_>) -> Result<bool, Error> {
-    if batch.is_empty() {
-        return Ok(false);
-    }
-    let totals = input::drive(batch, jobs, ReadOptions::default(), sink)?;
-    batch.clear();
-    Ok(totals.stopped)
-}
-
 /// Where events and lines end up: tested, then written, counted or dropped.
-pub struct Sink<'f> {
+pub struct Select<'f> {
     filter: &'f Filter,
     out: Output,
-    report: &'f mut Reporter,
     invert: bool,
     write: bool,
     limit: Option<u64>,
@@ -333,18 +268,13 @@ pub struct Sink<'f> {
     found: Option<Found<'static>>,
 }
 
-impl Sink<'_> {
+impl Select<'_> {
     /// Whether whole stretches of lines may be skipped on the prefilter's word.
     fn can_skip(&self) -> bool {
         !self.invert && !self.filter.prefilter.is_empty()
     }
 
-    /// One NDJSON line.
-    fn line(&mut self, text: &[u8], name: &str, n: u64) -> io::Result<Flow> {
-        self.consider(text, &LinePlace(name, n))
-    }
-
-    fn consider(&mut self, text: &[u8], place: &dyn fmt::Display) -> io::Result<Flow> {
+    fn consider(&mut self, text: &[u8], place: &dyn fmt::Display, report: &mut Reporter) -> io::Result<Flow> {
         self.read += 1;
         if !self.invert && !self.filter.prefilter.may_match(text) {
             return Ok(Flow::Continue);
@@ -358,12 +288,10 @@ impl Sink<'_> {
             Ok(Verdict::Container) => {
                 // A container on one line: its events, each tested as any other.
                 self.read -= 1;
-                let name = place.to_string();
-                let stats = Reader::new(ReadOptions::default()).read_stream(text, &name, self)?;
-                return Ok(if stats.stopped { Flow::Stop } else { Flow::Continue });
+                return input::document(self, text, place, report);
             }
-            Ok(Verdict::NotObject) => return Ok(self.report.error(place, &"JSON value is not an object")),
-            Err(e) => return Ok(self.report.error(place, &format_args!("invalid JSON: {e}"))),
+            Ok(Verdict::NotObject) => return Ok(report.error(place, &"JSON value is not an object")),
+            Err(e) => return Ok(report.error(place, &format_args!("invalid JSON: {e}"))),
         };
         if !hit {
             return Ok(Flow::Continue);
@@ -371,10 +299,10 @@ impl Sink<'_> {
         // The test may have stopped reading early; what is written must be whole JSON, and
         // UTF-8 (skipping a value does not decode it).
         if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(text) {
-            return Ok(self.report.error(place, &format_args!("invalid JSON: {e}")));
+            return Ok(report.error(place, &format_args!("invalid JSON: {e}")));
         }
         if std::str::from_utf8(text).is_err() {
-            return Ok(self.report.error(place, &"invalid UTF-8 in a string"));
+            return Ok(report.error(place, &"invalid UTF-8 in a string"));
         }
         self.matched += 1;
         if self.write {
@@ -384,20 +312,16 @@ impl Sink<'_> {
     }
 }
 
-struct LinePlace<'a>(&'a str, u64);
+impl Sink for Select<'_> {
+    fn event(&mut self, json: &[u8], report: &mut Reporter) -> io::Result<Flow> {
+        self.consider(json, &"event", report)
+    }
 
-impl fmt::Display for LinePlace<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: line {}", self.0, self.1)
+    fn line(&mut self, text: &[u8], place: LinePlace<'_>, report: &mut Reporter) -> io::Result<Flow> {
+        self.consider(text, &place, report)
     }
-}
 
-impl Visit for Sink<'_> {
-    fn event(&mut self, json: &[u8]) -> io::Result<Flow> {
-        self.consider(json, &"event")
+    fn lines(&mut self, region: &[u8], name: &str, line: &mut u64, report: &mut Reporter) -> io::Result<Flow> {
+        lines::region(region, line, self, name, report)
     }
-    fn error(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) -> Flow {
-        self.report.error(place, msg)
-    }
-    fn note(&mut self, _place: &dyn fmt::Display, _msg: &dyn fmt::Display) {}
 }

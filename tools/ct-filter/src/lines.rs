@@ -1,21 +1,19 @@
 //! The NDJSON fast path: lines straight from the input buffer, whole stretches of lines
 //! skipped by one literal search when the prefilter allows it.
 
-use std::io::{self, Read};
+use std::io;
 
 use ct_common::Flow;
+use ct_common::input::Sink;
+use ct_common::lines::LinePlace;
+use ct_common::report::Reporter;
 use memchr::{memchr, memchr_iter, memrchr};
 
-use crate::Sink;
+use crate::Select;
 
-/// Filters the NDJSON lines of `src`, after the bytes already read into `buf`.
-pub fn scan<R: Read>(src: R, buf: Vec<u8>, sink: &mut Sink<'_>, name: &str) -> io::Result<Flow> {
-    let mut line = 1u64;
-    ct_common::lines::regions(src, buf, |r| region(r, &mut line, sink, name))
-}
-
-/// Lines of `r`, all complete (the last may lack its newline only at the end of input).
-fn region(r: &[u8], line: &mut u64, sink: &mut Sink<'_>, name: &str) -> io::Result<Flow> {
+/// Filters the lines of `r`, all complete (the last may lack its newline only at the end of
+/// input), numbered from `line` on.
+pub fn region(r: &[u8], line: &mut u64, sink: &mut Select<'_>, name: &str, report: &mut Reporter) -> io::Result<Flow> {
     let skip = sink.can_skip();
     let mut pos = 0;
     while pos < r.len() {
@@ -33,7 +31,7 @@ fn region(r: &[u8], line: &mut u64, sink: &mut Sink<'_>, name: &str) -> io::Resu
             if !stretch.is_empty() {
                 if sink.filter.prefilter.first_group_hidden(stretch) {
                     for one in stretch.split_inclusive(|&b| b == b'\n') {
-                        if one_line(one, line, sink, name)? == Flow::Stop {
+                        if one_line(one, line, sink, name, report)? == Flow::Stop {
                             return Ok(Flow::Stop);
                         }
                     }
@@ -47,7 +45,7 @@ fn region(r: &[u8], line: &mut u64, sink: &mut Sink<'_>, name: &str) -> io::Resu
             }
         }
         let end = memchr(b'\n', &r[pos..]).map_or(r.len(), |i| pos + i + 1);
-        if one_line(&r[pos..end], line, sink, name)? == Flow::Stop {
+        if one_line(&r[pos..end], line, sink, name, report)? == Flow::Stop {
             return Ok(Flow::Stop);
         }
         pos = end;
@@ -55,7 +53,7 @@ fn region(r: &[u8], line: &mut u64, sink: &mut Sink<'_>, name: &str) -> io::Resu
     Ok(Flow::Continue)
 }
 
-fn one_line(raw: &[u8], line: &mut u64, sink: &mut Sink<'_>, name: &str) -> io::Result<Flow> {
+fn one_line(raw: &[u8], line: &mut u64, sink: &mut Select<'_>, name: &str, report: &mut Reporter) -> io::Result<Flow> {
     let n = *line;
     if raw.last() == Some(&b'\n') {
         *line += 1;
@@ -65,5 +63,5 @@ fn one_line(raw: &[u8], line: &mut u64, sink: &mut Sink<'_>, name: &str) -> io::
     if text.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(Flow::Continue);
     }
-    sink.line(text, name, n)
+    sink.line(text, LinePlace(name, n), report)
 }

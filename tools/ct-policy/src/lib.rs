@@ -2,6 +2,8 @@
 //! when it did more than an allowed policy says, and an offline policy simulator.
 
 pub mod check;
+mod cmd;
+mod collect;
 pub mod generate;
 pub mod lint;
 pub mod policies;
@@ -10,22 +12,11 @@ pub mod tags;
 pub mod trail;
 pub mod unused;
 
-use std::fmt;
-use std::io;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use ct_common::cli::InputArgs;
-use ct_common::input::{self, Flow, ReadOptions, Reader, Source, Visit};
-use ct_common::lines::{self, Opened};
-use ct_common::output::Output;
-use ct_common::report::Reporter;
-use ct_common::{EXIT_ERROR, EXIT_NEGATIVE, EXIT_OK, Error};
-use ct_iam::authorize::PolicySet;
-use ct_iam::eval::{Context, Decision, Mode, Request};
-use ct_iam::policy;
-use ct_iam::{Catalog, Event};
-use ct_record::{ActionRecord, Wire};
+use ct_common::Error;
+use ct_common::cli::{InputArgs, QuietArgs, after_help};
 pub use policies::PolicyArgs;
 
 pub const NAME: &str = "ct-policy";
@@ -39,7 +30,7 @@ pub const NAME: &str = "ct-policy";
 /// principal did (action records, or events directly) against allowed policies and fails
 /// (exit 1) on anything not allowed; `simulate` answers one request offline.
 #[derive(Parser, Debug)]
-#[command(name = NAME, version, max_term_width = 100, args_conflicts_with_subcommands = true, after_long_help = AFTER_HELP)]
+#[command(name = NAME, version, max_term_width = 100, args_conflicts_with_subcommands = true, after_long_help = after_help(MAN_SECTIONS))]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -143,9 +134,8 @@ pub struct CheckArgs {
     /// done, so they are left out, as ct-policy leaves them out of generated policies).
     #[arg(long)]
     pub include_denied: bool,
-    /// Do not write the summary line.
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub messages: QuietArgs,
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -195,9 +185,8 @@ pub struct LintArgs {
     /// In get-account-authorization-details output: the role or user whose policies to lint.
     #[arg(long, value_name = "NAME")]
     pub principal: Option<String>,
-    /// Do not write the summary line.
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub messages: QuietArgs,
 }
 
 #[derive(Args, Debug)]
@@ -211,28 +200,11 @@ pub struct UnusedArgs {
     /// Report on an input that holds no events or records (by default that is an error).
     #[arg(long)]
     pub allow_empty: bool,
-    /// Do not write the summary line.
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub messages: QuietArgs,
     #[command(flatten)]
     pub input: InputArgs,
 }
-
-const AFTER_HELP: &str = "\
-Exit status: generate 0, or 2 on an error; check 0 when every action is allowed, 1 when one is
-not (Unknown counts as not allowed unless --unknown allow), 2 on an error or an empty input;
-simulate 0 on Allow, 1 otherwise, 2 on an error; lint 0 on a clean policy, 1 on any finding, 2
-on an unreadable or malformed file; unused 0 when everything allowed was used, 1 when something
-is unused, 2 on an error or an empty input.
-
-Examples:
-  ct-unzip logs/ | ct-filter --role deploy-agent | ct-actions | ct-policy > policy.json
-  ct-unzip logs/ | ct-filter --role build-agent | ct-actions | ct-policy check --policy allowed.json
-  ct-unzip logs/ | ct-filter --role build-agent | ct-policy check --deny 'iam:*' --deny ec2:TerminateInstances
-  ct-policy simulate --policy role.json --action ec2:RunInstances --context ec2:InstanceType=m5.large
-  ct-policy check --authorization-details account.json --role build-agent --scp org-root.json --scp ou.json < events.ndjson
-  ct-policy lint --format text policies/*.json
-  ct-unzip logs/ | ct-filter --role deploy-agent | ct-policy unused --text --policy role.json";
 
 /// Extra man page sections, rendered after OPTIONS by the man page generator.
 pub const MAN_SECTIONS: &[(&str, &str)] = &[
@@ -431,483 +403,10 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
 /// Runs ct-policy; returns the exit status.
 pub fn run(cli: &Cli) -> Result<u8, Error> {
     match &cli.command {
-        None => run_generate(&cli.generate),
-        Some(Command::Check(a)) => run_check(a),
-        Some(Command::Simulate(a)) => run_simulate(a),
-        Some(Command::Lint(a)) => run_lint(a),
-        Some(Command::Unused(a)) => run_unused(a),
+        None => cmd::generate::run(&cli.generate),
+        Some(Command::Check(a)) => cmd::check::run(a),
+        Some(Command::Simulate(a)) => cmd::simulate::run(a),
+        Some(Command::Lint(a)) => cmd::lint::run(a),
+        Some(Command::Unused(a)) => cmd::unused::run(a),
     }
-}
-
-/// What the inputs held: events, action records, plain action names.
-struct Collect<'r> {
-    report: &'r mut Reporter,
-    records: Vec<ActionRecord>,
-    events: u64,
-    /// For check: evaluate events as they come.
-    gate: Option<(&'r PolicySet, check::Gate)>,
-    /// Events are welcome (check) or an error (generate).
-    events_allowed: bool,
-}
-
-struct LinePlace<'a>(&'a str, u64);
-
-impl fmt::Display for LinePlace<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: line {}", self.0, self.1)
-    }
-}
-
-impl Collect<'_> {
-    fn line(&mut self, text: &[u8], place: &dyn fmt::Display) -> io::Result<Flow> {
-        let t = std::str::from_utf8(text).unwrap_or("").trim();
-        if !t.starts_with('{') {
-            // A plain `service:Action` line.
-            let ok = t.split_once(':').is_some_and(|(s, a)| {
-                !s.is_empty() && !a.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            });
-            if !ok {
-                return Ok(self.report.error(place, &"expected an action record, an event or a service:Action line"));
-            }
-            let mut r = ActionRecord::new(t);
-            r.count = 1;
-            r.known = Catalog::get().action_named(t).is_some();
-            r.inferred = false;
-            self.records.push(r);
-            return Ok(Flow::Continue);
-        }
-        if ct_common::event::top_level_str(text, "action").is_some() {
-            return Ok(match serde_json::from_slice::<Wire>(text) {
-                Ok(w) => {
-                    self.records.push(ActionRecord::from_wire(w, usize::MAX));
-                    Flow::Continue
-                }
-                Err(e) => self.report.error(place, &format_args!("bad action record: {e}")),
-            });
-        }
-        // An event, or a container of events.
-        let name = place.to_string();
-        let stats = Reader::new(ReadOptions::default()).read_stream(text, &name, self)?;
-        Ok(if stats.stopped { Flow::Stop } else { Flow::Continue })
-    }
-}
-
-impl Visit for Collect<'_> {
-    fn event(&mut self, json: &[u8]) -> io::Result<Flow> {
-        if !self.events_allowed {
-            return Ok(self.report.error(&"event", &"events need ct-actions first: ct-actions | ct-policy"));
-        }
-        match Event::parse(json) {
-            Ok(ev) => {
-                self.events += 1;
-                if let Some((policies, gate)) = &mut self.gate {
-                    gate.event(policies, &ev);
-                }
-                Ok(Flow::Continue)
-            }
-            Err(e) => Ok(self.report.error(&"event", &format_args!("not a CloudTrail event: {e}"))),
-        }
-    }
-    fn error(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) -> Flow {
-        self.report.error(place, msg)
-    }
-    fn note(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) {
-        self.report.note(place, msg)
-    }
-}
-
-/// Reads every input into `c`.
-fn collect(inputs: &InputArgs, c: &mut Collect<'_>) -> Result<(), Error> {
-    let sources = input::expand(&inputs.paths);
-    let mut batch: Vec<Source> = Vec::new();
-    for source in sources {
-        match lines::open_as(&source, true) {
-            Ok(Opened::Lines(reader, head)) => {
-                if !batch.is_empty() {
-                    input::drive(&batch, inputs.jobs(), ReadOptions::default(), c)?;
-                    batch.clear();
-                }
-                let name = source.name();
-                if let Err(e) = lines::each(reader, head, |t, n| c.line(t, &LinePlace(&name, n))) {
-                    c.report.error(&name, &format_args!("read error: {}", ct_common::error::io_text(&e)));
-                }
-            }
-            Ok(Opened::Stream(reader)) => {
-                Reader::new(ReadOptions::default()).read_stream(reader, "<stdin>", c)?;
-            }
-            Ok(Opened::Reader) => batch.push(source),
-            Err(e) => {
-                c.report.error(&source.name(), &format_args!("cannot open: {}", ct_common::error::io_text(&e)));
-            }
-        }
-    }
-    if !batch.is_empty() {
-        input::drive(&batch, inputs.jobs(), ReadOptions::default(), c)?;
-    }
-    Ok(())
-}
-
-fn run_generate(args: &GenerateArgs) -> Result<u8, Error> {
-    let mut report = Reporter::new(NAME);
-    report.strict = args.input.strict;
-    let mut c = Collect { report: &mut report, records: Vec::new(), events: 0, gate: None, events_allowed: false };
-    collect(&args.input, &mut c)?;
-    // Several records of one action (concatenated outputs) are one action.
-    let mut merged: std::collections::BTreeMap<String, ActionRecord> = std::collections::BTreeMap::new();
-    for r in std::mem::take(&mut c.records) {
-        merged.entry(r.action.clone()).or_insert_with(|| ActionRecord::new(&r.action)).merge(&r, usize::MAX);
-    }
-    let records: Vec<ActionRecord> = merged.into_values().collect();
-    let opts = generate::Options {
-        include_denied: args.include_denied,
-        resources: match args.resources {
-            ResourceMode::General => generate::ResourceMode::General,
-            ResourceMode::Exact => generate::ResourceMode::Exact,
-            ResourceMode::Wildcard => generate::ResourceMode::Wildcard,
-        },
-        restrict_region: args.restrict_region,
-        restrict: args.restrict.clone(),
-        generalize: args.generalize,
-        guess: args.guess,
-        profiles: if args.trail.is_empty() {
-            None
-        } else {
-            Some(std::rc::Rc::new(trail::Facts::read(&args.trail, &mut report)?))
-        },
-    };
-    let generated = generate::statements(&records, &opts).map_err(Error::Usage)?;
-    for w in &generated.warnings {
-        report.warn(&"policy", w);
-    }
-    if args.explain {
-        for line in &generated.explain {
-            report.tell(&"explain", line);
-        }
-    }
-    let (statements, unknown) = (generated.statements, generated.unknown);
-    if !unknown.is_empty() {
-        report.fatal(&format_args!("not in the IAM action catalog, kept as written: {}", unknown.join(", ")));
-    }
-    if statements.is_empty() {
-        report.fatal(&"no action to grant (no input, or every action was refused; see --include-denied)");
-        return Ok(EXIT_ERROR);
-    }
-    let whole = generate::Document { version: "2012-10-17", statements: statements.clone() };
-    warn_risky(&whole, &mut report);
-    let size = generate::size(&whole);
-    let render = |d: &generate::Document| {
-        if args.compact { serde_json::to_string(d) } else { serde_json::to_string_pretty(d) }
-            .map_err(|e| Error::Msg(e.to_string()))
-    };
-    if size <= generate::MAX_POLICY_CHARS {
-        let mut out = Output::stdout(false);
-        out.record(render(&whole)?.as_bytes())?;
-        out.flush()?;
-    } else {
-        let Some(dir) = &args.split_dir else {
-            report.fatal(&format_args!(
-                "the policy is {size} characters without whitespace, over the {} a managed policy may hold; use --split-dir DIR to write it as several policies",
-                generate::MAX_POLICY_CHARS
-            ));
-            return Ok(EXIT_ERROR);
-        };
-        let docs = generate::split(statements);
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-        for (i, d) in docs.iter().enumerate() {
-            if generate::size(d) > generate::MAX_POLICY_CHARS {
-                report.fatal(&format_args!("statement {} alone is over the size limit", d.statements[0].sid));
-                return Ok(EXIT_ERROR);
-            }
-            let path = dir.join(format!("policy-{}.json", i + 1));
-            std::fs::write(&path, render(d)? + "\n").map_err(|e| Error::io(path.display().to_string(), e))?;
-        }
-        report.summary(&format_args!("{} characters split into {} policies in {}", size, docs.len(), dir.display()));
-    }
-    Ok(if report.errors > 0 { EXIT_ERROR } else { EXIT_OK })
-}
-
-fn run_check(args: &CheckArgs) -> Result<u8, Error> {
-    let mut report = Reporter::new(NAME);
-    report.strict = args.input.strict;
-    report.quiet = args.quiet;
-    let (policies, _) = policies::load(&args.policies, &mut report)?;
-    let assumed = args.policies.assumed()?;
-    let mut tags = tags::Tracker::new();
-    trail::learn_tags(&args.trail, &mut report, &mut tags).map_err(|e| Error::Msg(e.to_string()))?;
-    let facts = if args.trail.is_empty() {
-        trail::Facts::default()
-    } else {
-        trail::Facts::read(&args.trail, &mut report).map_err(|e| Error::Msg(e.to_string()))?
-    };
-    let mut c = Collect {
-        report: &mut report,
-        records: Vec::new(),
-        events: 0,
-        gate: Some((
-            &policies,
-            check::Gate { include_denied: args.include_denied, assumed, tags, facts, ..Default::default() },
-        )),
-        events_allowed: true,
-    };
-    collect(&args.input, &mut c)?;
-    let (events, records) = (c.events, std::mem::take(&mut c.records));
-    let Some((_, mut gate)) = c.gate.take() else { return Ok(EXIT_ERROR) };
-    for r in &records {
-        gate.record(&policies, r);
-    }
-    gate.finish(&policies);
-    let mut out = Output::stdout(false);
-    let mut failing = 0;
-    let mut unknown = 0;
-    for f in gate.findings.values() {
-        let line = serde_json::to_vec(f).map_err(|e| Error::Msg(e.to_string()))?;
-        out.record(&line)?;
-        if f.decision == Decision::Unknown.as_str() {
-            unknown += 1;
-            if args.unknown == UnknownMode::Allow {
-                continue;
-            }
-        }
-        failing += 1;
-    }
-    out.flush()?;
-    if gate.not_events > 0 {
-        report.error(
-            &"input",
-            &format_args!("{} objects without eventSource or eventName are not CloudTrail calls", gate.not_events),
-        );
-    }
-    // Nothing evaluated at all (no call, or only calls that need no permission) must not pass.
-    // Calls AWS refused are left out, so an input of nothing else evaluated nothing: it fails
-    // like an empty one (an input whose calls all say AccessDenied must not pass a gate).
-    let empty = gate.allowed.is_empty() && gate.findings.is_empty();
-    report.summary(&format_args!(
-        "check: {} events and {} action records read, {} actions allowed, {} not allowed ({} Unknown{}), {} refused calls left out",
-        events,
-        records.len(),
-        gate.allowed.len(),
-        gate.findings.len(),
-        unknown,
-        if args.unknown == UnknownMode::Allow { ", passed by --unknown allow" } else { "" },
-        gate.refused
-    ));
-    if report.errors > 0 {
-        return Ok(EXIT_ERROR);
-    }
-    if empty && !args.allow_empty {
-        report.fatal(&format_args!(
-            "the input holds no call to evaluate ({} refused calls left out): an empty input never passes (see \
-             --allow-empty, --include-denied)",
-            gate.refused
-        ));
-        return Ok(EXIT_ERROR);
-    }
-    Ok(if failing > 0 { EXIT_NEGATIVE } else { EXIT_OK })
-}
-
-fn run_unused(args: &UnusedArgs) -> Result<u8, Error> {
-    let mut report = Reporter::new(NAME);
-    report.strict = args.input.strict;
-    report.quiet = args.quiet;
-    let (policies, _) = policies::load(&args.policies, &mut report)?;
-    // What the identity policies allow; a boundary, SCP or other policy only takes away, and
-    // the calls in the logs were allowed by all of them.
-    let state = std::rc::Rc::new(std::cell::RefCell::new(unused::Unused::new(&policies.identity)));
-    let tap = std::rc::Rc::clone(&state);
-    let gate = check::Gate {
-        assumed: args.policies.assumed()?,
-        tap: Some(Box::new(move |a: &str, t: &[Option<String>], c: &Context| tap.borrow_mut().call(a, t, c))),
-        ..Default::default()
-    };
-    let mut c = Collect {
-        report: &mut report,
-        records: Vec::new(),
-        events: 0,
-        gate: Some((&policies, gate)),
-        events_allowed: true,
-    };
-    collect(&args.input, &mut c)?;
-    let (events, records) = (c.events, std::mem::take(&mut c.records));
-    let Some((_, mut gate)) = c.gate.take() else { return Ok(EXIT_ERROR) };
-    for r in &records {
-        gate.record(&policies, r);
-    }
-    if gate.not_events > 0 {
-        report.error(
-            &"input",
-            &format_args!("{} objects without eventSource or eventName are not CloudTrail calls", gate.not_events),
-        );
-    }
-    let (calls, found) = {
-        let s = state.borrow();
-        (s.calls, s.report())
-    };
-    // No call is no evidence: it must not come out as "everything is unused".
-    if calls == 0 && !args.allow_empty {
-        report.fatal(&format_args!(
-            "the input holds no call ({} refused calls left out): nothing can be said unused (see --allow-empty)",
-            gate.refused
-        ));
-        return Ok(EXIT_ERROR);
-    }
-    let mut out = Output::stdout(false);
-    let kinds = ["statement", "service", "action", "resource"];
-    let mut counts = [0u64; 4];
-    for f in &found.findings {
-        if let Some(i) = kinds.iter().position(|k| *k == f.kind) {
-            counts[i] += 1;
-        }
-        if args.text {
-            out.record(f.text().as_bytes())?;
-        } else {
-            out.record(&serde_json::to_vec(f).map_err(|e| Error::Msg(e.to_string()))?)?;
-        }
-    }
-    out.flush()?;
-    let plural = ct_common::report::plural;
-    report.summary(&format_args!(
-        "unused: {} events and {} action records read, {}: {} unused, {}, {}, {}; {} counted as used on Unknown \
-         decisions, {} refused calls left out",
-        events,
-        records.len(),
-        plural(found.statements as u64, "Allow statement", "Allow statements"),
-        counts[0],
-        plural(counts[1], "unused service", "unused services"),
-        plural(counts[2], "unused action", "unused actions"),
-        plural(counts[3], "unused resource pattern", "unused resource patterns"),
-        plural(found.unknown as u64, "grant", "grants"),
-        gate.refused
-    ));
-    if report.errors > 0 {
-        return Ok(EXIT_ERROR);
-    }
-    Ok(if found.findings.is_empty() { EXIT_OK } else { EXIT_NEGATIVE })
-}
-
-fn run_simulate(args: &SimulateArgs) -> Result<u8, Error> {
-    let mut report = Reporter::new(NAME);
-    report.verbose = true;
-    let (policies, arn) = policies::load(&args.policies, &mut report)?;
-    let mut ctx = Context::new();
-    for kv in &args.context {
-        let (k, v) = kv.split_once('=').ok_or_else(|| Error::Usage(format!("--context {kv:?}: expected KEY=VALUE")))?;
-        ctx.add(k.trim(), v);
-    }
-    args.policies.assume_into(&mut ctx)?;
-    ctx.caller = args.principal.clone().or(arn);
-    if let Some(p) = &ctx.caller
-        && ctx.get("aws:PrincipalArn").is_none()
-    {
-        // aws:PrincipalArn is the role's ARN for a role's session (IAM User Guide, global
-        // condition keys).
-        let role = ct_iam::arn::session_role(p).unwrap_or_else(|| p.clone());
-        ctx.add("aws:PrincipalArn", &role);
-    }
-    if !policies.resource.is_empty() && ctx.caller.is_none() && ctx.get("aws:PrincipalArn").is_none() {
-        return Err(Error::Usage(
-            "--resource-policy needs the caller: give --principal ARN (or --context aws:PrincipalArn=ARN)".into(),
-        ));
-    }
-    let req = Request { action: &args.action, resource: Some(&args.resource), context: &ctx, mode: Mode::Simulate };
-    let out = ct_iam::authorize::authorize(&policies, &req);
-    let mut o = Output::stdout(false);
-    let line = match &out.statement {
-        Some(s) => format!("{}\t{s}", out.decision.as_str()),
-        None => format!("{}\t(no statement allows it)", out.decision.as_str()),
-    };
-    o.record(line.as_bytes())?;
-    o.flush()?;
-    Ok(if out.decision == Decision::Allow { EXIT_OK } else { EXIT_NEGATIVE })
-}
-
-/// Tells on stderr what a generated policy grants that can escalate privileges or destroy
-/// broadly (issue 16): the logs showed these calls, but a reviewer should see them named.
-fn warn_risky(doc: &generate::Document, report: &mut Reporter) {
-    let Ok(text) = serde_json::to_string(doc) else { return };
-    let Ok(policies) = policy::parse_file(&text, "policy", None) else { return };
-    for f in policies.iter().flat_map(lint::risky_grants) {
-        let st = f.statement.as_deref().unwrap_or("");
-        report.warn(&"policy", &format_args!("statement {st}: {}: {}", f.code, f.message));
-    }
-}
-
-fn run_lint(args: &LintArgs) -> Result<u8, Error> {
-    let mut report = Reporter::new(NAME);
-    report.quiet = args.quiet;
-    for code in &args.ignore {
-        if !lint::CODES.contains(&code.as_str()) {
-            return Err(Error::Usage(format!(
-                "--ignore {code:?}: not a finding code (one of: {})",
-                lint::CODES.join(", ")
-            )));
-        }
-    }
-    let mut out = Output::stdout(false);
-    let (mut files, mut errors, mut warnings) = (0u64, 0u64, 0u64);
-    for path in &args.files {
-        let stdin = path.as_os_str() == "-";
-        let name = if stdin { "<stdin>".to_string() } else { path.display().to_string() };
-        let text = if stdin {
-            let mut s = String::new();
-            io::Read::read_to_string(&mut io::stdin(), &mut s).map(|_| s)
-        } else {
-            std::fs::read_to_string(path)
-        };
-        let text = match text {
-            Ok(t) => t,
-            Err(e) => {
-                report.error(&name, &format_args!("cannot read: {}", ct_common::error::io_text(&e)));
-                continue;
-            }
-        };
-        let policies = match policy::parse_file(&text, &name, args.principal.as_deref()) {
-            Ok(p) => p,
-            // The parser's message starts with the file's name.
-            Err(e) => {
-                report.fatal(&e);
-                report.errors += 1;
-                continue;
-            }
-        };
-        files += 1;
-        // The file's own size when it is the document itself; an estimate inside CLI output.
-        let plain = policies.len() == 1 && policies[0].name == name;
-        for p in &policies {
-            let size = plain.then(|| lint::size(&text));
-            for f in lint::lint(p, size) {
-                if args.ignore.iter().any(|c| c == f.code) || (args.errors_only && f.severity != lint::Severity::Error)
-                {
-                    continue;
-                }
-                match f.severity {
-                    lint::Severity::Error => errors += 1,
-                    lint::Severity::Warning => warnings += 1,
-                }
-                match args.format {
-                    LintFormat::Json => {
-                        out.record(&serde_json::to_vec(&f).map_err(|e| Error::Msg(e.to_string()))?)?;
-                    }
-                    LintFormat::Text => out.record(f.text().as_bytes())?,
-                }
-            }
-        }
-    }
-    out.flush()?;
-    // Silent on a clean run, as a CI step's log should be.
-    if errors + warnings + report.errors == 0 {
-        return Ok(EXIT_OK);
-    }
-    report.summary(&format_args!(
-        "lint: {} read, {} and {}",
-        ct_common::report::plural(files, "policy file", "policy files"),
-        ct_common::report::plural(errors, "error", "errors"),
-        ct_common::report::plural(warnings, "warning", "warnings")
-    ));
-    Ok(if report.errors > 0 {
-        EXIT_ERROR
-    } else if errors + warnings > 0 {
-        EXIT_NEGATIVE
-    } else {
-        EXIT_OK
-    })
 }

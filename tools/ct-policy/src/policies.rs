@@ -88,7 +88,7 @@ impl PolicyArgs {
 }
 
 fn read(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| Error::io(path.display().to_string(), e))
+    std::fs::read_to_string(path).map_err(|e| Error::at(path, e))
 }
 
 fn one(path: &Path, kind: Kind) -> Result<Policy, Error> {

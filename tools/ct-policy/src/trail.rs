@@ -15,11 +15,10 @@
 //! `stackId`, CloudFormation API Reference, CreateChangeSet).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-use ct_common::input::{self, Flow, ReadOptions, Reader, Visit};
+use ct_common::input::{self, Flow, Lines, Sink};
 use ct_common::report::Reporter;
 use ct_iam::Event;
 use serde_json::Value;
@@ -46,14 +45,12 @@ pub fn profile_key(arn: &str) -> Option<(String, String)> {
 }
 
 impl Facts {
-    /// Reads the events of `paths`; bad input is reported and skipped.
+    /// Reads the events of `paths`; bad input is reported and skipped (under `--strict`,
+    /// it ends the reading).
     pub fn read(paths: &[PathBuf], report: &mut Reporter) -> io::Result<Facts> {
-        let mut v = Learn { facts: Facts::default(), report };
-        let mut reader = Reader::new(ReadOptions::default());
-        for source in input::expand(paths) {
-            reader.read(&source, &mut v)?;
-        }
-        Ok(v.facts)
+        let mut learn = Learn(Facts::default());
+        input::run(paths, 1, &mut learn, report)?;
+        Ok(learn.0)
     }
 
     /// The stack ARN of the change set `arn`, when the trail holds the call that made it.
@@ -126,70 +123,51 @@ pub fn teaches(name: &str) -> bool {
     matches!(name, "AddRoleToInstanceProfile" | "RunInstances" | "AssumeRole" | "CreateChangeSet")
 }
 
-struct Learn<'r> {
-    facts: Facts,
-    report: &'r mut Reporter,
-}
+/// The sink that learns the facts.
+struct Learn(Facts);
 
-impl Visit for Learn<'_> {
-    fn event(&mut self, json: &[u8]) -> io::Result<Flow> {
+impl Sink for Learn {
+    const LINES: Lines = Lines::Never;
+
+    fn event(&mut self, json: &[u8], report: &mut Reporter) -> io::Result<Flow> {
         // Only the few events that can tell, recognised by name before any parsing.
         let name = ct_common::event::top_level_str(json, "eventName");
         if !name.as_deref().is_some_and(teaches) {
             return Ok(Flow::Continue);
         }
-        match Event::parse(json) {
-            Ok(ev) => self.facts.learn(&ev),
-            Err(e) => {
-                self.report.error(&"--trail", &format_args!("not a CloudTrail event: {e}"));
+        Ok(match Event::parse(json) {
+            Ok(ev) => {
+                self.0.learn(&ev);
+                Flow::Continue
             }
-        }
-        Ok(Flow::Continue)
-    }
-    fn error(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) -> Flow {
-        self.report.error(place, msg)
-    }
-    fn note(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) {
-        self.report.note(place, msg)
+            Err(e) => report.error(&"--trail", &format_args!("not a CloudTrail event: {e}")),
+        })
     }
 }
 
 /// Feeds the events of `paths` (the whole trail) to a tag tracker, so that the gate knows the
 /// tags other principals set on the resources it judges; bad input is reported and skipped.
 pub fn learn_tags(paths: &[PathBuf], report: &mut Reporter, tracker: &mut crate::tags::Tracker) -> io::Result<()> {
-    struct Tagging<'a> {
-        tracker: &'a mut crate::tags::Tracker,
-        report: &'a mut Reporter,
-    }
-    impl Visit for Tagging<'_> {
-        fn event(&mut self, json: &[u8]) -> io::Result<Flow> {
-            match Event::parse(json) {
+    struct Tagging<'a>(&'a mut crate::tags::Tracker);
+    impl Sink for Tagging<'_> {
+        const LINES: Lines = Lines::Never;
+
+        fn event(&mut self, json: &[u8], report: &mut Reporter) -> io::Result<Flow> {
+            Ok(match Event::parse(json) {
                 Ok(ev) => {
                     if let ct_iam::Mapping::Actions(uses) = ct_iam::map(&ev) {
-                        self.tracker.observe(&ev, &uses);
+                        self.0.observe(&ev, &uses);
                     }
+                    Flow::Continue
                 }
-                Err(e) => {
-                    self.report.error(&"--trail", &format_args!("not a CloudTrail event: {e}"));
-                }
-            }
-            Ok(Flow::Continue)
-        }
-        fn error(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) -> Flow {
-            self.report.error(place, msg)
-        }
-        fn note(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) {
-            self.report.note(place, msg)
+                Err(e) => report.error(&"--trail", &format_args!("not a CloudTrail event: {e}")),
+            })
         }
     }
     if paths.is_empty() {
         // No trail: expanding nothing would read standard input, which is the gate's.
         return Ok(());
     }
-    let mut v = Tagging { tracker, report };
-    let mut reader = Reader::new(ReadOptions::default());
-    for source in input::expand(paths) {
-        reader.read(&source, &mut v)?;
-    }
+    input::run(paths, 1, &mut Tagging(tracker), report)?;
     Ok(())
 }

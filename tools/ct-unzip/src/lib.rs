@@ -1,15 +1,14 @@
 //! ct-unzip: any CloudTrail input in, one event per line out.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::io;
 
 use clap::Parser;
-use ct_common::cli::{InputArgs, OutputArgs};
-use ct_common::input::{self, Flow, ReadOptions, Visit};
+use ct_common::Error;
+use ct_common::cli::{InputArgs, MessageArgs, OutputArgs, after_help};
+use ct_common::input::{self, Flow, Lines, Sink};
 use ct_common::output::Output;
-use ct_common::report::{Reporter, plural};
-use ct_common::{EXIT_ERROR, EXIT_OK, Error};
+use ct_common::report::{Reporter, Summary, plural};
 
 pub const NAME: &str = "ct-unzip";
 
@@ -37,7 +36,10 @@ pub const NAME: &str = "ct-unzip";
 /// streamed and need no more than their longest line. With -j N, up to about 2N+2 files are
 /// held at once. --dedupe remembers every eventID it has seen (about 100 bytes per event).
 #[derive(Parser, Debug)]
-#[command(name = NAME, version, max_term_width = 100, after_long_help = AFTER_HELP)]
+#[command(
+    name = NAME, version, max_term_width = 100, after_long_help = after_help(MAN_SECTIONS),
+    mut_arg("verbose", |a| a.help("Write notes on stderr: skipped digest files, empty inputs, CloudWatch control messages")),
+)]
 pub struct Cli {
     #[command(flatten)]
     pub input: InputArgs,
@@ -47,27 +49,12 @@ pub struct Cli {
     #[arg(long)]
     pub dedupe: bool,
 
-    /// Write notes on stderr: skipped digest files, empty inputs, CloudWatch control messages.
-    #[arg(short, long)]
-    pub verbose: bool,
-
-    /// Do not write the summary line (errors are still reported).
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub messages: MessageArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,
 }
-
-const AFTER_HELP: &str = "\
-Exit status: 0 when every input was read; 2 when any input was bad or unreadable (after the
-summary line), or on a usage error. A closed standard output (`| head`) ends ct-unzip quietly
-with status 0.
-
-Examples:
-  ct-unzip logs/ > events.ndjson          # a downloaded trail, walked recursively
-  aws cloudtrail lookup-events --max-items 500 | ct-unzip
-  cat *.json.gz | ct-unzip --dedupe       # concatenated gzip files are one stream";
 
 /// Extra man page sections, rendered after OPTIONS by the man page generator.
 pub const MAN_SECTIONS: &[(&str, &str)] = &[
@@ -96,47 +83,44 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
 
 /// Runs ct-unzip; returns the exit status.
 pub fn run(cli: &Cli) -> Result<u8, Error> {
-    let mut report = Reporter::new(NAME);
-    report.verbose = cli.verbose;
-    report.quiet = cli.quiet;
-    report.strict = cli.input.strict;
-    let sources = input::expand(&cli.input.paths);
+    let mut report = cli.messages.reporter(NAME, &cli.input);
     let mut sink = Unzip {
         out: Output::stdout(cli.output.line_buffered),
-        report: &mut report,
         seen: cli.dedupe.then(HashSet::new),
         written: 0,
         duplicates: 0,
     };
-    let totals = input::drive(&sources, cli.input.jobs(), ReadOptions::default(), &mut sink)?;
+    let totals = input::run(&cli.input.paths, cli.input.jobs(), &mut sink, &mut report)?;
     sink.out.flush()?;
-    let (written, duplicates) = (sink.written, sink.duplicates);
-    let mut summary = plural(totals.files, "file", "files");
+    let mut summary = Summary::new(plural(totals.files, "file", "files"));
     if totals.digests > 0 {
-        summary += &format!(" ({} skipped)", plural(totals.digests, "digest file", "digest files"));
+        summary.add(format_args!(" ({} skipped)", plural(totals.digests, "digest file", "digest files")));
     }
-    summary += &format!(", {}", plural(written, "event", "events"));
+    summary.count(sink.written, "event", "events");
     if cli.dedupe {
-        summary += &format!(", {} dropped", plural(duplicates, "duplicate", "duplicates"));
+        summary.part(format_args!("{} dropped", plural(sink.duplicates, "duplicate", "duplicates")));
     }
-    summary += &format!(", {}", plural(report.errors, "error", "errors"));
+    summary.errors(&report);
     if totals.stopped && report.strict && report.errors > 0 {
-        summary += " (stopped at the first, --strict)";
+        summary.add(" (stopped at the first, --strict)");
     }
     report.summary(&summary);
-    Ok(if report.errors > 0 { EXIT_ERROR } else { EXIT_OK })
+    Ok(report.exit())
 }
 
-struct Unzip<'r> {
+/// Every event written out, once with --dedupe.
+struct Unzip {
     out: Output,
-    report: &'r mut Reporter,
     seen: Option<HashSet<Box<str>>>,
     written: u64,
     duplicates: u64,
 }
 
-impl Visit for Unzip<'_> {
-    fn event(&mut self, json: &[u8]) -> io::Result<Flow> {
+impl Sink for Unzip {
+    /// NDJSON too goes through the reader, which compacts each line.
+    const LINES: Lines = Lines::Never;
+
+    fn event(&mut self, json: &[u8], _: &mut Reporter) -> io::Result<Flow> {
         if let Some(seen) = &mut self.seen
             && let Some(id) = ct_common::event::top_level_str(json, "eventID")
         {
@@ -149,13 +133,5 @@ impl Visit for Unzip<'_> {
         self.out.record(json)?;
         self.written += 1;
         Ok(Flow::Continue)
-    }
-
-    fn error(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) -> Flow {
-        self.report.error(place, msg)
-    }
-
-    fn note(&mut self, place: &dyn fmt::Display, msg: &dyn fmt::Display) {
-        self.report.note(place, msg)
     }
 }
