@@ -1,5 +1,6 @@
 //! What every ct tool shares: the input reader (any CloudTrail input to compact events), the
 //! NDJSON writer, messages and exit statuses, and the command-line pieces.
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod cli;
 pub mod error;

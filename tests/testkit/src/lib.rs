@@ -1,5 +1,6 @@
 //! A tiny harness for the tools' end-to-end tests: run a binary with arguments and stdin,
 //! find fixtures, compare line lists with a readable diff.
+#![forbid(unsafe_code)]
 
 use std::io::Write;
 use std::path::Path;

@@ -1,4 +1,5 @@
 //! ct-actions: which IAM actions CloudTrail events really used.
+#![forbid(unsafe_code)]
 
 mod table;
 

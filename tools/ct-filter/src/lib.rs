@@ -1,4 +1,5 @@
 //! ct-filter: select CloudTrail events by who, what, where and when.
+#![forbid(unsafe_code)]
 
 mod lines;
 pub mod predicate;

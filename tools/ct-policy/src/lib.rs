@@ -1,5 +1,6 @@
 //! ct-policy: least-privilege policies from what a principal really did, a CI gate that fails
 //! when it did more than an allowed policy says, and an offline policy simulator.
+#![forbid(unsafe_code)]
 
 pub mod check;
 mod cmd;

@@ -1,4 +1,5 @@
 //! ct-unzip: any CloudTrail input in, one event per line out.
+#![forbid(unsafe_code)]
 
 use std::collections::HashSet;
 use std::io;
