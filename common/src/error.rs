@@ -1,4 +1,5 @@
-//! The error type of the tools, and the exit statuses of design.md §3.
+//! The error type of the tools, and their exit statuses (0 done, 1 a test failed or nothing
+//! matched, 2 an error; each tool's man page, EXIT STATUS).
 
 use std::fmt;
 use std::io;

@@ -1,7 +1,8 @@
 //! Gzip decompression.
 //!
 //! Whole files go through libdeflate, which inflates a complete member into a buffer sized in
-//! advance at about three times the speed of streaming inflaters (research/perf.md §3). The
+//! advance at about three times the speed of streaming inflaters (measured on the bench tree,
+//! bench/README.md). The
 //! `libdeflater` crate does not expose the `_ex` call that reports how much input a member
 //! used, and without it concatenated members (a saved `ct-fetch --stdout` stream) cannot be
 //! walked, so this module calls libdeflate-sys directly. Streams of unknown length, such as

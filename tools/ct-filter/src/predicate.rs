@@ -102,7 +102,8 @@ pub struct Spec {
     pub has: Vec<String>,
 }
 
-/// The identity types CloudTrail writes (design.md, research/format.md §4).
+/// The identity types CloudTrail writes (AWS CloudTrail User Guide, "CloudTrail userIdentity
+/// element").
 pub const IDENTITY_TYPES: &[&str] = &[
     "Root",
     "IAMUser",
