@@ -265,7 +265,7 @@ pub struct Select<'f> {
     write: bool,
     limit: Option<u64>,
     matched: u64,
-    read: u64,
+    pub(crate) read: u64,
     found: Option<Found<'static>>,
 }
 

@@ -36,7 +36,11 @@ pub fn region(r: &[u8], line: &mut u64, sink: &mut Select<'_>, name: &str, repor
                         }
                     }
                 } else {
-                    *line += memchr_iter(b'\n', stretch).count() as u64;
+                    let ends = memchr_iter(b'\n', stretch).count() as u64;
+                    *line += ends;
+                    // Skipped lines are events read all the same (--stats counts them); a last
+                    // line without its newline is one more.
+                    sink.read += ends + u64::from(stretch.last() != Some(&b'\n'));
                 }
             }
             pos = stretch_end;

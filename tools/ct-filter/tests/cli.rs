@@ -251,3 +251,23 @@ fn invalid_utf8_is_never_written() {
     assert_eq!(run.stdout, "{\"eventName\":\"ConsoleLogin\",\"userAgent\":\"ok\"}\n");
     assert!(run.stderr.contains("line 1: invalid UTF-8"), "{}", run.stderr);
 }
+
+#[test]
+fn stats_count_the_lines_the_prefilter_skipped() {
+    // --stats says how many events were read: those a literal search skipped were read too.
+    let input: String = (0..1000)
+        .map(|i| {
+            let name = if i % 500 == 0 { "RunInstances" } else { "DescribeInstances" };
+            format!(
+                r#"{{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":"{name}","eventTime":"2024-03-01T10:00:00Z"}}"#
+            ) + "\n"
+        })
+        .collect();
+    let run = filter(&["--stats", "--event-name", "RunInstances"], input.as_bytes());
+    assert_eq!(run.code, 0);
+    assert!(run.stderr.contains("1000 events read, 2 matched"), "{}", run.stderr);
+    // The last line without its newline counts too.
+    let cut = input.trim_end_matches('\n');
+    let run = filter(&["--stats", "--event-name", "Nothing"], cut.as_bytes());
+    assert!(run.stderr.contains("1000 events read, 0 matched"), "{}", run.stderr);
+}
