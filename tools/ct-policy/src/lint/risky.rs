@@ -10,9 +10,10 @@ use super::validate::{Resolved, resolve};
 use super::{Finding, Severity, at};
 
 /// Rhino Security Labs' privilege-escalation methods that are one IAM action (methods 1-11 and
-/// 13 of the article cited at the top; Cloudsplaining's `PRIVILEGE_ESCALATION_METHODS`): each
-/// lets a principal give itself, or a principal it controls, more permissions. Those not
-/// classed "Permissions management" by AWS are listed; the rest come from the access level.
+/// 13 of the article cited at the top of lint.rs; Cloudsplaining's
+/// `PRIVILEGE_ESCALATION_METHODS`): each lets a principal give itself, or a principal it
+/// controls, more permissions. Those not classed "Permissions management" by AWS are listed;
+/// the rest come from the access level.
 const ESCALATION: &[&str] = &[
     "iam:CreateAccessKey",
     "iam:CreateLoginProfile",

@@ -38,8 +38,8 @@ impl Tracker {
 
     /// Learns what one event did to tags. Every event may be given (in any order); only
     /// successful calls change anything. `uses` is the event's mapping (`ct_iam::map`), or
-    /// empty: where the event names a resource in a way this module does not read itself, the
-    /// first use's resources are taken.
+    /// empty: where the event names a resource in a way the tags module does not read itself,
+    /// the first use's resources are taken.
     pub fn observe(&mut self, ev: &Event<'_>, uses: &[Use<'_>]) {
         if ev.error_code.is_some() || ev.event_type.as_deref().is_some_and(|t| t != "AwsApiCall") {
             return;
