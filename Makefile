@@ -6,6 +6,10 @@ DESTDIR  ?=
 BINDIR   := $(DESTDIR)$(PREFIX)/bin
 MANDIR   := $(DESTDIR)$(PREFIX)/share/man
 CARGO    ?= cargo
+# The product: what `make build` compiles and `make install` installs. The developer tools,
+# xtask (man pages, conformance) and xtask/synth (ct-synth, the generator of the sample trail,
+# the benchmark trees and the policy-quality scenarios that bench/*.sh build and run), are
+# workspace members left out of both.
 TOOLS    := ct-fetch ct-unzip ct-filter ct-actions ct-policy
 REALDATA ?= ../shared/realdata
 SIZE     ?= 1G

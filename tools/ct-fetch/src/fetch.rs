@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
 use crate::layout::{self, Kind};
+use crate::listing::{Failure, Object};
 use crate::mirror;
 use crate::plan::Window;
-use crate::store::{Failure, Object, Store};
+use crate::store::Store;
 
 /// What to look for.
 #[derive(Debug, Clone)]

@@ -2,6 +2,7 @@
 
 pub mod fetch;
 pub mod layout;
+pub mod listing;
 pub mod mirror;
 pub mod plan;
 #[cfg(feature = "s3")]

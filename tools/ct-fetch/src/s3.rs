@@ -13,7 +13,7 @@ use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::DateTimeFormat;
 use aws_sdk_s3::types::EncodingType;
 
-use crate::store::{Failure, Listing, Object};
+use crate::listing::{Failure, Listing, Object};
 
 /// How to reach S3.
 #[derive(Debug, Clone, Default)]

@@ -5,42 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// One object of a listing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Object {
-    pub key: String,
-    pub size: u64,
-    pub etag: Option<String>,
-    /// RFC 3339, UTC.
-    pub last_modified: Option<String>,
-}
-
-/// What a prefix holds: the next folder level (with a delimiter) and the objects.
-#[derive(Debug, Default)]
-pub struct Listing {
-    /// Whole prefixes, each ending in `/`.
-    pub prefixes: Vec<String>,
-    pub objects: Vec<Object>,
-    /// Entries that could not be read as keys (place, why): never dropped unseen.
-    pub problems: Vec<(String, String)>,
-}
-
-/// A failed request: what went wrong, and whether trying again may help (throttling, server
-/// errors, timeouts, a body cut off).
-#[derive(Debug, Clone)]
-pub struct Failure {
-    pub retry: bool,
-    pub msg: String,
-}
-
-impl Failure {
-    pub fn fatal(msg: impl Into<String>) -> Failure {
-        Failure { retry: false, msg: msg.into() }
-    }
-    pub fn transient(msg: impl Into<String>) -> Failure {
-        Failure { retry: true, msg: msg.into() }
-    }
-}
+use crate::listing::{Failure, Listing, Object};
 
 pub enum Store {
     /// A folder whose contents are the bucket's keys.

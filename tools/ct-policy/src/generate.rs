@@ -1,10 +1,20 @@
 //! Least-privilege policy documents from action records.
 
+mod evidence;
+mod pack;
+mod unlogged;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use ct_iam::Catalog;
-use ct_record::{ActionRecord, Capped, Sets};
+use ct_record::{ActionRecord, Sets};
 use serde::Serialize;
+
+pub use evidence::{generalize, granted};
+pub use pack::{size, split};
+
+use evidence::{created_types, creates, job_tags, named_by_peer, one};
+use unlogged::{DATA_EVENTS, UNLOGGED_NEXT, guess};
 
 /// Services whose calls all arrive in us-east-1 whatever region the caller works in, and which
 /// a region condition would lock out (IAM User Guide, "AWS: Denies access to AWS based on the
@@ -89,27 +99,6 @@ pub struct PolicyStatement {
     pub condition: BTreeMap<String, BTreeMap<String, Vec<String>>>,
 }
 
-/// `t2.micro`, `t2.small` → `t2.*`: values that share a family (the part before the first
-/// dot) become one pattern; others stay as they are.
-pub fn generalize(values: &[&str]) -> (Vec<String>, bool) {
-    let mut families: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for &v in values {
-        let fam = v.split_once('.').map_or(v, |(f, _)| f);
-        families.entry(fam).or_default().push(v);
-    }
-    let mut out = Vec::new();
-    let mut wild = false;
-    for (fam, vs) in families {
-        if vs.len() > 1 && vs.iter().all(|v| v.contains('.')) {
-            out.push(format!("{fam}.*"));
-            wild = true;
-        } else {
-            out.extend(vs.into_iter().map(String::from));
-        }
-    }
-    (out, wild)
-}
-
 fn pascal(s: &str) -> String {
     s.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|p| !p.is_empty())
@@ -118,161 +107,6 @@ fn pascal(s: &str) -> String {
             c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
         })
         .collect()
-}
-
-/// The values a policy may grant for a record: those of the calls that succeeded. An action
-/// whose calls all failed for another reason than a refusal was still permitted, so their
-/// values are granted then; refused calls only with `--include-denied`.
-pub fn granted(r: &ActionRecord, include_denied: bool) -> Sets {
-    if include_denied {
-        return r.sets.called(true);
-    }
-    let errors: u64 = r.sets.errors.iter().filter(|(c, _)| !ct_record::transient(c)).map(|(_, n)| n).sum();
-    let failed = errors.saturating_sub(r.denied);
-    if r.count.saturating_sub(r.denied + failed) > 0 || r.sets.failed.is_none() {
-        Sets { failed: None, refused: None, ..(*r.sets).clone() }
-    } else {
-        r.sets.called(false)
-    }
-}
-
-/// The one value of a set, if it has exactly one and is whole.
-fn one(s: &Capped) -> Option<String> {
-    (s.len() == 1 && !s.capped).then(|| s.first().map(String::from)).flatten()
-}
-
-/// Verbs of the actions that make a new resource, whose name or identifier the caller learns
-/// only from the answer.
-const CREATING: &[&str] = &["Create", "Run", "Allocate", "Copy", "Import", "Request", "Launch", "Start", "Publish"];
-
-/// The resource types (`prefix:name`) that an action creates: those whose name its own name
-/// holds after a creating verb (RunInstances an `instance`, CreateStack a `stack`, StartBuild a
-/// `build`).
-fn creates(action: &ct_iam::catalog::Action) -> Vec<String> {
-    let Some(rest) = CREATING.iter().find_map(|v| action.name.strip_prefix(v)) else { return Vec::new() };
-    let rest = rest.to_ascii_lowercase();
-    action
-        .resources
-        .iter()
-        .filter(|t| {
-            let n: String = t.name.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
-            !n.is_empty() && rest.starts_with(&n)
-        })
-        .map(|t| format!("{}:{}", action.prefix, t.name))
-        .collect()
-}
-
-/// The resource types that the principal creates.
-fn created_types(records: &[(&ActionRecord, Sets)]) -> BTreeSet<String> {
-    let catalog = Catalog::get();
-    records.iter().filter_map(|(r, _)| catalog.action_named(&r.action)).flat_map(creates).collect()
-}
-
-/// The tags that mark what the job creates, by resource type: for each type the principal
-/// creates with tags, the (key, value) pairs that every such create call carried with one value
-/// (`app=webapp`, not `Name=web-0301`, which varies).
-fn job_tags(records: &[(&ActionRecord, Sets)]) -> BTreeMap<String, Vec<(String, String)>> {
-    let catalog = Catalog::get();
-    let mut out: BTreeMap<String, BTreeSet<(String, String)>> = BTreeMap::new();
-    for (r, sets) in records {
-        let Some(a) = catalog.action_named(&r.action) else { continue };
-        if !sets.context.iter().any(|(k, _)| k.starts_with("aws:RequestTag/")) {
-            continue;
-        }
-        let tags: BTreeSet<(String, String)> = sets
-            .context
-            .iter()
-            .filter_map(|(k, v)| Some((k.strip_prefix("aws:RequestTag/")?.to_string(), one(v)?)))
-            .collect();
-        for name in creates(a) {
-            match out.entry(name) {
-                std::collections::btree_map::Entry::Vacant(e) => {
-                    e.insert(tags.clone());
-                }
-                std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().retain(|x| tags.contains(x)),
-            }
-        }
-    }
-    // One tag per type: the first that is the job's own (keys AWS sets, aws:..., and Name,
-    // which names each resource, say nothing of the job).
-    out.into_iter()
-        .filter_map(|(k, v)| {
-            let pick = v.into_iter().find(|(key, _)| !key.starts_with("aws:") && !key.eq_ignore_ascii_case("Name"))?;
-            Some((k, vec![pick]))
-        })
-        .collect()
-}
-
-/// Services whose object-level calls CloudTrail logs only as data events, the management calls
-/// that show a job working with that data, and the data actions.
-const DATA_EVENTS: &[(&str, &[&str], &[&str])] = &[
-    (
-        "s3",
-        &[
-            "CreateBucket",
-            "GetBucketLocation",
-            "GetBucketPolicy",
-            "PutBucketPolicy",
-            "GetBucketVersioning",
-            "GetEncryptionConfiguration",
-        ],
-        &["GetObject", "PutObject", "DeleteObject", "ListBucket", "GetObjectVersion"],
-    ),
-    (
-        "lambda",
-        &["CreateFunction", "UpdateFunctionCode", "UpdateFunctionConfiguration", "GetFunction", "PublishVersion"],
-        &["InvokeFunction"],
-    ),
-    (
-        "dynamodb",
-        &["CreateTable", "DescribeTable", "UpdateTable"],
-        &["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem"],
-    ),
-];
-
-/// Calls that CloudTrail does not record, each with the logged call that shows a job makes it:
-/// a log stream is created to be written to (CloudWatch Logs User Guide, "Logging Amazon
-/// CloudWatch Logs API and console operations in AWS CloudTrail": PutLogEvents is not logged).
-const UNLOGGED_NEXT: &[(&str, &str, &str)] =
-    &[("logs:CreateLogStream", "logs:PutLogEvents", "CloudTrail does not log PutLogEvents")];
-
-/// For a record whose calls named no resource of type `t` but named it by an identity (a
-/// service condition key, such as cloudformation:ChangeSetName for ExecuteChangeSet, whose
-/// request gives only the change set): another record of the principal's, of the same service,
-/// that carried every one of those values and named resources of the type (CreateChangeSet,
-/// whose request names the stack). The key, that record's action and its ARNs of the type.
-fn named_by_peer<'c>(
-    chosen: &'c [(&ActionRecord, Sets)],
-    me: &ActionRecord,
-    sets: &Sets,
-    t: &ct_iam::catalog::ResourceType,
-) -> Option<(String, String, Vec<&'c str>)> {
-    let service = me.action.split(':').next()?;
-    for (key, mine) in sets.context.iter() {
-        if key.starts_with("aws:") || mine.is_empty() || mine.capped || sets.partial.contains(&format!("context:{key}"))
-        {
-            continue;
-        }
-        for (other, theirs) in chosen {
-            if other.action == me.action || other.action.split(':').next() != Some(service) {
-                continue;
-            }
-            let Some((_, values)) = theirs.context.iter().find(|(k, _)| *k == key) else { continue };
-            if !mine.sorted().iter().all(|v| values.sorted().contains(v)) || theirs.resources.capped {
-                continue;
-            }
-            let named: Vec<&str> = theirs
-                .resources
-                .sorted()
-                .into_iter()
-                .filter(|x| t.glob().is_match(x) && !crate::resources::names_nothing(t.arn, x))
-                .collect();
-            if !named.is_empty() {
-                return Some((key.to_string(), other.action.clone(), named));
-            }
-        }
-    }
-    None
 }
 
 /// Builds the statements from the records (one per action, merged).
@@ -712,116 +546,4 @@ pub fn statements(records: &[ActionRecord], opts: &Options) -> Result<Generated,
     out.unknown.sort();
     out.unknown.dedup();
     Ok(out)
-}
-
-const VERBS: &[&str] = &[
-    "Create",
-    "Delete",
-    "Update",
-    "Put",
-    "Run",
-    "Start",
-    "Stop",
-    "Terminate",
-    "Modify",
-    "Attach",
-    "Detach",
-    "Get",
-    "List",
-    "Describe",
-    "Set",
-    "Add",
-    "Remove",
-    "Register",
-    "Deregister",
-    "Associate",
-    "Disassociate",
-    "Enable",
-    "Disable",
-    "Tag",
-    "Untag",
-    "Invoke",
-    "Publish",
-    "Send",
-    "Reboot",
-    "Restore",
-    "Upload",
-    "Change",
-    "Validate",
-];
-
-/// The List/Describe/Get partners of the actions used, from the catalog.
-fn guess(used: &BTreeSet<String>) -> Vec<String> {
-    let catalog = Catalog::get();
-    let mut out = BTreeSet::new();
-    for full in used {
-        let Some(a) = catalog.action_named(full) else { continue };
-        let noun = VERBS.iter().find_map(|v| a.name.strip_prefix(v)).unwrap_or(a.name);
-        if noun.is_empty() {
-            continue;
-        }
-        let singular = noun.strip_suffix('s').unwrap_or(noun);
-        for verb in ["Describe", "List", "Get"] {
-            for form in [singular.to_string(), format!("{singular}s"), format!("{singular}es")] {
-                if let Some(p) = catalog.action(a.prefix, &format!("{verb}{form}")) {
-                    let name = p.full_name().to_string();
-                    if !used.contains(&name.to_ascii_lowercase()) {
-                        out.insert(name);
-                    }
-                }
-            }
-        }
-    }
-    out.into_iter().collect()
-}
-
-/// The size IAM counts: the document without whitespace.
-pub fn size(doc: &Document) -> usize {
-    serde_json::to_string(doc).map(|s| s.len()).unwrap_or(usize::MAX)
-}
-
-/// Packs statements into documents under the size limit (a statement larger than the limit
-/// alone is an error for the caller to report).
-pub fn split(statements: Vec<PolicyStatement>) -> Vec<Document> {
-    // A statement too large for one document is cut into parts by its resources.
-    let alone = |st: &PolicyStatement| size(&Document { version: "2012-10-17", statements: vec![st.clone()] });
-    let mut pieces = Vec::new();
-    for st in statements {
-        let mut todo = vec![st];
-        let mut parts = Vec::new();
-        while let Some(st) = todo.pop() {
-            if alone(&st) > MAX_POLICY_CHARS && st.resource.len() > 1 {
-                let half = st.resource.len() / 2;
-                let mut a = st.clone();
-                let mut b = st;
-                a.resource.truncate(half);
-                b.resource.drain(..half);
-                todo.push(b);
-                todo.push(a);
-            } else {
-                parts.push(st);
-            }
-        }
-        let n = parts.len();
-        for (i, mut p) in parts.into_iter().enumerate() {
-            if n > 1 {
-                p.sid = format!("{}Part{}", p.sid, i + 1);
-            }
-            pieces.push(p);
-        }
-    }
-    let mut docs: Vec<Document> = Vec::new();
-    for st in pieces {
-        match docs.last_mut() {
-            Some(d) => {
-                d.statements.push(st.clone());
-                if size(d) > MAX_POLICY_CHARS && d.statements.len() > 1 {
-                    d.statements.pop();
-                    docs.push(Document { version: "2012-10-17", statements: vec![st] });
-                }
-            }
-            None => docs.push(Document { version: "2012-10-17", statements: vec![st] }),
-        }
-    }
-    docs
 }

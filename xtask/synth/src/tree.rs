@@ -484,7 +484,8 @@ impl Gen<'_> {
     }
 
     fn error(&mut self, source: &str, name: &str, caller: &str, target: Option<&str>) -> (&'static str, String) {
-        let prefix = SERVICES.iter().find(|s| s.source == source).map_or("aws", |s| s.prefix);
+        let prefix =
+            SERVICES.iter().find(|s| s.source == source).map_or("aws", |s| ct_iam::mapping::prefix_of(s.source));
         let act = catalog::action(name);
         let res = target.map_or_else(|| "*".to_string(), str::to_string);
         let x = self.rng.below(100);

@@ -2,7 +2,7 @@
 //!
 //! One day (2017-06-01 UTC, plus 2017-06-02 until about 18:00) in account 111122223333. Every
 //! actor, key and address below is invented; tests rely on the story, which
-//! `tests/data/bucket/README.md` tells in a table. Changing anything here changes the committed
+//! `tests/data/bucket/.README.md` tells in a table. Changing anything here changes the committed
 //! bytes, so regenerate the bucket and update the README counts together.
 
 use std::collections::BTreeMap;

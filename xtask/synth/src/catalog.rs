@@ -10,9 +10,9 @@ use crate::record;
 use crate::rng::Rng;
 
 pub struct Service {
+    /// The event source; its IAM action prefix is `ct_iam::mapping::prefix_of(source)`
+    /// (`cloudwatch` for monitoring.amazonaws.com…).
     pub source: &'static str,
-    /// IAM action prefix (`cloudwatch` for monitoring.amazonaws.com…).
-    pub prefix: &'static str,
     /// Relative share of calls by ordinary principals (roles, users).
     pub weight: u32,
     /// Recorded in us-east-1 only (IAM, global STS, CloudFront, Route 53, …).
@@ -22,15 +22,8 @@ pub struct Service {
     pub events: &'static [&'static str],
 }
 
-const fn svc(
-    source: &'static str,
-    prefix: &'static str,
-    weight: u32,
-    global: bool,
-    data: bool,
-    events: &'static [&'static str],
-) -> Service {
-    Service { source, prefix, weight, global, data, events }
+const fn svc(source: &'static str, weight: u32, global: bool, data: bool, events: &'static [&'static str]) -> Service {
+    Service { source, weight, global, data, events }
 }
 
 pub const S3: &str = "s3.amazonaws.com";
@@ -43,56 +36,56 @@ pub const SIGNIN: &str = "signin.amazonaws.com";
 
 #[rustfmt::skip]
 pub static SERVICES: &[Service] = &[
-    svc(S3, "s3", 80, false, true, &["GetObject", "PutObject", "HeadObject", "ListObjects", "DeleteObject", "CopyObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "GetObjectTagging"]),
-    svc(LAMBDA, "lambda", 24, false, true, &["Invoke"]),
-    svc(DYNAMODB, "dynamodb", 36, false, true, &["GetItem", "Query", "PutItem", "UpdateItem", "BatchGetItem", "BatchWriteItem", "DeleteItem"]),
-    svc(KMS, "kms", 90, false, false, &["Decrypt", "GenerateDataKey", "Encrypt", "DescribeKey", "GenerateDataKeyWithoutPlaintext", "ReEncrypt", "ListAliases", "ListKeys", "GetKeyPolicy", "GetKeyRotationStatus", "ListResourceTags", "CreateGrant", "RetireGrant", "ListGrants"]),
-    svc(EC2, "ec2", 95, false, false, &["DescribeInstances", "DescribeNetworkInterfaces", "DescribeSecurityGroups", "DescribeVolumes", "DescribeSubnets", "DescribeInstanceStatus", "DescribeVpcs", "DescribeTags", "DescribeImages", "DescribeRouteTables", "DescribeAvailabilityZones", "DescribeSnapshots", "DescribeLaunchTemplateVersions", "DescribeAddresses", "DescribeInstanceTypes", "CreateTags", "DescribeRegions", "DescribeKeyPairs", "DescribeVpcEndpoints", "DescribeNatGateways", "DescribeInternetGateways", "DescribeSecurityGroupRules", "DescribeLaunchTemplates", "DescribeSpotPriceHistory", "CreateNetworkInterface", "DeleteNetworkInterface", "RunInstances", "CreateSnapshot", "TerminateInstances", "DescribeVolumeStatus", "StartInstances", "StopInstances", "AttachVolume", "CreateVolume"]),
-    svc(STS, "sts", 60, false, false, &["AssumeRole", "GetCallerIdentity", "AssumeRoleWithWebIdentity", "GetSessionToken", "DecodeAuthorizationMessage"]),
-    svc("s3.amazonaws.com", "s3", 45, false, false, &["ListBuckets", "GetBucketLocation", "GetBucketPolicy", "GetBucketAcl", "GetBucketVersioning", "GetBucketEncryption", "GetBucketTagging", "GetBucketPublicAccessBlock", "GetBucketLogging", "GetBucketLifecycle", "GetBucketNotification", "GetBucketReplication", "GetBucketOwnershipControls", "GetBucketObjectLockConfiguration", "GetBucketWebsite", "GetBucketCors"]),
-    svc("lambda.amazonaws.com", "lambda", 20, false, false, &["GetFunction", "ListFunctions20150331", "GetFunctionConfiguration", "GetPolicy20150331v2", "ListVersionsByFunction20150331", "ListEventSourceMappings20150331", "ListTags20170331", "UpdateFunctionCode20150331v2", "UpdateFunctionConfiguration20150331v2", "GetFunctionCodeSigningConfig", "PublishVersion20150331", "ListAliases20150331"]),
-    svc("dynamodb.amazonaws.com", "dynamodb", 15, false, false, &["DescribeTable", "ListTables", "DescribeTimeToLive", "DescribeContinuousBackups", "ListTagsOfResource", "DescribeLimits", "DescribeKinesisStreamingDestination", "UpdateTable", "CreateTable"]),
-    svc("logs.amazonaws.com", "logs", 45, false, false, &["CreateLogStream", "DescribeLogStreams", "DescribeLogGroups", "PutLogEvents", "FilterLogEvents", "GetLogEvents", "StartQuery", "GetQueryResults", "CreateLogGroup", "PutRetentionPolicy", "DescribeSubscriptionFilters", "DescribeMetricFilters"]),
-    svc("monitoring.amazonaws.com", "cloudwatch", 35, false, false, &["GetMetricData", "DescribeAlarms", "ListMetrics", "GetMetricStatistics", "PutMetricAlarm", "DescribeAlarmsForMetric", "DescribeAlarmHistory", "GetDashboard", "ListDashboards"]),
-    svc("cloudformation.amazonaws.com", "cloudformation", 20, false, false, &["DescribeStacks", "DescribeStackEvents", "ListStacks", "DescribeStackResources", "ListStackResources", "GetTemplate", "DescribeStackResource", "GetTemplateSummary", "DescribeChangeSet", "ListExports", "ValidateTemplate", "CreateChangeSet"]),
-    svc("ecr.amazonaws.com", "ecr", 30, false, false, &["GetAuthorizationToken", "BatchGetImage", "GetDownloadUrlForLayer", "BatchCheckLayerAvailability", "DescribeImages", "DescribeRepositories", "ListImages", "PutImage", "InitiateLayerUpload", "UploadLayerPart", "CompleteLayerUpload"]),
-    svc("ecs.amazonaws.com", "ecs", 25, false, false, &["DescribeServices", "DescribeTasks", "ListTasks", "DescribeClusters", "SubmitTaskStateChange", "DiscoverPollEndpoint", "DescribeTaskDefinition", "ListServices", "SubmitContainerStateChange", "ListClusters", "DescribeContainerInstances", "ListContainerInstances"]),
-    svc("eks.amazonaws.com", "eks", 15, false, false, &["DescribeCluster", "ListClusters", "ListNodegroups", "DescribeNodegroup", "ListAddons", "DescribeAddon", "DescribeAddonVersions", "ListFargateProfiles", "ListUpdates"]),
-    svc("elasticloadbalancing.amazonaws.com", "elasticloadbalancing", 15, false, false, &["DescribeTargetHealth", "DescribeLoadBalancers", "DescribeTargetGroups", "DescribeListeners", "DescribeRules", "DescribeTags", "DescribeLoadBalancerAttributes", "DescribeTargetGroupAttributes", "RegisterTargets"]),
-    svc("autoscaling.amazonaws.com", "autoscaling", 15, false, false, &["DescribeAutoScalingGroups", "DescribeAutoScalingInstances", "DescribeScalingActivities", "DescribeLaunchConfigurations", "DescribeLifecycleHooks", "DescribePolicies", "CompleteLifecycleAction", "DescribeScheduledActions", "UpdateAutoScalingGroup"]),
-    svc("rds.amazonaws.com", "rds", 15, false, false, &["DescribeDBInstances", "DescribeDBClusters", "DescribeDBSnapshots", "DescribeDBClusterSnapshots", "DescribeEvents", "ListTagsForResource", "DescribeDBParameterGroups", "DescribeDBSubnetGroups", "DescribeDBEngineVersions", "DescribePendingMaintenanceActions", "DescribeDBLogFiles"]),
-    svc("route53.amazonaws.com", "route53", 6, true, false, &["ListResourceRecordSets", "GetChange", "ListHostedZones", "ChangeResourceRecordSets", "GetHostedZone", "ListHealthChecks"]),
-    svc("cloudfront.amazonaws.com", "cloudfront", 4, true, false, &["ListDistributions", "GetDistribution", "GetDistributionConfig", "CreateInvalidation", "ListInvalidations", "GetInvalidation"]),
-    svc("iam.amazonaws.com", "iam", 30, true, false, &["GetRole", "ListRoles", "GetPolicy", "GetPolicyVersion", "ListAttachedRolePolicies", "ListRolePolicies", "GetRolePolicy", "ListPolicies", "GetUser", "ListUsers", "ListInstanceProfilesForRole", "ListAccessKeys", "GetAccessKeyLastUsed", "ListGroupsForUser", "ListMFADevices", "ListAttachedUserPolicies", "GetAccountSummary", "ListGroups", "GetInstanceProfile", "ListPolicyVersions", "GetAccountPasswordPolicy", "ListOpenIDConnectProviders", "CreateRole", "AttachRolePolicy", "PutRolePolicy", "CreateAccessKey", "CreateUser", "UpdateAssumeRolePolicy"]),
-    svc("sns.amazonaws.com", "sns", 10, false, false, &["GetTopicAttributes", "ListTopics", "ListSubscriptionsByTopic", "ListSubscriptions", "ListTagsForResource", "GetSubscriptionAttributes", "Subscribe"]),
-    svc("sqs.amazonaws.com", "sqs", 10, false, false, &["GetQueueAttributes", "ListQueues", "GetQueueUrl", "ListQueueTags", "SetQueueAttributes", "CreateQueue"]),
-    svc("secretsmanager.amazonaws.com", "secretsmanager", 25, false, false, &["GetSecretValue", "DescribeSecret", "ListSecrets", "GetResourcePolicy", "ListSecretVersionIds", "PutSecretValue", "UpdateSecretVersionStage", "RotateSecret"]),
-    svc("ssm.amazonaws.com", "ssm", 45, false, false, &["GetParameter", "GetParameters", "UpdateInstanceInformation", "GetParametersByPath", "DescribeInstanceInformation", "ListInstanceAssociations", "DescribeParameters", "UpdateInstanceAssociationStatus", "PutInventory", "ListCommands", "GetDocument", "DescribeAssociation", "ListAssociations", "PutParameter", "SendCommand", "GetCommandInvocation"]),
-    svc("config.amazonaws.com", "config", 20, false, false, &["PutEvaluations", "DescribeConfigurationRecorders", "DescribeConfigRules", "DescribeConfigurationRecorderStatus", "DescribeDeliveryChannels", "GetComplianceDetailsByConfigRule", "DescribeComplianceByConfigRule", "SelectResourceConfig", "GetResourceConfigHistory"]),
-    svc("cloudtrail.amazonaws.com", "cloudtrail", 8, false, false, &["DescribeTrails", "GetTrailStatus", "LookupEvents", "GetEventSelectors", "ListTrails", "GetTrail", "ListTags", "GetInsightSelectors", "ListEventDataStores"]),
-    svc("guardduty.amazonaws.com", "guardduty", 6, false, false, &["ListDetectors", "GetDetector", "ListFindings", "GetFindings", "GetFindingsStatistics", "ListFilters", "GetMasterAccount"]),
-    svc("securityhub.amazonaws.com", "securityhub", 8, false, false, &["BatchImportFindings", "GetFindings", "BatchUpdateFindings", "DescribeHub", "GetEnabledStandards", "DescribeStandardsControls"]),
-    svc("organizations.amazonaws.com", "organizations", 4, true, false, &["DescribeOrganization", "ListAccounts", "DescribeAccount", "ListRoots", "ListOrganizationalUnitsForParent", "ListPolicies", "ListAccountsForParent", "ListParents"]),
-    svc(SIGNIN, "signin", 4, true, false, &["ConsoleLogin", "CheckMfa", "SwitchRole", "GetSigninToken", "RenewRole"]),
-    svc("sso.amazonaws.com", "sso", 6, false, false, &["GetRoleCredentials", "ListAccounts", "ListAccountRoles", "Federate", "Authenticate", "ListApplications"]),
-    svc("codebuild.amazonaws.com", "codebuild", 8, false, false, &["BatchGetBuilds", "StartBuild", "BatchGetProjects", "ListBuildsForProject", "ListProjects", "BatchPutTestCases", "CreateReport", "UpdateReport"]),
-    svc("codepipeline.amazonaws.com", "codepipeline", 8, false, false, &["PollForJobs", "GetPipelineState", "GetPipeline", "AcknowledgeJob", "PutJobSuccessResult", "GetPipelineExecution", "ListPipelineExecutions", "ListActionExecutions"]),
-    svc("codedeploy.amazonaws.com", "codedeploy", 5, false, false, &["GetDeployment", "PutLifecycleEventHookExecutionStatus", "BatchGetDeploymentTargets", "ListDeployments", "CreateDeployment", "GetDeploymentConfig"]),
-    svc("elasticache.amazonaws.com", "elasticache", 5, false, false, &["DescribeCacheClusters", "DescribeReplicationGroups", "ListTagsForResource", "DescribeCacheSubnetGroups", "DescribeEvents", "DescribeCacheParameterGroups"]),
-    svc("es.amazonaws.com", "es", 4, false, false, &["DescribeDomain", "ListDomainNames", "DescribeDomains", "DescribeDomainConfig", "ListTags"]),
-    svc("kinesis.amazonaws.com", "kinesis", 8, false, false, &["DescribeStreamSummary", "ListShards", "DescribeStream", "ListStreams", "DescribeStreamConsumer", "ListTagsForStream"]),
-    svc("firehose.amazonaws.com", "firehose", 4, false, false, &["DescribeDeliveryStream", "ListDeliveryStreams", "ListTagsForDeliveryStream", "UpdateDestination", "CreateDeliveryStream"]),
-    svc("events.amazonaws.com", "events", 8, false, false, &["DescribeRule", "ListRules", "ListTargetsByRule", "PutRule", "PutTargets", "ListEventBuses", "DescribeEventBus", "EnableRule"]),
-    svc("states.amazonaws.com", "states", 8, false, false, &["StartExecution", "DescribeExecution", "ListExecutions", "GetExecutionHistory", "DescribeStateMachine", "ListStateMachines", "DescribeStateMachineForExecution"]),
-    svc("apigateway.amazonaws.com", "apigateway", 8, false, false, &["GetRestApis", "GetResources", "GetStages", "GetRestApi", "GetDeployments", "GetMethod", "GetIntegration", "GetAuthorizers", "GetUsagePlans"]),
-    svc("acm.amazonaws.com", "acm", 4, false, false, &["DescribeCertificate", "ListCertificates", "ListTagsForCertificate", "GetCertificate", "RequestCertificate"]),
-    svc("health.amazonaws.com", "health", 3, true, false, &["DescribeEvents", "DescribeEventDetails", "DescribeAffectedEntities", "DescribeEventAggregates", "DescribeEventTypes"]),
-    svc("backup.amazonaws.com", "backup", 5, false, false, &["ListBackupJobs", "DescribeBackupJob", "ListBackupPlans", "GetBackupPlan", "ListRecoveryPointsByBackupVault", "ListBackupVaults", "DescribeRecoveryPoint"]),
-    svc("glue.amazonaws.com", "glue", 8, false, false, &["GetTable", "GetTables", "GetPartitions", "GetDatabase", "GetDatabases", "BatchCreatePartition", "GetJobRuns", "GetCrawler", "StartJobRun"]),
-    svc("athena.amazonaws.com", "athena", 8, false, false, &["GetQueryExecution", "StartQueryExecution", "GetQueryResults", "GetWorkGroup", "ListWorkGroups", "ListDataCatalogs", "GetTableMetadata", "ListDatabases"]),
-    svc("tagging.amazonaws.com", "tag", 4, false, false, &["GetResources", "GetTagKeys", "GetTagValues", "TagResources", "UntagResources"]),
-    svc("access-analyzer.amazonaws.com", "access-analyzer", 3, false, false, &["ListAnalyzers", "ListFindings", "ValidatePolicy", "GetFinding", "GetAnalyzer"]),
-    svc("support.amazonaws.com", "support", 2, true, false, &["DescribeTrustedAdvisorChecks", "DescribeTrustedAdvisorCheckResult", "DescribeTrustedAdvisorCheckSummaries", "DescribeCases", "DescribeSeverityLevels"]),
+    svc(S3, 80, false, true, &["GetObject", "PutObject", "HeadObject", "ListObjects", "DeleteObject", "CopyObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "GetObjectTagging"]),
+    svc(LAMBDA, 24, false, true, &["Invoke"]),
+    svc(DYNAMODB, 36, false, true, &["GetItem", "Query", "PutItem", "UpdateItem", "BatchGetItem", "BatchWriteItem", "DeleteItem"]),
+    svc(KMS, 90, false, false, &["Decrypt", "GenerateDataKey", "Encrypt", "DescribeKey", "GenerateDataKeyWithoutPlaintext", "ReEncrypt", "ListAliases", "ListKeys", "GetKeyPolicy", "GetKeyRotationStatus", "ListResourceTags", "CreateGrant", "RetireGrant", "ListGrants"]),
+    svc(EC2, 95, false, false, &["DescribeInstances", "DescribeNetworkInterfaces", "DescribeSecurityGroups", "DescribeVolumes", "DescribeSubnets", "DescribeInstanceStatus", "DescribeVpcs", "DescribeTags", "DescribeImages", "DescribeRouteTables", "DescribeAvailabilityZones", "DescribeSnapshots", "DescribeLaunchTemplateVersions", "DescribeAddresses", "DescribeInstanceTypes", "CreateTags", "DescribeRegions", "DescribeKeyPairs", "DescribeVpcEndpoints", "DescribeNatGateways", "DescribeInternetGateways", "DescribeSecurityGroupRules", "DescribeLaunchTemplates", "DescribeSpotPriceHistory", "CreateNetworkInterface", "DeleteNetworkInterface", "RunInstances", "CreateSnapshot", "TerminateInstances", "DescribeVolumeStatus", "StartInstances", "StopInstances", "AttachVolume", "CreateVolume"]),
+    svc(STS, 60, false, false, &["AssumeRole", "GetCallerIdentity", "AssumeRoleWithWebIdentity", "GetSessionToken", "DecodeAuthorizationMessage"]),
+    svc("s3.amazonaws.com", 45, false, false, &["ListBuckets", "GetBucketLocation", "GetBucketPolicy", "GetBucketAcl", "GetBucketVersioning", "GetBucketEncryption", "GetBucketTagging", "GetBucketPublicAccessBlock", "GetBucketLogging", "GetBucketLifecycle", "GetBucketNotification", "GetBucketReplication", "GetBucketOwnershipControls", "GetBucketObjectLockConfiguration", "GetBucketWebsite", "GetBucketCors"]),
+    svc("lambda.amazonaws.com", 20, false, false, &["GetFunction", "ListFunctions20150331", "GetFunctionConfiguration", "GetPolicy20150331v2", "ListVersionsByFunction20150331", "ListEventSourceMappings20150331", "ListTags20170331", "UpdateFunctionCode20150331v2", "UpdateFunctionConfiguration20150331v2", "GetFunctionCodeSigningConfig", "PublishVersion20150331", "ListAliases20150331"]),
+    svc("dynamodb.amazonaws.com", 15, false, false, &["DescribeTable", "ListTables", "DescribeTimeToLive", "DescribeContinuousBackups", "ListTagsOfResource", "DescribeLimits", "DescribeKinesisStreamingDestination", "UpdateTable", "CreateTable"]),
+    svc("logs.amazonaws.com", 45, false, false, &["CreateLogStream", "DescribeLogStreams", "DescribeLogGroups", "PutLogEvents", "FilterLogEvents", "GetLogEvents", "StartQuery", "GetQueryResults", "CreateLogGroup", "PutRetentionPolicy", "DescribeSubscriptionFilters", "DescribeMetricFilters"]),
+    svc("monitoring.amazonaws.com", 35, false, false, &["GetMetricData", "DescribeAlarms", "ListMetrics", "GetMetricStatistics", "PutMetricAlarm", "DescribeAlarmsForMetric", "DescribeAlarmHistory", "GetDashboard", "ListDashboards"]),
+    svc("cloudformation.amazonaws.com", 20, false, false, &["DescribeStacks", "DescribeStackEvents", "ListStacks", "DescribeStackResources", "ListStackResources", "GetTemplate", "DescribeStackResource", "GetTemplateSummary", "DescribeChangeSet", "ListExports", "ValidateTemplate", "CreateChangeSet"]),
+    svc("ecr.amazonaws.com", 30, false, false, &["GetAuthorizationToken", "BatchGetImage", "GetDownloadUrlForLayer", "BatchCheckLayerAvailability", "DescribeImages", "DescribeRepositories", "ListImages", "PutImage", "InitiateLayerUpload", "UploadLayerPart", "CompleteLayerUpload"]),
+    svc("ecs.amazonaws.com", 25, false, false, &["DescribeServices", "DescribeTasks", "ListTasks", "DescribeClusters", "SubmitTaskStateChange", "DiscoverPollEndpoint", "DescribeTaskDefinition", "ListServices", "SubmitContainerStateChange", "ListClusters", "DescribeContainerInstances", "ListContainerInstances"]),
+    svc("eks.amazonaws.com", 15, false, false, &["DescribeCluster", "ListClusters", "ListNodegroups", "DescribeNodegroup", "ListAddons", "DescribeAddon", "DescribeAddonVersions", "ListFargateProfiles", "ListUpdates"]),
+    svc("elasticloadbalancing.amazonaws.com", 15, false, false, &["DescribeTargetHealth", "DescribeLoadBalancers", "DescribeTargetGroups", "DescribeListeners", "DescribeRules", "DescribeTags", "DescribeLoadBalancerAttributes", "DescribeTargetGroupAttributes", "RegisterTargets"]),
+    svc("autoscaling.amazonaws.com", 15, false, false, &["DescribeAutoScalingGroups", "DescribeAutoScalingInstances", "DescribeScalingActivities", "DescribeLaunchConfigurations", "DescribeLifecycleHooks", "DescribePolicies", "CompleteLifecycleAction", "DescribeScheduledActions", "UpdateAutoScalingGroup"]),
+    svc("rds.amazonaws.com", 15, false, false, &["DescribeDBInstances", "DescribeDBClusters", "DescribeDBSnapshots", "DescribeDBClusterSnapshots", "DescribeEvents", "ListTagsForResource", "DescribeDBParameterGroups", "DescribeDBSubnetGroups", "DescribeDBEngineVersions", "DescribePendingMaintenanceActions", "DescribeDBLogFiles"]),
+    svc("route53.amazonaws.com", 6, true, false, &["ListResourceRecordSets", "GetChange", "ListHostedZones", "ChangeResourceRecordSets", "GetHostedZone", "ListHealthChecks"]),
+    svc("cloudfront.amazonaws.com", 4, true, false, &["ListDistributions", "GetDistribution", "GetDistributionConfig", "CreateInvalidation", "ListInvalidations", "GetInvalidation"]),
+    svc("iam.amazonaws.com", 30, true, false, &["GetRole", "ListRoles", "GetPolicy", "GetPolicyVersion", "ListAttachedRolePolicies", "ListRolePolicies", "GetRolePolicy", "ListPolicies", "GetUser", "ListUsers", "ListInstanceProfilesForRole", "ListAccessKeys", "GetAccessKeyLastUsed", "ListGroupsForUser", "ListMFADevices", "ListAttachedUserPolicies", "GetAccountSummary", "ListGroups", "GetInstanceProfile", "ListPolicyVersions", "GetAccountPasswordPolicy", "ListOpenIDConnectProviders", "CreateRole", "AttachRolePolicy", "PutRolePolicy", "CreateAccessKey", "CreateUser", "UpdateAssumeRolePolicy"]),
+    svc("sns.amazonaws.com", 10, false, false, &["GetTopicAttributes", "ListTopics", "ListSubscriptionsByTopic", "ListSubscriptions", "ListTagsForResource", "GetSubscriptionAttributes", "Subscribe"]),
+    svc("sqs.amazonaws.com", 10, false, false, &["GetQueueAttributes", "ListQueues", "GetQueueUrl", "ListQueueTags", "SetQueueAttributes", "CreateQueue"]),
+    svc("secretsmanager.amazonaws.com", 25, false, false, &["GetSecretValue", "DescribeSecret", "ListSecrets", "GetResourcePolicy", "ListSecretVersionIds", "PutSecretValue", "UpdateSecretVersionStage", "RotateSecret"]),
+    svc("ssm.amazonaws.com", 45, false, false, &["GetParameter", "GetParameters", "UpdateInstanceInformation", "GetParametersByPath", "DescribeInstanceInformation", "ListInstanceAssociations", "DescribeParameters", "UpdateInstanceAssociationStatus", "PutInventory", "ListCommands", "GetDocument", "DescribeAssociation", "ListAssociations", "PutParameter", "SendCommand", "GetCommandInvocation"]),
+    svc("config.amazonaws.com", 20, false, false, &["PutEvaluations", "DescribeConfigurationRecorders", "DescribeConfigRules", "DescribeConfigurationRecorderStatus", "DescribeDeliveryChannels", "GetComplianceDetailsByConfigRule", "DescribeComplianceByConfigRule", "SelectResourceConfig", "GetResourceConfigHistory"]),
+    svc("cloudtrail.amazonaws.com", 8, false, false, &["DescribeTrails", "GetTrailStatus", "LookupEvents", "GetEventSelectors", "ListTrails", "GetTrail", "ListTags", "GetInsightSelectors", "ListEventDataStores"]),
+    svc("guardduty.amazonaws.com", 6, false, false, &["ListDetectors", "GetDetector", "ListFindings", "GetFindings", "GetFindingsStatistics", "ListFilters", "GetMasterAccount"]),
+    svc("securityhub.amazonaws.com", 8, false, false, &["BatchImportFindings", "GetFindings", "BatchUpdateFindings", "DescribeHub", "GetEnabledStandards", "DescribeStandardsControls"]),
+    svc("organizations.amazonaws.com", 4, true, false, &["DescribeOrganization", "ListAccounts", "DescribeAccount", "ListRoots", "ListOrganizationalUnitsForParent", "ListPolicies", "ListAccountsForParent", "ListParents"]),
+    svc(SIGNIN, 4, true, false, &["ConsoleLogin", "CheckMfa", "SwitchRole", "GetSigninToken", "RenewRole"]),
+    svc("sso.amazonaws.com", 6, false, false, &["GetRoleCredentials", "ListAccounts", "ListAccountRoles", "Federate", "Authenticate", "ListApplications"]),
+    svc("codebuild.amazonaws.com", 8, false, false, &["BatchGetBuilds", "StartBuild", "BatchGetProjects", "ListBuildsForProject", "ListProjects", "BatchPutTestCases", "CreateReport", "UpdateReport"]),
+    svc("codepipeline.amazonaws.com", 8, false, false, &["PollForJobs", "GetPipelineState", "GetPipeline", "AcknowledgeJob", "PutJobSuccessResult", "GetPipelineExecution", "ListPipelineExecutions", "ListActionExecutions"]),
+    svc("codedeploy.amazonaws.com", 5, false, false, &["GetDeployment", "PutLifecycleEventHookExecutionStatus", "BatchGetDeploymentTargets", "ListDeployments", "CreateDeployment", "GetDeploymentConfig"]),
+    svc("elasticache.amazonaws.com", 5, false, false, &["DescribeCacheClusters", "DescribeReplicationGroups", "ListTagsForResource", "DescribeCacheSubnetGroups", "DescribeEvents", "DescribeCacheParameterGroups"]),
+    svc("es.amazonaws.com", 4, false, false, &["DescribeDomain", "ListDomainNames", "DescribeDomains", "DescribeDomainConfig", "ListTags"]),
+    svc("kinesis.amazonaws.com", 8, false, false, &["DescribeStreamSummary", "ListShards", "DescribeStream", "ListStreams", "DescribeStreamConsumer", "ListTagsForStream"]),
+    svc("firehose.amazonaws.com", 4, false, false, &["DescribeDeliveryStream", "ListDeliveryStreams", "ListTagsForDeliveryStream", "UpdateDestination", "CreateDeliveryStream"]),
+    svc("events.amazonaws.com", 8, false, false, &["DescribeRule", "ListRules", "ListTargetsByRule", "PutRule", "PutTargets", "ListEventBuses", "DescribeEventBus", "EnableRule"]),
+    svc("states.amazonaws.com", 8, false, false, &["StartExecution", "DescribeExecution", "ListExecutions", "GetExecutionHistory", "DescribeStateMachine", "ListStateMachines", "DescribeStateMachineForExecution"]),
+    svc("apigateway.amazonaws.com", 8, false, false, &["GetRestApis", "GetResources", "GetStages", "GetRestApi", "GetDeployments", "GetMethod", "GetIntegration", "GetAuthorizers", "GetUsagePlans"]),
+    svc("acm.amazonaws.com", 4, false, false, &["DescribeCertificate", "ListCertificates", "ListTagsForCertificate", "GetCertificate", "RequestCertificate"]),
+    svc("health.amazonaws.com", 3, true, false, &["DescribeEvents", "DescribeEventDetails", "DescribeAffectedEntities", "DescribeEventAggregates", "DescribeEventTypes"]),
+    svc("backup.amazonaws.com", 5, false, false, &["ListBackupJobs", "DescribeBackupJob", "ListBackupPlans", "GetBackupPlan", "ListRecoveryPointsByBackupVault", "ListBackupVaults", "DescribeRecoveryPoint"]),
+    svc("glue.amazonaws.com", 8, false, false, &["GetTable", "GetTables", "GetPartitions", "GetDatabase", "GetDatabases", "BatchCreatePartition", "GetJobRuns", "GetCrawler", "StartJobRun"]),
+    svc("athena.amazonaws.com", 8, false, false, &["GetQueryExecution", "StartQueryExecution", "GetQueryResults", "GetWorkGroup", "ListWorkGroups", "ListDataCatalogs", "GetTableMetadata", "ListDatabases"]),
+    svc("tagging.amazonaws.com", 4, false, false, &["GetResources", "GetTagKeys", "GetTagValues", "TagResources", "UntagResources"]),
+    svc("access-analyzer.amazonaws.com", 3, false, false, &["ListAnalyzers", "ListFindings", "ValidatePolicy", "GetFinding", "GetAnalyzer"]),
+    svc("support.amazonaws.com", 2, true, false, &["DescribeTrustedAdvisorChecks", "DescribeTrustedAdvisorCheckResult", "DescribeTrustedAdvisorCheckSummaries", "DescribeCases", "DescribeSeverityLevels"]),
 ];
 
 /// Whether CloudTrail marks this call read-only.
@@ -127,11 +120,10 @@ pub fn read_only(name: &str) -> bool {
     RO.iter().any(|p| name.starts_with(p))
 }
 
-/// The IAM action name of an event name (`UpdateFunctionCode20150331v2` → `UpdateFunctionCode`).
+/// The IAM action name of an event name (`UpdateFunctionCode20150331v2` → `UpdateFunctionCode`):
+/// without the API-version suffix, as ct_iam's mapping reads it.
 pub fn action(name: &str) -> &str {
-    let trimmed = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == 'v');
-    // Only strip an API-date suffix (8+ trailing digits, optional vN), not a name ending in v.
-    if name.len() - trimmed.len() >= 8 { trimmed } else { name }
+    ct_iam::mapping::strip_version(name).unwrap_or(name)
 }
 
 /// Lower-camel noun of an API name (`DescribeLogGroups` → `logGroup`), for generic parameters.
@@ -558,7 +550,7 @@ pub fn generic(c: &Ctx, rng: &mut Rng, source: &str, name: &str) -> Payload {
                     j.s(&format!("{arg}Name"), &value);
                 }));
                 if name.starts_with("Create") || name.starts_with("Start") {
-                    let prefix = source.trim_end_matches(".amazonaws.com");
+                    let prefix = ct_iam::mapping::prefix_of(source);
                     p.resp = Some(obj(|j| {
                         j.s(&format!("{arg}Arn"), &format!("arn:aws:{prefix}:{region}:{acct}:{arg}/{value}"));
                     }));
