@@ -114,7 +114,7 @@ if [[ ! -s $NDJSON ]]; then
     echo "writing $NDJSON ..." >&2
     "$CT_UNZIP" -q "$TREE" > "$NDJSON"
 fi
-# trailscraper reads one {"Records":[...]} document: every 8th event, as in perf.md.
+# trailscraper reads one {"Records":[...]} document: every 8th event, which it takes in time.
 TS_NDJSON=bench/out/events-$SIZE.every8.ndjson
 TS_INPUT=bench/out/events-$SIZE.every8.records.json
 if [[ ! -s $TS_INPUT ]]; then

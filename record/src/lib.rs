@@ -2,6 +2,7 @@
 //! reads it): what one IAM action was used for, aggregated over events, its JSON form (`Wire`),
 //! and its exact merge. Sets keep their `cap` smallest members in sorted order, so merging capped sets
 //! gives what capping the union would: merge(a, b) is associative and order-independent.
+#![forbid(unsafe_code)]
 
 mod aggregate;
 mod capped;

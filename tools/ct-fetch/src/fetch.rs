@@ -372,9 +372,9 @@ pub async fn to_dir(
     outcome
 }
 
-/// The largest file taken: CloudTrail's files are at most 50 MB compressed (research/format.md
-/// §2.2); a larger object under a trail's key is not one of its files, and holding it whole
-/// would cost memory.
+/// The largest file taken: CloudTrail's files are at most 50 MB compressed (AWS CloudTrail User
+/// Guide, "Quotas in AWS CloudTrail"); a larger object under a trail's key is not one of its
+/// files, and holding it whole would cost memory.
 pub const MAX_OBJECT: u64 = 128 << 20;
 
 /// A download running ahead of the writer.

@@ -1,4 +1,5 @@
-//! The key layout of a trail's bucket (research/format.md §1):
+//! The key layout of a trail's bucket (AWS CloudTrail User Guide, "Finding your CloudTrail log
+//! files" and "CloudTrail digest file structure"):
 //!
 //! ```text
 //! [PREFIX/]AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_UNIQUE.json.gz

@@ -1,4 +1,5 @@
 //! ct-fetch: exactly the CloudTrail log files of a time window, from S3 or a local mirror.
+#![forbid(unsafe_code)]
 
 pub mod fetch;
 pub mod layout;

@@ -1,5 +1,6 @@
-//! Bucket layout: S3 keys of log and digest files (format.md §1–2), gzip, and the hourly
-//! digest chain (§7.1). Both generators write through here so their trees look alike.
+//! Bucket layout: S3 keys of log and digest files, gzip, and the hourly digest chain (AWS
+//! CloudTrail User Guide, "Finding your CloudTrail log files" and "CloudTrail digest file
+//! structure"). Both generators write through here so their trees look alike.
 
 use std::io::Write;
 use std::path::Path;
@@ -154,7 +155,7 @@ pub fn log_file_body<'a>(records: impl IntoIterator<Item = &'a str>) -> String {
 mod tests {
     use super::*;
 
-    /// Checks a log key against format.md §1.4's log regex, by hand (no regex crate).
+    /// Checks a log key against the layout of ct-fetch's layout.rs, by hand (no regex crate).
     fn is_log_key(k: &str) -> bool {
         let p: Vec<&str> = k.split('/').collect();
         if p.len() != 8 || p[0] != "AWSLogs" || p[2] != "CloudTrail" {

@@ -1,9 +1,10 @@
 //! ct-synth: deterministic generator of realistic CloudTrail log trees.
 //!
 //! `sample` writes the small story-driven bucket committed at `tests/data/bucket`; `tree`
-//! writes the large benchmark tree described in perf.md §1; `roles` writes the policy-quality
+//! writes the large benchmark tree described in bench/README.md ("The tree"); `roles` writes the policy-quality
 //! scenario (days of three automation roles plus the judge's ground truth). All are
 //! byte-identical for a given seed (and, for `tree`, any `--jobs`).
+#![forbid(unsafe_code)]
 
 mod catalog;
 mod json;

@@ -16,7 +16,8 @@ pub struct Session {
     pub mfa: bool,
 }
 
-/// `userIdentity`, in the shapes CloudTrail writes (format.md §4).
+/// `userIdentity`, in the shapes CloudTrail writes (AWS CloudTrail User Guide, "CloudTrail
+/// userIdentity element").
 #[derive(Clone, Debug)]
 pub enum Identity<'a> {
     IamUser {

@@ -1,4 +1,4 @@
-//! `ct-synth tree`: a large, statistically realistic log tree for benchmarks (perf.md §1).
+//! `ct-synth tree`: a large, statistically realistic log tree for benchmarks (bench/README.md, "The tree").
 //!
 //! The run is planned serially (which file, region, delivery time, record count), then each
 //! file is generated, hashed, gzipped and written by a pool of threads. A file's content
