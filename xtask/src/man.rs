@@ -84,7 +84,9 @@ fn synopsis(cmd: &clap::Command) -> Roff {
             if takes {
                 flag += &format!(" {}", values.join(" "));
             }
-            parts.push(if arg.is_required_set() { flag } else { format!("[{flag}]") } + if many && takes { "..." } else { "" });
+            parts.push(
+                if arg.is_required_set() { flag } else { format!("[{flag}]") } + if many && takes { "..." } else { "" },
+            );
         }
         parts.join(" ")
     }
