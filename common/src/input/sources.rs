@@ -1,6 +1,7 @@
 //! Turning command-line paths into the ordered list of sources to read.
 
 use std::ffi::OsStr;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -32,16 +33,37 @@ pub fn shown(name: &str) -> String {
     if name.chars().any(char::is_control) { name.escape_debug().to_string() } else { name.to_string() }
 }
 
+/// What a tool says when it waits for events typed on the terminal, which looks like a hang
+/// to someone who forgot the file name.
+pub const TERMINAL_NOTE: &str =
+    "reading events from the terminal (standard input); give a file or pipe events in, Ctrl-D to end";
+
+/// Says on stderr, once, that standard input is being read, when it is a terminal (never when
+/// events are piped or redirected in). The tool is named as the program was called.
+fn note_terminal_stdin(noted: &mut bool) {
+    if *noted || !std::io::stdin().is_terminal() {
+        return;
+    }
+    *noted = true;
+    let argv0 = std::env::args_os().next().unwrap_or_default();
+    let tool = Path::new(&argv0).file_name().map(|n| n.to_string_lossy().into_owned());
+    let _ = writeln!(std::io::stderr().lock(), "{}: {TERMINAL_NOTE}", tool.as_deref().unwrap_or("ct"));
+}
+
 /// Expands paths: `-` (or no path at all) is stdin; a directory is walked recursively in
 /// sorted order, following symbolic links but never looping, and leaving out hidden entries
-/// (such as the partial downloads of ct-fetch) below it.
+/// (such as the partial downloads of ct-fetch) below it. When stdin is among them and is a
+/// terminal, a note on stderr says so (`TERMINAL_NOTE`).
 pub fn expand(paths: &[PathBuf]) -> Vec<Source> {
+    let mut noted = false;
     if paths.is_empty() {
+        note_terminal_stdin(&mut noted);
         return vec![Source::Stdin];
     }
     let mut out = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
+            note_terminal_stdin(&mut noted);
             out.push(Source::Stdin);
             continue;
         }
