@@ -1,12 +1,14 @@
 //! ct-filter: select CloudTrail events by who, what, where and when.
 #![forbid(unsafe_code)]
 
+mod hint;
 mod lines;
 pub mod predicate;
 mod prefilter;
+pub mod resource;
 
 use std::fmt;
-use std::io;
+use std::io::{self, IsTerminal, Write};
 
 use clap::Parser;
 use ct_common::cli::{InputArgs, OutputArgs, after_help};
@@ -17,6 +19,8 @@ use ct_common::output::Output;
 use ct_common::report::{Reporter, Summary, plural};
 use ct_common::time::Time;
 use ct_common::{EXIT_ERROR, EXIT_NEGATIVE, EXIT_OK, Error};
+
+use crate::hint::Hints;
 
 pub use predicate::{Filter, IDENTITY_TYPES, Spec, Verdict};
 
@@ -56,10 +60,14 @@ pub struct Cli {
     /// assumed role, the last part of the identity's ARN, or root for the root user.
     #[arg(long, value_name = "NAME", help_heading = "Lookup attributes")]
     pub user: Vec<String>,
-    /// Resource type in resources[].type, such as AWS::S3::Object.
+    /// Resource type in resources[].type, such as AWS::S3::Object; for an event without
+    /// resources[], the type of a resource its request names, as the console shows it
+    /// (AWS::CloudFormation::Stack) or by its IAM name (subnet). See RESOURCES.
     #[arg(long, value_name = "TYPE", help_heading = "Lookup attributes")]
     pub resource_type: Vec<String>,
-    /// Resource ARN in resources[].ARN, or the last part of it.
+    /// Resource ARN in resources[].ARN, the last part of it, or its name as the console shows
+    /// it (a stack's name); for an event without resources[], of the resources its request
+    /// names. See RESOURCES.
     #[arg(long, value_name = "NAME", help_heading = "Lookup attributes")]
     pub resource_name: Vec<String>,
     /// Access key ID (userIdentity.accessKeyId).
@@ -100,10 +108,11 @@ pub struct Cli {
     #[arg(long, value_name = "AGENT", help_heading = "Where")]
     pub user_agent: Vec<String>,
 
-    /// Calls that failed: errorCode is present.
+    /// Calls that failed: errorCode is present, or a console sign-in failed
+    /// (responseElements.ConsoleLogin is Failure, with an errorMessage and often no errorCode).
     #[arg(long, conflicts_with = "no_error", help_heading = "Outcome")]
     pub error: bool,
-    /// Calls that succeeded: no errorCode.
+    /// Calls that succeeded: no errorCode, and no failed console sign-in.
     #[arg(long, help_heading = "Outcome")]
     pub no_error: bool,
     /// Error code (errorCode), such as AccessDenied or '*UnauthorizedOperation'.
@@ -143,6 +152,11 @@ pub struct Cli {
     /// Print a summary line on stderr (events read, matched, errors) even without errors.
     #[arg(long, help_heading = "Output")]
     pub stats: bool,
+    /// When nothing matched, say on stderr what came close (values that match without case,
+    /// the nearest values seen), as is done anyway when stderr is a terminal. Not with -q or
+    /// --invert.
+    #[arg(long, help_heading = "Output")]
+    pub verbose: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 
@@ -161,7 +175,28 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          --user follows what the console shows as the user name: userIdentity.userName, the session name of an assumed \
          role (the last part of its ARN), the last part of any identity ARN, and root for the root user. --role selects \
          the role a session was issued for (sessionContext.sessionIssuer), by name or ARN. --start and --end are both \
-         inclusive and compare instants, so any zone in eventTime is honoured.",
+         inclusive and compare instants, so any zone in eventTime is honoured.\n\n\
+         --error selects the calls that failed: errorCode present and not null, and the failed console sign-ins, which \
+         CloudTrail writes as ConsoleLogin events with responseElements.ConsoleLogin Failure and an errorMessage (such as \
+         \"Failed authentication\") but usually no errorCode. --no-error selects the rest.",
+    ),
+    (
+        "RESOURCES",
+        "--resource-type and --resource-name test the event's resources[] (the type, the ARN, the ARN's last part). \
+         Many events carry no resources[] (most management events, such as CloudFormation's, and events written before \
+         CloudTrail added the field); for those, as the console's event history does, they test the resources the IAM \
+         mapping of ct-actions finds in the request and response (CreateStack's stackName, RunInstances' instances, \
+         subnets and security groups), leaving out the ones only inferred (the role an iam:PassRole passes).\n\n\
+         The type of such a resource is the one the console shows, from its ARN's service and resource: \
+         AWS::S3::Bucket, AWS::S3::Object, AWS::EC2::Instance, AWS::EC2::SecurityGroup, AWS::EC2::Subnet, AWS::EC2::Volume, \
+         AWS::EC2::VPC, AWS::CloudFormation::Stack, AWS::IAM::Role, AWS::IAM::User, AWS::IAM::Group, AWS::IAM::Policy, \
+         AWS::IAM::InstanceProfile, AWS::Lambda::Function, AWS::DynamoDB::Table, AWS::KMS::Key, AWS::SNS::Topic, \
+         AWS::SQS::Queue, AWS::RDS::DBInstance, AWS::RDS::DBCluster; any resource also has its IAM resource type name \
+         from the Service Authorization Reference (instance, subnet, image, stack). Its name is its ARN, the ARN's last \
+         part, or the name the console shows: a stack's name (stack/NAME/ID), a Lambda function's name without version \
+         or alias; a resource the call created without a name in the event (instance/*) has none.\n\n\
+         The mapping runs only for events that every other predicate selected, and only when --resource-type or \
+         --resource-name is given.",
     ),
     (
         "INPUT",
@@ -169,6 +204,17 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          came in. Anything else ct-unzip reads (gzip files, delivery files, directories, lookup-events output, \
          EventBridge envelopes) goes through the same reader as ct-unzip, and each event comes out as ct-unzip would \
          write it. A line that is not JSON, or not an object, is reported with its line number and dropped.",
+    ),
+    (
+        "NOTHING MATCHED",
+        "When no event matched and standard error is a terminal (or with --verbose), one line on stderr says what came \
+         close: the values that match a predicate without case (no event matched; ConsoleLogin matches --event-name \
+         without case (12 events)), else the nearest values seen by edit distance, or all of them when there are few, \
+         for --event-name, --event-source, --user, --role, --account, --region, --error-code, --event-type and \
+         --access-key-id; the span of eventTime read when a time is given. To find them, the events are looked at \
+         while nothing has matched yet, without the literal search that skips lines; at most 4096 distinct values are \
+         kept per option. Scripts (stderr not a terminal, no --verbose) get no such line, and -q and --invert never do; \
+         the exit status is the same either way.",
     ),
     (
         "EXIT STATUS",
@@ -182,6 +228,8 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          ct-unzip logs/ | ct-filter --user alice --start '2017-06-01 12:00 AM'\n\
          ct-unzip logs/ | ct-filter --event-name CreateStack --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm'\n\
          ct-filter --role deploy-agent --no-error logs/\n\
+         ct-filter --resource-type AWS::CloudFormation::Stack --resource-name webapp-prod logs/\n\
+         ct-filter --event-name ConsoleLogin --error logs/\n\
          ct-filter --where requestParameters.instanceType='t2.*' --source-ip 10.0.0.0/8 events.ndjson\n\
          ct-filter -c --error-code AccessDenied --start -7d events.ndjson",
     ),
@@ -223,6 +271,8 @@ impl Cli {
 pub fn run(cli: &Cli) -> Result<u8, Error> {
     let filter = Filter::new(&cli.spec(), Time::now()).map_err(Error::Usage)?;
     let mut report = cli.input.reporter(NAME);
+    // Why nothing matched, for people: on a terminal or when asked, never for scripts.
+    let hinting = !cli.invert && !cli.quiet && (cli.verbose || io::stderr().is_terminal());
     let mut sink = Select {
         filter: &filter,
         out: Output::stdout(cli.output.line_buffered),
@@ -232,12 +282,19 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         matched: 0,
         read: 0,
         found: Some(Found::default()),
+        hints: hinting.then(|| Hints::new(&filter)),
     };
     if sink.limit != Some(0) {
         input::run(&cli.input.paths, cli.input.jobs(), &mut sink, &mut report)?;
     }
     sink.out.flush()?;
     let (matched, read) = (sink.matched, sink.read);
+    if matched == 0
+        && sink.limit != Some(0)
+        && let Some(h) = &sink.hints
+    {
+        let _ = writeln!(io::stderr().lock(), "{NAME}: {}", h.message());
+    }
     if cli.count {
         let mut out = Output::stdout(false);
         out.record(matched.to_string().as_bytes())?;
@@ -267,22 +324,35 @@ pub struct Select<'f> {
     matched: u64,
     pub(crate) read: u64,
     found: Option<Found<'static>>,
+    /// What came close, while nothing has matched (then dropped).
+    hints: Option<Hints>,
 }
 
 impl Select<'_> {
     /// Whether whole stretches of lines may be skipped on the prefilter's word.
+    /// Not while looking for what came close: every event counts then.
     fn can_skip(&self) -> bool {
-        !self.invert && !self.filter.prefilter.is_empty()
+        !self.invert && self.hints.is_none() && !self.filter.prefilter.is_empty()
     }
 
     fn consider(&mut self, text: &[u8], place: &dyn fmt::Display, report: &mut Reporter) -> io::Result<Flow> {
         self.read += 1;
-        if !self.invert && !self.filter.prefilter.may_match(text) {
+        let ruled_out = !self.invert && !self.filter.prefilter.may_match(text);
+        if ruled_out && self.hints.is_none() {
             return Ok(Flow::Continue);
         }
         let mut found = self.found.take().unwrap_or_default().recycle();
         let verdict = self.filter.test(text, &mut found);
+        if let Some(h) = &mut self.hints
+            && matches!(verdict, Ok(Verdict::NoMatch))
+        {
+            h.record(self.filter, &found);
+        }
         self.found = Some(found.recycle());
+        if ruled_out {
+            // Looked at only for the hints: as without them, never reported nor written.
+            return Ok(Flow::Continue);
+        }
         let hit = match verdict {
             Ok(Verdict::Match) => !self.invert,
             Ok(Verdict::NoMatch) => self.invert,
@@ -306,6 +376,7 @@ impl Select<'_> {
             return Ok(report.error(place, &"invalid UTF-8 in a string"));
         }
         self.matched += 1;
+        self.hints = None;
         if self.write {
             self.out.record(text)?;
         }

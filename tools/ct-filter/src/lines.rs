@@ -14,10 +14,10 @@ use crate::Select;
 /// Filters the lines of `r`, all complete (the last may lack its newline only at the end of
 /// input), numbered from `line` on.
 pub fn region(r: &[u8], line: &mut u64, sink: &mut Select<'_>, name: &str, report: &mut Reporter) -> io::Result<Flow> {
-    let skip = sink.can_skip();
     let mut pos = 0;
     while pos < r.len() {
-        if skip {
+        // Checked at each line: the first match may allow skipping from then on.
+        if sink.can_skip() {
             // One search over many lines: the lines before the first candidate cannot match,
             // unless an escape could hide the literal in them.
             let (stretch_end, next) = match sink.filter.prefilter.next_candidate(&r[pos..]) {

@@ -7,6 +7,7 @@ use ct_common::glob::Glob;
 use ct_common::time::{self, Time};
 
 use crate::prefilter::{Prefilter, literal_of};
+use crate::resource::{self, ResourceTest};
 
 /// What testing one line gave.
 #[derive(Debug, PartialEq, Eq)]
@@ -26,8 +27,6 @@ enum Test {
     Text { paths: Vec<usize>, globs: Vec<Glob> },
     /// The user name as the console shows it.
     User { user_name: usize, arn: usize, kind: usize, globs: Vec<Glob> },
-    /// `resources[].ARN` or its last part.
-    ResourceName { arn: usize, globs: Vec<Glob> },
     /// `readOnly` (a boolean in events, the string "true"/"false" in some exports).
     ReadOnly { path: usize, want: bool },
     /// eventTime within [start, end], both inclusive.
@@ -36,8 +35,8 @@ enum Test {
     Role { name: usize, arn: usize, identity_arn: usize, sel: Vec<RoleSel> },
     /// sourceIPAddress in a network, or equal to a text (service names).
     SourceIp { path: usize, sel: Vec<IpSel> },
-    /// errorCode present and not null (or the opposite).
-    Error { path: usize, want: bool },
+    /// errorCode present and not null, or a failed console sign-in (or the opposite).
+    Error { path: usize, console: usize, want: bool },
     /// eventCategory, inferred for records older than eventVersion 1.07.
     Category { category: usize, management: usize, event_type: usize, want: Vec<String> },
     /// `--where PATH=VALUE`.
@@ -70,7 +69,30 @@ enum WhereVal {
 pub struct Filter {
     paths: Paths,
     tests: Vec<Test>,
+    /// `--resource-type` and `--resource-name`, tested last: the mapping may have to run.
+    resources: Option<ResourceTest>,
     pub prefilter: Prefilter,
+    /// The predicates the note on why nothing matched speaks of (see `hint.rs`).
+    pub(crate) hinted: Vec<Hinted>,
+    /// eventTime, when a time predicate reads it.
+    pub(crate) time_path: Option<usize>,
+}
+
+/// Where a predicate finds its values in an event, for the note on why nothing matched.
+#[derive(Debug, Clone)]
+pub(crate) enum Reader {
+    Paths(Vec<usize>),
+    User { user_name: usize, arn: usize, kind: usize },
+    Role { name: usize, arn: usize },
+}
+
+/// A predicate the note on why nothing matched speaks of: its option, its values as
+/// compared, and where they are read.
+#[derive(Debug, Clone)]
+pub(crate) struct Hinted {
+    pub option: &'static str,
+    pub values: Vec<String>,
+    pub reader: Reader,
 }
 
 /// The predicates as given on the command line (values not yet checked).
@@ -124,16 +146,18 @@ const CATEGORIES: &[&str] = &["Management", "Data", "Insight", "NetworkActivity"
 impl Filter {
     /// Compiles the predicates; `Err` is a usage error worded for the user.
     pub fn new(spec: &Spec, now: Time) -> Result<Filter, String> {
-        let mut f = Filter { paths: Paths::new(), tests: Vec::new(), prefilter: Prefilter::default() };
+        let mut f = Filter {
+            paths: Paths::new(),
+            tests: Vec::new(),
+            resources: None,
+            prefilter: Prefilter::default(),
+            hinted: Vec::new(),
+            time_path: None,
+        };
         let globs = |v: &[String]| v.iter().map(|s| Glob::new(s)).collect::<Vec<_>>();
         f.text(&["eventID"], &spec.event_id, true);
         f.text(&["eventName"], &spec.event_name, true);
-        let sources: Vec<String> = spec
-            .event_source
-            .iter()
-            .map(|s| if s.contains('.') || s.contains('*') { s.clone() } else { format!("{s}.amazonaws.com") })
-            .collect();
-        f.text(&["eventSource"], &sources, true);
+        f.text(&["eventSource"], &event_sources(spec), true);
         if let Some(want) = spec.read_only {
             let path = f.paths.add("readOnly");
             f.tests.push(Test::ReadOnly { path, want });
@@ -145,11 +169,17 @@ impl Filter {
             f.prefilter.require_any(spec.user.iter().map(|u| literal_of(u)).collect());
             f.tests.push(Test::User { user_name, arn, kind, globs: globs(&spec.user) });
         }
-        f.text(&["resources.type"], &spec.resource_type, true);
-        if !spec.resource_name.is_empty() {
-            let arn = f.paths.add("resources.ARN");
-            f.prefilter.require_any(spec.resource_name.iter().map(|u| literal_of(u)).collect());
-            f.tests.push(Test::ResourceName { arn, globs: globs(&spec.resource_name) });
+        if !spec.resource_type.is_empty() || !spec.resource_name.is_empty() {
+            // A type the mapping gives is nowhere in the text: only names prefilter, by their
+            // last part, which the event states wherever the resource came from.
+            let type_path = f.paths.add("resources.type");
+            let arn_path = f.paths.add("resources.ARN");
+            if !spec.resource_name.is_empty() {
+                let lits = spec.resource_name.iter().map(|n| literal_of(resource::name_literal(n))).collect();
+                f.prefilter.require_any(lits);
+            }
+            let (types, names) = (globs(&spec.resource_type), globs(&spec.resource_name));
+            f.resources = Some(ResourceTest { type_path, arn_path, types, names });
         }
         f.text(&["userIdentity.accessKeyId"], &spec.access_key_id, true);
         let start =
@@ -199,10 +229,14 @@ impl Filter {
         f.text(&["userAgent"], &spec.user_agent, true);
         if spec.error || spec.no_error {
             let path = f.paths.add("errorCode");
+            // A failed console sign-in carries errorMessage and often no errorCode (CloudTrail
+            // User Guide, "AWS Management Console sign-in events"): "error", the start
+            // of both keys, is the one literal (one search, not two).
+            let console = f.paths.add("responseElements.ConsoleLogin");
             if spec.error {
-                f.prefilter.require_any(vec![Some("errorCode".to_string())]);
+                f.prefilter.require_any(vec![Some("error".to_string())]);
             }
-            f.tests.push(Test::Error { path, want: spec.error });
+            f.tests.push(Test::Error { path, console, want: spec.error });
         }
         f.text(&["errorCode"], &spec.error_code, true);
         f.text(&["eventType"], &spec.event_type, true);
@@ -238,7 +272,65 @@ impl Filter {
             f.prefilter.require_any(vec![literal_of(last)]);
             f.tests.push(Test::Has { path });
         }
+        f.hint(spec);
         Ok(f)
+    }
+
+    /// Notes which predicates the note on why nothing matched speaks of. Their paths are
+    /// those the predicates read already, so no event is read further for it.
+    fn hint(&mut self, spec: &Spec) {
+        let mut paths = |option: &'static str, paths: &[&str], values: &[String]| {
+            if !values.is_empty() {
+                let ids = paths.iter().map(|p| self.paths.add(p)).collect();
+                self.hinted.push(Hinted { option, values: values.to_vec(), reader: Reader::Paths(ids) });
+            }
+        };
+        paths("--event-name", &["eventName"], &spec.event_name);
+        paths("--account", &["recipientAccountId", "userIdentity.accountId"], &spec.account);
+        paths("--region", &["awsRegion"], &spec.region);
+        paths("--error-code", &["errorCode"], &spec.error_code);
+        paths("--event-type", &["eventType"], &spec.event_type);
+        paths("--access-key-id", &["userIdentity.accessKeyId"], &spec.access_key_id);
+        paths("--event-source", &["eventSource"], &event_sources(spec));
+        if !spec.user.is_empty() {
+            let reader = Reader::User {
+                user_name: self.paths.add("userIdentity.userName"),
+                arn: self.paths.add("userIdentity.arn"),
+                kind: self.paths.add("userIdentity.type"),
+            };
+            self.hinted.push(Hinted { option: "--user", values: spec.user.clone(), reader });
+        }
+        if !spec.role.is_empty() {
+            let reader = Reader::Role {
+                name: self.paths.add("userIdentity.sessionContext.sessionIssuer.userName"),
+                arn: self.paths.add("userIdentity.sessionContext.sessionIssuer.arn"),
+            };
+            self.hinted.push(Hinted { option: "--role", values: spec.role.clone(), reader });
+        }
+        if self.tests.iter().any(|t| matches!(t, Test::Time { .. })) {
+            self.time_path = Some(self.paths.add("eventTime"));
+        }
+    }
+
+    /// The values a hinted predicate reads in an event (into `out`, deduplicated).
+    pub(crate) fn values<'f>(&self, reader: &Reader, f: &'f Found<'_>, out: &mut Vec<&'f str>) {
+        out.clear();
+        match reader {
+            Reader::Paths(ids) => ids.iter().for_each(|&p| out.extend(f.strs(p))),
+            Reader::User { user_name, arn, kind } => {
+                out.extend(f.strs(*user_name));
+                out.extend(f.strs(*arn).map(arn_tail));
+                if f.str(*kind) == Some("Root") {
+                    out.push("root");
+                }
+            }
+            Reader::Role { name, arn } => {
+                out.extend(f.strs(*name));
+                out.extend(f.strs(*arn));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
     }
 
     /// A text predicate over `paths`; `prefilter` when its values are literal text.
@@ -260,9 +352,18 @@ impl Filter {
             Shape::NotObject => return Ok(Verdict::NotObject),
             Shape::Event => {}
         }
-        let all = self.tests.iter().all(|t| t.holds(found));
+        let all =
+            self.tests.iter().all(|t| t.holds(found)) && self.resources.as_ref().is_none_or(|r| r.holds(line, found));
         Ok(if all { Verdict::Match } else { Verdict::NoMatch })
     }
+}
+
+/// The --event-source values as compared: `ec2` stands for `ec2.amazonaws.com`.
+fn event_sources(spec: &Spec) -> Vec<String> {
+    spec.event_source
+        .iter()
+        .map(|s| if s.contains('.') || s.contains('*') { s.clone() } else { format!("{s}.amazonaws.com") })
+        .collect()
 }
 
 fn check_path(path: &str, opt: &str) -> Result<(), String> {
@@ -353,9 +454,6 @@ impl Test {
                 let mut names = f.strs(*user_name).chain(f.strs(*arn).map(arn_tail)).chain(root.then_some("root"));
                 names.any(|n| globs.iter().any(|g| g.is_match(n)))
             }
-            Test::ResourceName { arn, globs } => {
-                f.strs(*arn).any(|a| globs.iter().any(|g| g.is_match(a) || g.is_match(arn_tail(a))))
-            }
             Test::ReadOnly { path, want } => f.get(*path).any(|v| match v {
                 Val::Bool(b) => b == want,
                 Val::Str(s) => s.eq_ignore_ascii_case(if *want { "true" } else { "false" }),
@@ -380,8 +478,8 @@ impl Test {
                     (IpSel::Text(g), _) => g.is_match(s),
                 })
             }),
-            Test::Error { path, want } => {
-                let has = f.get(*path).any(|v| !matches!(v, Val::Null));
+            Test::Error { path, console, want } => {
+                let has = f.get(*path).any(|v| !matches!(v, Val::Null)) || f.str(*console) == Some("Failure");
                 has == *want
             }
             Test::Category { category, management, event_type, want } => {
@@ -553,6 +651,77 @@ mod tests {
         assert!(holds(Spec { read_only: Some(true), ..Spec::default() }, r#"{"eventName":"X","readOnly":"true"}"#));
     }
 
+    /// A CloudFormation CreateStack as CloudTrail wrote it in 2017: no resources[].
+    const CREATE_STACK: &str = r#"{"eventVersion":"1.05","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/deploy-agent/ci-1","accountId":"111122223333","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/deploy-agent","userName":"deploy-agent"}}},"eventTime":"2017-06-01T13:06:24Z","eventSource":"cloudformation.amazonaws.com","eventName":"CreateStack","awsRegion":"ap-southeast-2","requestParameters":{"stackName":"webapp-prod","roleARN":"arn:aws:iam::111122223333:role/cfn-exec","capabilities":["CAPABILITY_IAM"]},"responseElements":{"stackId":"arn:aws:cloudformation:ap-southeast-2:111122223333:stack/webapp-prod/19646292-66eb-4562-855a-55545b100b89"},"eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#;
+
+    fn rt(types: &[&str], names: &[&str]) -> Spec {
+        Spec {
+            resource_type: types.iter().map(|t| t.to_string()).collect(),
+            resource_name: names.iter().map(|n| n.to_string()).collect(),
+            ..Spec::default()
+        }
+    }
+
+    #[test]
+    fn resources_the_console_shows_for_events_without_resources() {
+        assert!(holds(rt(&["AWS::CloudFormation::Stack"], &[]), CREATE_STACK));
+        assert!(holds(rt(&[], &["webapp-prod"]), CREATE_STACK));
+        assert!(holds(rt(&["AWS::CloudFormation::Stack"], &["webapp-prod"]), CREATE_STACK));
+        assert!(holds(rt(&["AWS::CloudFormation::*"], &["webapp-*"]), CREATE_STACK));
+        assert!(holds(rt(&["stack"], &[]), CREATE_STACK), "the IAM resource type name");
+        let arn =
+            "arn:aws:cloudformation:ap-southeast-2:111122223333:stack/webapp-prod/19646292-66eb-4562-855a-55545b100b89";
+        assert!(holds(rt(&[], &[arn]), CREATE_STACK));
+        assert!(holds(rt(&[], &["arn:aws:cloudformation:*:stack/webapp-prod/*"]), CREATE_STACK));
+        assert!(!holds(rt(&["AWS::EC2::Instance"], &[]), CREATE_STACK));
+        assert!(!holds(rt(&[], &["webapp-staging"]), CREATE_STACK));
+        assert!(!holds(rt(&["AWS::CloudFormation::Stack"], &["webapp-staging"]), CREATE_STACK));
+        // The role passed is an inferred iam:PassRole, not a resource of the call.
+        assert!(!holds(rt(&["AWS::IAM::Role"], &[]), CREATE_STACK));
+        assert!(!holds(rt(&[], &["cfn-exec"]), CREATE_STACK));
+        // A failed create names its stack without an id: the name is still the stack's.
+        let failed = CREATE_STACK.replace(r#""responseElements":{"stackId":"arn:aws:cloudformation:ap-southeast-2:111122223333:stack/webapp-prod/19646292-66eb-4562-855a-55545b100b89"}"#, r#""errorCode":"AlreadyExistsException","responseElements":null"#);
+        assert!(holds(rt(&["AWS::CloudFormation::Stack"], &["webapp-prod"]), &failed));
+    }
+
+    #[test]
+    fn resources_of_the_request_by_console_type_or_iam_type() {
+        let run = event(
+            Some(identity("IAMUser")),
+            r#","requestParameters":{"instanceType":"t2.micro","imageId":"ami-0a9c3f51","subnetId":"subnet-6e7f829a","groupSet":{"items":[{"groupId":"sg-5d3e9a21"}]}},"responseElements":{"instancesSet":{"items":[{"instanceId":"i-0abc"}]}}"#,
+        );
+        assert!(holds(rt(&["AWS::EC2::Subnet"], &["subnet-6e7f829a"]), &run));
+        assert!(holds(rt(&["AWS::EC2::SecurityGroup"], &["sg-5d3e9a21"]), &run));
+        assert!(holds(rt(&["image"], &["ami-0a9c3f51"]), &run), "no console type in the table: the IAM name");
+        assert!(holds(rt(&["AWS::EC2::Instance"], &[]), &run));
+        assert!(!holds(rt(&["AWS::S3::Bucket"], &[]), &run));
+        // An event's own resources[] answer alone: the request is not looked into.
+        let with = event(
+            Some(identity("IAMUser")),
+            r#","requestParameters":{"subnetId":"subnet-6e7f829a"},"resources":[{"type":"AWS::EC2::Instance","ARN":"arn:aws:ec2:ap-southeast-2:111122223333:instance/i-0abc"}]"#,
+        );
+        assert!(holds(rt(&["AWS::EC2::Instance"], &["i-0abc"]), &with));
+        assert!(!holds(rt(&["AWS::EC2::Subnet"], &[]), &with));
+        assert!(!holds(rt(&[], &["subnet-6e7f829a"]), &with));
+        // Service events and sign-ins use no resource of the caller's.
+        assert!(!holds(
+            rt(&["*"], &[]),
+            r#"{"eventName":"ConsoleLogin","eventSource":"signin.amazonaws.com","eventType":"AwsConsoleSignIn"}"#
+        ));
+    }
+
+    #[test]
+    fn resource_types_never_prefilter_and_names_by_their_last_part() {
+        let f = Filter::new(&rt(&["AWS::CloudFormation::Stack"], &[]), NOW).unwrap();
+        assert!(f.prefilter.is_empty(), "a mapped type is nowhere in the text");
+        let f = Filter::new(&rt(&[], &["arn:aws:cloudformation:ap-southeast-2:111122223333:stack/webapp-prod"]), NOW)
+            .unwrap();
+        assert!(f.prefilter.may_match(CREATE_STACK.as_bytes()));
+        assert!(!f.prefilter.may_match(br#"{"eventName":"DescribeStacks"}"#));
+        let f = Filter::new(&rt(&[], &["arn:aws:cloudformation:*:stack/webapp-prod/*"]), NOW).unwrap();
+        assert!(f.prefilter.is_empty());
+    }
+
     #[test]
     fn time_bounds_are_inclusive_instants() {
         let ev = event(None, "");
@@ -613,6 +782,22 @@ mod tests {
         assert!(holds(err(false), &ok));
         assert!(holds(err(false), &plain));
         assert!(!holds(err(false), &denied));
+        // A failed console sign-in has an errorMessage and no errorCode (CloudTrail User Guide,
+        // "AWS Management Console sign-in events"); a successful one is no error.
+        let login = |outcome: &str, extra: &str| {
+            format!(
+                r#"{{"eventVersion":"1.05","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","eventType":"AwsConsoleSignIn"{extra},"responseElements":{{"ConsoleLogin":"{outcome}"}},"additionalEventData":{{"MFAUsed":"No"}}}}"#
+            )
+        };
+        let failed = login("Failure", r#","errorMessage":"Failed authentication""#);
+        assert!(holds(err(true), &failed));
+        assert!(!holds(err(false), &failed));
+        assert!(!holds(err(true), &login("Success", "")));
+        assert!(holds(err(false), &login("Success", "")));
+        // The prefilter does not rule the failure out: it looks for "error", in both keys.
+        let f = Filter::new(&err(true), NOW).unwrap();
+        assert!(f.prefilter.may_match(failed.as_bytes()) && f.prefilter.may_match(denied.as_bytes()));
+        assert!(!f.prefilter.may_match(plain.as_bytes()));
         let code = |c: &str| Spec { error_code: vec![c.to_string()], ..Spec::default() };
         assert!(holds(code("*UnauthorizedOperation"), &denied));
         assert!(!holds(code("AccessDenied"), &denied));

@@ -271,3 +271,166 @@ fn stats_count_the_lines_the_prefilter_skipped() {
     let run = filter(&["--stats", "--event-name", "Nothing"], cut.as_bytes());
     assert!(run.stderr.contains("1000 events read, 0 matched"), "{}", run.stderr);
 }
+
+/// The console's own answers on the sample trail, whose 2017 records carry no resources[]
+/// for CloudFormation: the stack webapp-prod is the one of the stack calls that name it
+/// (stackName) and of the RDS look-up of the instance of the same name.
+#[test]
+fn the_stack_the_console_finds() {
+    let events = sample_events();
+    let input = ndjson(&events);
+    let stack_calls = |e: &Value| {
+        s(e, &["eventSource"]) == Some("cloudformation.amazonaws.com")
+            && s(e, &["requestParameters", "stackName"]) == Some("webapp-prod")
+    };
+    let run =
+        filter(&["--resource-type", "AWS::CloudFormation::Stack", "--resource-name", "webapp-prod"], input.as_bytes());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let want = oracle(&events, stack_calls);
+    assert_eq!(want.len(), 74);
+    assert_eq!(lines(&run.stdout), want);
+    let run = filter(&["--resource-name", "webapp-prod"], input.as_bytes());
+    let want =
+        oracle(&events, |e| stack_calls(e) || s(e, &["requestParameters", "dBInstanceName"]) == Some("webapp-prod"));
+    assert_eq!(lines(&run.stdout), want);
+    // "Which stacks were created in the window": the success and the retried create.
+    let args = [
+        "--resource-type",
+        "AWS::CloudFormation::Stack",
+        "--event-name",
+        "CreateStack",
+        "--start",
+        "2017-06-01 1:00 pm",
+        "--end",
+        "2017-06-02 5:00 pm",
+    ];
+    let run = filter(&args, input.as_bytes());
+    assert_eq!(run.stdout.lines().count(), 2, "{}", run.stderr);
+    // Events that carry resources[] answer from them: the S3 objects of the data events.
+    let run = filter(&["-c", "--resource-type", "AWS::S3::Object"], input.as_bytes());
+    let objects = oracle(&events, |e| {
+        e["resources"].as_array().is_some_and(|r| r.iter().any(|r| s(r, &["type"]) == Some("AWS::S3::Object")))
+    });
+    assert!(!objects.is_empty());
+    let mapped_objects = oracle(&events, |e| {
+        e.get("resources").is_none()
+            && s(e, &["eventSource"]) == Some("s3.amazonaws.com")
+            && e["requestParameters"]["key"].is_string()
+    });
+    assert_eq!(run.stdout, format!("{}\n", objects.len() + mapped_objects.len()), "{}", run.stderr);
+}
+
+#[test]
+fn a_failed_console_sign_in_is_an_error() {
+    let events = sample_events();
+    let input = ndjson(&events);
+    let failed = |e: &Value| {
+        e.get("errorCode").is_some_and(|c| !c.is_null())
+            || s(e, &["responseElements", "ConsoleLogin"]) == Some("Failure")
+    };
+    let run = filter(&["--error"], input.as_bytes());
+    assert_eq!(lines(&run.stdout), oracle(&events, failed));
+    assert_eq!(run.stdout.lines().count(), 8, "7 with an errorCode and bob's failed sign-in");
+    let run = filter(&["--event-name", "ConsoleLogin", "--error"], input.as_bytes());
+    let bob: Vec<String> = lines(&run.stdout);
+    assert_eq!(bob.len(), 1);
+    assert!(bob[0].contains(r#""userName":"bob""#) && !bob[0].contains("errorCode"));
+    let run = filter(&["-c", "--event-name", "ConsoleLogin", "--no-error"], input.as_bytes());
+    assert_eq!(run.stdout, "4\n");
+}
+
+#[test]
+fn nothing_matched_says_what_came_close_with_verbose_only() {
+    let events = sample_events();
+    let input = ndjson(&events);
+    for (args, says) in [
+        (&["--event-name", "consolelogin"][..], "ConsoleLogin matches --event-name without case (5 events)"),
+        (&["--user", "Alice"], "alice matches --user without case (228 events)"),
+        (
+            &["--region", "ap-southeast2"],
+            "--region ap-southeast2 matched no event; the nearest values seen: ap-southeast-2 (785 events)",
+        ),
+        (
+            &["--role", "deploy-agnt"],
+            "--role deploy-agnt matched no event; the nearest values seen: deploy-agent (122 events)",
+        ),
+        (
+            &["--event-name", "ConsoleLogin", "--user", "carol"],
+            "on its own, --event-name matches 5 events and --user 113 events; no event matches every predicate",
+        ),
+        (
+            &["--event-name", "ConsoleLogin", "--start", "2017-06-03"],
+            "on its own, --event-name matches 5 events; no event matches every predicate; the events read are from 2017-06-01T00:06:20Z to 2017-06-02T17:42:01Z",
+        ),
+    ] {
+        let run = filter(&[args, &["--verbose"]].concat(), input.as_bytes());
+        assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{args:?}");
+        assert_eq!(run.stderr, format!("ct-filter: no event matched; {says}\n"), "{args:?}");
+        // A script (stderr not a terminal, no --verbose) sees what it always saw.
+        let quiet = filter(args, input.as_bytes());
+        assert_eq!((quiet.code, quiet.stdout.as_str(), quiet.stderr.as_str()), (1, "", ""), "{args:?}");
+    }
+    // -c still writes its count; -q and --invert never explain.
+    let run = filter(&["-c", "--verbose", "--event-name", "consolelogin"], input.as_bytes());
+    assert_eq!((run.code, run.stdout.as_str()), (1, "0\n"));
+    assert!(run.stderr.contains("ConsoleLogin matches"), "{}", run.stderr);
+    for args in
+        [&["-q", "--verbose", "--event-name", "consolelogin"][..], &["--invert", "--verbose", "--event-name", "*"]]
+    {
+        let run = filter(args, input.as_bytes());
+        assert_eq!((run.code, run.stderr.as_str()), (1, ""), "{args:?}");
+    }
+    // A match ends the looking: nothing is said.
+    let run = filter(&["--verbose", "--event-name", "ConsoleLogin"], input.as_bytes());
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    // The lines the literal search would skip are looked at only for the note: a bad one is
+    // not reported, and the exit status stays 1.
+    let good = r#"{"eventName":"ConsoleLogin","eventTime":"2017-06-01T00:00:00Z"}"#;
+    let bad = format!("{good}\nnot json at all\n[1,2]\n{{\"Records\":[{good}]}}\n");
+    let run = filter(&["--verbose", "--event-name", "RunInstances"], bad.as_bytes());
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "ct-filter: no event matched; --event-name RunInstances matched no event; the values seen: ConsoleLogin (1 event)\n"
+    );
+}
+
+/// Runs a shell command line on a pseudo-terminal (util-linux `script`), feeding it `input`;
+/// `None` where `script` is missing.
+fn on_terminal(command: &str, input: &[u8]) -> Option<String> {
+    let mut child = Command::new("script")
+        .args(["-qec", command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n"))
+}
+
+#[test]
+fn a_terminal_gets_the_note_and_the_reason() {
+    let bin = env!("CARGO_BIN_EXE_ct-filter");
+    let sample = repo("tests/data/bucket");
+    // stderr on a terminal: the reason without --verbose.
+    let Some(out) = on_terminal(&format!("'{bin}' --event-name consolelogin '{sample}'; echo status $?"), b"") else {
+        eprintln!("no script(1): the terminal cases are left out");
+        return;
+    };
+    assert_eq!(
+        out,
+        "ct-filter: no event matched; ConsoleLogin matches --event-name without case (5 events)\nstatus 1\n"
+    );
+    // stdin on a terminal: a note that events are awaited; Ctrl-D (EOF) ends them.
+    let out = on_terminal(&format!("'{bin}' --event-name ConsoleLogin; echo status $?"), b"\x04").unwrap();
+    assert_eq!(
+        out,
+        "ct-filter: reading events from the terminal (standard input); give a file or pipe events in, Ctrl-D to end\n\
+         ct-filter: no event matched: the input held no events\nstatus 1\n"
+    );
+    // Events piped in, on a terminal's stderr: no note.
+    let out = on_terminal(&format!("echo '{{}}' | '{bin}' --has x; echo status $?"), b"").unwrap();
+    assert_eq!(out, "ct-filter: no event matched (1 event read)\nstatus 1\n");
+}
