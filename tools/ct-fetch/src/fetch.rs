@@ -279,6 +279,69 @@ pub async fn plan(store: &Arc<Store>, scope: &Scope, limits: Limits, log: &mut L
     out
 }
 
+/// Names shown in a note at most.
+const SHOWN: usize = 12;
+
+/// `a, b, c`, or `a, b, c and 9 more`.
+fn names(all: &std::collections::BTreeSet<String>) -> String {
+    let shown: Vec<&str> = all.iter().take(SHOWN).map(String::as_str).collect();
+    match all.len().saturating_sub(SHOWN) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
+/// Why a window has no files, for people: the accounts and regions asked for that the source
+/// has no folder of, with those it has; else the window's span of deliveries. It lists the
+/// folders above the day folders again (delimiter listings; errors leave a part out).
+pub async fn why_empty(store: &Store, scope: &Scope, limits: Limits) -> String {
+    use std::collections::BTreeSet;
+    let root = format!("{}AWSLogs/", scope.base);
+    let mut log = Log::default();
+    let mut parts = Vec::new();
+    let known = known_owners(scope);
+    let all = if known.is_empty() {
+        let any_account = Scope { accounts: Vec::new(), ..scope.clone() };
+        discover(store, &any_account, &root, limits, &mut log).await.unwrap_or_default()
+    } else {
+        known
+    };
+    let accounts: BTreeSet<String> = all.iter().map(|(_, a)| a.clone()).collect();
+    for a in scope.accounts.iter().filter(|a| !accounts.contains(*a)) {
+        if !accounts.is_empty() {
+            parts.push(format!("no files for account {a}; the source has {}", names(&accounts)));
+        }
+    }
+    let owners = all.iter().filter(|(_, a)| scope.accounts.is_empty() || scope.accounts.contains(a));
+    if !scope.regions.is_empty() {
+        let mut regions = BTreeSet::new();
+        for (org, account) in owners {
+            let org_part = org.as_ref().map(|o| format!("{o}/")).unwrap_or_default();
+            for kind in &scope.kinds {
+                let kind_root = format!("{root}{org_part}{account}/{}/", kind.folder());
+                if let Ok(found) = children(store, &kind_root, limits, &mut log).await {
+                    regions.extend(found.into_iter().filter(|r| layout::is_region(r)));
+                }
+            }
+        }
+        for r in scope.regions.iter().filter(|r| !regions.contains(*r)) {
+            if !regions.is_empty() {
+                parts.push(format!("no files for region {r}; the source has {}", names(&regions)));
+            }
+        }
+    }
+    if parts.is_empty() {
+        let w = &scope.window;
+        let last = scope.kinds.iter().map(|&k| w.last(k)).max().unwrap_or(w.end);
+        parts.push(format!(
+            "no files in the window: none delivered from {} to {} (--start less 5 minutes, --end plus --delivery-lag)",
+            ct_common::time::Time::from_secs(w.first()).to_iso(),
+            ct_common::time::Time::from_secs(last).to_iso()
+        ));
+    }
+    parts.join("; ")
+}
+
 /// What a download run did.
 #[derive(Debug, Default)]
 pub struct Outcome {

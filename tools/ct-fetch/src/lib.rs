@@ -11,7 +11,7 @@ pub mod s3;
 pub mod source;
 pub mod store;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -35,6 +35,11 @@ const CLOUDTRAIL_BEGAN: i64 = 1_384_300_800;
 
 /// The longest --delivery-lag taken.
 const MAX_LAG: i64 = 7 * 86_400;
+
+/// How far back the first run of --since-last into an empty DIR starts without --start: a
+/// day, so that a cron job's first run (whatever its hour) takes yesterday's events from the
+/// same time on, as `--start -1d` would, and the runs after it go on from there.
+pub const FIRST_RUN: i64 = 86_400;
 
 /// Pull exactly the CloudTrail log files of a time window, from S3 or a local mirror.
 ///
@@ -61,7 +66,8 @@ const MAX_LAG: i64 = 7 * 86_400;
 #[command(
     name = NAME, version, max_term_width = 100, after_long_help = after_help(MAN_SECTIONS),
     mut_arg("verbose", |a| a.help(
-        "Write notes on stderr (accounts named but absent, keys in day folders that are not trail file names)"
+        "Write notes on stderr (accounts named but absent, keys in day folders that are not trail file names, \
+         and, as on a terminal, why a window has no files)"
     )),
 )]
 pub struct Cli {
@@ -69,7 +75,7 @@ pub struct Cli {
     #[arg(value_name = "SOURCE")]
     pub source: String,
 
-    /// The start of the window (see TIMES). Required unless --since-last finds files in DIR.
+    /// The start of the window (see TIMES). Required, except with --since-last (see there).
     #[arg(long, value_name = "TIME")]
     pub start: Option<String>,
 
@@ -110,7 +116,8 @@ pub struct Cli {
 
     /// Go on from where the last run into DIR without errors ended, less --delivery-lag (for
     /// cron jobs; kept in DIR/.ct-fetch-since); needs -o. In a DIR with no such record, start
-    /// at its newest delivery less the lag; in an empty DIR, at --start.
+    /// at its newest delivery less the lag; in an empty DIR, at --start, or without it 24 hours
+    /// before now (said on stderr).
     #[arg(long, requires = "output_dir")]
     pub since_last: bool,
 
@@ -189,7 +196,8 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
         "With -o DIR, a file is written as DIR/KEY. It is first written whole as .NAME.PID-N.partial in the same folder \
          (a new file, never through a link) and renamed when complete and of the listed size; readers that walk DIR \
          (ct-unzip, ct-filter) skip hidden names. --since-last keeps its place in DIR/.ct-fetch-since, moved on only by \
-         a run without errors. Keys that are not plain paths (.., a leading /, \
+         a run without errors; the first run into an empty DIR starts at --start, or, without it, 24 hours before now \
+         (a cron job's first run takes the last day, whatever its hour; stderr says so). Keys that are not plain paths (.., a leading /, \
          empty or hidden parts, control or bidirectional-text characters, backslashes), keys a listing returns outside \
          the folder asked for, and keys that differ only in case are refused with an error, and shown escaped: bucket \
          contents are not trusted. Only keys that follow the CloudTrail layout, in the folder their name says, are ever fetched.",
@@ -316,11 +324,22 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         };
         match since {
             Some(t) => start = Some(Time::from_secs(t)),
+            None if start.is_none() => {
+                // A first run: a day back, said always (it happens once, and chose for the user).
+                let t = Time::from_secs(now.secs.saturating_sub(FIRST_RUN));
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "{NAME}: no earlier run recorded in {}: starting at {}, 24 hours ago (--start chooses another)",
+                    mirror::shown(&dir.display().to_string()),
+                    t.to_iso()
+                );
+                start = Some(t);
+            }
             None => report.note(&dir.display(), &"no log files yet; starting at --start"),
         }
     }
     let Some(start) = start else {
-        return Err(Error::Usage("give --start (or --since-last with files already in -o DIR)".into()));
+        return Err(Error::Usage("give --start (or --since-last with -o DIR)".into()));
     };
     if start > end {
         return Err(Error::Usage(format!("--start ({start}) is after --end ({end})")));
@@ -380,6 +399,11 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         }
         for (place, msg) in &log.errors {
             report.error(place, msg);
+        }
+        // Why nothing is there, for people (a terminal, or -v): scripts see no more than before.
+        if files.is_empty() && log.errors.is_empty() && (cli.messages.verbose || std::io::stderr().is_terminal()) {
+            let why = fetch::why_empty(&store, &scope, limits).await;
+            report.tell(&store.place(&format!("{}AWSLogs/", scope.base)), &why);
         }
         let outcome = match &mode {
             Mode::List => list(&files)?,

@@ -32,12 +32,12 @@ pub struct Window {
 impl Window {
     /// The first delivery time that can hold an event of the window: START's minute (names
     /// carry minutes, and a file holds events up to the end of its minute), less `EARLY`.
-    fn first(&self) -> i64 {
+    pub fn first(&self) -> i64 {
         self.start.saturating_sub(self.start.rem_euclid(60)).saturating_sub(EARLY)
     }
 
     /// The last delivery time of a kind that can hold (or cover) an event of the window.
-    fn last(&self, kind: Kind) -> i64 {
+    pub fn last(&self, kind: Kind) -> i64 {
         let last = self.end.saturating_add(self.lag);
         if kind == Kind::Digest { last.saturating_add(DIGEST_SPAN) } else { last }
     }

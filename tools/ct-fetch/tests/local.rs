@@ -189,15 +189,76 @@ fn since_last_goes_on_from_the_last_clean_run() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("dangling.json.gz: cannot read"));
     let kept = std::fs::read_to_string(dst.path().join(".ct-fetch-since")).unwrap();
     assert_eq!(kept.trim(), at(2017, 6, 2, 16, 0).to_string());
-    // An empty DIR starts at --start; without it, a usage error.
+    // An empty DIR starts at --start, quietly.
     let empty = tempfile::tempdir().unwrap();
     let out = fetch().arg(src.path()).args(WINDOW).arg("--since-last").arg("-o").arg(empty.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "the dangling link is still there");
     assert_eq!(visible(empty.path()), 24);
-    let empty = tempfile::tempdir().unwrap();
-    let out = fetch().arg(src.path()).arg("--since-last").arg("-o").arg(empty.path()).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("no earlier run"));
+}
+
+#[test]
+fn since_last_starts_a_day_back_on_its_first_run_without_start() {
+    // The README's cron line, run for the first time: no record, no files, no --start.
+    let dir = tempfile::tempdir().unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    // One file delivered 20 hours ago (inside the first day), one 30 hours ago (before it).
+    let recent = log_key("", None, ACCOUNT, "us-east-1", now - 20 * 3600 - now % 60, "recentrecentrece");
+    let old = log_key("", None, ACCOUNT, "us-east-1", now - 30 * 3600 - now % 60, "oldoldoldoldoldo");
+    put(dir.path(), &recent, &log_body(ACCOUNT, "us-east-1", now - 20 * 3600, 3));
+    put(dir.path(), &old, &log_body(ACCOUNT, "us-east-1", now - 30 * 3600, 3));
+    let dst = tempfile::tempdir().unwrap();
+    let out = fetch().arg(dir.path()).arg("--since-last").arg("-o").arg(dst.path()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let said = format!("ct-fetch: no earlier run recorded in {}: starting at ", dst.path().display());
+    assert!(stderr.starts_with(&said) && stderr.contains(", 24 hours ago (--start chooses another)\n"), "{stderr}");
+    assert!(dst.path().join(&recent).is_file(), "{stderr}");
+    assert!(!dst.path().join(&old).exists(), "{stderr}");
+    // It left its record: the next run goes on from there and says nothing of a first run.
+    assert!(dst.path().join(".ct-fetch-since").is_file());
+    let out = fetch().arg(dir.path()).arg("--since-last").arg("-o").arg(dst.path()).output().unwrap();
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("no earlier run"));
+    // Without --since-last, --start is still required.
+    let out = fetch().arg(dir.path()).arg("--list").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--start"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("give --start"));
+}
+
+#[test]
+fn an_empty_window_says_why_with_v_and_scripts_see_nothing_more() {
+    let (src, _) = bucket();
+    let place = format!("ct-fetch: {}: ", src.path().join("AWSLogs/").display());
+    let run = |args: &[&str]| {
+        let out = fetch().arg(src.path()).args(args).arg("--list").output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: the same status as before");
+        assert!(out.stdout.is_empty());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let summary = "ct-fetch: 0 files (0 B) listed, 0 errors\n";
+    let region = ["--region", "ap-southeast2"];
+    let said = run(&[&WINDOW[..], &region, &["-v"]].concat());
+    assert_eq!(
+        said,
+        format!(
+            "{place}no files for region ap-southeast2; the source has ap-southeast-2, eu-west-1, us-east-1\n{summary}"
+        )
+    );
+    assert_eq!(run(&[&WINDOW[..], &region].concat()), summary, "no terminal, no -v: nothing more");
+    let said = run(&[&WINDOW[..], &["--account", "111122223334", "-v"]].concat());
+    assert!(
+        said.contains(&format!("{place}no files for account 111122223334; the source has {ACCOUNT}, {OTHER}\n")),
+        "{said}"
+    );
+    let said = run(&["--start", "2020-01-01", "--end", "2020-01-02", "-v"]);
+    assert!(
+        said.contains(&format!(
+            "{place}no files in the window: none delivered from 2019-12-31T23:55:00Z to 2020-01-02T01:00:00Z"
+        )),
+        "{said}"
+    );
+    assert_eq!(run(&["--start", "2020-01-01", "--end", "2020-01-02"]), summary);
 }
 
 #[test]
