@@ -1,4 +1,4 @@
-complete -c ct-fetch -l start -d 'The start of the window (see TIMES). Required unless --since-last finds files in DIR' -r
+complete -c ct-fetch -l start -d 'The start of the window (see TIMES). Required, except with --since-last (see there)' -r
 complete -c ct-fetch -l end -d 'The end of the window (default: now)' -r
 complete -c ct-fetch -l account -d 'Only this account\'s files (repeatable; default: every account under AWSLogs/)' -r
 complete -c ct-fetch -l org-id -d 'Only this organization\'s files, for an organization trail (repeatable; default: every organization and every account outside one)' -r
@@ -14,12 +14,12 @@ complete -c ct-fetch -l endpoint-url -d 'Send requests to this endpoint instead 
 complete -c ct-fetch -l stdout -d 'Write the gzip files to standard output in key order (a multi-member gzip stream)'
 complete -c ct-fetch -l list -d 'Fetch nothing: write one object record per file (see OBJECT RECORDS)'
 complete -c ct-fetch -l dry-run -d 'Fetch nothing: print how many files and bytes would be fetched (with -o, what is not already in DIR)'
-complete -c ct-fetch -l since-last -d 'Go on from where the last run into DIR without errors ended, less --delivery-lag (for cron jobs; kept in DIR/.ct-fetch-since); needs -o. In a DIR with no such record, start at its newest delivery less the lag; in an empty DIR, at --start'
+complete -c ct-fetch -l since-last -d 'Go on from where the last run into DIR without errors ended, less --delivery-lag (for cron jobs; kept in DIR/.ct-fetch-since); needs -o. In a DIR with no such record, start at its newest delivery less the lag; in an empty DIR, at --start, or without it 24 hours before now (said on stderr)'
 complete -c ct-fetch -l digests -d 'Also fetch the digest files (CloudTrail-Digest/) that cover the window\'s log files'
 complete -c ct-fetch -l insights -d 'Also fetch the Insights files (CloudTrail-Insight/) of the window'
 complete -c ct-fetch -l path-style -d 'Address buckets as ENDPOINT/BUCKET rather than BUCKET.ENDPOINT'
 complete -c ct-fetch -l no-sign-request -d 'Send unsigned requests (public buckets); no credentials are looked up'
 complete -c ct-fetch -s q -l quiet -d 'Do not write the summary line (errors are still reported)'
-complete -c ct-fetch -s v -l verbose -d 'Write notes on stderr (accounts named but absent, keys in day folders that are not trail file names)'
+complete -c ct-fetch -s v -l verbose -d 'Write notes on stderr (accounts named but absent, keys in day folders that are not trail file names, and, as on a terminal, why a window has no files)'
 complete -c ct-fetch -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ct-fetch -s V -l version -d 'Print version'

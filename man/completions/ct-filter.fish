@@ -4,8 +4,8 @@ complete -c ct-filter -l event-source -d 'Event source (eventSource): ec2.amazon
 complete -c ct-filter -l read-only -d 'Read-only calls (true) or calls that change something (false): readOnly' -r -f -a "true\t''
 false\t''"
 complete -c ct-filter -l user -d 'User name as the console shows it: userIdentity.userName, the session name of an assumed role, the last part of the identity\'s ARN, or root for the root user' -r
-complete -c ct-filter -l resource-type -d 'Resource type in resources[].type, such as AWS::S3::Object' -r
-complete -c ct-filter -l resource-name -d 'Resource ARN in resources[].ARN, or the last part of it' -r
+complete -c ct-filter -l resource-type -d 'Resource type in resources[].type, such as AWS::S3::Object; for an event without resources[], the type of a resource its request names, as the console shows it (AWS::CloudFormation::Stack) or by its IAM name (subnet). See RESOURCES' -r
+complete -c ct-filter -l resource-name -d 'Resource ARN in resources[].ARN, the last part of it, or its name as the console shows it (a stack\'s name); for an event without resources[], of the resources its request names. See RESOURCES' -r
 complete -c ct-filter -l access-key-id -d 'Access key ID (userIdentity.accessKeyId)' -r
 complete -c ct-filter -l start -d 'Events at or after TIME (eventTime). TIME: epoch seconds, ISO 8601 (2017-06-01T13:00Z), a date, \'2017-06-01 1:00 pm\', \'01-27-2015,01:16PM\', now, -2h, -7d, \'2 days ago\'; UTC unless a zone is given' -r
 complete -c ct-filter -l end -d 'Events at or before TIME (inclusive, as in lookup-events)' -r
@@ -23,12 +23,13 @@ complete -c ct-filter -l where -d 'Any field: a dotted PATH (requestParameters.i
 complete -c ct-filter -l has -d 'Any field: PATH is present and not null' -r
 complete -c ct-filter -l limit -d 'Stop after N matching events, reading no further' -r
 complete -c ct-filter -s j -l jobs -d 'Read and split N files at once (default: the number of CPUs). The output is the same for every N' -r
-complete -c ct-filter -l error -d 'Calls that failed: errorCode is present'
-complete -c ct-filter -l no-error -d 'Calls that succeeded: no errorCode'
+complete -c ct-filter -l error -d 'Calls that failed: errorCode is present, or a console sign-in failed (responseElements.ConsoleLogin is Failure, with an errorMessage and often no errorCode)'
+complete -c ct-filter -l no-error -d 'Calls that succeeded: no errorCode, and no failed console sign-in'
 complete -c ct-filter -s v -l invert -d 'Write the events that do not match instead'
 complete -c ct-filter -s c -l count -d 'Write only the number of matching events'
 complete -c ct-filter -s q -l quiet -d 'Write nothing; the exit status says whether an event matched. Stops at the first'
 complete -c ct-filter -l stats -d 'Print a summary line on stderr (events read, matched, errors) even without errors'
+complete -c ct-filter -l verbose -d 'When nothing matched, say on stderr what came close (values that match without case, the nearest values seen), as is done anyway when stderr is a terminal. Not with -q or --invert'
 complete -c ct-filter -l line-buffered -d 'Flush after every record, for following a live stream (default: write in large blocks)'
 complete -c ct-filter -l strict -d 'Stop at the first bad input (exit status 2) instead of reporting it and going on'
 complete -c ct-filter -s h -l help -d 'Print help (see more with \'--help\')'

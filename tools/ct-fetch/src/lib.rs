@@ -203,6 +203,13 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          contents are not trusted. Only keys that follow the CloudTrail layout, in the folder their name says, are ever fetched.",
     ),
     (
+        "NO FILES",
+        "A window with no files is no error. When stderr is a terminal, or with -v, one line says why: the accounts and \
+         regions asked for that SOURCE has no folder of, with those it has (no files for region ap-southeast2; the source \
+         has ap-southeast-2, us-east-1), found with a few more delimiter listings; else the span of deliveries the window \
+         took. Scripts (stderr not a terminal, no -v) see no such line.",
+    ),
+    (
         "CREDENTIALS",
         "The AWS SDK's standard chain: environment variables, the shared config and credentials files (--profile), SSO, \
          container and instance roles. The bucket's region is asked of S3 (HeadBucket) unless --bucket-region or \

@@ -194,7 +194,8 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          AWS::SQS::Queue, AWS::RDS::DBInstance, AWS::RDS::DBCluster; any resource also has its IAM resource type name \
          from the Service Authorization Reference (instance, subnet, image, stack). Its name is its ARN, the ARN's last \
          part, or the name the console shows: a stack's name (stack/NAME/ID), a Lambda function's name without version \
-         or alias; a resource the call created without a name in the event (instance/*) has none.\n\n\
+         or alias. A resource the event names only as a pattern (instance/* for the instances a call creates, stack/*/* \
+         for every stack) is of its type but has no name.\n\n\
          The mapping runs only for events that every other predicate selected, and only when --resource-type or \
          --resource-name is given.",
     ),
