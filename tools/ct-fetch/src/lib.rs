@@ -593,7 +593,8 @@ mod tests {
             help("verbose"),
             (
                 Some('v'),
-                "Write notes on stderr (accounts named but absent, keys in day folders that are not trail file names)"
+                "Write notes on stderr (accounts named but absent, keys in day folders that are not trail file names, \
+                 and, as on a terminal, why a window has no files)"
                     .into()
             )
         );
