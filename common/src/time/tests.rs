@@ -418,3 +418,51 @@ fn the_built_in_zone_database_is_there_for_machines_without_one() {
     let t: Timestamp = "2017-06-01T03:00:00Z".parse().unwrap();
     assert_eq!(melbourne.to_offset(t).seconds(), 10 * 3600);
 }
+
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const ZONES: [&str; 5] = ["UTC", "Australia/Melbourne", "America/Sao_Paulo", "AEST", "-03:30"];
+
+    proptest! {
+        /// Nothing panics, whatever the argument or the zone, at either end.
+        #[test]
+        fn any_argument_is_read_or_refused(text in "[0-9a-zA-Z/:,.+\\- \\[\\]_]{0,40}", zone in 0..ZONES.len()) {
+            let reader = TimeReader::new(NOW, Zone::parse(ZONES[zone]).unwrap());
+            for edge in [Edge::Start, Edge::End] {
+                if let Err(e) = reader.read(&text, edge) {
+                    prop_assert!(!e.to_string().is_empty());
+                }
+            }
+            let _ = Zone::parse(&text);
+            let _ = parse_duration(&text);
+            let _ = parse_event_time(&text);
+        }
+
+        /// An instant written as its clock in a zone, with that zone named after it or given as
+        /// the reader's, reads back as itself (when the clocks showed that time once).
+        #[test]
+        fn a_clock_in_a_zone_reads_back(secs in -2_000_000_000i64..4_000_000_000, zone in 0..ZONES.len()) {
+            let t = Time::from_secs(secs);
+            let z = Zone::parse(ZONES[zone]).unwrap();
+            let clock = z.time_zone().to_datetime(t.to_timestamp().unwrap());
+            let once = !z.time_zone().to_ambiguous_timestamp(clock).is_ambiguous();
+            let written = clock.strftime("%Y-%m-%d %H:%M:%S").to_string();
+            let named = format!("{written} {}", ZONES[zone]);
+            let reader = TimeReader::new(NOW, z.clone());
+            if once {
+                prop_assert_eq!(parse(&named, NOW), Ok(t), "{}", named);
+                prop_assert_eq!(reader.start(&written), Ok(t), "{}", written);
+            } else {
+                // Twice on the clocks: the earlier as a start, the later as an end.
+                let (start, end) = (reader.start(&written).unwrap(), reader.end(&written).unwrap());
+                prop_assert!(start < end && (start == t || end == t), "{}", written);
+            }
+            // The day it falls in, read as a window, holds it.
+            let day = &written[..10];
+            prop_assert!(reader.start(day).unwrap() <= t && t <= reader.end(day).unwrap(), "{}", day);
+        }
+    }
+}
