@@ -59,7 +59,8 @@ offset, which means that offset all year (AEST is +10:00 and AEDT +11:00; name t
 saving): UTC, GMT, WET, WEST, BST, CET, CEST, MET, MEST, WAT, EET, EEST, CAT, SAST, EAT, MSK, IDT, PKT, WIB, WITA, \
 HKT, AWST, WIT, JST, KST, ACST, ACDT, AEST, AEDT, ChST, NZST, NZDT, SST, HST, HDT, AKST, AKDT, PDT, MST, MDT, EST, \
 EDT, AST, ADT, NST, NDT; an offset (+10:00, -0530, UTC+10:00, east of UTC being +); local, the system's zone (TZ, \
-else /etc/localtime); or a POSIX TZ string, so that --tz \"$TZ\" works. The TZ variable counts only through --tz \
+else /etc/localtime); or a POSIX TZ string with its rules (AEST-10AEDT,M10.1.0,M4.1.0/3), so that --tz \"$TZ\" \
+works. The TZ variable counts only through --tz \
 local, so that a command means the same on every machine. PST, CST, CDT and IST stand for several offsets (PST is \
 -08:00 in America/Los_Angeles and +08:00 in Asia/Manila) and are refused, naming them.\n\n\
 Daylight saving: a time the clocks skipped (2017-10-01 02:30 in Australia/Melbourne, where 02:00 became 03:00) \

@@ -152,7 +152,7 @@ impl Zone {
     /// Reads a zone: an IANA name (`Australia/Melbourne`, any case), an abbreviation of
     /// [`ABBREVIATIONS`] that stands for one offset (`AEST`), an offset (`+10:00`, `-0530`,
     /// `+10`, `UTC+10:00`: east of UTC is +, as ISO 8601 and AWS write it), `UTC`, `local`
-    /// (the system's zone: `TZ`, else /etc/localtime), or a POSIX TZ string
+    /// (the system's zone: `TZ`, else /etc/localtime), or a POSIX TZ string with its rules
     /// (`AEST-10AEDT,M10.1.0,M4.1.0/3`), so that `--tz "$TZ"` works. A leading `:` is
     /// dropped, as in `TZ`.
     pub fn parse(text: &str) -> Result<Zone, ZoneError> {
@@ -180,7 +180,9 @@ impl Zone {
             let name = tz.iana_name().unwrap_or(t).to_string();
             return Ok(Zone { tz, name });
         }
-        if t.bytes().any(|b| b.is_ascii_digit())
+        // Only with its rules: a bare `UTC10` is POSIX for ten hours *behind* UTC, which is
+        // not what anyone writing it on a command line means.
+        if t.contains(',')
             && t.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'<')
             && let Ok(tz) = TimeZone::posix(t)
         {
