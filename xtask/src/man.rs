@@ -171,7 +171,7 @@ fn overview() -> String {
              ct-TOOL: PLACE: problem, where PLACE names the file and the line or record. A bad record or file never stops the good \
              ones around it from being processed, unless --strict is given, and is counted in a summary line at the end. A closed \
              standard output (| head) ends a tool quietly with status 0. Output is written in large blocks unless \
-             --line-buffered is given. All times are UTC.",
+             --line-buffered is given. Times are UTC unless --tz names a zone (see TIMES in each tool's page).",
         ),
         (
             "PIPELINES",
