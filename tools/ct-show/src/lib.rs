@@ -58,24 +58,24 @@ pub struct Cli {
     /// The columns, comma-separated (repeatable): column names (COLUMNS) and JSON paths
     /// (requestParameters.instanceType, userIdentity.arn, resources.0.ARN); a time can be
     /// bucketed (time/hour). Default: the columns of each kind of record.
-    #[arg(long, value_name = "FIELDS", help_heading = "Columns")]
+    #[arg(long, value_name = "FIELDS", help_heading = "Fields")]
     pub fields: Vec<String>,
 
     /// Sort the rows of each table by FIELD, a column name or JSON path: times as instants,
     /// numbers as numbers, other values as text, empty cells last; -FIELD sorts descending
     /// (-time: newest first, as the console). Holds every row in memory.
-    #[arg(long, value_name = "[-]FIELD", allow_hyphen_values = true, help_heading = "Columns")]
+    #[arg(long, value_name = "[-]FIELD", allow_hyphen_values = true, help_heading = "Fields")]
     pub sort: Option<String>,
 
     /// One row per distinct value of FIELDS (comma-separated: user,event) with the number of
     /// records, most first; by time when a field is a time bucket (time/minute, time/hour,
     /// time/day, time/month). A bar per row in a table.
-    #[arg(long, value_name = "FIELDS", conflicts_with = "fields", help_heading = "Columns")]
+    #[arg(long, value_name = "FIELDS", conflicts_with = "fields", help_heading = "Fields")]
     pub count_by: Vec<String>,
 
     /// table (aligned columns within the terminal's width), tsv, csv (RFC 4180) or json (an
     /// object per row). Default: table when standard output is a terminal, else tsv.
-    #[arg(long, value_enum, value_name = "FORMAT", help_heading = "Output")]
+    #[arg(long, value_enum, value_name = "FORMAT", hide_possible_values = true, help_heading = "Output")]
     pub format: Option<Format>,
 
     /// Leave out the heading line of each table.
@@ -155,8 +155,9 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          A value that is not a time is shown as it is. Buckets are the zone's own minutes, hours, days and months: \
          2017-06-02 00:00 +10:00, 2017-06-02, 2017-06.\n\n\
          Zones come from the system's time zone database (/usr/share/zoneinfo, or the directory TZDIR names); a copy of the \
-         IANA database built into ct-show serves on machines that have none. --local takes the zone of the TZ environment \
-         variable, else the system's (/etc/localtime).",
+         IANA database built into ct-show answers for a zone the system's lacks, or on a machine that has none. --local \
+         takes the zone the TZ environment variable names (a zone name, or a POSIX rule), else the system's \
+         (/etc/localtime).",
     ),
     (
         "EXIT STATUS",
@@ -166,9 +167,9 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
     ),
     (
         "EXAMPLES",
-        "ct-unzip logs/ | ct-filter --event-name ConsoleLogin --start '2017-06-01 12:00 AM' | ct-show --sort -time\n\
+        "ct-unzip logs/ | ct-filter --event-name ConsoleLogin --start -30d | ct-show --sort -time\n\
          ct-unzip logs/ | ct-filter --user alice | ct-show --tz Australia/Melbourne\n\
-         ct-unzip logs/ | ct-filter --event-name CreateStack --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm' | ct-show\n\
+         ct-filter --event-name CreateStack --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm' logs/ | ct-show\n\
          ct-show --count-by user,event logs/\n\
          ct-show --count-by time/hour --local events.ndjson\n\
          ct-filter --event-name RunInstances events.ndjson | ct-show --fields time,user,requestParameters.instanceType\n\

@@ -3,7 +3,7 @@
 //! Zones come from jiff: the system's zoneinfo (`/usr/share/zoneinfo`, or `TZDIR`) first, and
 //! the copy of the IANA database built into the binary where the machine has none.
 
-use jiff::tz::{Offset, TimeZone};
+use jiff::tz::{Offset, TimeZone, TimeZoneDatabase};
 use jiff::{RoundMode, Timestamp, Unit, ZonedDateTime, ZonedDateTimeRound};
 
 /// Where times are shown.
@@ -53,7 +53,9 @@ impl Zone {
         if let Some(offset) = fixed_offset(name) {
             return Ok(Zone { tz: TimeZone::fixed(offset), utc: false });
         }
-        match TimeZone::get(name) {
+        // The system's database, else the copy built in (a machine without zoneinfo, or one
+        // whose copy lacks the zone).
+        match TimeZone::get(name).or_else(|_| TimeZoneDatabase::bundled().get(name)) {
             Ok(tz) => Ok(Zone { tz, utc: false }),
             Err(_) => Err(format!(
                 "--tz: unknown time zone {name:?} (an IANA name such as Australia/Melbourne, UTC, or an offset such as +10:00)"
@@ -63,6 +65,13 @@ impl Zone {
 
     /// `--local`: the system's zone (`TZ`, else `/etc/localtime`).
     pub fn local() -> Result<Zone, String> {
+        // A zone name in TZ is looked up as --tz would (with the built-in copy behind the
+        // system's); anything else (a POSIX rule, a path, nothing) as the system does.
+        if let Ok(name) = std::env::var("TZ")
+            && let Ok(zone) = Zone::named(name.trim())
+        {
+            return Ok(zone);
+        }
         let tz = TimeZone::try_system().map_err(|e| format!("--local: cannot tell the system's time zone: {e}"))?;
         let utc = tz.iana_name().is_some_and(|n| matches!(n, "UTC" | "Etc/UTC" | "Etc/Universal" | "Zulu"));
         Ok(Zone { tz, utc })
@@ -210,6 +219,16 @@ mod tests {
         // India's half-hour offset: hours start at :30 UTC.
         let kolkata = Zone::named("Asia/Kolkata").unwrap();
         assert_eq!(kolkata.bucket(at, Bucket::Hour), t("2017-06-01T14:30:00Z"));
+    }
+
+    /// The copy of the IANA database built in answers as the system's does.
+    #[test]
+    fn the_built_in_database_knows_melbournes_daylight_saving() {
+        let tz = TimeZoneDatabase::bundled().get("Australia/Melbourne").expect("built in");
+        let z = Zone { tz, utc: false };
+        assert_eq!(z.iso(t("2017-04-01T15:59:59Z")), "2017-04-02T02:59:59+11:00");
+        assert_eq!(z.iso(t("2017-04-01T16:00:00Z")), "2017-04-02T02:00:00+10:00");
+        assert_eq!(z.iso(t("2017-09-30T16:00:00Z")), "2017-10-01T03:00:00+11:00");
     }
 
     #[test]
