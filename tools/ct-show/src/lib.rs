@@ -43,9 +43,9 @@ pub const NAME: &str = "ct-show";
 /// Records of different kinds are never mixed in one table: each kind is a table of its own,
 /// with its own heading, in the order each kind first appears in the input, separated by a
 /// blank line (JSON rows carry their keys and need no heading). Without --sort or --count-by
-/// the first kind's rows are written as they are read, in input order; a table on a terminal
-/// first holds up to 1,000 rows to size its columns (with --line-buffered, one), and later
-/// rows are cut to those widths. Rows of the kinds that come after the first are held until
+/// the first kind's rows are written as they are read, in input order; a table (--format
+/// table, the default on a terminal) first holds up to 1,000 rows to size its columns (with
+/// --line-buffered, one), and later rows are cut to those widths. Rows of the kinds that come after the first are held until
 /// the end of the input. --sort holds every row, and --count-by every distinct row, in memory:
 /// the fields shown of every record, at most about the size of the input.
 #[derive(Parser, Debug)]
@@ -108,7 +108,8 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
         "Events: time, user, event, resource-type, resource, source, region, access-key, ip, error, the columns of the \
          CloudTrail console's Event history. time is eventTime. user is the user name the console shows, by the rule of \
          ct-filter --user: userIdentity.userName, else the last part of userIdentity.arn (an assumed role's session name), \
-         else root for the root user. event is eventName, source eventSource, region awsRegion, access-key \
+         else root for the root user; it is empty for a call an AWS service made on its own (userIdentity.type AWSService, \
+         the service in ip and userIdentity.invokedBy). event is eventName, source eventSource, region awsRegion, access-key \
          userIdentity.accessKeyId, ip sourceIPAddress, error errorCode. resource-type and resource come from the event's \
          resources[] (type, and the resource part of the ARN: what follows its fifth colon, such as role/deploy-agent, \
          stack/webapp-prod/1964..., a bucket's name); an event without resources[] shows what the IAM mapping of ct-actions \
