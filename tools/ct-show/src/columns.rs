@@ -46,15 +46,15 @@ impl Kind {
         }
     }
 
-    /// The name of the kind in messages: `3 events, 2 action records`.
-    pub fn plural(self) -> &'static str {
+    /// The name of the kind in messages, one and several: `1 event`, `2 action records`.
+    pub fn names(self) -> (&'static str, &'static str) {
         match self {
-            Kind::Event => "events",
-            Kind::Action => "action records",
-            Kind::Use => "per-event action records",
-            Kind::Finding => "findings",
-            Kind::Object => "object records",
-            Kind::Other => "other records",
+            Kind::Event => ("event", "events"),
+            Kind::Action => ("action record", "action records"),
+            Kind::Use => ("per-event action record", "per-event action records"),
+            Kind::Finding => ("finding", "findings"),
+            Kind::Object => ("object record", "object records"),
+            Kind::Other => ("other record", "other records"),
         }
     }
 

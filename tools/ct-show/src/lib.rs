@@ -241,7 +241,8 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
     if report.errors > 0 || cli.messages.verbose {
         let mut summary = Summary::new(plural(show.read, "record", "records"));
         for t in &show.tables {
-            summary.part(format_args!("{} {}", t.records, t.kind.plural()));
+            let (one, many) = t.kind.names();
+            summary.count(t.records, one, many);
         }
         report.summary(summary.errors(&report));
     }

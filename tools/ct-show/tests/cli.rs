@@ -272,6 +272,27 @@ fn a_table_keeps_within_the_terminals_width() {
 }
 
 #[test]
+fn a_streamed_table_is_sized_on_its_first_rows() {
+    let row = |user: &str| format!("{}\n", event("2017-06-01T13:00:12Z", user, "A", ""));
+    let long = "bartholomew-the-long-named";
+    // The first 1,000 rows size the columns; a longer name after them is cut.
+    let input = format!("{}{}", row("al").repeat(1000), row(long));
+    let run = show(&["--format", "table", "--fields", "user,event"], input.as_bytes());
+    let lines: Vec<&str> = ok(&run).lines().collect();
+    assert_eq!(lines.len(), 1002);
+    assert_eq!(lines[0], "user  event");
+    assert_eq!(lines[1001], "bar…  A");
+    // Within them, it sizes its column.
+    let input = format!("{}{}", row("al").repeat(999), row(long));
+    let run = show(&["--format", "table", "--fields", "user,event"], input.as_bytes());
+    assert_eq!(ok(&run).lines().last(), Some(format!("{long}  A").as_str()));
+    // With --line-buffered, the first row alone.
+    let input = format!("{}{}", row("al"), row(long));
+    let run = show(&["--format", "table", "--line-buffered", "--fields", "user,event"], input.as_bytes());
+    assert_eq!(ok(&run), "user  event\nal    A\nbar…  A\n");
+}
+
+#[test]
 fn each_kind_of_record_has_its_own_columns() {
     let heading = |file: &str| {
         let run = show(&[&data(file)], b"");
@@ -529,6 +550,12 @@ fn exit_statuses() {
     assert!(run.stderr.contains("ct-show: <stdin>: line 2: invalid JSON"), "{}", run.stderr);
     assert!(run.stderr.contains("ct-show: <stdin>: line 3: JSON value is not an object"), "{}", run.stderr);
     assert!(run.stderr.contains("ct-show: 2 records, 2 events, 2 errors"), "{}", run.stderr);
+    let run = show(&["--fields", "user", "-q"], input.as_bytes());
+    assert_eq!(run.code, 2);
+    assert!(!run.stderr.contains("2 records"), "{}", run.stderr);
+    let run =
+        show(&["--fields", "user", "-v"], format!("{}\n", event("2017-06-01T13:00:12Z", "alice", "A", "")).as_bytes());
+    assert_eq!((run.code, run.stderr.as_str()), (0, "ct-show: 1 record, 1 event, 0 errors\n"));
     let run = show(&["--fields", "user", "--strict"], input.as_bytes());
     assert_eq!(run.code, 2);
     assert!(!run.stdout.contains("bob"));
