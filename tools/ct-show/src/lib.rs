@@ -158,7 +158,7 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          Zones come from the system's time zone database (/usr/share/zoneinfo, or the directory TZDIR names); a copy of the \
          IANA database built into ct-show answers for a zone the system's lacks, or on a machine that has none. --local \
          takes the zone the TZ environment variable names (a zone name, or a POSIX rule), else the system's \
-         (/etc/localtime).",
+         (/etc/localtime); where there is none, it says so and shows UTC.",
     ),
     (
         "EXIT STATUS",
@@ -205,7 +205,11 @@ impl SortBy {
 pub fn run(cli: &Cli) -> Result<u8, Error> {
     let zone = match (&cli.tz, cli.local) {
         (Some(name), _) => Zone::named(name).map_err(Error::Usage)?,
-        (None, true) => Zone::local().map_err(Error::Usage)?,
+        (None, true) => Zone::local().unwrap_or_else(|e| {
+            // As date(1) does on a machine without a zone: UTC, and say so.
+            Reporter::new(NAME).warn(&"--local", &format_args!("{e}; times are shown in UTC"));
+            Zone::default()
+        }),
         (None, false) => Zone::default(),
     };
     let usage = |opt: &'static str| move |e: String| Error::Usage(format!("{opt}: {e}"));

@@ -72,7 +72,7 @@ impl Zone {
         {
             return Ok(zone);
         }
-        let tz = TimeZone::try_system().map_err(|e| format!("--local: cannot tell the system's time zone: {e}"))?;
+        let tz = TimeZone::try_system().map_err(|e| format!("cannot tell the system's time zone: {e}"))?;
         let utc = tz.iana_name().is_some_and(|n| matches!(n, "UTC" | "Etc/UTC" | "Etc/Universal" | "Zulu"));
         Ok(Zone { tz, utc })
     }

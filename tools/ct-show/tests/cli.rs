@@ -501,6 +501,11 @@ fn melbourne_times_on_both_sides_of_daylight_saving() {
     let run =
         show_env(&["--local", "--fields", "time", "--no-header"], input.as_bytes(), &[("TZ", "Australia/Melbourne")]);
     assert_eq!(ok(&run), want_iso);
+    // A zone the system cannot tell: said, and UTC.
+    let run = show_env(&["--local", "--fields", "time", "--no-header"], input.as_bytes(), &[("TZ", "Invalid/Zone")]);
+    assert_eq!(ok(&run), times.map(|t| format!("{t}\n")).concat());
+    assert!(run.stderr.starts_with("ct-show: --local: warning: cannot tell the system's time zone"), "{}", run.stderr);
+    assert!(run.stderr.ends_with("; times are shown in UTC\n"), "{}", run.stderr);
     // UTC by default, as AWS writes it.
     let run = show(&["--fields", "time", "--no-header"], input.as_bytes());
     assert_eq!(ok(&run), times.map(|t| format!("{t}\n")).concat());
