@@ -366,6 +366,15 @@ fn fields_take_json_paths() {
         ok(&run),
         "{\"resources.ARN\":[\"arn:aws:s3:::b/k\",\"arn:aws:s3:::b\"],\"resource\":[\"b/k\",\"b\"]}\n"
     );
+    // The other named event columns.
+    let input = sample(|e| s(e, &["eventName"]) == Some("CreateStack"));
+    let run = show(&["--fields", "id,account,arn,role,agent", "--no-header"], input.as_bytes());
+    assert_eq!(
+        ok(&run).lines().next(),
+        Some(
+            "893ae430-3c43-4044-a0cd-85da24134249\t111122223333\tarn:aws:sts::111122223333:assumed-role/deploy-agent/ci-deploy-1496322240\tdeploy-agent\taws-cli/1.11.83 Python/2.7.12 Linux/4.4.0-1020-aws botocore/1.5.46"
+        )
+    );
     let bad = show(&["--fields", "user,,event"], s3.as_bytes());
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("--fields"), "{}", bad.stderr);
