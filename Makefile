@@ -5,6 +5,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 BINDIR   := $(DESTDIR)$(PREFIX)/bin
 MANDIR   := $(DESTDIR)$(PREFIX)/share/man
+SHAREDIR := $(DESTDIR)$(PREFIX)/share
 CARGO    ?= cargo
 # The product: what `make build` compiles and `make install` installs. The developer tools,
 # xtask (man pages, conformance) and xtask/synth (ct-synth, the generator of the sample trail,
@@ -15,9 +16,24 @@ REALDATA ?= ../shared/realdata
 SIZE     ?= 1G
 DEMO     := target/demo
 
-.PHONY: all build test test-fast lint fmt man man-check demo bench bench-policy bench-gate bench-fetch fuzz conformance install uninstall clean
+.PHONY: help all build test test-fast lint fmt man man-check demo bench bench-policy bench-gate bench-fetch fuzz conformance install uninstall clean
 
 all: build
+
+# The targets, with what each needs.
+help:
+	@echo "make build        the tools, release build (a Rust toolchain, a C compiler, the crate registry)"
+	@echo "make test         every test of every crate, then the pipeline under faults (tests/faults.sh)"
+	@echo "make test-fast    the same without ct-fetch (its AWS SDK is most of the build time)"
+	@echo "make demo         the tools on the sample trail in tests/data/bucket"
+	@echo "make install      the tools (stripped), man pages and bash/zsh/fish completions under PREFIX=$(PREFIX)"
+	@echo "make uninstall    what make install put there"
+	@echo "make lint         rustfmt and clippy, warnings as errors"
+	@echo "make man          man pages and completions from the clap definitions (man-check: fail when stale)"
+	@echo "make bench        speed against zcat | jq (and trailscraper when on PATH); needs jq"
+	@echo "make bench-policy policy quality of generated policies; bench-gate: the CI gate's; bench-fetch"
+	@echo "make conformance  the tools over the real AWS files in REALDATA=$(REALDATA)"
+	@echo "make fuzz         the fuzz targets for FUZZ_TIME seconds each (cargo fuzz, nightly)"
 
 build:
 	$(CARGO) build --release --locked $(addprefix -p ,$(TOOLS))
@@ -130,14 +146,26 @@ bench-fetch:
 conformance: build
 	$(CARGO) xtask conformance $(REALDATA) --bin target/release
 
+# Binaries stripped of their symbols (ct-fetch: 109 MB to about 15 MB); completions where
+# bash-completion, zsh and fish look for them under PREFIX.
 install: build
-	install -d $(BINDIR) $(MANDIR)/man1 $(MANDIR)/man7
-	install -m 755 $(addprefix target/release/,$(TOOLS)) $(BINDIR)/
+	install -d $(BINDIR) $(MANDIR)/man1 $(MANDIR)/man7 $(SHAREDIR)/bash-completion/completions \
+		$(SHAREDIR)/zsh/site-functions $(SHAREDIR)/fish/vendor_completions.d
+	install -s -m 755 $(addprefix target/release/,$(TOOLS)) $(BINDIR)/
 	install -m 644 $(addsuffix .1,$(addprefix man/,$(TOOLS))) $(MANDIR)/man1/
 	install -m 644 man/ct.7 $(MANDIR)/man7/
+	for t in $(TOOLS); do \
+		install -m 644 man/completions/$$t.bash $(SHAREDIR)/bash-completion/completions/$$t && \
+		install -m 644 man/completions/_$$t $(SHAREDIR)/zsh/site-functions/_$$t && \
+		install -m 644 man/completions/$$t.fish $(SHAREDIR)/fish/vendor_completions.d/$$t.fish || exit 1; \
+	done
 
 uninstall:
 	rm -f $(addprefix $(BINDIR)/,$(TOOLS)) $(addsuffix .1,$(addprefix $(MANDIR)/man1/,$(TOOLS))) $(MANDIR)/man7/ct.7
+	for t in $(TOOLS); do \
+		rm -f $(SHAREDIR)/bash-completion/completions/$$t $(SHAREDIR)/zsh/site-functions/_$$t \
+			$(SHAREDIR)/fish/vendor_completions.d/$$t.fish; \
+	done
 
 clean:
 	$(CARGO) clean

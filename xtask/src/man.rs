@@ -8,33 +8,107 @@ use std::path::Path;
 use clap::CommandFactory;
 use roff::{Roff, roman};
 
-/// Every page: file name and content.
-pub fn pages() -> Vec<(String, Vec<u8>)> {
+/// Every tool: its clap definition and the prose sections of its man page.
+fn tools() -> Vec<(clap::Command, &'static [(&'static str, &'static str)])> {
     vec![
-        tool_page(ct_fetch::Cli::command(), ct_fetch::MAN_SECTIONS),
-        tool_page(ct_unzip::Cli::command(), ct_unzip::MAN_SECTIONS),
-        tool_page(ct_filter::Cli::command(), ct_filter::MAN_SECTIONS),
-        tool_page(ct_actions::Cli::command(), ct_actions::MAN_SECTIONS),
-        tool_page(ct_policy::Cli::command(), ct_policy::MAN_SECTIONS),
-        tool_page(ct_show::Cli::command(), ct_show::MAN_SECTIONS),
-        ("ct.7".to_string(), overview().into_bytes()),
+        (ct_fetch::Cli::command(), ct_fetch::MAN_SECTIONS),
+        (ct_unzip::Cli::command(), ct_unzip::MAN_SECTIONS),
+        (ct_filter::Cli::command(), ct_filter::MAN_SECTIONS),
+        (ct_actions::Cli::command(), ct_actions::MAN_SECTIONS),
+        (ct_policy::Cli::command(), ct_policy::MAN_SECTIONS),
+        (ct_show::Cli::command(), ct_show::MAN_SECTIONS),
     ]
+}
+
+/// Every page: file name and content, ct.7, and the shell completions generated from the same
+/// clap definitions (`completions/TOOL.bash`, `_TOOL` for zsh, `TOOL.fish`), which
+/// `make install` puts where each shell looks.
+pub fn pages() -> Vec<(String, Vec<u8>)> {
+    let mut all = Vec::new();
+    for (mut cmd, sections) in tools() {
+        let name = cmd.get_name().to_string();
+        for (shell, file) in [
+            (clap_complete::Shell::Bash, format!("{name}.bash")),
+            (clap_complete::Shell::Zsh, format!("_{name}")),
+            (clap_complete::Shell::Fish, format!("{name}.fish")),
+        ] {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cmd, name.clone(), &mut out);
+            all.push((format!("completions/{file}"), out));
+        }
+        all.insert(0, tool_page(cmd, sections));
+    }
+    all.push(("ct.7".to_string(), overview().into_bytes()));
+    all
 }
 
 fn tool_page(cmd: clap::Command, sections: &[(&str, &str)]) -> (String, Vec<u8>) {
     let name = cmd.get_name().to_string();
+    let man_cmd = &cmd.clone();
     let man = clap_mangen::Man::new(cmd).manual("ct manual").source(format!("ct {}", env!("CARGO_PKG_VERSION")));
     let mut out = Vec::new();
     // Writing to a Vec cannot fail.
     man.render_title(&mut out).expect("render");
     man.render_name_section(&mut out).expect("render");
-    man.render_synopsis_section(&mut out).expect("render");
+    out.extend(synopsis(man_cmd).render().into_bytes());
     man.render_description_section(&mut out).expect("render");
     man.render_options_section(&mut out).expect("render");
     for (title, body) in sections {
         out.extend(section(title, body).render().into_bytes());
     }
     (format!("{name}.1"), out)
+}
+
+/// SYNOPSIS with each option's value (clap_mangen writes `[--start]` for `--start TIME`), one
+/// line per subcommand for a tool that has them.
+fn synopsis(cmd: &clap::Command) -> Roff {
+    fn usage(path: &str, cmd: &clap::Command) -> String {
+        let mut parts = vec![path.to_string()];
+        for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+            let values: Vec<String> = arg
+                .get_value_names()
+                .map(|v| v.iter().map(|n| n.to_string()).collect())
+                .unwrap_or_else(|| vec![arg.get_id().as_str().to_ascii_uppercase()]);
+            let takes = arg.get_action().takes_values();
+            let many = matches!(arg.get_action(), clap::ArgAction::Append);
+            if arg.is_positional() {
+                let v = values.join(" ");
+                parts.push(if arg.is_required_set() { v } else { format!("[{v}]") } + if many { "..." } else { "" });
+                continue;
+            }
+            let mut flag = match (arg.get_short(), arg.get_long()) {
+                (Some(s), Some(l)) => format!("-{s}|--{l}"),
+                (Some(s), None) => format!("-{s}"),
+                (None, Some(l)) => format!("--{l}"),
+                (None, None) => continue,
+            };
+            if takes {
+                flag += &format!(" {}", values.join(" "));
+            }
+            parts.push(
+                if arg.is_required_set() { flag } else { format!("[{flag}]") } + if many && takes { "..." } else { "" },
+            );
+        }
+        parts.join(" ")
+    }
+    let mut r = Roff::new();
+    r.control("SH", ["SYNOPSIS"]);
+    let name = cmd.get_name();
+    let subs: Vec<&clap::Command> = cmd.get_subcommands().filter(|s| !s.is_hide_set()).collect();
+    // The tool's own form (ct-policy without a subcommand generates), then each subcommand's.
+    let own = cmd.get_arguments().any(|a| !a.is_hide_set() && !matches!(a.get_id().as_str(), "help" | "version"));
+    let mut lines: Vec<String> = Vec::new();
+    if own || subs.is_empty() {
+        lines.push(usage(name, cmd));
+    }
+    lines.extend(subs.iter().map(|sub| usage(&format!("{name} {}", sub.get_name()), sub)));
+    for (i, line) in lines.into_iter().enumerate() {
+        if i > 0 {
+            r.control("br", []);
+        }
+        r.text([roman(line)]);
+    }
+    r
 }
 
 /// A section from plain text: paragraphs separated by blank lines; a paragraph of several
@@ -61,7 +135,7 @@ fn section(title: &str, body: &str) -> Roff {
 fn overview() -> String {
     let mut r = Roff::new();
     r.control("TH", ["CT", "7", "", &format!("ct {}", env!("CARGO_PKG_VERSION")), "ct manual"]);
-    r.control("SH", ["NAME"]).text([roman("ct \\- small Unix filters for AWS CloudTrail logs")]);
+    r.control("SH", ["NAME"]).text([roman("ct - small Unix filters for AWS CloudTrail logs")]);
     let sections: &[(&str, &str)] = &[
         (
             "DESCRIPTION",
@@ -99,7 +173,8 @@ fn overview() -> String {
              ct-TOOL: PLACE: problem, where PLACE names the file and the line or record. A bad record or file never stops the good \
              ones around it from being processed, unless --strict is given, and is counted in a summary line at the end. A closed \
              standard output (| head) ends a tool quietly with status 0. Output is written in large blocks unless \
-             --line-buffered is given. All times are UTC, unless ct-show is asked to show them in a zone (--tz, --local).",
+             --line-buffered is given. Times are UTC unless --tz names a zone (see TIMES in each tool's page, and TIME ZONES \
+             in ct-show's, which also takes --local).",
         ),
         (
             "PIPELINES",
@@ -120,6 +195,9 @@ pub fn write(dir: &Path) -> Result<(), String> {
     fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for (name, content) in pages() {
         let path = dir.join(&name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
         fs::write(&path, content).map_err(|e| format!("{}: {e}", path.display()))?;
         println!("wrote {}", path.display());
     }

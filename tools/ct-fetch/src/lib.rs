@@ -17,10 +17,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Parser;
+use ct_common::Error;
+use ct_common::cli::{InputArgs, MessageArgs, after_help};
 use ct_common::output::Output;
-use ct_common::report::{Reporter, plural};
+use ct_common::report::{Reporter, Summary, plural};
 use ct_common::time::{self, Time};
-use ct_common::{EXIT_ERROR, EXIT_OK, Error};
 use serde::Serialize;
 
 use crate::fetch::{Limits, Log, Outcome, Planned, Progress, human_bytes};
@@ -57,7 +58,12 @@ const MAX_LAG: i64 = 7 * 86_400;
 /// in key order as one multi-member gzip stream for ct-unzip. With --list nothing is fetched:
 /// one object record per file is written.
 #[derive(Parser, Debug)]
-#[command(name = NAME, version, max_term_width = 100, after_long_help = AFTER_HELP)]
+#[command(
+    name = NAME, version, max_term_width = 100, after_long_help = after_help(MAN_SECTIONS),
+    mut_arg("verbose", |a| a.help(
+        "Write notes on stderr (accounts named but absent, keys in day folders that are not trail file names)"
+    )),
+)]
 pub struct Cli {
     /// s3://BUCKET[/PREFIX] or a local folder laid out like a bucket.
     #[arg(value_name = "SOURCE")]
@@ -158,26 +164,9 @@ pub struct Cli {
     #[arg(long)]
     pub no_sign_request: bool,
 
-    /// Write notes on stderr (accounts named but absent, keys in day folders that are not trail
-    /// file names).
-    #[arg(short, long)]
-    pub verbose: bool,
-
-    /// Do not write the summary line (errors are still reported).
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub messages: MessageArgs,
 }
-
-const AFTER_HELP: &str = "\
-Exit status: 0 when every file of the window was fetched (or listed), 2 on any error (a file or
-listing that failed after its retries is reported before the summary line).
-
-Examples:
-  ct-fetch s3://trail-bucket --account 111122223333 --region ap-southeast-2 \\
-           --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm' -o logs/
-  ct-fetch s3://trail-bucket/prefix --start -1d --stdout | ct-unzip | ct-filter --event-name ConsoleLogin
-  ct-fetch tests/data/bucket --start 2017-06-01 --end 2017-06-02 --stdout | ct-unzip
-  ct-fetch s3://trail-bucket --since-last -o /var/lib/ct/logs        # hourly from cron";
 
 /// Extra man page sections, rendered after OPTIONS by the man page generator.
 pub const MAN_SECTIONS: &[(&str, &str)] = &[
@@ -312,18 +301,17 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         Some(s) => time::parse(s, now).map_err(|e| Error::Usage(format!("--end: {e}")))?,
         None => now,
     };
-    let mut report = Reporter::new(NAME);
-    report.verbose = cli.verbose;
-    report.quiet = cli.quiet;
+    // ct-fetch reads no events: no input arguments, so never --strict.
+    let mut report = cli.messages.reporter(NAME, &InputArgs::default());
     if cli.since_last
         && let Some(dir) = &cli.output_dir
     {
         // Where the last run without errors said to go on; in a DIR filled otherwise, the
         // newest delivery there (never one from the future), less the lag.
-        let since = match mirror::read_since(dir).map_err(|e| Error::io(dir.display().to_string(), e))? {
+        let since = match mirror::read_since(dir).map_err(|e| Error::at(dir, e))? {
             Some(t) => Some(t),
             None => mirror::newest_delivery(dir)
-                .map_err(|e| Error::io(dir.display().to_string(), e))?
+                .map_err(|e| Error::at(dir, e))?
                 .map(|t| t.min(now.secs).saturating_sub(cli.delivery_lag)),
         };
         match since {
@@ -381,7 +369,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Msg(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| Error::io("cannot start the async runtime", e))?;
     runtime.block_on(async {
         let store = Arc::new(source.open(cli).await?);
         let began = Instant::now();
@@ -429,7 +417,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
                             report.error(place, msg);
                         }
                     }
-                    return Err(Error::io("standard output", e));
+                    return Err(Error::from(e));
                 }
                 o
             }
@@ -442,7 +430,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
             // The next run goes on from here, less the lag (files named a little before
             // they were written).
             let next = end.secs.saturating_sub(cli.delivery_lag).max(start.secs);
-            mirror::write_since(dir, next).map_err(|e| Error::io(dir.display().to_string(), e))?;
+            mirror::write_since(dir, next).map_err(|e| Error::at(dir, e))?;
         }
         let verb = match mode {
             Mode::List => "listed",
@@ -536,19 +524,65 @@ fn finish(report: &mut Reporter, outcome: Outcome, began: Instant, what: &str) -
     for (place, msg) in &outcome.errors {
         report.error(place, msg);
     }
-    let secs = began.elapsed().as_secs_f64();
-    let mut summary = what.to_string();
+    let mut summary = summary(&outcome, began.elapsed().as_secs_f64(), what);
+    report.summary(summary.errors(report));
+    report.exit()
+}
+
+/// The summary line up to its error count: `WHAT, N files already present in S s (RATES)`.
+fn summary(outcome: &Outcome, secs: f64, what: &str) -> Summary {
+    let mut summary = Summary::new(what);
     if outcome.present > 0 {
-        summary += &format!(", {} already present", plural(outcome.present, "file", "files"));
+        summary.part(format_args!("{} already present", plural(outcome.present, "file", "files")));
     }
     if outcome.files > 0 && secs > 0.0 {
-        summary += &format!(
+        summary.add(format_args!(
             " in {secs:.2} s ({:.0} files/s, {}/s)",
             outcome.files as f64 / secs,
             human_bytes((outcome.bytes as f64 / secs) as u64)
-        );
+        ));
     }
-    summary += &format!(", {}", plural(report.errors, "error", "errors"));
-    report.summary(&summary);
-    if report.errors > 0 { EXIT_ERROR } else { EXIT_OK }
+    summary
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn help_shares_the_message_flags_and_ends_with_the_man_pages_sections() {
+        let cmd = Cli::command();
+        let help = |id: &str| {
+            let arg = cmd.get_arguments().find(|a| a.get_id() == id).unwrap();
+            (arg.get_short(), arg.get_help().unwrap().to_string())
+        };
+        assert_eq!(
+            help("verbose"),
+            (
+                Some('v'),
+                "Write notes on stderr (accounts named but absent, keys in day folders that are not trail file names)"
+                    .into()
+            )
+        );
+        assert_eq!(help("quiet"), (Some('q'), "Do not write the summary line (errors are still reported)".into()));
+        let after = cmd.get_after_long_help().unwrap().to_string();
+        assert_eq!(after, after_help(MAN_SECTIONS));
+        assert!(after.starts_with("Exit status:\n  0 when every file of the window was fetched"), "{after}");
+        assert!(after.contains("\n\nExamples:\n  ct-fetch s3://trail-bucket"), "{after}");
+    }
+
+    #[test]
+    fn the_summary_names_what_was_done_the_files_present_the_rate_and_the_errors() {
+        let mut report = Reporter::new(NAME);
+        let outcome = Outcome { files: 2, bytes: 2_000, present: 3, errors: Vec::new() };
+        assert_eq!(
+            summary(&outcome, 2.0, "2 files (2.0 kB) fetched").errors(&report).to_string(),
+            "2 files (2.0 kB) fetched, 3 files already present in 2.00 s (1 files/s, 1.0 kB/s), 0 errors"
+        );
+        report.errors = 1;
+        let nothing = Outcome::default();
+        assert_eq!(summary(&nothing, 0.5, "0 files planned").errors(&report).to_string(), "0 files planned, 1 error");
+    }
 }

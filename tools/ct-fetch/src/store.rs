@@ -5,6 +5,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use ct_common::error::Failed;
+
 use crate::listing::{Failure, Listing, Object};
 
 pub enum Store {
@@ -46,7 +48,7 @@ impl Store {
                 tokio::task::spawn_blocking(move || fs::read(&path))
                     .await
                     .map_err(|e| Failure::fatal(e.to_string()))?
-                    .map_err(|e| Failure::fatal(format!("cannot read: {}", ct_common::error::io_text(&e))))?
+                    .map_err(|e| Failure::fatal(Failed::Unreadable(&e).to_string()))?
             }
             #[cfg(feature = "s3")]
             Store::S3(b) => b.get(key).await?,
@@ -69,10 +71,10 @@ fn list_dir(root: &Path, prefix: &str, delimited: bool) -> Result<Listing, Failu
     let entries = match fs::read_dir(&dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => return Err(Failure::fatal(format!("cannot list: {}", ct_common::error::io_text(&e)))),
+        Err(e) => return Err(Failure::fatal(Failed::Unreadable(&e).to_string())),
     };
     for entry in entries {
-        let entry = entry.map_err(|e| Failure::fatal(format!("cannot list: {}", ct_common::error::io_text(&e))))?;
+        let entry = entry.map_err(|e| Failure::fatal(Failed::Unreadable(&e).to_string()))?;
         let Some(name) = entry.file_name().to_str().map(str::to_string) else {
             let place = crate::mirror::shown(&entry.path().to_string_lossy());
             out.problems.push((place, "name is not UTF-8; left out".into()));
@@ -84,7 +86,7 @@ fn list_dir(root: &Path, prefix: &str, delimited: bool) -> Result<Listing, Failu
         let meta = match fs::metadata(entry.path()) {
             Ok(m) => m,
             Err(e) => {
-                let why = format!("cannot read: {}; left out", ct_common::error::io_text(&e));
+                let why = format!("{}; left out", Failed::Unreadable(&e));
                 out.problems.push((crate::mirror::shown(&entry.path().display().to_string()), why));
                 continue;
             }

@@ -82,8 +82,8 @@ pub struct Cli {
     #[arg(long, help_heading = "Output")]
     pub no_header: bool,
 
-    /// Show times in ZONE: an IANA name (Australia/Melbourne), UTC, or an offset (+10:00).
-    /// Default: UTC.
+    /// Show times in ZONE: an IANA name (Australia/Melbourne), an abbreviation that stands for
+    /// one offset (AEST), an offset (+10:00), UTC, or local. Default: UTC.
     #[arg(long, value_name = "ZONE", help_heading = "Time")]
     pub tz: Option<String>,
 
@@ -155,9 +155,11 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          offset follows daylight saving: in Australia/Melbourne 2017-04-02 02:59:59 +11:00 is followed by 02:00:00 +10:00. \
          A value that is not a time is shown as it is. Buckets are the zone's own minutes, hours, days and months: \
          2017-06-02 00:00 +10:00, 2017-06-02, 2017-06.\n\n\
-         Zones come from the system's time zone database (/usr/share/zoneinfo, or the directory TZDIR names); a copy of the \
-         IANA database built into ct-show answers for a zone the system's lacks, or on a machine that has none. --local \
-         takes the zone the TZ environment variable names (a zone name, or a POSIX rule), else the system's \
+         --tz takes a zone as every tool's --tz does (TIMES in ct-filter(1)): an IANA name, an abbreviation that stands for \
+         one offset (AEST: +10:00 all year; name the zone to follow daylight saving), an offset (+10:00), UTC, local, or a \
+         POSIX TZ string with its rules. Zones come from the system's time zone database (/usr/share/zoneinfo, or the \
+         directory TZDIR names); a copy of the IANA database built into ct-show answers for a zone the system's lacks, or on \
+         a machine that has none. --local takes the zone the TZ environment variable names, else the system's \
          (/etc/localtime); where there is none, it says so and shows UTC.",
     ),
     (

@@ -3,7 +3,8 @@
 //! Zones come from jiff: the system's zoneinfo (`/usr/share/zoneinfo`, or `TZDIR`) first, and
 //! the copy of the IANA database built into the binary where the machine has none.
 
-use jiff::tz::{Offset, TimeZone, TimeZoneDatabase};
+use ct_common::time::{self, ZoneError};
+use jiff::tz::{TimeZone, TimeZoneDatabase};
 use jiff::{RoundMode, Timestamp, Unit, ZonedDateTime, ZonedDateTimeRound};
 
 /// Where times are shown.
@@ -44,37 +45,42 @@ impl Default for Zone {
 }
 
 impl Zone {
-    /// `--tz NAME`: an IANA name (`Australia/Melbourne`), `UTC`, or a fixed offset (`+10:00`,
-    /// `-0530`, `+10`).
+    /// `--tz NAME`, read as every tool reads it (`ct_common::time::Zone`): an IANA name
+    /// (`Australia/Melbourne`), an abbreviation of one offset (`AEST`), an offset (`+10:00`),
+    /// `UTC`, `local`, or a POSIX TZ string with its rules. An IANA name the system's
+    /// database lacks is looked up in the copy built in.
     pub fn named(name: &str) -> Result<Zone, String> {
-        if ["UTC", "utc", "Z", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"].contains(&name) {
-            return Ok(Zone::default());
-        }
-        if let Some(offset) = fixed_offset(name) {
-            return Ok(Zone { tz: TimeZone::fixed(offset), utc: false });
-        }
-        // The system's database, else the copy built in (a machine without zoneinfo, or one
-        // whose copy lacks the zone).
-        match TimeZone::get(name).or_else(|_| TimeZoneDatabase::bundled().get(name)) {
-            Ok(tz) => Ok(Zone { tz, utc: false }),
-            Err(_) => Err(format!(
-                "--tz: unknown time zone {name:?} (an IANA name such as Australia/Melbourne, UTC, or an offset such as +10:00)"
-            )),
+        match time::Zone::parse(name) {
+            Ok(zone) => Ok(Zone::of(zone.time_zone().clone())),
+            Err(e @ ZoneError::Unknown { .. }) => match TimeZoneDatabase::bundled().get(name.trim()) {
+                Ok(tz) => Ok(Zone::of(tz)),
+                Err(_) => Err(format!("--tz: {e}")),
+            },
+            Err(e) => Err(format!("--tz: {e}")),
         }
     }
 
-    /// `--local`: the system's zone (`TZ`, else `/etc/localtime`).
+    /// `--local`: the zone `TZ` names (as `--tz` reads it), else the system's
+    /// (`/etc/localtime`).
     pub fn local() -> Result<Zone, String> {
-        // A zone name in TZ is looked up as --tz would (with the built-in copy behind the
-        // system's); anything else (a POSIX rule, a path, nothing) as the system does.
         if let Ok(name) = std::env::var("TZ")
-            && let Ok(zone) = Zone::named(name.trim())
+            && !name.trim().is_empty()
+            && let Ok(zone) = Zone::named(&name)
         {
             return Ok(zone);
         }
         let tz = TimeZone::try_system().map_err(|e| format!("cannot tell the system's time zone: {e}"))?;
-        let utc = tz.iana_name().is_some_and(|n| matches!(n, "UTC" | "Etc/UTC" | "Etc/Universal" | "Zulu"));
-        Ok(Zone { tz, utc })
+        Ok(Zone::of(tz))
+    }
+
+    /// UTC itself is written `Z` and `UTC`; any other zone with its offset.
+    fn of(tz: TimeZone) -> Zone {
+        let utc = tz == TimeZone::UTC
+            || matches!(
+                tz.iana_name(),
+                Some("UTC" | "Etc/UTC" | "Etc/UCT" | "UCT" | "Etc/Universal" | "Universal" | "Etc/Zulu" | "Zulu")
+            );
+        Zone { tz, utc }
     }
 
     fn zoned(&self, t: Timestamp) -> ZonedDateTime {
@@ -145,25 +151,6 @@ pub fn parse_time(s: &str) -> Option<Timestamp> {
         return None;
     }
     s.parse::<Timestamp>().ok()
-}
-
-/// `+10:00`, `-0530`, `+10`: a fixed offset.
-fn fixed_offset(s: &str) -> Option<Offset> {
-    let (sign, rest) = match s.as_bytes().first()? {
-        b'+' => (1, &s[1..]),
-        b'-' => (-1, &s[1..]),
-        _ => return None,
-    };
-    let digits: String = rest.chars().filter(|c| *c != ':').collect();
-    if !digits.bytes().all(|b| b.is_ascii_digit()) || !matches!(digits.len(), 2 | 4) {
-        return None;
-    }
-    let h: i32 = digits[..2].parse().ok()?;
-    let m: i32 = if digits.len() == 4 { digits[2..].parse().ok()? } else { 0 };
-    if h > 25 || m > 59 {
-        return None;
-    }
-    Offset::from_seconds(sign * (h * 3600 + m * 60)).ok()
 }
 
 #[cfg(test)]
@@ -237,6 +224,10 @@ mod tests {
         assert_eq!(Zone::named("-0530").unwrap().iso(t("2017-06-01T13:00:12Z")), "2017-06-01T07:30:12-05:30");
         assert!(Zone::named("Mars/Olympus_Mons").unwrap_err().contains("unknown time zone"));
         assert!(Zone::named("+1x").is_err());
+        assert!(Zone::named("PST").unwrap_err().contains("more than one offset"));
+        assert_eq!(Zone::named("AEST").unwrap().iso(t("2017-01-01T00:00:00Z")), "2017-01-01T10:00:00+10:00");
+        assert_eq!(Zone::named("Etc/UTC").unwrap().readable(t("2017-06-01T13:00:12Z")), "2017-06-01 13:00:12 UTC");
+        assert_eq!(Zone::named("Europe/London").unwrap().iso(t("2017-01-01T00:00:00Z")), "2017-01-01T00:00:00+00:00");
         assert!(parse_time("not a time").is_none());
         assert!(parse_time("2017-06-01").is_none());
     }

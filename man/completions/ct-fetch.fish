@@ -1,0 +1,25 @@
+complete -c ct-fetch -l start -d 'The start of the window (see TIMES). Required unless --since-last finds files in DIR' -r
+complete -c ct-fetch -l end -d 'The end of the window (default: now)' -r
+complete -c ct-fetch -l account -d 'Only this account\'s files (repeatable; default: every account under AWSLogs/)' -r
+complete -c ct-fetch -l org-id -d 'Only this organization\'s files, for an organization trail (repeatable; default: every organization and every account outside one)' -r
+complete -c ct-fetch -l region -d 'Only this region\'s files (repeatable; default: every region folder). This is the trail\'s region folder, not the bucket\'s region (see --bucket-region)' -r
+complete -c ct-fetch -s o -l output-dir -d 'Mirror the files under DIR, keeping their keys as paths' -r -F
+complete -c ct-fetch -l max-bytes -d 'Refuse to fetch when the window holds more than SIZE bytes (before fetching anything). SIZE is a number with an optional unit: kB, MB, GB, TB (powers of 1000) or K, M, G, T, KiB, MiB, GiB, TiB (powers of 1024)' -r
+complete -c ct-fetch -l delivery-lag -d 'How long after an event its file may be delivered: files delivered up to this long after --end are fetched too (30m, 2h, 0)' -r
+complete -c ct-fetch -s j -l jobs -d 'Requests at once' -r
+complete -c ct-fetch -l retries -d 'Times to try a request again after throttling (503 SlowDown), a server error, a timeout or a transfer cut off, with a growing pause (about 100 ms, doubling up to 5 s, with random jitter)' -r
+complete -c ct-fetch -l profile -d 'Use this profile of the AWS config and credentials files' -r
+complete -c ct-fetch -l bucket-region -d 'The bucket\'s region (default: asked of S3)' -r
+complete -c ct-fetch -l endpoint-url -d 'Send requests to this endpoint instead of AWS\'s (an S3-compatible store); implies --path-style' -r
+complete -c ct-fetch -l stdout -d 'Write the gzip files to standard output in key order (a multi-member gzip stream)'
+complete -c ct-fetch -l list -d 'Fetch nothing: write one object record per file (see OBJECT RECORDS)'
+complete -c ct-fetch -l dry-run -d 'Fetch nothing: print how many files and bytes would be fetched (with -o, what is not already in DIR)'
+complete -c ct-fetch -l since-last -d 'Go on from where the last run into DIR without errors ended, less --delivery-lag (for cron jobs; kept in DIR/.ct-fetch-since); needs -o. In a DIR with no such record, start at its newest delivery less the lag; in an empty DIR, at --start'
+complete -c ct-fetch -l digests -d 'Also fetch the digest files (CloudTrail-Digest/) that cover the window\'s log files'
+complete -c ct-fetch -l insights -d 'Also fetch the Insights files (CloudTrail-Insight/) of the window'
+complete -c ct-fetch -l path-style -d 'Address buckets as ENDPOINT/BUCKET rather than BUCKET.ENDPOINT'
+complete -c ct-fetch -l no-sign-request -d 'Send unsigned requests (public buckets); no credentials are looked up'
+complete -c ct-fetch -s q -l quiet -d 'Do not write the summary line (errors are still reported)'
+complete -c ct-fetch -s v -l verbose -d 'Write notes on stderr (accounts named but absent, keys in day folders that are not trail file names)'
+complete -c ct-fetch -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ct-fetch -s V -l version -d 'Print version'
