@@ -11,7 +11,7 @@ CARGO    ?= cargo
 # xtask (man pages, conformance) and xtask/synth (ct-synth, the generator of the sample trail,
 # the benchmark trees and the policy-quality scenarios that bench/*.sh build and run), are
 # workspace members left out of both.
-TOOLS    := ct-fetch ct-unzip ct-filter ct-actions ct-policy
+TOOLS    := ct-fetch ct-unzip ct-filter ct-actions ct-policy ct-show
 REALDATA ?= ../shared/realdata
 SIZE     ?= 1G
 DEMO     := target/demo
@@ -77,23 +77,23 @@ demo: build
 	@echo "== the same with --dedupe: CloudTrail delivered one event twice"
 	./target/release/ct-unzip --dedupe tests/data/bucket > /dev/null
 	@echo
-	@echo "== events per service (eventSource), from the NDJSON stream"
-	@grep -o '"eventSource":"[^"]*"' $(DEMO)/events.ndjson | cut -d'"' -f4 | sort | uniq -c | sort -rn | head -12
+	@echo "== ct-show: events per service (eventSource), most first"
+	./target/release/ct-show --format table --count-by source $(DEMO)/events.ndjson
 	@echo
-	@echo "== ct-filter: console logins on 2017-06-01 (user, time, source address)"
+	@echo "== ct-filter | ct-show: console logins on 2017-06-01, newest first (who, from where, the outcome)"
 	./target/release/ct-filter --event-name ConsoleLogin --start '2017-06-01 12:00 AM' --end '2017-06-01 11:59 PM' $(DEMO)/events.ndjson \
-	  | while read -r e; do echo "$$e" | grep -o '"userName":"[^"]*"\|"arn":"arn:aws:iam::[0-9]*:root"\|"eventTime":"[^"]*"\|"sourceIPAddress":"[^"]*"\|"ConsoleLogin":"[^"]*"' | paste -sd' ' -; done
+	  | ./target/release/ct-show --format table --sort -time --fields time,user,ip,responseElements.ConsoleLogin,additionalEventData.MFAUsed,errorMessage
 	@echo
-	@echo "== ct-filter: stacks the deploy-agent role created between 1 pm on the 1st and 5 pm on the 2nd"
+	@echo "== ct-filter | ct-show: stacks the deploy-agent role created between 1 pm on the 1st and 5 pm on the 2nd, in Melbourne time"
 	./target/release/ct-filter --role deploy-agent --event-name CreateStack --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm' $(DEMO)/events.ndjson \
-	  | while read -r e; do echo "$$e" | grep -o '"eventTime":"[^"]*"\|"stackName":"[^"]*"\|"errorCode":"[^"]*"' | paste -sd' ' -; done
+	  | ./target/release/ct-show --format table --tz Australia/Melbourne --fields time,user,event,resource-type,resource,error
 	@echo
 	@echo "== ct-filter: calls refused for lack of permission, read straight from the bucket"
 	./target/release/ct-filter -c --error-code 'AccessDenied*' --error-code '*UnauthorizedOperation' tests/data/bucket
 	@echo
 	@echo "== ct-actions: the IAM actions the deploy-agent role used (count, denied, resources)"
 	./target/release/ct-filter --role deploy-agent $(DEMO)/events.ndjson | ./target/release/ct-actions > $(DEMO)/deploy-agent.actions
-	@cut -c 1-150 $(DEMO)/deploy-agent.actions
+	./target/release/ct-show --format table --fields action,count,denied,first,last,resources $(DEMO)/deploy-agent.actions
 	@echo
 	@echo "== ct-policy: the least-privilege policy it needs, only in ap-southeast-2 and only for t2 instances"
 	@echo "   (--trail: the whole trail shows the role inside the instance profile it launches with)"
@@ -106,7 +106,9 @@ demo: build
 	./target/release/ct-filter --role deploy-agent $(DEMO)/events.ndjson | ./target/release/ct-policy check --trail $(DEMO)/events.ndjson --policy $(DEMO)/deploy-agent.policy.json
 	@echo
 	@echo "== ct-policy check: the build-agent role against a gate that forbids terminating instances (fails: exit 1)"
-	./target/release/ct-filter --role build-agent $(DEMO)/events.ndjson | ./target/release/ct-policy check --deny 'iam:*' --deny ec2:TerminateInstances || echo "gate failed as it should (exit $$?)"
+	./target/release/ct-filter --role build-agent $(DEMO)/events.ndjson | ./target/release/ct-policy check --deny 'iam:*' --deny ec2:TerminateInstances > $(DEMO)/build-agent.findings; \
+	  s=$$?; test $$s -eq 1 || { echo "the gate should have failed with exit 1, not $$s"; exit 1; }; echo "gate failed as it should (exit 1)"
+	./target/release/ct-show --format table $(DEMO)/build-agent.findings
 	@echo
 	@echo "events written to $(DEMO)/events.ndjson"
 

@@ -8,6 +8,7 @@ use clap::Args;
 
 use crate::error::{EXIT_ERROR, Error};
 use crate::report::Reporter;
+use crate::time::Zone;
 
 /// Where events come from.
 #[derive(Args, Debug, Clone, Default)]
@@ -91,6 +92,17 @@ impl QuietArgs {
         r.quiet = self.quiet;
         r
     }
+}
+
+/// The zone of time arguments written without one: `--tz`, the same in every tool that takes
+/// times.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ZoneArgs {
+    /// Read times written without an offset in ZONE: an IANA name (Australia/Melbourne), an
+    /// abbreviation that stands for one offset (AEST: +10:00 all year), an offset (+10:00),
+    /// UTC, or local (the system's zone: TZ, else /etc/localtime). See TIMES in the man page.
+    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = Zone::parse_arg, allow_hyphen_values = true)]
+    pub tz: Zone,
 }
 
 /// The text after the options in `--help`: the "EXIT STATUS" and "EXAMPLES" sections of the

@@ -23,7 +23,7 @@ _ct__filter() {
 
     case "${cmd}" in
         ct__filter)
-            opts="-v -c -q -j -h -V --event-id --event-name --event-source --read-only --user --resource-type --resource-name --access-key-id --start --end --arn --role --identity-type --account --region --source-ip --user-agent --error --no-error --error-code --event-type --category --where --has --invert --count --quiet --limit --stats --verbose --line-buffered --jobs --strict --help --version"
+            opts="-v -c -q -j -h -V --event-id --event-name --event-source --read-only --user --resource-type --resource-name --access-key-id --start --end --arn --role --identity-type --account --region --source-ip --user-agent --error --no-error --error-code --event-type --category --where --has --invert --count --quiet --limit --stats --verbose --line-buffered --jobs --strict --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -126,6 +126,10 @@ _ct__filter() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

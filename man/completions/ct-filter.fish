@@ -7,8 +7,8 @@ complete -c ct-filter -l user -d 'User name as the console shows it: userIdentit
 complete -c ct-filter -l resource-type -d 'Resource type in resources[].type, such as AWS::S3::Object; for an event without resources[], the type of a resource its request names, as the console shows it (AWS::CloudFormation::Stack) or by its IAM name (subnet). See RESOURCES' -r
 complete -c ct-filter -l resource-name -d 'Resource ARN in resources[].ARN, the last part of it, or its name as the console shows it (a stack\'s name); for an event without resources[], of the resources its request names. See RESOURCES' -r
 complete -c ct-filter -l access-key-id -d 'Access key ID (userIdentity.accessKeyId)' -r
-complete -c ct-filter -l start -d 'Events at or after TIME (eventTime). TIME: epoch seconds, ISO 8601 (2017-06-01T13:00Z), a date, \'2017-06-01 1:00 pm\', \'01-27-2015,01:16PM\', now, -2h, -7d, \'2 days ago\'; UTC unless a zone is given' -r
-complete -c ct-filter -l end -d 'Events at or before TIME (inclusive, as in lookup-events)' -r
+complete -c ct-filter -l start -d 'Events at or after TIME (eventTime). TIME: epoch seconds, ISO 8601 (2017-06-01T13:00Z), a date, \'2017-06-01 1:00 pm\', \'01-27-2015,01:16PM\', \'2017-06-01 13:00 Australia/Melbourne\', now, today, yesterday, \'last month\', -2h, -7d, -1mo, \'2 days ago\' (see TIMES in the man page); in the zone of --tz unless it has an offset or a zone' -r
+complete -c ct-filter -l end -d 'Events at or before TIME (inclusive, as in lookup-events). A date alone, today, yesterday, \'this month\' or \'last month\' means the end of that day or month: --end 2017-06-01 takes in the whole of 1 June' -r
 complete -c ct-filter -l arn -d 'Identity ARN: userIdentity.arn or the ARN of the role a session was issued for' -r
 complete -c ct-filter -l role -d 'Assumed role, by name (deploy-agent) or ARN: userIdentity.sessionContext.sessionIssuer' -r
 complete -c ct-filter -l identity-type -d 'Identity type (userIdentity.type): Root, IAMUser, AssumedRole, FederatedUser, AWSService, AWSAccount, IdentityCenterUser, SAMLUser, WebIdentityUser, Unknown, Role, Directory' -r
@@ -23,6 +23,7 @@ complete -c ct-filter -l where -d 'Any field: a dotted PATH (requestParameters.i
 complete -c ct-filter -l has -d 'Any field: PATH is present and not null' -r
 complete -c ct-filter -l limit -d 'Stop after N matching events, reading no further' -r
 complete -c ct-filter -s j -l jobs -d 'Read and split N files at once (default: the number of CPUs). The output is the same for every N' -r
+complete -c ct-filter -l tz -d 'Read times written without an offset in ZONE: an IANA name (Australia/Melbourne), an abbreviation that stands for one offset (AEST: +10:00 all year), an offset (+10:00), UTC, or local (the system\'s zone: TZ, else /etc/localtime). See TIMES in the man page' -r
 complete -c ct-filter -l error -d 'Calls that failed: errorCode is present, or a console sign-in failed (responseElements.ConsoleLogin is Failure, with an errorMessage and often no errorCode)'
 complete -c ct-filter -l no-error -d 'Calls that succeeded: no errorCode, and no failed console sign-in'
 complete -c ct-filter -s v -l invert -d 'Write the events that do not match instead'

@@ -16,6 +16,7 @@ fn tools() -> Vec<(clap::Command, &'static [(&'static str, &'static str)])> {
         (ct_filter::Cli::command(), ct_filter::MAN_SECTIONS),
         (ct_actions::Cli::command(), ct_actions::MAN_SECTIONS),
         (ct_policy::Cli::command(), ct_policy::MAN_SECTIONS),
+        (ct_show::Cli::command(), ct_show::MAN_SECTIONS),
     ]
 }
 
@@ -145,7 +146,8 @@ fn overview() -> String {
              ct-unzip    turn any CloudTrail input into one event per line\n\
              ct-filter   select events by who, what, where and when\n\
              ct-actions  the IAM actions the events used, with counts, resources and principals\n\
-             ct-policy   a least-privilege policy; a CI gate against an allowed policy\n\n\
+             ct-policy   a least-privilege policy; a CI gate against an allowed policy\n\
+             ct-show     the end of a pipeline, for people: tables, TSV, CSV, counts, time zones\n\n\
              The tools that exist in this release have their own pages; see SEE ALSO.",
         ),
         (
@@ -171,14 +173,16 @@ fn overview() -> String {
              ct-TOOL: PLACE: problem, where PLACE names the file and the line or record. A bad record or file never stops the good \
              ones around it from being processed, unless --strict is given, and is counted in a summary line at the end. A closed \
              standard output (| head) ends a tool quietly with status 0. Output is written in large blocks unless \
-             --line-buffered is given. All times are UTC.",
+             --line-buffered is given. Times are UTC unless --tz names a zone (see TIMES in each tool's page, and TIME ZONES \
+             in ct-show's, which also takes --local).",
         ),
         (
             "PIPELINES",
             "ct-fetch s3://trail-bucket --account 111122223333 --region ap-southeast-2 \\\n    --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm' --stdout \\\n  | ct-unzip | ct-filter --role deploy-agent | ct-actions | ct-policy > policy.json\n\n\
-             ct-unzip logs/ | ct-filter --role build-agent | ct-actions | ct-policy check --policy allowed.json",
+             ct-unzip logs/ | ct-filter --role build-agent | ct-actions | ct-policy check --policy allowed.json\n\n\
+             ct-unzip logs/ | ct-filter --user alice --start -7d | ct-show --sort -time --tz Australia/Melbourne",
         ),
-        ("SEE ALSO", "ct-fetch(1), ct-unzip(1), ct-filter(1), ct-actions(1), ct-policy(1), jq(1)"),
+        ("SEE ALSO", "ct-fetch(1), ct-unzip(1), ct-filter(1), ct-actions(1), ct-policy(1), ct-show(1), jq(1)"),
     ];
     let mut out = r.render();
     for (title, body) in sections {

@@ -1,5 +1,6 @@
-//! A tiny harness for the tools' end-to-end tests: run a binary with arguments and stdin,
-//! find fixtures, compare line lists with a readable diff.
+//! A tiny harness for the tools' end-to-end tests: run a binary with arguments and stdin, check
+//! its exit status and read its JSON-lines output with the output shown on failure, find
+//! fixtures, compare line lists with a readable diff.
 #![forbid(unsafe_code)]
 
 use std::io::Write;
@@ -11,6 +12,51 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+}
+
+impl Run {
+    /// Stdout's JSON lines, one value a line, as the tools write records and findings. A line
+    /// that is not JSON panics, naming the line and showing stderr: a tool's complaint usually
+    /// says why its output went wrong.
+    #[track_caller]
+    pub fn records(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .enumerate()
+            .map(|(i, line)| {
+                serde_json::from_str(line).unwrap_or_else(|e| {
+                    panic!("stdout line {} is not JSON ({e}): {}\nstderr:\n{}", i + 1, cut(line, 300), self.stderr)
+                })
+            })
+            .collect()
+    }
+
+    /// Panics unless the tool exited with `code`, showing the status expected and the one
+    /// given, the start of stdout and stderr. Returns the run, so that a test can go on with
+    /// `run.assert_code(0).records()`.
+    #[track_caller]
+    pub fn assert_code(&self, code: i32) -> &Self {
+        if self.code != code {
+            panic!(
+                "exit status {}, expected {code}\nstdout ({} lines):\n{}\nstderr:\n{}",
+                self.code,
+                self.stdout.lines().count(),
+                cut(&self.stdout, 2000),
+                cut(&self.stderr, 8000)
+            );
+        }
+        self
+    }
+}
+
+/// The first `max` bytes of `text` (at a character boundary), with a note of how much was left
+/// out.
+fn cut(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let end = text.floor_char_boundary(max);
+    format!("{}... ({} more bytes)", &text[..end], text.len() - end)
 }
 
 /// A path under the repository's `tests/fixtures/`.
@@ -133,4 +179,46 @@ pub fn sample_records() -> Vec<serde_json::Value> {
         out.extend(doc["Records"].as_array().expect("Records").iter().cloned());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Run;
+
+    fn run(code: i32, stdout: &str, stderr: &str) -> Run {
+        Run { code, stdout: stdout.into(), stderr: stderr.into() }
+    }
+
+    #[test]
+    fn records_are_the_json_lines_of_stdout() {
+        let r = run(0, "{\"a\":1}\n[2]\n", "");
+        assert_eq!(r.records(), vec![serde_json::json!({"a": 1}), serde_json::json!([2])]);
+        assert!(run(1, "", "").records().is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "stdout line 2 is not JSON")]
+    fn a_line_that_is_not_json_names_its_number() {
+        run(0, "{}\nnot json\n", "line 2: oops").records();
+    }
+
+    #[test]
+    fn the_status_expected_passes_the_run_on() {
+        let r = run(2, "", "");
+        assert_eq!(r.assert_code(2).code, 2);
+    }
+
+    #[test]
+    fn a_wrong_status_shows_both_and_the_output() {
+        let r = run(1, &"x".repeat(5000), "ct-x: bad input\n");
+        let panic = std::panic::catch_unwind(|| {
+            r.assert_code(0);
+        })
+        .expect_err("status 1 is not 0");
+        let message = panic.downcast_ref::<String>().expect("a message");
+        assert!(message.starts_with("exit status 1, expected 0\n"), "{message}");
+        assert!(message.contains("stdout (1 lines):\nxxx"), "{message}");
+        assert!(message.contains("... (3000 more bytes)"), "{message}");
+        assert!(message.ends_with("stderr:\nct-x: bad input\n"), "{message}");
+    }
 }

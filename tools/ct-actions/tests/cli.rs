@@ -13,14 +13,10 @@ fn ev(name: &str, source: &str, extra: &str, time: &str, region: &str) -> String
     )
 }
 
-fn records(out: &str) -> Vec<Value> {
-    out.lines().map(|l| serde_json::from_str(l).expect("JSON record")).collect()
-}
-
 fn sample() -> String {
     let run =
         ct_testkit::run(env!("CARGO_BIN_EXE_ct-actions"), &["--per-event", "-q", &repo("tests/data/bucket")], b"");
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     run.stdout
 }
 
@@ -37,8 +33,7 @@ fn aggregates_counts_denials_errors_times_and_sets() {
     ]
     .join("\n");
     let run = actions(&[], input.as_bytes());
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let recs = records(&run.stdout);
+    let recs = run.assert_code(0).records();
     assert_eq!(
         recs.iter().map(|r| r["action"].as_str().unwrap()).collect::<Vec<_>>(),
         vec!["ec2:DescribeInstances", "ec2:RunInstances"]
@@ -85,7 +80,7 @@ fn text_and_per_event_modes() {
     let text = actions(&["--text"], input.as_bytes());
     assert_eq!(text.stdout, "ec2:RunInstances\ns3:GetObject\n");
     let per = actions(&["--per-event"], input.as_bytes());
-    let recs = records(&per.stdout);
+    let recs = per.records();
     assert_eq!(recs.len(), 3);
     assert_eq!(recs[1]["action"], "s3:GetObject");
     assert_eq!(recs[1]["resources"], serde_json::json!(["arn:aws:s3:::b/k"]));
@@ -117,8 +112,7 @@ fn events_needing_no_permission_are_counted_not_mapped() {
 fn unknown_actions_are_kept_and_named() {
     let input = ev("FrobnicateInstances", "ec2.amazonaws.com", "", "2017-06-01T05:00:00Z", "us-east-1");
     let run = actions(&[], input.as_bytes());
-    assert_eq!(run.code, 0);
-    let r = &records(&run.stdout)[0];
+    let r = &run.assert_code(0).records()[0];
     assert_eq!((r["action"].as_str(), &r["known"]), (Some("ec2:FrobnicateInstances"), &Value::Bool(false)));
     assert!(run.stderr.contains("not in the IAM action catalog"), "{}", run.stderr);
     assert!(run.stderr.contains("ec2:FrobnicateInstances"));
@@ -138,7 +132,7 @@ fn merging_any_split_gives_the_whole() {
     let part = |p: &[&str]| actions(&["-q"], (p.join("\n") + "\n").as_bytes()).stdout;
     let merged_input = format!("{}{}{}", part(c), part(a), part(b));
     let merged = actions(&["-q"], merged_input.as_bytes());
-    assert_eq!(merged.code, 0, "{}", merged.stderr);
+    merged.assert_code(0);
     assert_eq!(merged.stdout, whole);
     // Records mixed with events merge too.
     let mixed = format!("{}{}", part(a), [b, c].concat().join("\n"));
@@ -163,8 +157,7 @@ fn sample_events() -> String {
 #[test]
 fn the_deploy_agent_role_on_the_sample_trail() {
     let filter_free = actions(&["-q", &repo("tests/data/bucket")], b"");
-    assert_eq!(filter_free.code, 0, "{}", filter_free.stderr);
-    let recs = records(&filter_free.stdout);
+    let recs = filter_free.assert_code(0).records();
     let find = |a: &str| recs.iter().find(|r| r["action"] == a).unwrap_or_else(|| panic!("{a} missing"));
     let run = find("ec2:RunInstances");
     assert!(
@@ -186,13 +179,13 @@ fn bad_lines_and_exit_status() {
     let good = ev("ListBuckets", "s3.amazonaws.com", "", "2017-06-01T05:00:00Z", "us-east-1");
     let input = format!("{good}\nnot json\n{{\"action\":7}}\n{good}\n");
     let run = actions(&["--text"], input.as_bytes());
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     assert_eq!(run.stdout, "s3:ListAllMyBuckets\n");
     assert!(run.stderr.contains("<stdin>: line 2: invalid JSON"), "{}", run.stderr);
     assert!(run.stderr.contains("<stdin>: line 3: bad action record"), "{}", run.stderr);
     // Any input ct-unzip reads.
     let all = actions(&["--text", &fixture("inputs")], b"");
-    assert_eq!(all.code, 0, "{}", all.stderr);
+    all.assert_code(0);
     assert!(all.stdout.contains("ec2:RunInstances\n"));
     assert!(all.stdout.contains("s3:GetObject\n"));
 }
@@ -208,7 +201,7 @@ fn jobs_give_the_same_records_and_messages() {
         input.push_str(&copy);
     }
     let one = actions(&["-j", "1"], input.as_bytes());
-    assert_eq!(one.code, 2);
+    one.assert_code(2);
     for j in ["2", "3"] {
         let many = actions(&["-j", j], input.as_bytes());
         assert_eq!(many.code, one.code);
@@ -238,8 +231,7 @@ fn resources_are_partial_when_an_event_named_none() {
     // DescribeRegions takes no resource: nothing is missing.
     let describe = ev("DescribeRegions", "ec2.amazonaws.com", "", "2017-06-01T03:00:00Z", "us-east-1");
     let run = actions(&["-q"], format!("{by_id}\n{by_ip}\n{describe}\n").as_bytes());
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let recs = records(&run.stdout);
+    let recs = run.assert_code(0).records();
     let release = recs.iter().find(|r| r["action"] == "ec2:ReleaseAddress").unwrap();
     assert_eq!(release["resources"].as_array().unwrap().len(), 1, "{release}");
     // (Direct calls, all of them: none has aws:CalledVia.)
@@ -248,7 +240,7 @@ fn resources_are_partial_when_an_event_named_none() {
     assert_eq!(regions["partial"], serde_json::json!(["context:aws:CalledVia"]), "{regions}");
     // The named use alone is whole.
     let run = actions(&["-q"], format!("{by_id}\n").as_bytes());
-    assert_eq!(records(&run.stdout)[0]["partial"], serde_json::json!(["context:aws:CalledVia"]), "{}", run.stdout);
+    assert_eq!(run.records()[0]["partial"], serde_json::json!(["context:aws:CalledVia"]), "{}", run.stdout);
 }
 
 /// Principals seen before by an action are not looked up in its set again (the run numbers
@@ -281,8 +273,7 @@ fn principals_are_all_kept_past_the_first_sixty_four() {
     };
     for cap in ["100", "70", "5"] {
         let run = actions(&["--cap", cap], input.as_bytes());
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        let recs = records(&run.stdout);
+        let recs = run.assert_code(0).records();
         let cap: usize = cap.parse().unwrap();
         for (r, step) in recs.iter().zip([1, 3]) {
             let got: Vec<String> =
@@ -295,7 +286,7 @@ fn principals_are_all_kept_past_the_first_sixty_four() {
     // Merged in ahead of the same events again: the same principals.
     let first = actions(&[], input.as_bytes());
     let again = actions(&[], format!("{}\n{input}", first.stdout).as_bytes());
-    let (a, b) = (records(&first.stdout), records(&again.stdout));
+    let (a, b) = (first.records(), again.records());
     for (x, y) in a.iter().zip(&b) {
         assert_eq!(x["principals"], y["principals"]);
     }
@@ -307,12 +298,12 @@ fn keys_that_some_calls_did_not_carry_are_named_partial() {
     let without = r#","requestParameters":{"bucketName":"b"}"#;
     let one = ev("ListObjects", "s3.amazonaws.com", with, "2017-06-01T05:00:00Z", "ap-southeast-2");
     let run = actions(&[], one.as_bytes());
-    let recs = records(&run.stdout);
+    let recs = run.records();
     assert_eq!(recs[0]["context"]["s3:prefix"], serde_json::json!(["in/"]));
     assert!(!recs[0]["partial"].as_array().is_some_and(|p| p.contains(&Value::from("context:s3:prefix"))));
     let two = [one.clone(), ev("ListObjects", "s3.amazonaws.com", without, "2017-06-01T05:00:01Z", "ap-southeast-2")]
         .join("\n");
-    let recs = records(&actions(&[], two.as_bytes()).stdout);
+    let recs = actions(&[], two.as_bytes()).records();
     assert!(recs[0]["partial"].as_array().unwrap().contains(&Value::from("context:s3:prefix")), "{}", recs[0]);
 }
 
@@ -334,7 +325,7 @@ fn calls_without_called_via_are_named_partial() {
         1,
     )
     .replace("198.51.100.20", "cloudformation.amazonaws.com");
-    let recs = records(&actions(&["-q"], via.as_bytes()).stdout);
+    let recs = actions(&["-q"], via.as_bytes()).records();
     assert_eq!(recs[0]["context"]["aws:CalledVia"], serde_json::json!(["cloudformation.amazonaws.com"]));
     assert!(recs[0].get("partial").is_none(), "{}", recs[0]);
     let direct = ev(
@@ -345,13 +336,13 @@ fn calls_without_called_via_are_named_partial() {
         "ap-southeast-2",
     );
     for input in [format!("{via}\n{direct}\n"), format!("{direct}\n{via}\n")] {
-        let recs = records(&actions(&["-q"], input.as_bytes()).stdout);
+        let recs = actions(&["-q"], input.as_bytes()).records();
         assert_eq!(recs[0]["partial"], serde_json::json!(["context:aws:CalledVia"]), "{}", recs[0]);
         // Merged records keep the note, whichever half had the direct call.
         let (first, second) = input.split_once('\n').unwrap();
         let a = actions(&["-q"], format!("{first}\n").as_bytes()).stdout;
         let b = actions(&["-q"], second.as_bytes()).stdout;
-        let merged = records(&actions(&["-q"], format!("{a}{b}").as_bytes()).stdout);
+        let merged = actions(&["-q"], format!("{a}{b}").as_bytes()).records();
         assert_eq!(merged[0]["partial"], recs[0]["partial"], "{}", merged[0]);
     }
 }
@@ -373,7 +364,7 @@ fn per_event_counts_and_names_unknown_actions() {
     ]
     .join("\n");
     let run = actions(&["--per-event"], input.as_bytes());
-    assert_eq!(records(&run.stdout).len(), 3);
+    assert_eq!(run.records().len(), 3);
     assert!(run.stderr.contains("3 events, 2 actions (1 unknown)"), "{}", run.stderr);
     assert!(
         run.stderr.contains("not in the IAM action catalog") && run.stderr.contains("ec2:FrobnicateWidget"),

@@ -11,7 +11,7 @@ use std::fmt;
 use std::io::{self, IsTerminal, Write};
 
 use clap::Parser;
-use ct_common::cli::{InputArgs, OutputArgs, after_help};
+use ct_common::cli::{InputArgs, OutputArgs, ZoneArgs, after_help};
 use ct_common::fields::Found;
 use ct_common::input::{self, Flow, Sink};
 use ct_common::lines::LinePlace;
@@ -75,11 +75,14 @@ pub struct Cli {
     pub access_key_id: Vec<String>,
 
     /// Events at or after TIME (eventTime). TIME: epoch seconds, ISO 8601 (2017-06-01T13:00Z),
-    /// a date, '2017-06-01 1:00 pm', '01-27-2015,01:16PM', now, -2h, -7d, '2 days ago'; UTC
-    /// unless a zone is given.
+    /// a date, '2017-06-01 1:00 pm', '01-27-2015,01:16PM', '2017-06-01 13:00
+    /// Australia/Melbourne', now, today, yesterday, 'last month', -2h, -7d, -1mo, '2 days ago'
+    /// (see TIMES in the man page); in the zone of --tz unless it has an offset or a zone.
     #[arg(long, value_name = "TIME", allow_hyphen_values = true, help_heading = "Time")]
     pub start: Option<String>,
-    /// Events at or before TIME (inclusive, as in lookup-events).
+    /// Events at or before TIME (inclusive, as in lookup-events). A date alone, today,
+    /// yesterday, 'this month' or 'last month' means the end of that day or month: --end
+    /// 2017-06-01 takes in the whole of 1 June.
     #[arg(long, value_name = "TIME", allow_hyphen_values = true, help_heading = "Time")]
     pub end: Option<String>,
 
@@ -162,6 +165,10 @@ pub struct Cli {
 
     #[command(flatten)]
     pub input: InputArgs,
+
+    // Last, so that the heading it sets is not inherited by the arguments after it.
+    #[command(flatten, next_help_heading = "Time")]
+    pub zone: ZoneArgs,
 }
 
 /// Extra man page sections, rendered after OPTIONS by the man page generator.
@@ -199,6 +206,7 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          The mapping runs only for events that every other predicate selected, and only when --resource-type or \
          --resource-name is given.",
     ),
+    ("TIMES", ct_common::time::MAN_TIMES),
     (
         "INPUT",
         "NDJSON events (the output of ct-unzip) are read line by line, and matching lines are written exactly as they \
@@ -250,6 +258,7 @@ impl Cli {
             access_key_id: self.access_key_id.clone(),
             start: self.start.clone(),
             end: self.end.clone(),
+            tz: self.zone.tz.clone(),
             arn: self.arn.clone(),
             role: self.role.clone(),
             identity_type: self.identity_type.clone(),

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use ct_common::fields::{self, Found, Paths, Shape, Val};
 use ct_common::glob::Glob;
-use ct_common::time::{self, Time};
+use ct_common::time::{self, Time, TimeReader, Zone};
 
 use crate::prefilter::{Prefilter, literal_of};
 use crate::resource::{self, ResourceTest};
@@ -108,6 +108,8 @@ pub struct Spec {
     pub access_key_id: Vec<String>,
     pub start: Option<String>,
     pub end: Option<String>,
+    /// The zone of --start and --end when they are written without one.
+    pub tz: Zone,
     pub arn: Vec<String>,
     pub role: Vec<String>,
     pub identity_type: Vec<String>,
@@ -182,14 +184,7 @@ impl Filter {
             f.resources = Some(ResourceTest { type_path, arn_path, types, names });
         }
         f.text(&["userIdentity.accessKeyId"], &spec.access_key_id, true);
-        let start =
-            spec.start.as_deref().map(|s| time::parse(s, now)).transpose().map_err(|e| format!("--start: {e}"))?;
-        let end = spec.end.as_deref().map(|s| time::parse(s, now)).transpose().map_err(|e| format!("--end: {e}"))?;
-        if let (Some(s), Some(e)) = (start, end)
-            && s > e
-        {
-            return Err(format!("--start {s} is after --end {e}"));
-        }
+        let (start, end) = TimeReader::new(now, spec.tz.clone()).window(spec.start.as_deref(), spec.end.as_deref())?;
         if start.is_some() || end.is_some() {
             let path = f.paths.add("eventTime");
             f.tests.push(Test::Time { path, start, end });

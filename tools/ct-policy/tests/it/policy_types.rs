@@ -3,7 +3,6 @@
 //! `get-account-authorization-details`, and facts stated with --assume.
 
 use ct_testkit::Run;
-use serde_json::Value;
 
 fn policy(args: &[&str], stdin: &[u8]) -> Run {
     ct_testkit::run(env!("CARGO_BIN_EXE_ct-policy"), args, stdin)
@@ -25,10 +24,6 @@ fn event(source: &str, name: &str, rest: &str) -> String {
 
 const ALLOW_ALL: &str = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#;
 
-fn findings(run: &Run) -> Vec<Value> {
-    run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
-}
-
 #[test]
 fn a_boundary_fails_the_gate_where_it_allows_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -40,10 +35,10 @@ fn a_boundary_fails_the_gate_where_it_allows_nothing() {
     );
     let calls = event("s3.amazonaws.com", "ListBuckets", "")
         + &event("ec2.amazonaws.com", "RunInstances", r#","requestParameters":{"instanceType":"t2.micro"}"#);
-    assert_eq!(policy(&["check", "--policy", &all, "-q"], calls.as_bytes()).code, 0);
+    policy(&["check", "--policy", &all, "-q"], calls.as_bytes()).assert_code(0);
     let run = policy(&["check", "--policy", &all, "--boundary", &boundary], calls.as_bytes());
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let f = findings(&run);
+    run.assert_code(1);
+    let f = run.records();
     assert!(f.iter().all(|f| f["action"].as_str().unwrap().starts_with("ec2:")), "{}", run.stdout);
     assert!(f[0]["statement"].as_str().unwrap().contains("permissions boundary"), "{}", run.stdout);
 }
@@ -64,18 +59,18 @@ fn authorization_details_bring_the_roles_boundary() {
         &["simulate", "--authorization-details", &details, "--role", "build", "--action", "ec2:RunInstances"],
         b"",
     );
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_code(1);
     assert!(run.stdout.starts_with("ImplicitDeny\tthe permissions boundary"), "{}", run.stdout);
     let run = policy(
         &["simulate", "--authorization-details", &details, "--role", "build", "--action", "s3:ListAllMyBuckets"],
         b"",
     );
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    run.assert_code(0);
     // Without a name, the error lists the principals.
     let run = policy(&["simulate", "--authorization-details", &details, "--action", "s3:ListAllMyBuckets"], b"");
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     assert!(run.stderr.contains("build, other"), "{}", run.stderr);
-    assert_eq!(policy(&["simulate", "--role", "build", "--action", "s3:ListAllMyBuckets"], b"").code, 2);
+    policy(&["simulate", "--role", "build", "--action", "s3:ListAllMyBuckets"], b"").assert_code(2);
 }
 
 #[test]
@@ -96,11 +91,11 @@ fn scps_per_level_and_rcps_in_the_gate() {
     );
     let list = event("s3.amazonaws.com", "ListBuckets", "");
     let run = policy(&["check", "--policy", &all, "--scp", &root, "--scp", &regions, "-q"], list.as_bytes());
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    run.assert_code(0);
     let elsewhere = list.replace("ap-southeast-2", "us-west-2");
     let run = policy(&["check", "--policy", &all, "--scp", &root, "--scp", &regions], elsewhere.as_bytes());
-    assert_eq!(run.code, 1);
-    assert!(findings(&run)[0]["statement"].as_str().unwrap().contains("SCP level 2"), "{}", run.stdout);
+    run.assert_code(1);
+    assert!(run.records()[0]["statement"].as_str().unwrap().contains("SCP level 2"), "{}", run.stdout);
     // Two files of one level (2:FILE) together allow what either allows.
     let ec2 = event("ec2.amazonaws.com", "DescribeInstances", "");
     let one_level = policy(
@@ -118,9 +113,9 @@ fn scps_per_level_and_rcps_in_the_gate() {
         ],
         ec2.as_bytes(),
     );
-    assert_eq!(one_level.code, 0, "{}", one_level.stdout);
+    one_level.assert_code(0);
     let two_levels = policy(&["check", "--policy", &all, "--scp", &s3, "--scp", &regions], ec2.as_bytes());
-    assert_eq!(two_levels.code, 1, "{}", two_levels.stdout);
+    two_levels.assert_code(1);
     // An RCP denies; its Allow grants nothing.
     let rcp = write(
         &dir,
@@ -128,11 +123,11 @@ fn scps_per_level_and_rcps_in_the_gate() {
         r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"198.51.100.0/24"}}}}"#,
     );
     let run = policy(&["check", "--policy", &all, "--rcp", &rcp], list.as_bytes());
-    assert_eq!(run.code, 1, "{}", run.stdout);
-    assert_eq!(findings(&run)[0]["decision"], "ExplicitDeny");
+    run.assert_code(1);
+    assert_eq!(run.records()[0]["decision"], "ExplicitDeny");
     // An RCP without Principal is not an RCP.
     let bad = write(&dir, "bad.json", ALLOW_ALL);
-    assert_eq!(policy(&["check", "--policy", &all, "--rcp", &bad], list.as_bytes()).code, 2);
+    policy(&["check", "--policy", &all, "--rcp", &bad], list.as_bytes()).assert_code(2);
 }
 
 #[test]
@@ -169,13 +164,13 @@ fn resource_policies_in_simulate_and_check() {
             b"",
         )
     };
-    assert_eq!(sim("arn:aws:sts::111122223333:assumed-role/build/i-0abc").code, 0);
-    assert_eq!(sim("arn:aws:iam::111122223333:role/other").code, 1);
+    sim("arn:aws:sts::111122223333:assumed-role/build/i-0abc").assert_code(0);
+    sim("arn:aws:iam::111122223333:role/other").assert_code(1);
     let no_caller = policy(
         &["simulate", "--policy", &none, "--resource-policy", &rp, "--action", "sqs:SendMessage", "--resource", q],
         b"",
     );
-    assert_eq!(no_caller.code, 2, "{}", no_caller.stderr);
+    no_caller.assert_code(2);
     assert!(no_caller.stderr.contains("--principal"), "{}", no_caller.stderr);
     // The gate takes the caller from each event.
     let send = event(
@@ -183,9 +178,9 @@ fn resource_policies_in_simulate_and_check() {
         "SendMessage",
         r#","requestParameters":{"queueUrl":"https://sqs.ap-southeast-2.amazonaws.com/111122223333/jobs"}"#,
     );
-    assert_eq!(policy(&["check", "--policy", &none, "-q"], send.as_bytes()).code, 1);
+    policy(&["check", "--policy", &none, "-q"], send.as_bytes()).assert_code(1);
     let run = policy(&["check", "--policy", &none, "--resource-policy", &rp, "-q"], send.as_bytes());
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    run.assert_code(0);
 }
 
 #[test]
@@ -198,15 +193,13 @@ fn assume_states_what_the_logs_cannot_show() {
     );
     let list = event("s3.amazonaws.com", "ListBuckets", "");
     let run = policy(&["check", "--policy", &tagged], list.as_bytes());
-    assert_eq!(run.code, 1);
-    assert_eq!(findings(&run)[0]["decision"], "Unknown");
-    assert_eq!(
-        policy(&["check", "--policy", &tagged, "--assume", "aws:PrincipalTag/team=build", "-q"], list.as_bytes()).code,
-        0
-    );
+    run.assert_code(1);
+    assert_eq!(run.records()[0]["decision"], "Unknown");
+    policy(&["check", "--policy", &tagged, "--assume", "aws:PrincipalTag/team=build", "-q"], list.as_bytes())
+        .assert_code(0);
     let run = policy(&["check", "--policy", &tagged, "--assume", "aws:PrincipalTag/team=web"], list.as_bytes());
-    assert_eq!(findings(&run)[0]["decision"], "ImplicitDeny");
-    assert_eq!(policy(&["check", "--policy", &tagged, "--assume", "novalue"], list.as_bytes()).code, 2);
+    assert_eq!(run.records()[0]["decision"], "ImplicitDeny");
+    policy(&["check", "--policy", &tagged, "--assume", "novalue"], list.as_bytes()).assert_code(2);
 }
 
 #[test]
@@ -218,9 +211,9 @@ fn a_policy_iam_would_refuse_is_an_error() {
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"s*:GetObject","Resource":"*"}]}"#,
     );
     let run = policy(&["simulate", "--policy", &bad, "--action", "s3:GetObject"], b"");
-    assert_eq!(run.code, 2, "{}", run.stdout);
+    run.assert_code(2);
     assert!(run.stderr.contains("service prefix"), "{}", run.stderr);
-    assert_eq!(policy(&["check", "--deny", "iam*"], b"").code, 2);
+    policy(&["check", "--deny", "iam*"], b"").assert_code(2);
 }
 
 #[test]
@@ -257,21 +250,21 @@ fn resource_tags_come_from_the_tags_the_input_applied() {
     };
     let ours = terminate("i-0web") + &launch("i-0web", "web");
     let run = policy(&["check", "--policy", &p], ours.as_bytes());
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    run.assert_code(0);
     // Another tag value: refused for certain.
     let other = terminate("i-0db") + &launch("i-0db", "db");
     let run = policy(&["check", "--policy", &p], other.as_bytes());
-    assert_eq!(run.code, 1);
-    assert_eq!(findings(&run)[0]["decision"], "ImplicitDeny", "{}", run.stdout);
+    run.assert_code(1);
+    assert_eq!(run.records()[0]["decision"], "ImplicitDeny", "{}", run.stdout);
     // An instance the input did not create: its tags are not known.
     let run = policy(&["check", "--policy", &p], terminate("i-0else").as_bytes());
-    assert_eq!(findings(&run)[0]["decision"], "Unknown", "{}", run.stdout);
-    assert_eq!(findings(&run)[0]["unknown"][0], "aws:ResourceTag/app", "{}", run.stdout);
+    assert_eq!(run.records()[0]["decision"], "Unknown", "{}", run.stdout);
+    assert_eq!(run.records()[0]["unknown"][0], "aws:ResourceTag/app", "{}", run.stdout);
     // --trail: the whole trail shows who launched it, and with which tags.
     let trail =
         write(&dir, "trail.ndjson", &launch("i-0else", "web").replace("assumed-role/build/", "assumed-role/ops/"));
     let run = policy(&["check", "--policy", &p, "--trail", &trail], terminate("i-0else").as_bytes());
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    run.assert_code(0);
 }
 
 #[test]
@@ -293,7 +286,7 @@ fn the_trail_names_the_role_inside_an_instance_profile() {
         r#","requestParameters":{"instancesSet":{"items":[{"imageId":"ami-1","minCount":1,"maxCount":1}]},"instanceType":"t2.micro","iamInstanceProfile":{"name":"web-profile"}}"#,
     );
     let run = policy(&["check", "--policy", &p], launch.as_bytes());
-    assert_eq!(run.code, 1, "{}", run.stdout);
+    run.assert_code(1);
     let add = |role: &str| {
         event(
             "iam.amazonaws.com",
@@ -304,12 +297,12 @@ fn the_trail_names_the_role_inside_an_instance_profile() {
     };
     let trail = write(&dir, "trail.ndjson", &add("web"));
     let run = policy(&["check", "--policy", &p, "--trail", &trail], launch.as_bytes());
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    run.assert_code(0);
     // The profile holds the Admin role: refused for certain.
     let admin = write(&dir, "admin.ndjson", &add("Admin"));
     let run = policy(&["check", "--policy", &p, "--trail", &admin], launch.as_bytes());
-    assert_eq!(run.code, 1);
-    let f = findings(&run);
+    run.assert_code(1);
+    let f = run.records();
     assert!(f.iter().any(|f| f["action"] == "iam:PassRole" && f["decision"] == "ImplicitDeny"), "{}", run.stdout);
 }
 
@@ -343,19 +336,19 @@ fn a_change_set_named_by_arn_is_judged_on_its_stack() {
     );
     // Alone, the stack is unknown: not passed.
     let run = policy(&["check", "--policy", &p], execute.as_bytes());
-    assert_eq!(run.code, 1, "{}", run.stdout);
-    assert_eq!(findings(&run)[0]["decision"], "Unknown", "{}", run.stdout);
+    run.assert_code(1);
+    assert_eq!(run.records()[0]["decision"], "Unknown", "{}", run.stdout);
     // After its CreateChangeSet in the same input, or in --trail: the stack is known.
     let run = policy(&["check", "--policy", &p], (create("test-pr-1") + &execute).as_bytes());
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    run.assert_code(0);
     let trail = write(&dir, "trail.ndjson", &create("test-pr-1"));
     let run = policy(&["check", "--policy", &p, "--trail", &trail], execute.as_bytes());
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    run.assert_code(0);
     // A change set of a stack the policy does not cover is refused for certain.
     let trail = write(&dir, "prod.ndjson", &create("prod"));
     let run = policy(&["check", "--policy", &p, "--trail", &trail], execute.as_bytes());
-    assert_eq!(run.code, 1);
-    assert_eq!(findings(&run)[0]["decision"], "ImplicitDeny", "{}", run.stdout);
+    run.assert_code(1);
+    assert_eq!(run.records()[0]["decision"], "ImplicitDeny", "{}", run.stdout);
 }
 
 #[test]
@@ -376,13 +369,13 @@ fn records_settle_called_via_only_when_every_call_went_through_one_service() {
     };
     let cfn = r#""cloudformation.amazonaws.com""#;
     let run = policy(&["check", "--policy", &p], record(4, cfn).as_bytes());
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    run.assert_code(0);
     // One call of the four was made directly: it had no aws:CalledVia.
     let run = policy(&["check", "--policy", &p], record(3, cfn).as_bytes());
-    assert_eq!(run.code, 1, "{}", run.stdout);
-    assert_eq!(findings(&run)[0]["decision"], "Unknown", "{}", run.stdout);
+    run.assert_code(1);
+    assert_eq!(run.records()[0]["decision"], "Unknown", "{}", run.stdout);
     // Two services: some call may have gone through Athena alone.
     let two = format!(r#"{cfn},"athena.amazonaws.com""#);
     let run = policy(&["check", "--policy", &p], record(4, &two).as_bytes());
-    assert_eq!(run.code, 1, "{}", run.stdout);
+    run.assert_code(1);
 }

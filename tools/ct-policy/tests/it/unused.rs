@@ -38,10 +38,6 @@ fn unused(doc: &str, extra: &[&str], stdin: &str) -> Run {
     policy(&args, stdin.as_bytes())
 }
 
-fn findings(run: &Run) -> Vec<Value> {
-    run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
-}
-
 fn of_kind<'a>(fs: &'a [Value], kind: &str) -> Vec<&'a Value> {
     fs.iter().filter(|f| f["kind"] == kind).collect()
 }
@@ -58,8 +54,8 @@ fn catalog_count(service: &str) -> usize {
 fn a_wildcard_is_one_record_per_service_not_per_action() {
     let run =
         unused(&doc(r#"{"Sid":"Admin","Effect":"Allow","Action":"*","Resource":"*"}"#), &[], &get_object("b1", "k"));
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let fs = findings(&run);
+    run.assert_code(1);
+    let fs = run.records();
     let services = of_kind(&fs, "service");
     // Every service but S3, once each.
     assert_eq!(services.len(), Catalog::get().prefixes().count() - 1);
@@ -83,8 +79,8 @@ fn a_used_actions_resource_pattern_that_nothing_matched_is_reported() {
         r#"{"Sid":"Objects","Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":["arn:aws:s3:::b1/*","arn:aws:s3:::b2/*"]}"#,
     );
     let run = unused(&policy_doc, &[], &get_object("b1", "k"));
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let fs = findings(&run);
+    run.assert_code(1);
+    let fs = run.records();
     assert_eq!(
         fs,
         vec![
@@ -116,9 +112,9 @@ fn a_statement_the_logs_cannot_settle_counts_as_used() {
         r#"{"Sid":"Team","Effect":"Allow","Action":"ec2:DescribeInstances","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}}"#,
     );
     let run = unused(&region, &[], &describe_instances());
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert_eq!(findings(&run)[0]["kind"], "statement");
-    assert_eq!(findings(&run)[0]["count"], 1);
+    run.assert_code(1);
+    assert_eq!(run.records()[0]["kind"], "statement");
+    assert_eq!(run.records()[0]["count"], 1);
 }
 
 #[test]
@@ -139,8 +135,8 @@ fn not_action_is_expanded_to_every_other_action() {
         &[],
         &describe_instances(),
     );
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let fs = findings(&run);
+    run.assert_code(1);
+    let fs = run.records();
     let services = of_kind(&fs, "service");
     assert!(!services.iter().any(|f| f["service"] == "iam" || f["service"] == "s3" || f["service"] == "ec2"));
     assert_eq!(services.len(), Catalog::get().prefixes().count() - 3);
@@ -171,10 +167,10 @@ fn records_and_events_of_the_same_calls_give_the_same_findings() {
     );
     let from_events = unused(&d, &[], &events);
     let from_records = unused(&d, &[], records);
-    assert_eq!(from_events.code, 1, "{}", from_events.stderr);
-    assert_eq!(from_records.code, 1, "{}", from_records.stderr);
+    from_events.assert_code(1);
+    from_records.assert_code(1);
     let strip = |r: &Run| -> Vec<Value> {
-        findings(r)
+        r.records()
             .into_iter()
             .map(|mut f| {
                 f["policy"] = Value::Null;
@@ -183,7 +179,7 @@ fn records_and_events_of_the_same_calls_give_the_same_findings() {
             .collect()
     };
     assert_eq!(strip(&from_events), strip(&from_records));
-    let fs = findings(&from_events);
+    let fs = from_events.records();
     // The findings are the ones the calls make: Describe* used (the region settled), the
     // queue statement not, b2/* not, PutObject not; the Deny is no finding.
     assert!(fs.iter().any(|f| f["kind"] == "statement" && f["statement"] == "Queue"));
@@ -215,11 +211,11 @@ fn names_outside_the_catalog_are_kept_and_not_resource_lists_no_grant() {
         r#"{"Sid":"S","Effect":"Allow","Action":["s3:GetObject","s3:GetObjectFromTheFuture"],"NotResource":"arn:aws:s3:::secret/*"}"#,
     );
     let run = unused(&d, &[], &get_object("b1", "k"));
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_code(1);
     assert_eq!(
-        findings(&run),
+        run.records(),
         vec![
-            serde_json::json!({"kind":"action","policy":findings(&run)[0]["policy"],"statement":"S","action":"s3:GetObjectFromTheFuture","patterns":["s3:GetObjectFromTheFuture"]})
+            serde_json::json!({"kind":"action","policy":run.records()[0]["policy"],"statement":"S","action":"s3:GetObjectFromTheFuture","patterns":["s3:GetObjectFromTheFuture"]})
         ]
     );
 }
@@ -228,7 +224,7 @@ fn names_outside_the_catalog_are_kept_and_not_resource_lists_no_grant() {
 fn an_input_without_calls_is_an_error_not_everything_unused() {
     let d = doc(r#"{"Sid":"A","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}"#);
     let run = unused(&d, &[], "");
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     assert_eq!(run.stdout, "");
     assert!(run.stderr.contains("--allow-empty"), "{}", run.stderr);
     // Only refused calls: nothing was done either.
@@ -238,8 +234,8 @@ fn an_input_without_calls_is_an_error_not_everything_unused() {
     assert!(run.stderr.contains("1 refused calls left out"), "{}", run.stderr);
     // Asked for, the report says the statement is unused.
     let run = unused(&d, &["--allow-empty"], "");
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert_eq!(findings(&run)[0]["kind"], "statement");
+    run.assert_code(1);
+    assert_eq!(run.records()[0]["kind"], "statement");
 }
 
 #[test]
@@ -250,7 +246,7 @@ fn text_form_for_people() {
            {"Sid":"Both","Effect":"Allow","Action":["s3:GetObject","sns:Publish"],"Resource":"*"}"#,
     );
     let run = unused(&d, &["--text", "-q"], &get_object("b1", "k"));
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_code(1);
     assert_eq!(run.stderr, "");
     let lines: Vec<&str> = run.stdout.lines().map(|l| l.split_once("role.json: ").unwrap().1).collect();
     let n = catalog_count("sqs");

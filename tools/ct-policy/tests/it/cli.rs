@@ -17,7 +17,7 @@ fn deploy_agent_records() -> String {
     assert!(bin.exists(), "build ct-actions first (cargo test --workspace builds it)");
     let events = deploy_agent_events();
     let run = ct_testkit::run(bin.to_str().unwrap(), &["-q"], events.as_bytes());
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     run.stdout
 }
 
@@ -37,7 +37,7 @@ fn deploy_agent_events() -> String {
 /// resource's tags, so those decisions are Unknown and fail closed. Nothing else may be found.
 fn assert_only_tags_unknown(check: &ct_testkit::Run) {
     assert!(check.code == 0 || check.code == 1, "{}", check.stderr);
-    for f in check.stdout.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()) {
+    for f in check.records() {
         assert_eq!(f["decision"], "Unknown", "{f}");
         let keys = f["unknown"].as_array().unwrap();
         assert!(
@@ -58,7 +58,7 @@ fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
 fn generated_policy_is_valid_sorted_and_passes_the_gate_on_its_own_events() {
     let records = deploy_agent_records();
     let generated = policy(&[], records.as_bytes());
-    assert_eq!(generated.code, 0, "{}", generated.stderr);
+    generated.assert_code(0);
     let doc: Value = serde_json::from_str(&generated.stdout).unwrap();
     assert_eq!(doc["Version"], "2012-10-17");
     let statements = doc["Statement"].as_array().unwrap();
@@ -79,7 +79,7 @@ fn generated_policy_is_valid_sorted_and_passes_the_gate_on_its_own_events() {
     // which tags, is not in them, so those keys are Unknown there (with, for a launch whose
     // calls did not all name their resources, the resource not named); events settle them.
     let check = policy(&["check", "--policy", &file], records.as_bytes());
-    for f in check.stdout.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()) {
+    for f in check.records() {
         assert_eq!(f["decision"], "Unknown", "{f}");
         let keys: Vec<&str> = f["unknown"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
         let pooled = |k: &str| {
@@ -93,8 +93,8 @@ fn generated_policy_is_valid_sorted_and_passes_the_gate_on_its_own_events() {
     }
     // With the refused calls counted, the gate names them.
     let strict = policy(&["check", "--include-denied", "--policy", &file], deploy_agent_events().as_bytes());
-    assert_eq!(strict.code, 1);
-    let found: Vec<Value> = strict.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    strict.assert_code(1);
+    let found = strict.records();
     let denied: Vec<&str> =
         found.iter().filter(|f| f["decision"] == "ImplicitDeny").map(|f| f["action"].as_str().unwrap()).collect();
     assert_eq!(denied, vec!["ec2:TerminateInstances", "iam:CreateUser"]);
@@ -107,7 +107,7 @@ fn the_region_restricted_policy_and_the_t2_only_policy() {
         &["--restrict-region", "--restrict", "ec2:InstanceType", "--generalize", "--compact"],
         records.as_bytes(),
     );
-    assert_eq!(generated.code, 0, "{}", generated.stderr);
+    generated.assert_code(0);
     let doc: Value = serde_json::from_str(&generated.stdout).unwrap();
     let st = doc["Statement"].as_array().unwrap();
     let run = st.iter().find(|s| s["Action"].as_array().unwrap().contains(&Value::from("ec2:RunInstances"))).unwrap();
@@ -127,8 +127,8 @@ fn the_region_restricted_policy_and_the_t2_only_policy() {
         .replace("\"t2.micro\"", "\"m5.large\"");
     let other = m5.replace("\"m5.large\"", "\"t2.micro\"").replace("ap-southeast-2", "eu-west-1");
     let check = policy(&["check", "--policy", &file], format!("{m5}\n{other}\n").as_bytes());
-    assert_eq!(check.code, 1);
-    let f: Vec<Value> = check.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    check.assert_code(1);
+    let f = check.records();
     assert_eq!(f.len(), 1, "{}", check.stdout);
     assert_eq!(f[0]["action"], "ec2:RunInstances");
     assert_eq!(f[0]["decision"], "ImplicitDeny");
@@ -146,8 +146,8 @@ fn a_narrower_policy_fails_with_the_right_findings() {
             {"Sid":"NoLaunch","Effect":"Deny","Action":"ec2:RunInstances","Resource":"*"}]}"#,
     );
     let run = policy(&["check", "--policy", &narrow], deploy_agent_events().as_bytes());
-    assert_eq!(run.code, 1);
-    let f: Vec<Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    run.assert_code(1);
+    let f = run.records();
     assert_eq!(f.len(), 1, "{}", run.stdout);
     assert_eq!((f[0]["action"].as_str(), f[0]["decision"].as_str()), (Some("ec2:RunInstances"), Some("ExplicitDeny")));
     assert!(f[0]["statement"].as_str().unwrap().ends_with(": NoLaunch"));
@@ -160,10 +160,10 @@ fn a_narrower_policy_fails_with_the_right_findings() {
 fn deny_patterns_alone_allow_everything_else() {
     let events = deploy_agent_events();
     let run = policy(&["check", "--deny", "iam:*", "--deny", "ec2:TerminateInstances"], events.as_bytes());
-    assert_eq!(run.code, 1);
-    let f: Vec<Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    run.assert_code(1);
+    let f = run.records();
     assert_eq!(f.iter().map(|x| x["action"].as_str().unwrap()).collect::<Vec<_>>(), vec!["iam:PassRole"]);
-    assert_eq!(policy(&["check", "--deny", "organizations:*"], events.as_bytes()).code, 0);
+    policy(&["check", "--deny", "organizations:*"], events.as_bytes()).assert_code(0);
 }
 
 #[test]
@@ -176,9 +176,9 @@ fn the_gate_fails_closed() {
     );
     // An empty input never passes silently.
     let empty = policy(&["check", "--policy", &all], b"");
-    assert_eq!(empty.code, 2);
+    empty.assert_code(2);
     assert!(empty.stderr.contains("empty input never passes"), "{}", empty.stderr);
-    assert_eq!(policy(&["check", "--allow-empty", "--policy", &all], b"").code, 0);
+    policy(&["check", "--allow-empty", "--policy", &all], b"").assert_code(0);
     // A condition the logs cannot show is Unknown, which fails unless --unknown allow.
     let tagged = write(
         &dir,
@@ -187,10 +187,10 @@ fn the_gate_fails_closed() {
     );
     let events = deploy_agent_events();
     let unknown = policy(&["check", "--policy", &tagged], events.as_bytes());
-    assert_eq!(unknown.code, 1);
+    unknown.assert_code(1);
     assert!(unknown.stdout.contains("\"decision\":\"Unknown\""));
     assert!(unknown.stdout.contains("aws:PrincipalTag/team"));
-    assert_eq!(policy(&["check", "--unknown", "allow", "--policy", &tagged], events.as_bytes()).code, 0);
+    policy(&["check", "--unknown", "allow", "--policy", &tagged], events.as_bytes()).assert_code(0);
     // A bad policy is an error, not a pass.
     let bad = write(
         &dir,
@@ -198,7 +198,7 @@ fn the_gate_fails_closed() {
         r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEqualz":{"a":"b"}}}}"#,
     );
     let run = policy(&["check", "--policy", &bad], events.as_bytes());
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     assert!(run.stderr.contains("unknown condition operator"), "{}", run.stderr);
     assert_eq!(policy(&["check"], events.as_bytes()).code, 2, "no policy at all is a usage error");
 }
@@ -241,7 +241,7 @@ fn simulate_answers_one_request() {
         ],
         b"",
     );
-    assert_eq!(yes.code, 0);
+    yes.assert_code(0);
     assert!(yes.stdout.starts_with("Allow\t"), "{}", yes.stdout);
     assert!(yes.stdout.contains("T2Only"));
     let old = write(
@@ -263,9 +263,9 @@ fn simulate_answers_one_request() {
         ],
         b"",
     );
-    assert_eq!(lit.code, 0);
+    lit.assert_code(0);
     assert!(lit.stderr.contains("policy variables are plain text"), "{}", lit.stderr);
-    assert_eq!(policy(&["simulate", "--action", "s3:GetObject"], b"").code, 2);
+    policy(&["simulate", "--action", "s3:GetObject"], b"").assert_code(2);
 }
 
 #[test]
@@ -280,15 +280,15 @@ fn size_limit_split_and_guess() {
     }
     // Generalised, the 120 buckets of one stem are one pattern, far under the limit.
     let general = policy(&[], records.as_bytes());
-    assert_eq!(general.code, 0, "{}", general.stderr);
+    general.assert_code(0);
     assert!(general.stdout.contains("arn:aws:s3:::bucket-with-a-long-name-*/path/to/objects/file.txt"));
     let too_big = policy(&["--resources", "exact"], records.as_bytes());
-    assert_eq!(too_big.code, 2);
+    too_big.assert_code(2);
     assert!(too_big.stderr.contains("--split-dir"), "{}", too_big.stderr);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let split = policy(&["--resources", "exact", "--split-dir", out.to_str().unwrap()], records.as_bytes());
-    assert_eq!(split.code, 0, "{}", split.stderr);
+    split.assert_code(0);
     let mut total = 0;
     let mut n = 0;
     for e in std::fs::read_dir(&out).unwrap() {
@@ -303,7 +303,7 @@ fn size_limit_split_and_guess() {
     assert_eq!(total, 120, "nothing dropped in the split");
     // --guess adds the read partners in their own statement; plain lines are accepted.
     let g = policy(&["--guess", "--compact"], b"ec2:RunInstances\ncloudformation:CreateStack\n");
-    assert_eq!(g.code, 0, "{}", g.stderr);
+    g.assert_code(0);
     let doc: Value = serde_json::from_str(&g.stdout).unwrap();
     let guessed = doc["Statement"].as_array().unwrap().iter().find(|s| s["Sid"] == "GuessedRelatedReads").unwrap();
     let acts = guessed["Action"].as_array().unwrap();
@@ -323,7 +323,7 @@ fn records_settle_only_what_every_event_showed() {
     );
     let record = r#"{"action":"s3:ListBucket","count":1,"regions":["us-east-1"],"principals":["arn:aws:iam::1:user/alice"],"known":true}"#;
     let run = policy(&["check", "--policy", &p], format!("{record}\n").as_bytes());
-    assert_eq!(run.code, 1, "{}", run.stdout);
+    run.assert_code(1);
     assert!(run.stdout.contains("\"decision\":\"Unknown\""));
     // A bare action name carries nothing at all.
     let region = write(
@@ -332,7 +332,7 @@ fn records_settle_only_what_every_event_showed() {
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"},
             {"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}}]}"#,
     );
-    assert_eq!(policy(&["check", "--policy", &region], b"ec2:RunInstances\n").code, 1);
+    policy(&["check", "--policy", &region], b"ec2:RunInstances\n").assert_code(1);
     // A capped set proves nothing either.
     let ips = write(
         &dir,
@@ -340,7 +340,7 @@ fn records_settle_only_what_every_event_showed() {
         r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"us-east-1"}}}}"#,
     );
     let capped = r#"{"action":"s3:ListBucket","count":500,"regions":["us-east-1"],"capped":["regions"],"known":true}"#;
-    assert_eq!(policy(&["check", "--policy", &ips], format!("{capped}\n").as_bytes()).code, 1);
+    policy(&["check", "--policy", &ips], format!("{capped}\n").as_bytes()).assert_code(1);
 }
 
 #[test]
@@ -352,10 +352,10 @@ fn input_that_is_not_calls_never_passes() {
         r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
     );
     let garbled = policy(&["check", "--policy", &all], b"{\"eventTime\":\"x\",\"awsRegion\":\"y\"}\n");
-    assert_eq!(garbled.code, 2, "{}", garbled.stderr);
+    garbled.assert_code(2);
     let signin_only = r#"{"eventVersion":"1.05","eventTime":"2017-06-01T00:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","eventType":"AwsConsoleSignIn"}"#;
     let run = policy(&["check", "--policy", &all], format!("{signin_only}\n").as_bytes());
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.assert_code(2);
 }
 
 #[test]
@@ -380,7 +380,7 @@ fn records_settle_an_encryption_context_key_only_when_every_call_had_it() {
         let records = ct_testkit::run(bin.to_str().unwrap(), &["-q"], events.as_bytes());
         policy(&["check", "--policy", &p], records.stdout.as_bytes()).code
     };
-    assert_eq!(policy(&["check", "--policy", &p], etl.as_bytes()).code, 0);
+    policy(&["check", "--policy", &p], etl.as_bytes()).assert_code(0);
     assert_eq!(on_records(format!("{etl}\n{etl}\n")), 0);
     for other in [call(""), call(r#","encryptionContext":{"stage":"prod"}"#)] {
         assert_eq!(policy(&["check", "--policy", &p], other.as_bytes()).code, 1, "{other}");
@@ -403,23 +403,23 @@ fn records_of_events_some_of_which_lack_a_key_do_not_settle_it() {
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"ap-southeast-2"}}}]}"#,
     );
     let on_events = policy(&["check", "--policy", &p], events.as_bytes());
-    assert_eq!(on_events.code, 1, "{}{}", on_events.stdout, on_events.stderr);
+    on_events.assert_code(1);
     let bin = std::path::Path::new(env!("CARGO_BIN_EXE_ct-policy")).with_file_name("ct-actions");
     let records = ct_testkit::run(bin.to_str().unwrap(), &["-q"], events.as_bytes());
     assert!(records.stdout.contains(r#""partial":["context:aws:CalledVia","regions"]"#), "{}", records.stdout);
     let on_records = policy(&["check", "--policy", &p], records.stdout.as_bytes());
-    assert_eq!(on_records.code, 1, "{}{}", on_records.stdout, on_records.stderr);
+    on_records.assert_code(1);
     // With every call showing its region, the records settle it and pass.
     let both = format!("{with}\n{with}\n");
     let records = ct_testkit::run(bin.to_str().unwrap(), &["-q"], both.as_bytes());
-    assert_eq!(policy(&["check", "--policy", &p], records.stdout.as_bytes()).code, 0);
+    policy(&["check", "--policy", &p], records.stdout.as_bytes()).assert_code(0);
 }
 
 #[test]
 fn an_input_of_refused_calls_only_evaluates_nothing_and_fails() {
     let refused = r#"{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/a"},"eventTime":"2017-06-01T13:00:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser","errorCode":"AccessDenied","errorMessage":"User: a is not authorized to perform: iam:CreateUser","eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#;
     let run = policy(&["check", "--deny", "iam:*"], format!("{refused}\n").as_bytes());
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.assert_code(2);
     assert!(run.stderr.contains("no call to evaluate (1 refused calls left out)"), "{}", run.stderr);
     let run = policy(&["check", "--deny", "iam:*", "--include-denied"], format!("{refused}\n").as_bytes());
     assert_eq!(run.code, 1, "counted, the call is denied by the gate: {}", run.stderr);

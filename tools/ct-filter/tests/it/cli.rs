@@ -38,7 +38,7 @@ fn s<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
 fn console_logins_this_month() {
     let events = sample_events();
     let run = filter(&["--event-name", "ConsoleLogin", "--start", "2017-06-01 12:00 AM"], ndjson(&events).as_bytes());
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let want = oracle(&events, |e| {
         s(e, &["eventName"]) == Some("ConsoleLogin") && s(e, &["eventTime"]).unwrap() >= "2017-06-01T00:00:00Z"
     });
@@ -76,13 +76,13 @@ fn stacks_created_in_a_window() {
 fn reads_a_log_tree_directly() {
     let events = sample_events();
     let run = filter(&["--role", "deploy-agent", "--no-error", &repo("tests/data/bucket")], b"");
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let mut want = oracle(&events, |e| {
         s(e, &["userIdentity", "sessionContext", "sessionIssuer", "userName"]) == Some("deploy-agent")
             && e.get("errorCode").is_none_or(Value::is_null)
     });
     // The oracle re-serialised the events; compare as JSON values, in order.
-    let got: Vec<Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let got = run.records();
     let want: Vec<Value> = want.drain(..).map(|l| serde_json::from_str(&l).unwrap()).collect();
     assert!(!want.is_empty());
     assert_eq!(got, want);
@@ -116,17 +116,17 @@ fn count_quiet_and_exit_statuses() {
     let c = filter(&["-c", "--event-name", "ConsoleLogin"], input.as_bytes());
     let n = oracle(&events, |e| s(e, &["eventName"]) == Some("ConsoleLogin")).len();
     assert_eq!(c.stdout, format!("{n}\n"));
-    assert_eq!(c.code, 0);
+    c.assert_code(0);
     let none = filter(&["-c", "--event-name", "NoSuchCall"], input.as_bytes());
     assert_eq!((none.code, none.stdout.as_str()), (1, "0\n"));
     let q = filter(&["-q", "--event-name", "ConsoleLogin"], input.as_bytes());
     assert_eq!((q.code, q.stdout.as_str(), q.stderr.as_str()), (0, "", ""));
-    assert_eq!(filter(&["-q", "--event-name", "NoSuchCall"], input.as_bytes()).code, 1);
+    filter(&["-q", "--event-name", "NoSuchCall"], input.as_bytes()).assert_code(1);
     let usage = filter(&["--start", "next tuesday"], b"");
-    assert_eq!(usage.code, 2);
+    usage.assert_code(2);
     assert!(usage.stderr.contains("accepted forms"), "{}", usage.stderr);
-    assert_eq!(filter(&["--source-ip", "10.0.0.0/40"], b"").code, 2);
-    assert_eq!(filter(&["--error", "--no-error"], b"").code, 2);
+    filter(&["--source-ip", "10.0.0.0/40"], b"").assert_code(2);
+    filter(&["--error", "--no-error"], b"").assert_code(2);
 }
 
 #[test]
@@ -135,18 +135,18 @@ fn bad_lines_are_reported_and_the_rest_goes_on() {
     let input = format!("{good}\nnot json at all\n[1,2]\n{{\"eventName\":\"ConsoleLogin\",\n{good}\n");
     // A time range has no literal to look for, so every line is parsed.
     let run = filter(&["--start", "2017-01-01"], input.as_bytes());
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     assert_eq!(run.stdout, format!("{good}\n{good}\n"));
     assert!(run.stderr.contains("ct-filter: <stdin>: line 2: invalid JSON"), "{}", run.stderr);
     assert!(run.stderr.contains("ct-filter: <stdin>: line 3: JSON value is not an object"), "{}", run.stderr);
     assert!(run.stderr.contains("ct-filter: <stdin>: line 4: invalid JSON"), "{}", run.stderr);
     assert!(run.stderr.contains("3 errors"), "{}", run.stderr);
     let strict = filter(&["--strict", "--start", "2017-01-01"], input.as_bytes());
-    assert_eq!(strict.code, 2);
+    strict.assert_code(2);
     assert_eq!(strict.stdout, format!("{good}\n"));
     // A line the prefilter rules out is never parsed, so it is not reported.
     let skipped = filter(&["--event-name", "RunInstances"], input.as_bytes());
-    assert_eq!(skipped.code, 1);
+    skipped.assert_code(1);
     assert_eq!(skipped.stderr, "");
 }
 
@@ -247,7 +247,7 @@ fn invalid_utf8_is_never_written() {
     let mut input = b"{\"eventName\":\"ConsoleLogin\",\"userAgent\":\"caf\xe9\"}\n".to_vec();
     input.extend_from_slice(b"{\"eventName\":\"ConsoleLogin\",\"userAgent\":\"ok\"}\n");
     let run = ct_testkit::run(env!("CARGO_BIN_EXE_ct-filter"), &["--event-name", "ConsoleLogin"], &input);
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     assert_eq!(run.stdout, "{\"eventName\":\"ConsoleLogin\",\"userAgent\":\"ok\"}\n");
     assert!(run.stderr.contains("line 1: invalid UTF-8"), "{}", run.stderr);
 }
@@ -264,7 +264,7 @@ fn stats_count_the_lines_the_prefilter_skipped() {
         })
         .collect();
     let run = filter(&["--stats", "--event-name", "RunInstances"], input.as_bytes());
-    assert_eq!(run.code, 0);
+    run.assert_code(0);
     assert!(run.stderr.contains("1000 events read, 2 matched"), "{}", run.stderr);
     // The last line without its newline counts too.
     let cut = input.trim_end_matches('\n');

@@ -26,7 +26,7 @@ fn a_100_mb_record_comes_out_whole() {
     let path = dir.path().join("big.json");
     std::fs::write(&path, format!("{{\"Records\":[{GOOD},{big}]}}")).unwrap();
     let run = unzip(&["-q", path.to_str().unwrap()], b"");
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0], GOOD);
@@ -42,19 +42,19 @@ fn json_nested_10000_deep_is_an_error_not_a_crash() {
     let ndjson = format!("{GOOD}\n{deep}\n{GOOD}\n");
     let run = unzip(&[], ndjson.as_bytes());
     no_panic(&run);
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     assert_eq!(run.stdout.lines().count(), 2, "the good lines around it");
     assert!(run.stderr.contains("line 2"), "{}", run.stderr);
     let file = format!("{{\"Records\":[{GOOD},{deep}]}}");
     let run = unzip(&[], gz(file.as_bytes()).as_slice());
     no_panic(&run);
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     assert_eq!(run.stdout, format!("{GOOD}\n"));
     assert!(run.stderr.contains("record 2: event nested deeper than 127 levels"), "{}", run.stderr);
     let pretty = format!("{{\n\"Records\": [\n{GOOD},\n{}\n]\n}}\n", deep.replace('[', "[\n"));
     let run = unzip(&[], pretty.as_bytes());
     no_panic(&run);
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
 }
 
 #[test]
@@ -73,7 +73,7 @@ fn invalid_utf8_duplicate_keys_big_numbers_and_nul() {
     input.push(b'\n');
     let run = unzip(&[], &input);
     no_panic(&run);
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     assert_eq!(run.stdout, format!("{GOOD}\n{dup}\n{escaped}\n"));
     assert!(run.stderr.contains("line 2") && run.stderr.contains("line 4"), "{}", run.stderr);
     assert!(run.stderr.contains("2 errors"), "{}", run.stderr);
@@ -97,7 +97,7 @@ fn a_gzip_bomb_is_reported_without_inflating_it_whole() {
     std::fs::write(&path, &bomb).unwrap();
     let run = unzip(&[path.to_str().unwrap()], b"");
     no_panic(&run);
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     assert_eq!(run.stdout, format!("{GOOD}\n"), "the record before the bomb still comes out");
     assert!(run.stderr.contains("bomb.json.gz"), "{}", run.stderr);
 }
@@ -113,7 +113,7 @@ fn a_100000_file_directory_is_read_whole_in_order() {
         .unwrap();
     }
     let run = unzip(&["-j", "2", dir.path().to_str().unwrap()], b"");
-    assert_eq!(run.code, 0, "{}", &run.stderr[..run.stderr.len().min(500)]);
+    run.assert_code(0);
     assert_eq!(run.stdout.lines().count(), 100_000);
     assert!(run.stdout.lines().next().unwrap().contains(r#""eventID":"0""#));
     assert!(run.stdout.lines().last().unwrap().contains(r#""eventID":"99999""#));
@@ -126,7 +126,7 @@ fn names_with_spaces_and_newlines_are_read_and_shown_escaped() {
     std::fs::write(dir.path().join("bad\nname\u{1b}[2J.json"), "{not json").unwrap();
     let run = unzip(&[dir.path().to_str().unwrap()], b"");
     no_panic(&run);
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     assert_eq!(run.stdout, format!("{GOOD}\n"));
     assert!(run.stderr.contains("bad\\nname\\u{1b}[2J.json"), "{}", run.stderr);
     assert!(!run.stderr.contains('\u{1b}'), "no raw escape reaches the terminal");
@@ -139,12 +139,12 @@ fn a_garbage_first_line_costs_only_itself() {
     for args in [vec![], vec!["-j", "2"]] {
         let run = unzip(&args, input.as_bytes());
         no_panic(&run);
-        assert_eq!(run.code, 2);
+        run.assert_code(2);
         assert_eq!(run.stdout, format!("{GOOD}\n{GOOD}\n"));
         assert!(run.stderr.contains("line 1: not JSON"), "{}", run.stderr);
     }
     // A file of text alone is still one error for the file.
     let run = unzip(&[], b"just\nsome\ntext\n");
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     assert_eq!(run.stderr.matches("not JSON").count(), 1, "{}", run.stderr);
 }

@@ -1337,7 +1337,7 @@ fn operations_the_sdk_documentation_ties_to_one_action() {
     // Every documented action is in the catalog, and no operation that is an action itself is
     // renamed.
     let c = Catalog::get();
-    for line in include_str!("../data/documented.tsv").lines().filter(|l| !l.starts_with('#')) {
+    for line in include_str!("../../data/documented.tsv").lines().filter(|l| !l.starts_with('#')) {
         let f: Vec<&str> = line.split('\t').collect();
         assert!(c.action(f[0], f[2]).is_some(), "{line}");
         assert!(c.action(f[0], f[1]).is_none(), "{line}");

@@ -20,7 +20,7 @@ fn every_input_shape_gives_the_same_events_byte_for_byte() {
     let run = unzip(&["-q", &fixture("inputs")], b"");
     assert_lines_eq(&expected, &run.stdout);
     // The Firehose file holds a control message among its payloads: a note, not an error.
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     assert_eq!(run.stderr, "");
 }
 
@@ -68,7 +68,7 @@ fn stdin_plain_and_gzip_streams() {
     stream.extend(gz(records(&[E2]).as_bytes()));
     let run = unzip(&["-q", "-"], &stream);
     assert_lines_eq(&format!("{E1}\n{E2}\n"), &run.stdout);
-    assert_eq!(run.code, 0);
+    run.assert_code(0);
 }
 
 #[test]
@@ -82,7 +82,7 @@ fn digest_and_empty_inputs_are_notes_with_v_and_silent_without() {
     let quiet = unzip(&["-q", &args[0], &args[1], &args[2], &args[3]], b"");
     assert_eq!((quiet.code, quiet.stdout.as_str(), quiet.stderr.as_str()), (0, "", ""));
     let loud = unzip(&["-v", &args[0], &args[1], &args[2], &args[3]], b"");
-    assert_eq!(loud.code, 0);
+    loud.assert_code(0);
     assert!(loud.stderr.contains("14-digest.json.gz: note: CloudTrail digest file"), "{}", loud.stderr);
     assert!(loud.stderr.contains("15-empty.json: note: empty input"));
     assert!(loud.stderr.contains("16-empty-array.json: note: empty array"));
@@ -97,7 +97,7 @@ fn digest_and_empty_inputs_are_notes_with_v_and_silent_without() {
 #[test]
 fn bad_inputs_are_named_and_the_good_records_around_them_come_out() {
     let run = unzip(&[&fixture("bad")], b"");
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     let err = &run.stderr;
     let bad = fixture("bad");
     for line in [
@@ -112,9 +112,8 @@ fn bad_inputs_are_named_and_the_good_records_around_them_come_out() {
     }
     assert!(err.ends_with(" errors\n") && err.contains("ct-unzip: 6 files, "), "{err}");
     // Every line that came out is a whole event.
-    for l in run.stdout.lines() {
-        let v: serde_json::Value = serde_json::from_str(l).expect("valid JSON line");
-        assert!(v.get("eventName").is_some());
+    for v in run.records() {
+        assert!(v.get("eventName").is_some(), "{v}");
     }
     // bad-line.ndjson: the lines before and after the broken one.
     let one = unzip(&["-q", &fixture("bad/bad-line.ndjson")], b"");
@@ -134,11 +133,11 @@ fn a_bad_file_does_not_stop_the_next_one_and_strict_does() {
     let good = fixture("inputs/01-delivery.json.gz");
     let bad = fixture("bad/binary.bin");
     let run = unzip(&["-q", &bad, &good, "/no/such/file", &good], b"");
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     assert_eq!(run.stdout.lines().count(), 6);
     assert!(run.stderr.contains("ct-unzip: /no/such/file: cannot open: No such file or directory"), "{}", run.stderr);
     let strict = unzip(&["--strict", &good, &bad, &good], b"");
-    assert_eq!(strict.code, 2);
+    strict.assert_code(2);
     assert_eq!(strict.stdout.lines().count(), 3, "nothing after the first bad input");
     assert!(strict.stderr.contains("stopped at the first, --strict"), "{}", strict.stderr);
 }
@@ -172,7 +171,7 @@ fn dedupe_drops_repeated_event_ids_only() {
 #[test]
 fn quiet_drops_the_summary_but_not_errors() {
     let run = unzip(&["-q", &fixture("bad/not-cloudtrail.json")], b"");
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     assert_eq!(run.stderr.lines().count(), 1);
     let loud = unzip(&[&fixture("inputs/01-delivery.json.gz")], b"");
     assert_eq!(loud.stderr, "ct-unzip: 1 file, 3 events, 0 errors\n");
@@ -188,7 +187,7 @@ fn a_50_mb_record_comes_out_whole_from_gzip_and_from_a_stream() {
     let path = dir.path().join("big.json.gz");
     std::fs::write(&path, gz(records(&[E1, &big, E2]).as_bytes())).unwrap();
     let run = unzip(&["-q", path.to_str().unwrap()], b"");
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), 3);
     assert!(lines[1] == big, "the big record changed");
@@ -206,9 +205,9 @@ fn a_closed_stdout_ends_quietly_with_status_0() {
 #[test]
 fn usage_errors_exit_2() {
     let run: Run = unzip(&["--no-such-flag"], b"");
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     assert!(run.stderr.contains("--no-such-flag"));
-    assert_eq!(unzip(&["-j", "0"], b"").code, 2);
+    unzip(&["-j", "0"], b"").assert_code(2);
 }
 
 #[test]
@@ -216,13 +215,13 @@ fn invalid_utf8_in_a_string_is_an_error_not_an_event() {
     let mut input = b"{\"eventVersion\":\"1.05\",\"eventName\":\"X\",\"userAgent\":\"caf\xe9\"}\n".to_vec();
     input.extend_from_slice(format!("{E1}\n").as_bytes());
     let run = unzip(&["-q"], &input);
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     assert_eq!(run.stdout, format!("{E1}\n"));
     assert!(run.stderr.contains("line 1: invalid JSON: invalid UTF-8 in a string"), "{}", run.stderr);
     // Inside a delivery file too.
     let records =
         [b"{\"Records\":[".to_vec(), E1.as_bytes().to_vec(), b",{\"eventName\":\"\xff\"}]}".to_vec()].concat();
     let run = unzip(&["-q"], &records);
-    assert_eq!(run.code, 2);
+    run.assert_code(2);
     assert_eq!(run.stdout, format!("{E1}\n"));
 }

@@ -15,7 +15,7 @@ fn lint_doc(doc: &Value, extra: &[&str]) -> (Run, Vec<Value>) {
     args.extend_from_slice(extra);
     args.push("-");
     let run = policy(&args, doc.to_string().as_bytes());
-    let found = run.stdout.lines().map(|l| serde_json::from_str(l).expect("a JSON finding")).collect();
+    let found = run.records();
     (run, found)
 }
 
@@ -33,7 +33,7 @@ fn codes(found: &[Value]) -> Vec<&str> {
 fn expect(statements: Value, expected: &[&str]) -> Vec<Value> {
     let (run, found) = lint_doc(&doc(statements), &[]);
     assert_eq!(codes(&found), expected, "{}", run.stdout);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_code(1);
     found
 }
 
@@ -61,7 +61,7 @@ fn a_clean_least_privilege_policy_exits_0_without_output() {
 fn the_record_form_and_the_text_form() {
     let d = doc(json!([{"Sid": "Pass", "Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]));
     let (run, found) = lint_doc(&d, &[]);
-    assert_eq!(run.code, 1);
+    run.assert_code(1);
     assert_eq!(
         found,
         vec![json!({"file": "<stdin>", "statement": "Pass", "severity": "warning", "code": "passrole-wildcard",
@@ -71,7 +71,7 @@ fn the_record_form_and_the_text_form() {
     assert!(run.stdout.starts_with("{\"file\":\"<stdin>\",\"statement\":\"Pass\",\"severity\":\"warning\",\"code\":"));
     assert!(run.stderr.contains("lint: 1 policy file read, 0 errors and 1 warning"), "{}", run.stderr);
     let text = policy(&["lint", "--format", "text", "-q", "-"], d.to_string().as_bytes());
-    assert_eq!(text.code, 1);
+    text.assert_code(1);
     assert_eq!(text.stderr, "");
     assert_eq!(
         text.stdout,
@@ -119,7 +119,7 @@ fn resources_that_fit_none_of_the_action_s_resource_types() {
         &doc(json!([{"Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::b/*"}])),
         &["--ignore", "resource-exposure"],
     );
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    run.assert_code(0);
     // "Resource must be in ARN format or *".
     expect(
         json!([{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": ["*", "my-bucket"]}]),
@@ -149,7 +149,7 @@ fn condition_keys_that_do_not_exist_or_do_not_apply() {
             "Condition": {"StringEquals": {"s3:ExistingObjectTag/team": "a", "aws:PrincipalTag/team": "a"}}}])),
         &[],
     );
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    run.assert_code(0);
     // With IfExists, a key that applies to some of the actions is the documented way to
     // restrict those only; not a finding.
     let (run, _) = lint_doc(
@@ -157,7 +157,7 @@ fn condition_keys_that_do_not_exist_or_do_not_apply() {
             "Condition": {"StringEqualsIfExists": {"ec2:InstanceType": "t2.micro"}}}])),
         &[],
     );
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    run.assert_code(0);
     // Without IfExists, the actions without the key are never allowed.
     let f = expect(
         json!([{"Effect": "Allow", "Action": ["ec2:RunInstances", "s3:ListAllMyBuckets"], "Resource": "*",
@@ -195,7 +195,7 @@ fn a_missing_or_old_version() {
         let (run, found) = lint_doc(&d, &[]);
         assert_eq!(codes(&found), ["missing-version"]);
         assert_eq!(found[0]["statement"], Value::Null);
-        assert_eq!(run.code, 1);
+        run.assert_code(1);
     }
 }
 
@@ -215,7 +215,7 @@ fn a_document_over_the_managed_policy_size() {
     let (run, found) = lint_doc(&d(&over), &[]);
     assert_eq!(codes(&found), ["policy-too-large"]);
     assert_eq!(found[0]["severity"], "error");
-    assert_eq!(run.code, 1);
+    run.assert_code(1);
 }
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
@@ -229,7 +229,7 @@ fn allow_with_not_action_or_not_resource() {
     // Deny with them is how guard rails are written.
     let (run, _) =
         lint_doc(&doc(json!([{"Effect": "Deny", "NotAction": "iam:*", "NotResource": "arn:aws:s3:::x"}])), &[]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    run.assert_code(0);
 }
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html ("Apply least-privilege
@@ -314,7 +314,7 @@ fn assume_role_on_a_wildcard_role() {
         ),
         &[],
     );
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    run.assert_code(0);
 }
 
 // Write actions that delete or terminate, on every resource of their type (Cloudsplaining's
@@ -336,7 +336,7 @@ fn destruction_on_every_resource_of_a_type() {
             "Resource": ["arn:aws:ec2:ap-southeast-2:111122223333:instance/i-0a1b", "arn:aws:s3:::b/tmp/*"]}])),
         &[],
     );
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    run.assert_code(0);
 }
 
 #[test]
@@ -347,7 +347,7 @@ fn ignore_and_errors_only_filter_findings_and_the_status() {
     let (run, found) = lint_doc(&d, &["--errors-only"]);
     assert_eq!((run.code, found.len()), (0, 0));
     let bad = policy(&["lint", "--ignore", "no-such-code", "-"], d.to_string().as_bytes());
-    assert_eq!(bad.code, 2);
+    bad.assert_code(2);
     assert!(bad.stderr.contains("not a finding code"), "{}", bad.stderr);
 }
 
@@ -370,7 +370,7 @@ fn bad_files_exit_2_naming_the_file_and_the_others_are_still_linted() {
     let (g, b, p, m) =
         (good.to_str().unwrap(), broken.to_str().unwrap(), principal.to_str().unwrap(), missing.to_str().unwrap());
     let run = policy(&["lint", b, g, p, m], b"");
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.assert_code(2);
     assert!(run.stderr.contains(&format!("ct-policy: {b}: ")), "{}", run.stderr);
     assert!(run.stderr.contains(&format!("ct-policy: {p}: statement #1: Principal")), "{}", run.stderr);
     assert!(run.stderr.contains(&format!("ct-policy: {m}: cannot read")), "{}", run.stderr);
@@ -378,7 +378,7 @@ fn bad_files_exit_2_naming_the_file_and_the_others_are_still_linted() {
     assert_eq!(run.stdout.lines().count(), 1);
     assert!(run.stdout.contains(g));
     // No file is a usage error.
-    assert_eq!(policy(&["lint"], b"").code, 2);
+    policy(&["lint"], b"").assert_code(2);
 }
 
 #[test]
@@ -387,15 +387,15 @@ fn aws_cli_output_is_linted_policy_by_policy() {
         json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]});
     let out = json!({"RoleName": "deploy", "PolicyName": "deploy", "PolicyDocument": inner});
     let run = policy(&["lint", "-"], out.to_string().as_bytes());
-    assert_eq!(run.code, 1);
-    let f: Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
+    run.assert_code(1);
+    let f = &run.records()[0];
     assert_eq!(f["code"], "passrole-wildcard");
 }
 
 #[test]
 fn generate_names_risky_grants_on_stderr_and_still_exits_0() {
     let run = policy(&[], b"iam:PutRolePolicy\nec2:DescribeInstances\n");
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let doc: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(doc["Version"], "2012-10-17");
     let warned: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("ct-policy: policy: warning: ")).collect();

@@ -17,7 +17,7 @@
 //! `CT_DIFFTEST_CASES` sets the number of cases (2,000 by default). Every difference it
 //! found is a named test below, minimised, with the sentence of the page it follows.
 //!
-//! `CT_DIFFTEST_CASES=20000 cargo test -p ct-iam --test difference -- --ignored survey
+//! `CT_DIFFTEST_CASES=20000 cargo test -p ct-iam --test it -- --ignored difference::survey
 //! --nocapture` runs many cases without stopping at the first difference, counts the
 //! differences by the readings that explain them, and prints a shrunk case of each kind.
 
@@ -976,7 +976,7 @@ proptest! {
 /// explains them, and prints a minimal case of each kind (proptest's shrinking, with a
 /// property that fails only on that kind).
 #[test]
-#[ignore = "a survey for a person to read: cargo test -p ct-iam --test difference -- --ignored survey --nocapture"]
+#[ignore = "a survey for a person to read: cargo test -p ct-iam --test it -- --ignored difference::survey --nocapture"]
 fn survey() {
     let config = || Config { cases: cases(), failure_persistence: None, max_shrink_iters: 20_000, ..Config::default() };
     let kinds: RefCell<BTreeMap<String, usize>> = RefCell::default();

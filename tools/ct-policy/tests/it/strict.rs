@@ -27,12 +27,12 @@ fn generate_reads_no_file_after_the_first_bad_one() {
     let after = write(&dir, "c.txt", "ec2:RunInstances\n");
 
     let lenient = policy(&["--compact", &good, &bad, &after]);
-    assert_eq!(lenient.code, 2);
+    lenient.assert_code(2);
     assert!(lenient.stdout.contains("ec2:RunInstances"), "{}", lenient.stdout);
     assert_eq!(lenient.stderr.matches("expected an action record").count(), 2, "{}", lenient.stderr);
 
     let strict = policy(&["--strict", "--compact", &good, &bad, &after]);
-    assert_eq!(strict.code, 2);
+    strict.assert_code(2);
     assert!(strict.stdout.contains("s3:GetObject"), "{}", strict.stdout);
     assert!(!strict.stdout.contains("ec2:RunInstances"), "read past the bad file: {}", strict.stdout);
     assert_eq!(strict.stderr.matches("expected an action record").count(), 1, "{}", strict.stderr);
@@ -46,11 +46,11 @@ fn check_reads_no_file_after_the_first_bad_one() {
     let after = write(&dir, "after.ndjson", &event("ec2", "TerminateInstances", "2"));
 
     let lenient = policy(&["check", "--allow", "s3:*", &good, &broken, &after]);
-    assert_eq!(lenient.code, 2);
+    lenient.assert_code(2);
     assert!(lenient.stdout.contains("ec2:TerminateInstances"), "{}", lenient.stdout);
 
     let strict = policy(&["check", "--strict", "--allow", "s3:*", &good, &broken, &after]);
-    assert_eq!(strict.code, 2);
+    strict.assert_code(2);
     assert_eq!(strict.stdout, "", "read past the bad file");
     assert!(strict.stderr.contains("broken.ndjson: line 1: invalid JSON"), "{}", strict.stderr);
     assert!(strict.stderr.contains("check: 1 events and 0 action records read"), "{}", strict.stderr);
@@ -64,7 +64,7 @@ fn unused_reads_no_file_after_the_first_bad_one() {
     let after = write(&dir, "after.ndjson", &event("ec2", "DescribeInstances", "3"));
 
     let strict = policy(&["unused", "--strict", "--allow", "s3:ListBuckets", "--allow", "ec2:*", &good, &bad, &after]);
-    assert_eq!(strict.code, 2);
+    strict.assert_code(2);
     assert_eq!(strict.stderr.matches("bad.ndjson: line 2").count(), 1, "{}", strict.stderr);
     assert!(strict.stderr.contains("unused: 2 events and 0 action records read"), "{}", strict.stderr);
 }
