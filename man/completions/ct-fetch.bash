@@ -23,7 +23,7 @@ _ct__fetch() {
 
     case "${cmd}" in
         ct__fetch)
-            opts="-o -j -q -v -h -V --start --end --account --org-id --region --output-dir --stdout --list --dry-run --since-last --digests --insights --max-bytes --delivery-lag --jobs --retries --profile --bucket-region --endpoint-url --path-style --no-sign-request --quiet --verbose --help --version"
+            opts="-o -j -q -v -h -V --start --end --account --org-id --region --output-dir --stdout --list --dry-run --since-last --digests --insights --max-bytes --delivery-lag --jobs --retries --profile --bucket-region --endpoint-url --path-style --no-sign-request --quiet --tz --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -86,6 +86,10 @@ _ct__fetch() {
                     return 0
                     ;;
                 --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

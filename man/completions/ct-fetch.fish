@@ -1,5 +1,5 @@
 complete -c ct-fetch -l start -d 'The start of the window (see TIMES). Required, except with --since-last (see there)' -r
-complete -c ct-fetch -l end -d 'The end of the window (default: now)' -r
+complete -c ct-fetch -l end -d 'The end of the window (default: now; a date alone is the whole day)' -r
 complete -c ct-fetch -l account -d 'Only this account\'s files (repeatable; default: every account under AWSLogs/)' -r
 complete -c ct-fetch -l org-id -d 'Only this organization\'s files, for an organization trail (repeatable; default: every organization and every account outside one)' -r
 complete -c ct-fetch -l region -d 'Only this region\'s files (repeatable; default: every region folder). This is the trail\'s region folder, not the bucket\'s region (see --bucket-region)' -r
@@ -11,6 +11,7 @@ complete -c ct-fetch -l retries -d 'Times to try a request again after throttlin
 complete -c ct-fetch -l profile -d 'Use this profile of the AWS config and credentials files' -r
 complete -c ct-fetch -l bucket-region -d 'The bucket\'s region (default: asked of S3)' -r
 complete -c ct-fetch -l endpoint-url -d 'Send requests to this endpoint instead of AWS\'s (an S3-compatible store); implies --path-style' -r
+complete -c ct-fetch -l tz -d 'Read times written without an offset in ZONE: an IANA name (Australia/Melbourne), an abbreviation that stands for one offset (AEST: +10:00 all year), an offset (+10:00), UTC, or local (the system\'s zone: TZ, else /etc/localtime). See TIMES in the man page' -r
 complete -c ct-fetch -l stdout -d 'Write the gzip files to standard output in key order (a multi-member gzip stream)'
 complete -c ct-fetch -l list -d 'Fetch nothing: write one object record per file (see OBJECT RECORDS)'
 complete -c ct-fetch -l dry-run -d 'Fetch nothing: print how many files and bytes would be fetched (with -o, what is not already in DIR)'

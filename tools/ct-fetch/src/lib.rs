@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use ct_common::Error;
-use ct_common::cli::{InputArgs, MessageArgs, after_help};
+use ct_common::cli::{InputArgs, MessageArgs, ZoneArgs, after_help};
 use ct_common::output::Output;
 use ct_common::report::{Reporter, Summary, plural};
 use ct_common::time::{self, Time};
@@ -50,7 +50,8 @@ pub const FIRST_RUN: i64 = 86_400;
 /// files by the delivery time in their names. A file delivered at D holds events from before D;
 /// an event is delivered up to --delivery-lag after it happened; so the files taken are those
 /// delivered from the minute of --start (less 5 minutes for clock skew) to --end plus the lag. Events outside the window that
-/// share a file come along: `ct-filter --start --end` trims them.
+/// share a file come along: `ct-filter --start --end` trims them. Day folders are UTC days, whatever the zone of
+/// --tz: a window is fetched by the UTC days it covers.
 ///
 /// SOURCE is s3://BUCKET[/PREFIX] or a local folder laid out like a bucket (a copy made with
 /// `aws s3 sync`, or ct-fetch -o). A SOURCE that goes on into AWSLogs/ (s3://b/AWSLogs/ACCOUNT/)
@@ -76,11 +77,11 @@ pub struct Cli {
     pub source: String,
 
     /// The start of the window (see TIMES). Required, except with --since-last (see there).
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub start: Option<String>,
 
-    /// The end of the window (default: now).
-    #[arg(long, value_name = "TIME")]
+    /// The end of the window (default: now; a date alone is the whole day).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub end: Option<String>,
 
     /// Only this account's files (repeatable; default: every account under AWSLogs/).
@@ -137,7 +138,7 @@ pub struct Cli {
 
     /// How long after an event its file may be delivered: files delivered up to this long
     /// after --end are fetched too (30m, 2h, 0).
-    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_lag)]
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_lag, allow_hyphen_values = true)]
     pub delivery_lag: i64,
 
     /// Requests at once.
@@ -173,15 +174,19 @@ pub struct Cli {
 
     #[command(flatten)]
     pub messages: MessageArgs,
+
+    // Last, so that the heading it sets is not inherited by the arguments after it.
+    #[command(flatten, next_help_heading = "Time")]
+    pub zone: ZoneArgs,
 }
 
 /// Extra man page sections, rendered after OPTIONS by the man page generator.
 pub const MAN_SECTIONS: &[(&str, &str)] = &[
     (
         "TIMES",
-        "--start and --end take what `aws cloudtrail lookup-events --start-time` takes (epoch seconds, ISO 8601 with or \
-         without zone, 2017-06-01, 2017-06-01 1:00 pm, 01-27-2015,01:16PM) and relative times (now, -2h, -7d, 2 days ago). \
-         A time without a zone is UTC; day folders are UTC days.",
+        // The same text as every tool's TIMES section. Day folders are UTC days whatever --tz
+        // says (see the description).
+        time::MAN_TIMES,
     ),
     (
         "OBJECT RECORDS",
@@ -265,7 +270,7 @@ fn parse_endpoint(s: &str) -> Result<String, String> {
 }
 
 fn parse_lag(s: &str) -> Result<i64, String> {
-    time::duration(s).ok_or_else(|| format!("not a duration: {s:?} (a number and a unit: 30m, 2h, 1d, or 0)"))
+    time::parse_duration(s).map_err(|e| e.to_string())
 }
 
 /// One file, as --list writes it.
@@ -306,14 +311,11 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
     };
     let source = source::Source::parse(&cli.source)?;
     let now = Time::now();
-    let mut start = cli
-        .start
-        .as_deref()
-        .map(|s| time::parse(s, now))
-        .transpose()
-        .map_err(|e| Error::Usage(format!("--start: {e}")))?;
+    let times = time::TimeReader::new(now, cli.zone.tz.clone());
+    let mut start =
+        cli.start.as_deref().map(|s| times.start(s)).transpose().map_err(|e| Error::Usage(format!("--start: {e}")))?;
     let end = match cli.end.as_deref() {
-        Some(s) => time::parse(s, now).map_err(|e| Error::Usage(format!("--end: {e}")))?,
+        Some(s) => times.end(s).map_err(|e| Error::Usage(format!("--end: {e}")))?,
         None => now,
     };
     // ct-fetch reads no events: no input arguments, so never --strict.

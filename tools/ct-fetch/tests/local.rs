@@ -339,3 +339,32 @@ fn an_object_larger_than_any_trail_file_is_refused_not_held() {
     assert!(stderr.contains("bigbigbigbigbigb") && stderr.contains("refused: 209715200 bytes"), "{stderr}");
     assert!(stderr.contains("24 files"), "the others still come: {stderr}");
 }
+
+#[test]
+fn times_take_a_leading_dash_a_zone_and_refuse_what_reads_two_ways() {
+    // Every option that takes a time or a length takes a value starting with a dash.
+    let (dir, _) = bucket();
+    for args in [&["--start", "-1d"][..], &["--start=-2h", "--end", "-1h"], &["--start", "-7d", "--end", "now"]] {
+        let out = fetch().arg(dir.path()).args(args).arg("--dry-run").output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    // A length cannot be negative: said plainly, not "unexpected argument".
+    let out = fetch().arg(dir.path()).args(["--start", "-1d", "--delivery-lag", "-5m", "--dry-run"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("negative"), "{}", String::from_utf8_lossy(&out.stderr));
+    // The same window in Melbourne time (+10:00 in June) as in UTC.
+    let utc = fetch().arg(dir.path()).args(WINDOW).arg("--list").output().unwrap();
+    // 1 pm UTC on 1 June is 11 pm in Melbourne; 5 pm UTC on the 2nd is 3 am on the 3rd there.
+    let shifted = ["--start", "2017-06-01 11:00 pm", "--end", "2017-06-03 3:00 am"];
+    assert_eq!(WINDOW[1], "2017-06-01 1:00 pm");
+    assert_eq!(WINDOW[3], "2017-06-02 5:00 pm");
+    let melbourne =
+        fetch().arg(dir.path()).args(&shifted).args(["--tz", "Australia/Melbourne", "--list"]).output().unwrap();
+    assert!(melbourne.status.success(), "{shifted:?}: {}", String::from_utf8_lossy(&melbourne.stderr));
+    assert_eq!(listed(&melbourne.stdout), listed(&utc.stdout), "{shifted:?}");
+    // A slashed date that makes a date both ways is refused with both readings.
+    let out = fetch().arg(dir.path()).args(["--start", "01/06/2017", "--dry-run"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2017-01-06") && err.contains("2017-06-01"), "{err}");
+}
