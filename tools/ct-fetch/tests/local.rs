@@ -254,7 +254,8 @@ fn an_empty_window_says_why_with_v_and_scripts_see_nothing_more() {
     let said = run(&["--start", "2020-01-01", "--end", "2020-01-02", "-v"]);
     assert!(
         said.contains(&format!(
-            "{place}no files in the window: none delivered from 2019-12-31T23:55:00Z to 2020-01-02T01:00:00Z"
+            // A date alone as --end is the whole day: the window ends at 23:59:59, plus the lag.
+            "{place}no files in the window: none delivered from 2019-12-31T23:55:00Z to 2020-01-03T00:59:59Z"
         )),
         "{said}"
     );
@@ -272,7 +273,7 @@ fn usage_errors_name_the_problem() {
         (vec!["--list", "--start", "2017-06-01", "--account", "12345"], "not a 12-digit account"),
         (vec!["--list", "--start", "2017-06-01", "--org-id", "org-1"], "not an organization id"),
         (vec!["--list", "--start", "2017-06-01", "--max-bytes", "5 parsecs"], "unknown unit"),
-        (vec!["--list", "--start", "2017-06-01", "--delivery-lag", "soon"], "not a duration"),
+        (vec!["--list", "--start", "2017-06-01", "--delivery-lag", "soon"], "cannot read duration"),
         (vec!["--list", "--start", "2017-06-01", "--delivery-lag", "8d"], "at most 7 days"),
         (vec!["--list", "--start", "2010-01-01"], "before CloudTrail existed"),
         (vec!["--list", "--start", "2017-06-01", "--endpoint-url", ""], "not an endpoint URL"),
@@ -359,7 +360,7 @@ fn times_take_a_leading_dash_a_zone_and_refuse_what_reads_two_ways() {
     assert_eq!(WINDOW[1], "2017-06-01 1:00 pm");
     assert_eq!(WINDOW[3], "2017-06-02 5:00 pm");
     let melbourne =
-        fetch().arg(dir.path()).args(&shifted).args(["--tz", "Australia/Melbourne", "--list"]).output().unwrap();
+        fetch().arg(dir.path()).args(shifted).args(["--tz", "Australia/Melbourne", "--list"]).output().unwrap();
     assert!(melbourne.status.success(), "{shifted:?}: {}", String::from_utf8_lossy(&melbourne.stderr));
     assert_eq!(listed(&melbourne.stdout), listed(&utc.stdout), "{shifted:?}");
     // A slashed date that makes a date both ways is refused with both readings.
