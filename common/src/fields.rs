@@ -282,8 +282,9 @@ impl<'de> Visitor<'de> for Value<'_, '_, 'de> {
     }
 }
 
-/// A key, borrowed from the input unless it holds escapes.
-pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
+/// A JSON object's key, borrowed from the input unless it holds escapes (ct-show reads
+/// objects with it too).
+pub struct Key<'de>(pub Cow<'de, str>);
 
 impl<'de> de::Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
