@@ -63,6 +63,15 @@ pub fn fill<'v>(template: &str, mut value: impl FnMut(&str) -> Option<&'v str>) 
 }
 
 /// The partition of an ARN (`aws`, `aws-cn`, `aws-us-gov`).
+/// The last part of an ARN: after its last `/`, or its last `:` when it has no `/` (a
+/// session's name, a user's, a stack's id; what the console shows as a resource name).
+pub fn tail(arn: &str) -> &str {
+    match arn.rfind('/') {
+        Some(i) => &arn[i + 1..],
+        None => arn.rsplit(':').next().unwrap_or(arn),
+    }
+}
+
 pub fn partition(arn: &str) -> Option<&str> {
     let mut parts = arn.split(':');
     (parts.next()? == "arn").then_some(())?;

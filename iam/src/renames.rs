@@ -4,6 +4,8 @@
 //! the mapping and fails on an operation that resolves to no action of the catalog and that no
 //! rule or listed exception covers.
 
+use std::sync::LazyLock;
+
 use crate::json::Json;
 
 /// (IAM prefix, operation as CloudTrail logs it, the actions it needs).
@@ -65,33 +67,26 @@ const FIXED: &[(&str, &str, &[&str])] = &[
 /// Operations whose name is not an action of their service but whose documentation in the SDK
 /// models names exactly one action of it (iam/data/documented.tsv, by
 /// scripts/aws-documented-actions.py: "Required permissions: dms:ListDataProviders").
-static DOCUMENTED: std::sync::LazyLock<hashbrown::HashMap<(&'static str, &'static str), &'static str>> =
-    std::sync::LazyLock::new(|| {
-        include_str!("../data/documented.tsv")
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| {
-                let mut f = l.split('\t');
-                Some(((f.next()?, f.next()?), f.next()?))
-            })
-            .collect()
-    });
+static DOCUMENTED: LazyLock<Table> = LazyLock::new(|| table(include_str!("../data/documented.tsv")));
 
 /// Calls IAM does not authorise by the caller's policies, from the SDK models
 /// (iam/data/unsigned.tsv, by scripts/aws-unsigned.py): operations sent without SigV4 (a user
 /// pool's access token, a SAML assertion, an Identity Center token) and every operation of a
 /// bearer-token API (`*`).
-static UNSIGNED: std::sync::LazyLock<hashbrown::HashMap<(&'static str, &'static str), &'static str>> =
-    std::sync::LazyLock::new(|| {
-        include_str!("../data/unsigned.tsv")
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| {
-                let mut f = l.split('\t');
-                Some(((f.next()?, f.next()?), f.next()?))
-            })
-            .collect()
-    });
+static UNSIGNED: LazyLock<Table> = LazyLock::new(|| table(include_str!("../data/unsigned.tsv")));
+
+/// A table the SDK-model scripts write: (key, key) -> value, tab-separated, `#` comments.
+type Table = hashbrown::HashMap<(&'static str, &'static str), &'static str>;
+
+fn table(text: &'static str) -> Table {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            Some(((f.next()?, f.next()?), f.next()?))
+        })
+        .collect()
+}
 
 /// Why a call of `source` needs no IAM permission of the caller, when the SDK models send it
 /// unsigned or with a bearer token.

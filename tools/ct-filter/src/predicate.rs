@@ -8,6 +8,7 @@ use ct_common::time::{self, Time, TimeReader, Zone};
 
 use crate::prefilter::{Prefilter, literal_of};
 use crate::resource::{self, ResourceTest};
+use ct_iam::arn;
 
 /// What testing one line gave.
 #[derive(Debug, PartialEq, Eq)]
@@ -314,7 +315,7 @@ impl Filter {
             Reader::Paths(ids) => ids.iter().for_each(|&p| out.extend(f.strs(p))),
             Reader::User { user_name, arn, kind } => {
                 out.extend(f.strs(*user_name));
-                out.extend(f.strs(*arn).map(arn_tail));
+                out.extend(f.strs(*arn).map(arn::tail));
                 if f.str(*kind) == Some("Root") {
                     out.push("root");
                 }
@@ -430,14 +431,6 @@ fn where_val(v: &str) -> WhereVal {
     }
 }
 
-/// The last part of an ARN: after its last `/`, or its last `:` when it has no `/`.
-fn arn_tail(arn: &str) -> &str {
-    match arn.rfind('/') {
-        Some(i) => &arn[i + 1..],
-        None => arn.rsplit(':').next().unwrap_or(arn),
-    }
-}
-
 impl Test {
     fn holds(&self, f: &Found<'_>) -> bool {
         match self {
@@ -446,7 +439,7 @@ impl Test {
             }
             Test::User { user_name, arn, kind, globs } => {
                 let root = f.str(*kind) == Some("Root");
-                let mut names = f.strs(*user_name).chain(f.strs(*arn).map(arn_tail)).chain(root.then_some("root"));
+                let mut names = f.strs(*user_name).chain(f.strs(*arn).map(arn::tail)).chain(root.then_some("root"));
                 names.any(|n| globs.iter().any(|g| g.is_match(n)))
             }
             Test::ReadOnly { path, want } => f.get(*path).any(|v| match v {
@@ -461,7 +454,7 @@ impl Test {
                 .is_some_and(|t| start.is_none_or(|s| t >= s) && end.is_none_or(|e| t <= e)),
             Test::Role { name, arn, identity_arn, sel } => sel.iter().any(|s| match s {
                 RoleSel::Name(g) => {
-                    f.strs(*name).any(|n| g.is_match(n)) || f.strs(*arn).any(|a| g.is_match(arn_tail(a)))
+                    f.strs(*name).any(|n| g.is_match(n)) || f.strs(*arn).any(|a| g.is_match(arn::tail(a)))
                 }
                 RoleSel::Arn(g) => f.strs(*arn).chain(f.strs(*identity_arn)).any(|a| g.is_match(a)),
             }),

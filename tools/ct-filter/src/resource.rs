@@ -5,6 +5,7 @@
 
 use ct_common::fields::Found;
 use ct_common::glob::Glob;
+use ct_iam::arn;
 use ct_iam::{Catalog, Event, Mapping};
 
 /// The CloudFormation-style types the console shows, by the ARN's service and the first part
@@ -74,15 +75,7 @@ pub fn console_name(arn: &str) -> &str {
             _ => {}
         }
     }
-    arn_tail(arn)
-}
-
-/// The last part of an ARN: after its last `/`, or its last `:` when it has no `/`.
-pub fn arn_tail(arn: &str) -> &str {
-    match arn.rfind('/') {
-        Some(i) => &arn[i + 1..],
-        None => arn.rsplit(':').next().unwrap_or(arn),
-    }
+    arn::tail(arn)
 }
 
 /// The text a `--resource-name` value needs in the event: the last part of the value (the
@@ -94,7 +87,7 @@ pub fn name_literal(value: &str) -> &str {
 /// Whether a name glob matches an ARN: the ARN itself, its last part, or its console name. A
 /// pattern's name (`instance/*`, a resource the call created) is no name.
 fn name_matches(globs: &[Glob], arn: &str) -> bool {
-    let tail = arn_tail(arn);
+    let tail = arn::tail(arn);
     let name = console_name(arn);
     globs.iter().any(|g| {
         g.is_match(arn) || (!tail.contains('*') && g.is_match(tail)) || (!name.contains('*') && g.is_match(name))

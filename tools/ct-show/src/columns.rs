@@ -9,6 +9,7 @@ use serde_json::value::RawValue;
 use crate::record::{Obj, Shape, as_string, shape};
 use crate::resources::{self, Resource};
 use crate::zone::{Bucket, Zone, parse_time};
+use ct_iam::arn;
 
 /// The kinds of record ct-show knows, told apart by their fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -272,7 +273,7 @@ pub fn user(obj: &Obj<'_>) -> Option<String> {
         return Some(name);
     }
     if let Some(arn) = obj.str_at(&["userIdentity", "arn"]) {
-        return Some(arn_tail(&arn).to_string());
+        return Some(arn::tail(&arn).to_string());
     }
     (obj.str_at(&["userIdentity", "type"]).as_deref() == Some("Root")).then(|| "root".to_string())
 }
@@ -284,15 +285,7 @@ fn role(obj: &Obj<'_>) -> Option<String> {
     if at("type").as_deref().is_some_and(|t| t != "Role") {
         return None;
     }
-    at("userName").or_else(|| at("arn").map(|a| arn_tail(&a).to_string()))
-}
-
-/// The last part of an ARN: after its last `/`, or its last `:` when it has no `/`.
-pub fn arn_tail(arn: &str) -> &str {
-    match arn.rfind('/') {
-        Some(i) => &arn[i + 1..],
-        None => arn.rsplit(':').next().unwrap_or(arn),
-    }
+    at("userName").or_else(|| at("arn").map(|a| arn::tail(&a).to_string()))
 }
 
 /// One cell: what a column found in a record.
