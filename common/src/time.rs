@@ -65,7 +65,10 @@ local, so that a command means the same on every machine. PST, CST, CDT and IST 
 -08:00 in America/Los_Angeles and +08:00 in Asia/Manila) and are refused, naming them.\n\n\
 Daylight saving: a time the clocks skipped (2017-10-01 02:30 in Australia/Melbourne, where 02:00 became 03:00) \
 is refused; a time that happened twice (2017-04-02 02:30 there, where 03:00 went back to 02:00) is the earlier of \
-the two as --start and the later as --end, so that the window holds both.";
+the two as --start and the later as --end, so that the window holds both.\n\n\
+Relative times count from the clock, or from the time in the environment variable CT_NOW when it is set \
+(CT_NOW=2017-06-02T17:00:00Z; any form above, UTC unless it names an offset): a query replayed as of a past \
+moment, such as yesterday's cron run. A CT_NOW that is not a time is an error.";
 
 /// Why a time argument was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,10 +147,25 @@ impl Time {
         Time { secs, nanos: 0 }
     }
 
-    /// The current time.
-    pub fn now() -> Self {
+    /// The clock's time.
+    pub fn clock() -> Self {
         let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         Time { secs: d.as_secs() as i64, nanos: d.subsec_nanos() }
+    }
+
+    /// "Now" for relative times: the clock, or the time `CT_NOW` names (any form a time
+    /// argument takes, read in UTC), so that a query can be replayed as of a past moment and
+    /// the documented examples run against the 2017 sample trail. A `CT_NOW` that is not a
+    /// time is an error, never ignored: a replay must not quietly use the clock.
+    pub fn now() -> Result<Self, String> {
+        Self::now_from(std::env::var_os("CT_NOW").as_deref())
+    }
+
+    fn now_from(var: Option<&std::ffi::OsStr>) -> Result<Self, String> {
+        let clock = Self::clock();
+        let Some(var) = var else { return Ok(clock) };
+        let text = var.to_str().ok_or("CT_NOW is not UTF-8")?;
+        parse(text, clock).map_err(|e| format!("CT_NOW: {e}"))
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ`, the form CloudTrail writes (fractions are dropped).

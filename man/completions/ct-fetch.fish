@@ -10,7 +10,7 @@ complete -c ct-fetch -s j -l jobs -d 'Requests at once' -r
 complete -c ct-fetch -l retries -d 'Times to try a request again after throttling (503 SlowDown), a server error, a timeout or a transfer cut off, with a growing pause (about 100 ms, doubling up to 5 s, with random jitter)' -r
 complete -c ct-fetch -l profile -d 'Use this profile of the AWS config and credentials files' -r
 complete -c ct-fetch -l bucket-region -d 'The bucket\'s region (default: asked of S3)' -r
-complete -c ct-fetch -l endpoint-url -d 'Send requests to this endpoint instead of AWS\'s (an S3-compatible store); implies --path-style' -r
+complete -c ct-fetch -l endpoint-url -d 'Send requests to this endpoint instead of AWS\'s (an S3-compatible store); implies --path-style. Default: AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL, as the AWS CLI reads them (none when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true)' -r
 complete -c ct-fetch -l tz -d 'Read times written without an offset in ZONE: an IANA name (Australia/Melbourne), an abbreviation that stands for one offset (AEST: +10:00 all year), an offset (+10:00), UTC, or local (the system\'s zone: TZ, else /etc/localtime). See TIMES in the man page' -r
 complete -c ct-fetch -l stdout -d 'Write the gzip files to standard output in key order (a multi-member gzip stream)'
 complete -c ct-fetch -l list -d 'Fetch nothing: write one object record per file (see OBJECT RECORDS)'

@@ -468,3 +468,16 @@ mod props {
         }
     }
 }
+
+#[test]
+fn ct_now_replaces_the_clock_and_a_bad_one_is_an_error() {
+    use std::ffi::OsStr;
+    let clock = Time::clock().secs;
+    assert!((Time::now_from(None).unwrap().secs - clock).abs() < 5);
+    let t = Time::now_from(Some(OsStr::new("2017-06-02T17:00:00Z"))).unwrap();
+    assert_eq!(t.to_iso(), "2017-06-02T17:00:00Z");
+    let t = Time::now_from(Some(OsStr::new("2017-06-02 17:00 +10:00"))).unwrap();
+    assert_eq!(t.to_iso(), "2017-06-02T07:00:00Z");
+    let e = Time::now_from(Some(OsStr::new("next tuesday"))).unwrap_err();
+    assert!(e.starts_with("CT_NOW: "), "{e}");
+}

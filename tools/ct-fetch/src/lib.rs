@@ -160,7 +160,8 @@ pub struct Cli {
     pub bucket_region: Option<String>,
 
     /// Send requests to this endpoint instead of AWS's (an S3-compatible store); implies
-    /// --path-style.
+    /// --path-style. Default: AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL, as the AWS CLI reads
+    /// them (none when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true).
     #[arg(long, value_name = "URL", value_parser = parse_endpoint)]
     pub endpoint_url: Option<String>,
 
@@ -218,7 +219,7 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
         "CREDENTIALS",
         "The AWS SDK's standard chain: environment variables, the shared config and credentials files (--profile), SSO, \
          container and instance roles. The bucket's region is asked of S3 (HeadBucket) unless --bucket-region or \
-         --endpoint-url is given. Secrets are never printed.",
+         an endpoint is given (--endpoint-url, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL). Secrets are never printed.",
     ),
     (
         "EXIT STATUS",
@@ -229,12 +230,13 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
     ),
     (
         "EXAMPLES",
-        "ct-fetch s3://trail-bucket --account 111122223333 --region ap-southeast-2 --start '2017-06-01 1:00 pm' \
-         --end '2017-06-02 5:00 pm' -o logs/\n\
-         ct-fetch s3://trail-bucket/prefix --start -1d --stdout | ct-unzip | ct-filter --event-name ConsoleLogin\n\
-         ct-fetch s3://trail-bucket --start -7d --dry-run\n\
-         ct-fetch s3://trail-bucket --start -30d --max-bytes 5GB -o logs/\n\
-         ct-fetch s3://trail-bucket --since-last -o /var/lib/ct/logs",
+        r#"ct-fetch s3://trail-bucket --account 111122223333 --region ap-southeast-2 \
+    --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm' -o logs/
+ct-fetch s3://trail-bucket/prefix --start -1d --stdout \
+    | ct-unzip | ct-filter --event-name ConsoleLogin
+ct-fetch s3://trail-bucket --start -7d --dry-run
+ct-fetch s3://trail-bucket --start -30d --max-bytes 5GB -o logs/
+ct-fetch s3://trail-bucket --since-last -o /var/lib/ct/logs"#,
     ),
     ("SEE ALSO", "ct(7), ct-unzip(1), ct-filter(1), aws(1)"),
 ];
@@ -257,6 +259,26 @@ fn parse_size(s: &str) -> Result<u64, String> {
         _ => return Err(format!("unknown unit {unit:?} in {s:?} (kB, MB, GB, TB, K, M, G, T, KiB, MiB, GiB, TiB)")),
     };
     n.checked_mul(mult).ok_or_else(|| format!("size too large: {s:?}"))
+}
+
+impl Cli {
+    /// The S3 endpoint: --endpoint-url, else the environment variables the AWS CLI and SDKs
+    /// read for it (AWS SDKs and Tools Reference Guide, "Service-specific endpoints").
+    pub fn endpoint(&self) -> Result<Option<String>, Error> {
+        if self.endpoint_url.is_some() {
+            return Ok(self.endpoint_url.clone());
+        }
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        if var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+            return Ok(None);
+        }
+        for name in ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"] {
+            if let Some(v) = var(name) {
+                return parse_endpoint(&v).map(Some).map_err(|e| Error::Usage(format!("{name}: {e}")));
+            }
+        }
+        Ok(None)
+    }
 }
 
 fn parse_endpoint(s: &str) -> Result<String, String> {
@@ -310,7 +332,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         }
     };
     let source = source::Source::parse(&cli.source)?;
-    let now = Time::now();
+    let now = Time::now().map_err(Error::Usage)?;
     let times = time::TimeReader::new(now, cli.zone.tz.clone());
     let mut start =
         cli.start.as_deref().map(|s| times.start(s)).transpose().map_err(|e| Error::Usage(format!("--start: {e}")))?;

@@ -19,6 +19,11 @@ fn server() -> (tempfile::TempDir, Server) {
     (dir, s)
 }
 
+/// Lists the test window of `trail-bucket` with `cmd` (a ct-fetch with its environment set).
+fn list_window(cmd: &mut std::process::Command) -> std::process::Output {
+    cmd.arg(format!("s3://{BUCKET}")).args(WINDOW).arg("--list").output().unwrap()
+}
+
 fn src(key: &str, dir: &tempfile::TempDir) -> Vec<u8> {
     std::fs::read(dir.path().join(BUCKET).join(key)).unwrap()
 }
@@ -26,7 +31,7 @@ fn src(key: &str, dir: &tempfile::TempDir) -> Vec<u8> {
 #[test]
 fn the_window_over_s3_is_the_same_plan_as_over_a_folder() {
     let (dir, s) = server();
-    let out = s.fetch().arg(format!("s3://{BUCKET}")).args(WINDOW).arg("--list").output().unwrap();
+    let out = list_window(&mut s.fetch());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(listed(&out.stdout), window_keys(""));
     let first: serde_json::Value = serde_json::from_slice(out.stdout.split(|&b| b == b'\n').next().unwrap()).unwrap();
@@ -47,6 +52,25 @@ fn the_window_over_s3_is_the_same_plan_as_over_a_folder() {
         window_keys("logs/x/").into_iter().filter(|k| k.contains(&format!("{ORG}/{OTHER}"))).collect();
     assert_eq!(listed(&out.stdout), want);
     drop(dir);
+}
+
+#[test]
+fn the_endpoint_can_come_from_the_variables_the_aws_cli_reads() {
+    // AWS SDKs and Tools Reference Guide, "Service-specific endpoints": AWS_ENDPOINT_URL_S3,
+    // else AWS_ENDPOINT_URL; --endpoint-url wins over both.
+    let (_dir, s) = server();
+    for var in ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"] {
+        let out = list_window(s.fetch_without_endpoint().env(var, s.url()));
+        assert!(out.status.success(), "{var}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(listed(&out.stdout), window_keys(""), "{var}");
+    }
+    let out = list_window(s.fetch().env("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9"));
+    assert!(out.status.success(), "--endpoint-url wins: {}", String::from_utf8_lossy(&out.stderr));
+    // A value that is no URL is named, not sent to AWS.
+    let out = list_window(s.fetch_without_endpoint().env("AWS_ENDPOINT_URL_S3", "localhost:9000"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("AWS_ENDPOINT_URL_S3: not an endpoint URL"), "{stderr}");
 }
 
 #[test]
@@ -200,14 +224,7 @@ fn a_missing_bucket_or_bad_credentials_is_an_error() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = s
-        .fetch()
-        .env("AWS_SECRET_ACCESS_KEY", "wrong")
-        .arg(format!("s3://{BUCKET}"))
-        .args(WINDOW)
-        .arg("--list")
-        .output()
-        .unwrap();
+    let out = list_window(s.fetch().env("AWS_SECRET_ACCESS_KEY", "wrong"));
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("SignatureDoesNotMatch") || stderr.contains("AccessDenied"), "{stderr}");

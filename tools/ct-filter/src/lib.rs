@@ -233,14 +233,18 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
     ),
     (
         "EXAMPLES",
-        "ct-unzip logs/ | ct-filter --event-name ConsoleLogin --start '2017-06-01 12:00 AM'\n\
-         ct-unzip logs/ | ct-filter --user alice --start '2017-06-01 12:00 AM'\n\
-         ct-unzip logs/ | ct-filter --event-name CreateStack --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm'\n\
-         ct-filter --role deploy-agent --no-error logs/\n\
-         ct-filter --resource-type AWS::CloudFormation::Stack --resource-name webapp-prod logs/\n\
-         ct-filter --event-name ConsoleLogin --error logs/\n\
-         ct-filter --where requestParameters.instanceType='t2.*' --source-ip 10.0.0.0/8 events.ndjson\n\
-         ct-filter -c --error-code AccessDenied --start -7d events.ndjson",
+        r#"ct-unzip logs/ \
+    | ct-filter --event-name ConsoleLogin --start '2017-06-01 12:00 AM'
+ct-unzip logs/ | ct-filter --user alice --start '2017-06-01 12:00 AM'
+ct-unzip logs/ | ct-filter --event-name CreateStack \
+    --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm'
+ct-filter --role deploy-agent --no-error logs/
+ct-filter --resource-type AWS::CloudFormation::Stack \
+    --resource-name webapp-prod logs/
+ct-filter --event-name ConsoleLogin --error logs/
+ct-filter --where requestParameters.instanceType='t2.*' \
+    --source-ip 198.51.100.0/24 events.ndjson
+ct-filter -c --error-code AccessDenied --start -7d events.ndjson"#,
     ),
     ("SEE ALSO", "ct(7), ct-unzip(1), ct-actions(1), ct-policy(1), jq(1)"),
 ];
@@ -279,7 +283,7 @@ impl Cli {
 
 /// Runs ct-filter; returns the exit status.
 pub fn run(cli: &Cli) -> Result<u8, Error> {
-    let filter = Filter::new(&cli.spec(), Time::now()).map_err(Error::Usage)?;
+    let filter = Filter::new(&cli.spec(), Time::now().map_err(Error::Usage)?).map_err(Error::Usage)?;
     let mut report = cli.input.reporter(NAME);
     // Why nothing matched, for people: on a terminal or when asked, never for scripts.
     let hinting = !cli.invert && !cli.quiet && (cli.verbose || io::stderr().is_terminal());

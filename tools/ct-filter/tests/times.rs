@@ -32,7 +32,7 @@ fn names(run: &Run) -> String {
 
 #[test]
 fn values_that_start_with_a_dash_are_times() {
-    let now = Time::now().secs;
+    let now = Time::clock().secs;
     let recent = event("recent", &Time::from_secs(now - 3 * 3600).to_iso());
     let old = event("old", "2017-06-01T00:00:00Z");
     let input = format!("{recent}{old}");
@@ -133,4 +133,37 @@ fn a_time_that_happened_twice_widens_the_window() {
     let input = [event("a", "2017-04-01T15:30:00Z"), event("b", "2017-04-01T16:30:00Z")].concat();
     let args = ["--tz", "Australia/Melbourne", "--start", "2017-04-02 02:30", "--end", "2017-04-02 02:30"];
     assert_eq!(names(&filter(&args, &input)), "ab");
+}
+
+#[test]
+fn ct_now_is_the_now_relative_times_count_from() {
+    let input = around_june_2();
+    let run = |now: &str, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_ct-filter"))
+            .args(args)
+            .env("CT_NOW", now)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child.stdin.take().unwrap().write_all(input.as_bytes())?;
+                child.wait_with_output()
+            })
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).lines().map(|l| &l[14..15]).collect::<String>(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(run("2017-06-03T00:00:00Z", &["--start", "-1d"]), (Some(0), "cde".into(), String::new()));
+    assert_eq!(
+        run("2017-06-02T14:00:00Z", &["--start", "yesterday", "--end", "-1h"]),
+        (Some(0), "ab".into(), String::new())
+    );
+    let (code, _, stderr) = run("soon", &["--start", "-1d"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("CT_NOW: "), "{stderr}");
 }

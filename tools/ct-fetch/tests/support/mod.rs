@@ -336,6 +336,13 @@ impl Server {
 
     /// ct-fetch against this server, with credentials and config isolated from the machine's.
     pub fn fetch(&self) -> Command {
+        let mut cmd = self.fetch_without_endpoint();
+        cmd.arg("--endpoint-url").arg(self.url());
+        cmd
+    }
+
+    /// The same, but the endpoint is left for the caller to give (or not).
+    pub fn fetch_without_endpoint(&self) -> Command {
         let mut cmd = fetch();
         cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -344,9 +351,7 @@ impl Server {
             .env("AWS_REGION", "us-east-1")
             .env("AWS_CONFIG_FILE", "/dev/null")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .arg("--endpoint-url")
-            .arg(self.url());
+            .env("AWS_EC2_METADATA_DISABLED", "true");
         cmd
     }
 }
