@@ -23,7 +23,7 @@ all: build
 # The targets, with what each needs.
 help:
 	@echo "make build        the tools, release build (a Rust toolchain, a C compiler, the crate registry)"
-	@echo "make test         every test of every crate, then the pipeline under faults (tests/faults.sh)"
+	@echo "make test         every test of every crate, the pipeline under faults, every documented example"
 	@echo "make test-fast    the same without ct-fetch (its AWS SDK is most of the build time)"
 	@echo "make demo         the tools on the sample trail in tests/data/bucket"
 	@echo "make install      the tools (stripped), man pages and bash/zsh/fish completions under PREFIX=$(PREFIX)"
@@ -39,10 +39,12 @@ build:
 	$(CARGO) build --release --locked $(addprefix -p ,$(TOOLS))
 
 # Everything: unit, integration and man-page drift tests of every crate, then the pipeline
-# under faults (tests/faults.sh, on the binaries the tests built).
+# under faults (tests/faults.sh) and every command of the README and of each --help
+# (tests/examples.sh), both on the binaries the tests built.
 test:
 	$(CARGO) test --workspace --locked
 	tests/faults.sh $${CARGO_TARGET_DIR:-target}/debug
+	tests/examples.sh $${CARGO_TARGET_DIR:-target}/debug
 
 # The same without ct-fetch, whose AWS SDK dominates build time (quick while iterating).
 test-fast:

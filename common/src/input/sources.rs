@@ -36,7 +36,7 @@ pub fn shown(name: &str) -> String {
 /// What a tool says when it waits for events typed on the terminal, which looks like a hang
 /// to someone who forgot the file name.
 pub const TERMINAL_NOTE: &str =
-    "reading events from the terminal (standard input); give a file or pipe events in, Ctrl-D to end";
+    "reading records from the terminal (standard input); give a file or pipe them in, Ctrl-D to end";
 
 /// Says on stderr, once, that standard input is being read, when it is a terminal (never when
 /// events are piped or redirected in). The tool is named as the program was called.

@@ -153,10 +153,10 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
     ),
     (
         "EXAMPLES",
-        "ct-unzip logs/ | ct-filter --role deploy-agent | ct-actions\n\
-         ct-unzip logs/ | ct-filter --user alice | ct-actions --text\n\
-         ct-unzip logs/ | ct-actions --per-event | jq -c 'select(.denied)'\n\
-         cat day-*.actions | ct-actions > month.actions",
+        r#"ct-unzip logs/ | ct-filter --role deploy-agent | ct-actions
+ct-unzip logs/ | ct-filter --user alice | ct-actions --text
+ct-unzip logs/ | ct-actions --per-event | jq -c 'select(.denied)'
+cat day-*.actions | ct-actions > month.actions"#,
     ),
     ("SEE ALSO", "ct(7), ct-unzip(1), ct-filter(1), ct-policy(1), jq(1)"),
 ];

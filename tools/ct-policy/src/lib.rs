@@ -388,15 +388,25 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
     ),
     (
         "EXAMPLES",
-        "ct-unzip logs/ | ct-filter --role deploy-agent --start -30d | ct-actions | ct-policy > policy.json\n\
-         ct-unzip logs/ | ct-filter --role deploy-agent | ct-actions | ct-policy --restrict-region --restrict ec2:InstanceType --generalize\n\
-         ct-unzip logs/ | ct-filter --role build-agent | ct-actions | ct-policy check --policy allowed.json\n\
-         ct-unzip logs/ | ct-filter --role build-agent | ct-policy check --deny 'iam:*' --deny ec2:TerminateInstances\n\
-         ct-policy simulate --policy role.json --action ec2:RunInstances --context ec2:InstanceType=m5.large\n\
-         aws iam get-account-authorization-details > account.json; ct-policy check --authorization-details account.json --role build-agent --scp org-root.json < events.ndjson\n\
-         ct-policy lint --format text policies/*.json\n\
-         aws iam get-role-policy --role-name deploy-agent --policy-name deploy | ct-policy lint --errors-only -\n\
-         ct-unzip logs/ | ct-filter --role deploy-agent --start -90d | ct-policy unused --text --policy role.json",
+        r#"ct-unzip logs/ | ct-filter --role deploy-agent --start -30d | ct-actions \
+    | ct-policy > policy.json
+ct-unzip logs/ | ct-filter --role deploy-agent | ct-actions \
+    | ct-policy --restrict-region --restrict ec2:InstanceType --generalize
+ct-unzip logs/ | ct-filter --role build-agent | ct-actions \
+    | ct-policy check --policy allowed.json
+ct-unzip logs/ | ct-filter --role build-agent \
+    | ct-policy check --deny 'iam:*' --deny ec2:TerminateInstances
+ct-policy simulate --policy role.json --action ec2:RunInstances \
+    --context ec2:InstanceType=m5.large
+aws iam get-account-authorization-details > account.json
+ct-filter --role build-agent events.ndjson \
+    | ct-policy check --authorization-details account.json \
+    --role build-agent --scp org-root.json
+ct-policy lint --format text policies/*.json
+aws iam get-role-policy --role-name deploy-agent --policy-name deploy \
+    | ct-policy lint --errors-only -
+ct-unzip logs/ | ct-filter --role deploy-agent --start -90d \
+    | ct-policy unused --text --policy role.json"#,
     ),
     ("SEE ALSO", "ct(7), ct-actions(1), ct-filter(1), ct-unzip(1)"),
 ];

@@ -170,15 +170,18 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
     ),
     (
         "EXAMPLES",
-        "ct-unzip logs/ | ct-filter --event-name ConsoleLogin --start -30d | ct-show --sort -time\n\
-         ct-unzip logs/ | ct-filter --user alice | ct-show --tz Australia/Melbourne\n\
-         ct-filter --event-name CreateStack --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm' logs/ | ct-show\n\
-         ct-show --count-by user,event logs/\n\
-         ct-show --count-by time/hour --local events.ndjson\n\
-         ct-filter --event-name RunInstances events.ndjson | ct-show --fields time,user,requestParameters.instanceType\n\
-         ct-filter --error events.ndjson | ct-show --format csv > errors.csv\n\
-         ct-actions events.ndjson | ct-show\n\
-         ct-fetch s3://trail-bucket --start -1d --list | ct-show --sort -size",
+        r#"ct-unzip logs/ | ct-filter --event-name ConsoleLogin --start -30d \
+    | ct-show --sort -time
+ct-unzip logs/ | ct-filter --user alice | ct-show --tz Australia/Melbourne
+ct-filter --event-name CreateStack \
+    --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm' logs/ | ct-show
+ct-show --count-by user,event logs/
+ct-show --count-by time/hour --local events.ndjson
+ct-filter --event-name RunInstances events.ndjson \
+    | ct-show --fields time,user,requestParameters.instanceType
+ct-filter --error events.ndjson | ct-show --format csv > errors.csv
+ct-actions events.ndjson | ct-show
+ct-fetch s3://trail-bucket --start -1d --list | ct-show --sort -size"#,
     ),
     ("SEE ALSO", "ct(7), ct-unzip(1), ct-filter(1), ct-actions(1), ct-policy(1), ct-fetch(1), jq(1)"),
 ];

@@ -74,10 +74,10 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
     ),
     (
         "EXAMPLES",
-        "ct-unzip logs/ > events.ndjson\n\
-         ct-unzip --dedupe -j 1 logs/ | jq -c 'select(.eventName == \"ConsoleLogin\")'\n\
-         aws cloudtrail lookup-events --max-items 500 | ct-unzip\n\
-         cat *.json.gz | ct-unzip",
+        r#"ct-unzip logs/ > events.ndjson
+ct-unzip --dedupe -j 1 logs/ | jq -c 'select(.eventName == "ConsoleLogin")'
+aws cloudtrail lookup-events --max-items 500 | ct-unzip
+cat *.json.gz | ct-unzip"#,
     ),
     ("SEE ALSO", "ct(7), ct-filter(1), ct-actions(1), ct-policy(1), jq(1)"),
 ];

@@ -427,7 +427,7 @@ fn a_terminal_gets_the_note_and_the_reason() {
     let out = on_terminal(&format!("'{bin}' --event-name ConsoleLogin; echo status $?"), b"\x04").unwrap();
     assert_eq!(
         out,
-        "ct-filter: reading events from the terminal (standard input); give a file or pipe events in, Ctrl-D to end\n\
+        "ct-filter: reading records from the terminal (standard input); give a file or pipe them in, Ctrl-D to end\n\
          ct-filter: no event matched: the input held no events\nstatus 1\n"
     );
     // Events piped in, on a terminal's stderr: no note.
