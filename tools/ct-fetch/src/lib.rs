@@ -4,10 +4,13 @@
 pub mod fetch;
 pub mod layout;
 pub mod listing;
+pub mod lookup;
 pub mod mirror;
 pub mod plan;
 #[cfg(feature = "s3")]
 pub mod s3;
+#[cfg(feature = "s3")]
+pub mod sdk;
 pub mod source;
 pub mod store;
 
@@ -63,6 +66,10 @@ pub const FIRST_RUN: i64 = 86_400;
 /// are not fetched again (a cron job is incremental). With --stdout the gzip files are written
 /// in key order as one multi-member gzip stream for ct-unzip. With --list nothing is fetched:
 /// one object record per file is written.
+///
+/// With --lookup there is no SOURCE: the events come from the account's event history (the
+/// LookupEvents API, the last 90 days of management events) and are written one per line, as
+/// ct-unzip writes them. See LOOKUP.
 #[derive(Parser, Debug)]
 #[command(
     name = NAME, version, max_term_width = 100, after_long_help = after_help(MAN_SECTIONS),
@@ -73,8 +80,24 @@ pub const FIRST_RUN: i64 = 86_400;
 )]
 pub struct Cli {
     /// s3://BUCKET[/PREFIX] or a local folder laid out like a bucket.
-    #[arg(value_name = "SOURCE")]
-    pub source: String,
+    #[arg(value_name = "SOURCE", required_unless_present = "lookup")]
+    pub source: Option<String>,
+
+    /// Read the account's event history (the LookupEvents API: the last 90 days of management
+    /// events) instead of a trail's files, and write its events, one per line, each region's
+    /// oldest first. See LOOKUP.
+    #[arg(long, help_heading = "Event history", conflicts_with_all = [
+        "source", "output_dir", "stdout", "list", "since_last", "digests", "account", "org_id",
+        "max_bytes", "bucket_region", "path_style", "no_sign_request",
+    ])]
+    pub lookup: bool,
+
+    /// Stop after N events (the newest N: the API returns the newest first), with a note.
+    #[arg(long, value_name = "N", requires = "lookup", help_heading = "Event history")]
+    pub max_events: Option<u64>,
+
+    #[command(flatten)]
+    pub attributes: ct_filter::LookupArgs,
 
     /// The start of the window (see TIMES). Required, except with --since-last (see there).
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
@@ -209,6 +232,35 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          contents are not trusted. Only keys that follow the CloudTrail layout, in the folder their name says, are ever fetched.",
     ),
     (
+        "LOOKUP",
+        "--lookup reads the account's event history with the LookupEvents API instead of a trail's files: the last 90 days \
+         of each region's management events (data and network activity events are never there; --insights asks for \
+         Insights events instead). No trail or bucket is needed; the credentials need cloudtrail:LookupEvents. Each event \
+         is the CloudTrailEvent text AWS returned, with whitespace removed as ct-unzip removes it, one per line. The API \
+         returns the newest first; ct-fetch keeps a region's events in a temporary file and writes them oldest first, as \
+         a trail's files give them, regions in the order of --region (default: the profile's region, or AWS_REGION). The \
+         window is --start (default: 90 days back) to --end (default: now), both inclusive.\n\n\
+         The lookup attributes (--event-name, --user, --event-source, --read-only, --access-key-id, --event-id, \
+         --resource-type, --resource-name) select events by ct-filter's rules (globs, any of repeated values, the \
+         console's user name): the answer is that of ct-fetch --lookup | ct-filter with the same options. The API takes \
+         one attribute with one exact value a request, so ct-fetch sends the first of --event-id, --access-key-id, --user, \
+         --event-name, --event-source and --read-only whose values are all exact (a lookup for each value) and applies \
+         every option to what comes back. --resource-type and --resource-name are never sent, since AWS matches them \
+         against the resources it associates with an event, which is not ct-filter's rule; a lookup by them or by globs \
+         alone reads the region's whole window.\n\n\
+         LookupEvents takes two requests a second per account and region, each returning up to 50 events: at most 100 \
+         events a second, 360,000 an hour, per region. Regions are read at once, each paced under its own limit. A \
+         request refused for throttling, by a server error or a broken connection is sent again with the same \
+         NextToken after a pause (after throttling a second, doubling up to 16 s; otherwise 200 ms doubling up to 5 s; \
+         with jitter), up to --retries times; a NextToken that expired starts the lookup over from the oldest event \
+         received, and no event is written twice. The summary line says how many requests were throttled and how long \
+         that cost. On a terminal a progress line shows the events, pages, rate and time; --max-events N stops at N \
+         events (the newest); --dry-run says how many requests the window needs at least. Errors name the region and \
+         the request (lookup in ap-southeast-2 (EventName=ConsoleLogin, 2017-06-01T00:00:00Z to 2017-06-02T00:00:00Z): \
+         page 1: InvalidTimeRangeException: ...); an AccessDeniedException names the permission needed. \
+         --endpoint-url, else AWS_ENDPOINT_URL_CLOUDTRAIL or AWS_ENDPOINT_URL, sends the requests elsewhere.",
+    ),
+    (
         "NO FILES",
         "A window with no files is no error. When stderr is a terminal, or with -v, one line says why: the accounts and \
          regions asked for that SOURCE has no folder of, with those it has (no files for region ap-southeast2; the source \
@@ -225,8 +277,10 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
         "EXIT STATUS",
         "0 when every file of the window was fetched, written or listed; 2 when any listing or file failed after its \
          retries (the summary line comes first, the other files are still fetched), on a usage error, when the window \
-         is above --max-bytes, or when nothing is under SOURCE's AWSLogs/. A closed standard output ends ct-fetch \
-         quietly with status 0.",
+         is above --max-bytes, or when nothing is under SOURCE's AWSLogs/. With --lookup: 0 when every lookup was read \
+         to its end (or to --max-events), also when it held no event; 2 when a region's lookup failed after its retries \
+         or an event could not be read (the events read, of that region and the others, are still written). A closed \
+         standard output ends ct-fetch quietly with status 0.",
     ),
     (
         "EXAMPLES",
@@ -236,7 +290,10 @@ ct-fetch s3://trail-bucket/prefix --start -1d --stdout \
     | ct-unzip | ct-filter --event-name ConsoleLogin
 ct-fetch s3://trail-bucket --start -7d --dry-run
 ct-fetch s3://trail-bucket --start -30d --max-bytes 5GB -o logs/
-ct-fetch s3://trail-bucket --since-last -o /var/lib/ct/logs"#,
+ct-fetch s3://trail-bucket --since-last -o /var/lib/ct/logs
+ct-fetch --lookup --region us-east-1 --start '2017-06-01 12:00 AM' \
+    --event-name ConsoleLogin | ct-show
+ct-fetch --lookup --region ap-southeast-2 --start -7d --user alice | ct-actions"#,
     ),
     ("SEE ALSO", "ct(7), ct-unzip(1), ct-filter(1), aws(1)"),
 ];
@@ -262,9 +319,10 @@ fn parse_size(s: &str) -> Result<u64, String> {
 }
 
 impl Cli {
-    /// The S3 endpoint: --endpoint-url, else the environment variables the AWS CLI and SDKs
-    /// read for it (AWS SDKs and Tools Reference Guide, "Service-specific endpoints").
-    pub fn endpoint(&self) -> Result<Option<String>, Error> {
+    /// The endpoint of a service (`S3`, `CLOUDTRAIL`): --endpoint-url, else the environment
+    /// variables the AWS CLI and SDKs read for it (AWS SDKs and Tools Reference Guide,
+    /// "Service-specific endpoints").
+    pub fn endpoint(&self, service: &str) -> Result<Option<String>, Error> {
         if self.endpoint_url.is_some() {
             return Ok(self.endpoint_url.clone());
         }
@@ -272,8 +330,8 @@ impl Cli {
         if var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
             return Ok(None);
         }
-        for name in ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"] {
-            if let Some(v) = var(name) {
+        for name in [format!("AWS_ENDPOINT_URL_{service}"), "AWS_ENDPOINT_URL".to_string()] {
+            if let Some(v) = var(&name) {
                 return parse_endpoint(&v).map(Some).map_err(|e| Error::Usage(format!("{name}: {e}")));
             }
         }
@@ -322,6 +380,19 @@ enum Mode {
 
 /// Runs ct-fetch; returns the exit status.
 pub fn run(cli: &Cli) -> Result<u8, Error> {
+    if cli.lookup {
+        #[cfg(feature = "s3")]
+        return lookup::run(cli);
+        #[cfg(not(feature = "s3"))]
+        return Err(Error::Usage("--lookup needs the AWS SDK: build ct-fetch with its s3 feature".into()));
+    }
+    if cli.attributes.any() {
+        return Err(Error::Usage(
+            "--event-name, --user and the other lookup attributes go with --lookup; to select events of a trail's \
+             files, pipe them through ct-unzip | ct-filter"
+                .into(),
+        ));
+    }
     let mode = match (&cli.output_dir, cli.stdout, cli.list, cli.dry_run) {
         (dir, _, _, true) => Mode::DryRun(dir.clone()),
         (_, _, true, _) => Mode::List,
@@ -331,7 +402,10 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
             return Err(Error::Usage("say what to do with the files: -o DIR, --stdout, --list or --dry-run".into()));
         }
     };
-    let source = source::Source::parse(&cli.source)?;
+    let Some(source) = cli.source.as_deref() else {
+        return Err(Error::Usage("give SOURCE (s3://BUCKET or a folder), or --lookup".into()));
+    };
+    let source = source::Source::parse(source)?;
     let now = Time::now().map_err(Error::Usage)?;
     let times = time::TimeReader::new(now, cli.zone.tz.clone());
     let mut start =

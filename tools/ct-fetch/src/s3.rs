@@ -2,18 +2,14 @@
 //! command line, with its own retries turned off (the download loop retries every request the
 //! same way, including a body cut off mid-transfer, which the SDK does not retry).
 
-use std::time::Duration;
-
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region};
+use aws_config::Region;
 use aws_sdk_s3::Client;
-use aws_sdk_s3::config::http::HttpResponse;
-use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::primitives::DateTimeFormat;
 use aws_sdk_s3::types::EncodingType;
 
 use crate::listing::{Failure, Listing, Object};
+use crate::sdk::{self, Access, classify};
 
 /// How to reach S3.
 #[derive(Debug, Clone, Default)]
@@ -32,27 +28,12 @@ pub struct Bucket {
 }
 
 async fn client(opts: &Options, region: Option<String>) -> Client {
-    let mut loader =
-        aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::disabled()).timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(10))
-                .read_timeout(Duration::from_secs(60))
-                .operation_attempt_timeout(Duration::from_secs(300))
-                .build(),
-        );
-    if let Some(p) = &opts.profile {
-        loader = loader.profile_name(p);
-    }
-    if let Some(r) = region {
-        loader = loader.region(Region::new(r));
-    }
-    if let Some(e) = &opts.endpoint_url {
-        loader = loader.endpoint_url(e);
-    }
-    if opts.no_sign_request {
-        loader = loader.no_credentials();
-    }
-    let shared = loader.load().await;
+    let access = Access {
+        profile: opts.profile.clone(),
+        endpoint_url: opts.endpoint_url.clone(),
+        no_sign_request: opts.no_sign_request,
+    };
+    let shared = sdk::config(&access, region).await;
     let mut conf = aws_sdk_s3::config::Builder::from(&shared);
     // An endpoint of one's own (MinIO, a test server, localhost) rarely resolves
     // bucket.host names, so it gets path-style requests.
@@ -145,36 +126,6 @@ impl Bucket {
         let out = self.client.get_object().bucket(&self.name).key(key).send().await.map_err(classify)?;
         let body = out.body.collect().await.map_err(|e| Failure::transient(format!("transfer cut off: {e}")))?;
         Ok(body.into_bytes().to_vec())
-    }
-}
-
-/// An SDK error as a message, and whether to try again: throttling (503 SlowDown), server
-/// errors, timeouts and broken connections are transient; refusals (403, 404) are not.
-fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(e: SdkError<E, HttpResponse>) -> Failure {
-    match &e {
-        SdkError::ServiceError(se) => {
-            let status = se.raw().status().as_u16();
-            let code = se.err().code().unwrap_or("error");
-            let retry = status >= 500
-                || status == 429
-                || matches!(code, "SlowDown" | "Throttling" | "ThrottlingException" | "RequestTimeout");
-            let msg = match se.err().message() {
-                Some(m) if !m.is_empty() => format!("{code}: {m} (HTTP {status})"),
-                _ => format!("{code} (HTTP {status})"),
-            };
-            Failure { retry, msg }
-        }
-        SdkError::TimeoutError(_) => Failure::transient("timed out"),
-        SdkError::DispatchFailure(d) => {
-            let text = aws_sdk_s3::error::DisplayErrorContext(&e).to_string();
-            // A connection that failed, closed early or timed out may come back; a bad
-            // endpoint will not.
-            let transient =
-                d.is_io() || d.is_timeout() || d.as_other() == Some(aws_config::retry::ErrorKind::TransientError);
-            if transient { Failure::transient(text) } else { Failure::fatal(text) }
-        }
-        SdkError::ResponseError(_) => Failure::transient(aws_sdk_s3::error::DisplayErrorContext(&e).to_string()),
-        _ => Failure::fatal(aws_sdk_s3::error::DisplayErrorContext(&e).to_string()),
     }
 }
 

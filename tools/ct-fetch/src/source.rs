@@ -136,7 +136,7 @@ impl Source {
                 let opts = crate::s3::Options {
                     profile: cli.profile.clone(),
                     bucket_region: cli.bucket_region.clone(),
-                    endpoint_url: cli.endpoint()?,
+                    endpoint_url: cli.endpoint("S3")?,
                     path_style: cli.path_style,
                     no_sign_request: cli.no_sign_request,
                 };

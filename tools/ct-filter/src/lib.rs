@@ -44,35 +44,8 @@ pub const NAME: &str = "ct-filter";
 #[derive(Parser, Debug)]
 #[command(name = NAME, version, max_term_width = 100, after_long_help = after_help(MAN_SECTIONS))]
 pub struct Cli {
-    /// Event ID (eventID).
-    #[arg(long, value_name = "ID", help_heading = "Lookup attributes")]
-    pub event_id: Vec<String>,
-    /// Event name (eventName), such as ConsoleLogin or RunInstances.
-    #[arg(long, value_name = "NAME", help_heading = "Lookup attributes")]
-    pub event_name: Vec<String>,
-    /// Event source (eventSource): ec2.amazonaws.com, or just ec2.
-    #[arg(long, value_name = "SOURCE", help_heading = "Lookup attributes")]
-    pub event_source: Vec<String>,
-    /// Read-only calls (true) or calls that change something (false): readOnly.
-    #[arg(long, value_name = "BOOL", value_parser = clap::value_parser!(bool), help_heading = "Lookup attributes")]
-    pub read_only: Option<bool>,
-    /// User name as the console shows it: userIdentity.userName, the session name of an
-    /// assumed role, the last part of the identity's ARN, or root for the root user.
-    #[arg(long, value_name = "NAME", help_heading = "Lookup attributes")]
-    pub user: Vec<String>,
-    /// Resource type in resources[].type, such as AWS::S3::Object; for an event without
-    /// resources[], the type of a resource its request names, as the console shows it
-    /// (AWS::CloudFormation::Stack) or by its IAM name (subnet). See RESOURCES.
-    #[arg(long, value_name = "TYPE", help_heading = "Lookup attributes")]
-    pub resource_type: Vec<String>,
-    /// Resource ARN in resources[].ARN, the last part of it, or its name as the console shows
-    /// it (a stack's name); for an event without resources[], of the resources its request
-    /// names. See RESOURCES.
-    #[arg(long, value_name = "NAME", help_heading = "Lookup attributes")]
-    pub resource_name: Vec<String>,
-    /// Access key ID (userIdentity.accessKeyId).
-    #[arg(long, value_name = "KEY", help_heading = "Lookup attributes")]
-    pub access_key_id: Vec<String>,
+    #[command(flatten)]
+    pub lookup: LookupArgs,
 
     /// Events at or after TIME (eventTime). TIME: epoch seconds, ISO 8601 (2017-06-01T13:00Z),
     /// a date, '2017-06-01 1:00 pm', '01-27-2015,01:16PM', '2017-06-01 13:00
@@ -171,6 +144,70 @@ pub struct Cli {
     pub zone: ZoneArgs,
 }
 
+/// The lookup attributes of the console and of `aws cloudtrail lookup-events`, as ct-filter
+/// matches them; `ct-fetch --lookup` takes the same options with the same meaning.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct LookupArgs {
+    /// Event ID (eventID).
+    #[arg(long, value_name = "ID", help_heading = "Lookup attributes")]
+    pub event_id: Vec<String>,
+    /// Event name (eventName), such as ConsoleLogin or RunInstances.
+    #[arg(long, value_name = "NAME", help_heading = "Lookup attributes")]
+    pub event_name: Vec<String>,
+    /// Event source (eventSource): ec2.amazonaws.com, or just ec2.
+    #[arg(long, value_name = "SOURCE", help_heading = "Lookup attributes")]
+    pub event_source: Vec<String>,
+    /// Read-only calls (true) or calls that change something (false): readOnly.
+    #[arg(long, value_name = "BOOL", value_parser = clap::value_parser!(bool), help_heading = "Lookup attributes")]
+    pub read_only: Option<bool>,
+    /// User name as the console shows it: userIdentity.userName, the session name of an
+    /// assumed role, the last part of the identity's ARN, or root for the root user.
+    #[arg(long, value_name = "NAME", help_heading = "Lookup attributes")]
+    pub user: Vec<String>,
+    /// Resource type in resources[].type, such as AWS::S3::Object; for an event without
+    /// resources[], the type of a resource its request names, as the console shows it
+    /// (AWS::CloudFormation::Stack) or by its IAM name (subnet). See RESOURCES.
+    #[arg(long, value_name = "TYPE", help_heading = "Lookup attributes")]
+    pub resource_type: Vec<String>,
+    /// Resource ARN in resources[].ARN, the last part of it, or its name as the console shows
+    /// it (a stack's name); for an event without resources[], of the resources its request
+    /// names. See RESOURCES.
+    #[arg(long, value_name = "NAME", help_heading = "Lookup attributes")]
+    pub resource_name: Vec<String>,
+    /// Access key ID (userIdentity.accessKeyId).
+    #[arg(long, value_name = "KEY", help_heading = "Lookup attributes")]
+    pub access_key_id: Vec<String>,
+}
+
+impl LookupArgs {
+    /// Whether any attribute was given.
+    pub fn any(&self) -> bool {
+        !(self.event_id.is_empty()
+            && self.event_name.is_empty()
+            && self.event_source.is_empty()
+            && self.read_only.is_none()
+            && self.user.is_empty()
+            && self.resource_type.is_empty()
+            && self.resource_name.is_empty()
+            && self.access_key_id.is_empty())
+    }
+
+    /// A filter spec holding these attributes and nothing else.
+    pub fn spec(&self) -> Spec {
+        Spec {
+            event_id: self.event_id.clone(),
+            event_name: self.event_name.clone(),
+            event_source: self.event_source.clone(),
+            read_only: self.read_only,
+            user: self.user.clone(),
+            resource_type: self.resource_type.clone(),
+            resource_name: self.resource_name.clone(),
+            access_key_id: self.access_key_id.clone(),
+            ..Spec::default()
+        }
+    }
+}
+
 /// Extra man page sections, rendered after OPTIONS by the man page generator.
 pub const MAN_SECTIONS: &[(&str, &str)] = &[
     (
@@ -252,14 +289,6 @@ ct-filter -c --error-code AccessDenied --start -7d events.ndjson"#,
 impl Cli {
     pub fn spec(&self) -> Spec {
         Spec {
-            event_id: self.event_id.clone(),
-            event_name: self.event_name.clone(),
-            event_source: self.event_source.clone(),
-            read_only: self.read_only,
-            user: self.user.clone(),
-            resource_type: self.resource_type.clone(),
-            resource_name: self.resource_name.clone(),
-            access_key_id: self.access_key_id.clone(),
             start: self.start.clone(),
             end: self.end.clone(),
             tz: self.zone.tz.clone(),
@@ -277,6 +306,7 @@ impl Cli {
             category: self.category.clone(),
             wheres: self.wheres.clone(),
             has: self.has.clone(),
+            ..self.lookup.spec()
         }
     }
 }

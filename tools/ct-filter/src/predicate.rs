@@ -160,7 +160,7 @@ impl Filter {
         let globs = |v: &[String]| v.iter().map(|s| Glob::new(s)).collect::<Vec<_>>();
         f.text(&["eventID"], &spec.event_id, true);
         f.text(&["eventName"], &spec.event_name, true);
-        f.text(&["eventSource"], &event_sources(spec), true);
+        f.text(&["eventSource"], &event_sources(&spec.event_source), true);
         if let Some(want) = spec.read_only {
             let path = f.paths.add("readOnly");
             f.tests.push(Test::ReadOnly { path, want });
@@ -287,7 +287,7 @@ impl Filter {
         paths("--error-code", &["errorCode"], &spec.error_code);
         paths("--event-type", &["eventType"], &spec.event_type);
         paths("--access-key-id", &["userIdentity.accessKeyId"], &spec.access_key_id);
-        paths("--event-source", &["eventSource"], &event_sources(spec));
+        paths("--event-source", &["eventSource"], &event_sources(&spec.event_source));
         if !spec.user.is_empty() {
             let reader = Reader::User {
                 user_name: self.paths.add("userIdentity.userName"),
@@ -355,8 +355,8 @@ impl Filter {
 }
 
 /// The --event-source values as compared: `ec2` stands for `ec2.amazonaws.com`.
-fn event_sources(spec: &Spec) -> Vec<String> {
-    spec.event_source
+pub fn event_sources(values: &[String]) -> Vec<String> {
+    values
         .iter()
         .map(|s| if s.contains('.') || s.contains('*') { s.clone() } else { format!("{s}.amazonaws.com") })
         .collect()
