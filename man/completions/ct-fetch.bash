@@ -23,7 +23,7 @@ _ct__fetch() {
 
     case "${cmd}" in
         ct__fetch)
-            opts="-o -j -q -v -h -V --start --end --account --org-id --region --output-dir --stdout --list --dry-run --since-last --digests --insights --max-bytes --delivery-lag --jobs --retries --profile --bucket-region --endpoint-url --path-style --no-sign-request --quiet --tz --verbose --help --version"
+            opts="-o -j -q -v -h -V --start --end --account --org-id --region --output-dir --stdout --list --dry-run --since-last --digests --insights --max-bytes --delivery-lag --jobs --retries --profile --bucket-region --endpoint-url --path-style --no-sign-request --lookup --max-events --event-id --event-name --event-source --read-only --user --resource-type --resource-name --access-key-id --quiet --tz --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -86,6 +86,42 @@ _ct__fetch() {
                     return 0
                     ;;
                 --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-events)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --event-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --event-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --event-source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-only)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource-type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --access-key-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

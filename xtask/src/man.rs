@@ -142,7 +142,7 @@ fn overview() -> String {
             "AWS CloudTrail records every API call made in an account and delivers the records as gzipped JSON files to an S3 bucket. \
              The ct tools each do one step of working with those records, reading and writing newline-delimited JSON so that they \
              compose in shell pipelines, cron jobs and CI steps:\n\n\
-             ct-fetch    pull exactly the log files of a time window from S3 or a local mirror\n\
+             ct-fetch    pull exactly the log files of a time window from S3 or a local mirror, or the event history\n\
              ct-unzip    turn any CloudTrail input into one event per line\n\
              ct-filter   select events by who, what, where and when\n\
              ct-actions  the IAM actions the events used, with counts, resources and principals\n\

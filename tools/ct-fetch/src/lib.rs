@@ -44,7 +44,8 @@ const MAX_LAG: i64 = 7 * 86_400;
 /// same time on, as `--start -1d` would, and the runs after it go on from there.
 pub const FIRST_RUN: i64 = 86_400;
 
-/// Pull exactly the CloudTrail log files of a time window, from S3 or a local mirror.
+/// Pull exactly the CloudTrail log files of a time window, from S3 or a local mirror, or the
+/// events of the account's event history (--lookup).
 ///
 /// ct-fetch finds the log files of a trail's bucket that can hold events of the window
 /// [--start, --end] and fetches only those: it lists the accounts, organizations and regions
@@ -83,23 +84,8 @@ pub struct Cli {
     #[arg(value_name = "SOURCE", required_unless_present = "lookup")]
     pub source: Option<String>,
 
-    /// Read the account's event history (the LookupEvents API: the last 90 days of management
-    /// events) instead of a trail's files, and write its events, one per line, each region's
-    /// oldest first. See LOOKUP.
-    #[arg(long, help_heading = "Event history", conflicts_with_all = [
-        "source", "output_dir", "stdout", "list", "since_last", "digests", "account", "org_id",
-        "max_bytes", "bucket_region", "path_style", "no_sign_request",
-    ])]
-    pub lookup: bool,
-
-    /// Stop after N events (the newest N: the API returns the newest first), with a note.
-    #[arg(long, value_name = "N", requires = "lookup", help_heading = "Event history")]
-    pub max_events: Option<u64>,
-
-    #[command(flatten)]
-    pub attributes: ct_filter::LookupArgs,
-
-    /// The start of the window (see TIMES). Required, except with --since-last (see there).
+    /// The start of the window (see TIMES). Required, except with --since-last (see there) and
+    /// --lookup (default: 90 days back, as far as event history goes).
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub start: Option<String>,
 
@@ -117,7 +103,8 @@ pub struct Cli {
     pub org_id: Vec<String>,
 
     /// Only this region's files (repeatable; default: every region folder). This is the
-    /// trail's region folder, not the bucket's region (see --bucket-region).
+    /// trail's region folder, not the bucket's region (see --bucket-region). With --lookup,
+    /// the regions whose event history is read (default: the profile's region).
     #[arg(long, value_name = "REGION")]
     pub region: Vec<String>,
 
@@ -134,7 +121,7 @@ pub struct Cli {
     pub list: bool,
 
     /// Fetch nothing: print how many files and bytes would be fetched (with -o, what is not
-    /// already in DIR).
+    /// already in DIR); with --lookup, how many requests the window needs at least.
     #[arg(long, conflicts_with_all = ["stdout", "list"])]
     pub dry_run: bool,
 
@@ -149,7 +136,8 @@ pub struct Cli {
     #[arg(long)]
     pub digests: bool,
 
-    /// Also fetch the Insights files (CloudTrail-Insight/) of the window.
+    /// Also fetch the Insights files (CloudTrail-Insight/) of the window; with --lookup, read
+    /// Insights events instead of management events.
     #[arg(long)]
     pub insights: bool,
 
@@ -170,7 +158,7 @@ pub struct Cli {
 
     /// Times to try a request again after throttling (503 SlowDown), a server error, a timeout
     /// or a transfer cut off, with a growing pause (about 100 ms, doubling up to 5 s, with
-    /// random jitter).
+    /// random jitter). With --lookup see LOOKUP: after throttling, 1 s doubling up to 16 s.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub retries: u32,
 
@@ -183,8 +171,9 @@ pub struct Cli {
     pub bucket_region: Option<String>,
 
     /// Send requests to this endpoint instead of AWS's (an S3-compatible store); implies
-    /// --path-style. Default: AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL, as the AWS CLI reads
-    /// them (none when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true).
+    /// --path-style. Default: AWS_ENDPOINT_URL_S3 (with --lookup AWS_ENDPOINT_URL_CLOUDTRAIL),
+    /// else AWS_ENDPOINT_URL, as the AWS CLI reads them (none when
+    /// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true).
     #[arg(long, value_name = "URL", value_parser = parse_endpoint)]
     pub endpoint_url: Option<String>,
 
@@ -195,6 +184,22 @@ pub struct Cli {
     /// Send unsigned requests (public buckets); no credentials are looked up.
     #[arg(long)]
     pub no_sign_request: bool,
+
+    /// Read the account's event history (the LookupEvents API: the last 90 days of management
+    /// events) instead of a trail's files, and write its events, one per line, each region's
+    /// oldest first. See LOOKUP.
+    #[arg(long, help_heading = "Event history", conflicts_with_all = [
+        "source", "output_dir", "stdout", "list", "since_last", "digests", "account", "org_id",
+        "max_bytes", "bucket_region", "path_style", "no_sign_request",
+    ])]
+    pub lookup: bool,
+
+    /// Stop after N events (the newest N: the API returns the newest first), with a note.
+    #[arg(long, value_name = "N", requires = "lookup", help_heading = "Event history")]
+    pub max_events: Option<u64>,
+
+    #[command(flatten)]
+    pub attributes: ct_filter::LookupArgs,
 
     #[command(flatten)]
     pub messages: MessageArgs,
