@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use ct_common::time::days_from_civil;
 
+pub mod lookup;
+
 pub const ACCOUNT: &str = "111122223333";
 pub const OTHER: &str = "444455556666";
 pub const ORG: &str = "o-a1b2c3d4e5";
