@@ -16,7 +16,7 @@ REALDATA ?= ../shared/realdata
 SIZE     ?= 1G
 DEMO     := target/demo
 
-.PHONY: help all build test test-fast lint fmt man man-check demo bench bench-policy bench-gate bench-fetch fuzz conformance install uninstall clean
+.PHONY: help all build lookup-server test test-fast lint fmt man man-check demo bench bench-policy bench-gate bench-fetch bench-lookup fuzz conformance install uninstall clean
 
 all: build
 
@@ -31,20 +31,27 @@ help:
 	@echo "make lint         rustfmt and clippy, warnings as errors"
 	@echo "make man          man pages and completions from the clap definitions (man-check: fail when stale)"
 	@echo "make bench        speed against zcat | jq (and trailscraper when on PATH); needs jq"
-	@echo "make bench-policy policy quality of generated policies; bench-gate: the CI gate's; bench-fetch"
+	@echo "make bench-policy policy quality of generated policies; bench-gate: the CI gate's; bench-fetch, bench-lookup"
 	@echo "make conformance  the tools over the real AWS files in REALDATA=$(REALDATA)"
 	@echo "make fuzz         the fuzz targets for FUZZ_TIME seconds each (cargo fuzz, nightly)"
 
 build:
 	$(CARGO) build --release --locked $(addprefix -p ,$(TOOLS))
 
+# The tests' LookupEvents server, which plays AWS in the demo's event-history step.
+lookup-server:
+	$(CARGO) build --release --locked -p ct-fetch --example lookup-server
+
 # Everything: unit, integration and man-page drift tests of every crate, then the pipeline
-# under faults (tests/faults.sh) and every command of the README and of each --help
-# (tests/examples.sh), both on the binaries the tests built.
+# under faults (tests/faults.sh), every command of the README and of each --help
+# (tests/examples.sh), and the tests' LookupEvents server and ct-fetch --lookup against the
+# AWS CLI from PyPI (tests/lookup-cli.sh, which makes its virtualenv under the build
+# directory), all on the binaries the tests built.
 test:
 	$(CARGO) test --workspace --locked
 	tests/faults.sh $${CARGO_TARGET_DIR:-target}/debug
 	tests/examples.sh $${CARGO_TARGET_DIR:-target}/debug
+	tests/lookup-cli.sh $${CARGO_TARGET_DIR:-target}/debug
 
 # The same without ct-fetch, whose AWS SDK dominates build time (quick while iterating).
 test-fast:
@@ -64,7 +71,7 @@ man-check:
 	$(CARGO) xtask man --check
 
 # The main job on the sample trail shipped in tests/data/bucket.
-demo: build
+demo: build lookup-server
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
 	@echo "== ct-fetch: the files of 1 pm on 2017-06-01 to 5 pm on the 2nd from the sample bucket (a local copy of one)"
 	./target/release/ct-fetch tests/data/bucket --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm' --dry-run
@@ -89,6 +96,18 @@ demo: build
 	@echo "== ct-filter | ct-show: stacks the deploy-agent role created between 1 pm on the 1st and 5 pm on the 2nd, in Melbourne time"
 	./target/release/ct-filter --role deploy-agent --event-name CreateStack --start '2017-06-01 1:00 pm' --end '2017-06-02 5:00 pm' $(DEMO)/events.ndjson \
 	  | ./target/release/ct-show --format table --tz Australia/Melbourne --fields time,user,event,resource-type,resource,error
+	@echo
+	@echo "== ct-fetch --lookup: the same question asked of the account's event history instead of a bucket"
+	@echo "   (the tests' LookupEvents server plays AWS here, with its limit of two requests a second)"
+	@./target/release/examples/lookup-server --now 2017-06-03T00:00:00Z $(DEMO)/events.ndjson > $(DEMO)/lookup-url & pid=$$!; \
+	  trap "kill $$pid" EXIT; while [ ! -s $(DEMO)/lookup-url ]; do sleep 0.1; done; \
+	  export AWS_ACCESS_KEY_ID=AKIACTTESTKEY0000001 AWS_SECRET_ACCESS_KEY=ct-test-secret-key-not-a-real-one \
+	    AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true; \
+	  url=$$(cat $(DEMO)/lookup-url); \
+	  echo "./target/release/ct-fetch --lookup --endpoint-url $$url --region us-east-1 --start '2017-06-01 12:00 AM' --end '2017-06-01 11:59 PM' --event-name ConsoleLogin | ./target/release/ct-show --format table --sort -time --fields time,user,ip,responseElements.ConsoleLogin,errorMessage"; \
+	  ./target/release/ct-fetch --lookup --endpoint-url $$url --region us-east-1 \
+	    --start '2017-06-01 12:00 AM' --end '2017-06-01 11:59 PM' --event-name ConsoleLogin \
+	  | ./target/release/ct-show --format table --sort -time --fields time,user,ip,responseElements.ConsoleLogin,errorMessage
 	@echo
 	@echo "== ct-filter: calls refused for lack of permission, read straight from the bucket"
 	./target/release/ct-filter -c --error-code 'AccessDenied*' --error-code '*UnauthorizedOperation' tests/data/bucket
@@ -116,6 +135,11 @@ demo: build
 
 bench:
 	bench/run.sh $(SIZE)
+	bench/lookup.sh
+
+# ct-fetch --lookup against the LookupEvents server of the tests (2 requests a second).
+bench-lookup:
+	bench/lookup.sh
 
 # Policy quality (bench/README.md): ct-policy's policies from 7 days judged on the 8th; then
 # the gate quality on the same scenario.

@@ -9,7 +9,9 @@
 # the policies of tests/examples/ (allowed.json, role.json, org-root.json, ou-ci.json,
 # account.json, policies/). s3://trail-bucket is the sample trail served by the tests' S3
 # server (reached through AWS_ENDPOINT_URL_S3, as a user of MinIO would), with a copy under
-# prefix/; `aws` is tests/examples/aws, which prints saved output; CT_NOW puts "now" just after
+# prefix/; the event history of `ct-fetch --lookup` is the sample's events served by the tests'
+# LookupEvents server (AWS_ENDPOINT_URL_CLOUDTRAIL); `aws` is tests/examples/aws, which prints
+# saved output; CT_NOW puts "now" just after
 # the sample day, so that -1d and -30d mean what they would have then; TZ is
 # Australia/Melbourne, for --local; /var/lib/ct is a folder of the copy.
 #
@@ -17,16 +19,18 @@
 # for: findings, unused grants), and no tool panicked. Not run: `make` and tests/ lines (the
 # targets CI runs itself). A command that needs jq is reported as skipped when jq is missing,
 # and the summary counts it apart.
-# Usage: tests/examples.sh [BINDIR]   (default target/debug; the S3 server is BINDIR/examples/s3-server)
+# Usage: tests/examples.sh [BINDIR]   (default target/debug; the servers are BINDIR/examples/s3-server
+# and BINDIR/examples/lookup-server, as cargo test builds them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BIN=$(cd "${1:-target/debug}" && pwd)
 TOOLS="ct-fetch ct-unzip ct-filter ct-actions ct-policy ct-show"
 WORK=$(mktemp -d)
-server=
+server= lookup=
 cleanup() {
   if [ -n "$server" ]; then kill "$server" 2> /dev/null || true; fi
+  if [ -n "$lookup" ]; then kill "$lookup" 2> /dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -68,9 +72,14 @@ server=$!
 for _ in $(seq 100); do [ -s "$WORK/url" ] && break; sleep 0.1; done
 url=$(head -1 "$WORK/url")
 case "$url" in http://*) ;; *) echo "the S3 server did not start"; exit 2 ;; esac
+"$BIN/examples/lookup-server" --now 2017-06-03T00:00:00Z "$T/events.ndjson" > "$WORK/lookup-url" &
+lookup=$!
+for _ in $(seq 100); do [ -s "$WORK/lookup-url" ] && break; sleep 0.1; done
+lookup_url=$(head -1 "$WORK/lookup-url")
+case "$lookup_url" in http://*) ;; *) echo "the LookupEvents server did not start"; exit 2 ;; esac
 
 export PATH="$ROOT/tests/examples:$BIN:$PATH" HOME="$WORK/home" CT_NOW=2017-06-02T18:00:00Z TZ=Australia/Melbourne
-export AWS_ENDPOINT_URL_S3="$url" AWS_ACCESS_KEY_ID=AKIACTTESTKEY0000001 AWS_SECRET_ACCESS_KEY=ct-test-secret-key-not-a-real-one
+export AWS_ENDPOINT_URL_S3="$url" AWS_ENDPOINT_URL_CLOUDTRAIL="$lookup_url" AWS_ACCESS_KEY_ID=AKIACTTESTKEY0000001 AWS_SECRET_ACCESS_KEY=ct-test-secret-key-not-a-real-one
 export AWS_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
 unset COLUMNS AWS_PROFILE AWS_ENDPOINT_URL AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
 
@@ -110,5 +119,5 @@ while IFS=$'\t' read -r place cmd; do
   rm -rf "$run"
 done < "$WORK/commands"
 
-echo "examples: $passed passed, $failed failed, $skipped skipped (jq missing)"
+echo "examples: $passed passed, $failed failed, $skipped skipped (they need jq)"
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]

@@ -2,7 +2,8 @@
 # The LookupEvents fake of the tests (tools/ct-fetch/tests/support/lookup.rs) driven by an
 # independent client, the AWS CLI v1 from PyPI: what it signs the fake accepts, what the fake
 # answers it parses, and each lookup returns exactly the events ct-filter selects from the
-# sample trail (same region, window and attribute, management events, each eventID once).
+# sample trail (same region, window and attribute, management events, each eventID once),
+# and the same events as `ct-fetch --lookup` with the same question.
 # https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html
 #
 # Usage: tests/lookup-cli.sh [BINDIR]   (default target/debug; needs ct-unzip, ct-filter and
@@ -20,7 +21,7 @@ skip() {
   exit 0
 }
 
-for tool in ct-unzip ct-filter examples/lookup-server; do
+for tool in ct-fetch ct-unzip ct-filter examples/lookup-server; do
   [ -x "$BIN/$tool" ] || { echo "FAIL lookup-cli: $BIN/$tool is missing (run cargo test first)"; exit 1; }
 done
 command -v python3 > /dev/null || skip "python3 is not installed"
@@ -122,8 +123,13 @@ check() {
 $(diff "$WORK/$n.want" "$WORK/$n.got" | head -5)"
   elif ! why=$(consistent "$WORK/$n.json"); then
     fail "$name: $why"
+  elif ! CT_NOW=2017-06-03T00:00:00Z "$BIN/ct-fetch" --lookup --endpoint-url "$URL" --region "$region" \
+      --start "$start" --end "$end" "${filter[@]}" > "$WORK/$n.ct" 2> "$WORK/$n.cterr"; then
+    fail "$name: ct-fetch --lookup failed: $(tail -2 "$WORK/$n.cterr")"
+  elif ! ids < "$WORK/$n.ct" | diff -q "$WORK/$n.got" - > /dev/null; then
+    fail "$name: ct-fetch --lookup gives $(wc -l < "$WORK/$n.ct") events, the CLI $got"
   else
-    pass "$name: $got events, as ct-filter selects ($requests requests, $throttled throttled and retried)"
+    pass "$name: $got events, as ct-filter selects and ct-fetch --lookup gives ($requests requests, $throttled throttled and retried)"
   fi
 }
 

@@ -298,7 +298,8 @@ ct-fetch s3://trail-bucket --start -30d --max-bytes 5GB -o logs/
 ct-fetch s3://trail-bucket --since-last -o /var/lib/ct/logs
 ct-fetch --lookup --region us-east-1 --start '2017-06-01 12:00 AM' \
     --event-name ConsoleLogin | ct-show
-ct-fetch --lookup --region ap-southeast-2 --start -7d --user alice | ct-actions"#,
+ct-fetch --lookup --region ap-southeast-2 --start -7d --user alice \
+    | ct-actions"#,
     ),
     ("SEE ALSO", "ct(7), ct-unzip(1), ct-filter(1), aws(1)"),
 ];

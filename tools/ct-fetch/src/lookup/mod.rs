@@ -134,8 +134,8 @@ mod run {
             let mut events = 0u64;
             for region in done {
                 events += region.spool.len() as u64;
-                for e in &region.errors {
-                    report.error(&"lookup", e);
+                for (place, msg) in &region.errors {
+                    report.error(place, msg);
                 }
                 region.spool.write_to(&mut out)?;
             }

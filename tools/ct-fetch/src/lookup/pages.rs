@@ -45,8 +45,8 @@ pub struct Region {
     pub name: String,
     pub spool: Spool,
     /// Events that could not be read (no JSON text, no ID), and the error that ended the
-    /// region's lookups, if one did; each names the region and the request.
-    pub errors: Vec<String>,
+    /// region's lookups, if one did: the place (the region and the request) and the message.
+    pub errors: Vec<(String, String)>,
 }
 
 /// Lookups started over after an expired token without a new event in between, before the
@@ -70,7 +70,7 @@ pub async fn region(
             break;
         }
         if let Err(e) = lookup(&client, &query, &filter, limits, &progress, &mut pace, &mut out).await {
-            out.errors.push(format!("lookup in {} ({}): {e}", query.region, query.describe()));
+            out.errors.push((place(&query), e));
             break;
         }
     }
@@ -144,9 +144,7 @@ async fn lookup(
                     }
                 }
                 Ok(false) => {}
-                Err(e) => {
-                    out.errors.push(format!("lookup in {} ({}), page {page_no}: {e}", query.region, query.describe()))
-                }
+                Err(e) => out.errors.push((place(&query), format!("page {page_no}: {e}"))),
             }
             if progress.stop.load(Ordering::Relaxed) {
                 return Ok(());
@@ -157,6 +155,11 @@ async fn lookup(
             None => return Ok(()),
         }
     }
+}
+
+/// Where a lookup's errors happened: `lookup in eu-west-1 (EventName=RunInstances, ...)`.
+fn place(query: &Query) -> String {
+    format!("lookup in {} ({})", query.region, query.describe())
 }
 
 /// Checks one event, and keeps it when it matches every option and was not kept before.

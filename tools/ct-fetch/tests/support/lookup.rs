@@ -32,6 +32,9 @@ use super::{KEY_ID, SECRET};
 
 /// The `X-Amz-Target` of LookupEvents (`targetPrefix` + operation in service-2.json).
 pub const TARGET: &str = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents";
+/// The same operation as the Smithy awsJson1_1 protocol names it (`{service shape}.{operation}`),
+/// which the AWS SDK for Rust sends; the service takes both.
+pub const SMITHY_TARGET: &str = "CloudTrail_20131101.LookupEvents";
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
 /// The `LookupAttributeKey` enum of service-2.json.
@@ -560,7 +563,10 @@ impl State {
         let region = authenticate(parts, body)?;
         log.region = region.clone();
         let target = header(parts, "x-amz-target").unwrap_or_default();
-        if parts.method != hyper::Method::POST || parts.uri.path() != "/" || target != TARGET {
+        if parts.method != hyper::Method::POST
+            || parts.uri.path() != "/"
+            || (target != TARGET && target != SMITHY_TARGET)
+        {
             return Err(refuse("UnknownOperationException", format!("Unknown operation {target}")));
         }
         if header(parts, "content-type").as_deref() != Some(CONTENT_TYPE) {
