@@ -47,7 +47,7 @@ start=$(date +%s.%N)
 end=$(date +%s.%N)
 got=$(wc -l < "$OUT/ct.ndjson")
 requests=$(grep -o '[0-9]* requests' "$OUT/ct.err" | head -1 | cut -d' ' -f1)
-throttled=$(grep -o '[0-9]* throttled' "$OUT/ct.err" | head -1 | cut -d' ' -f1)
+throttled=$({ grep -o '[0-9]* throttled' "$OUT/ct.err" || true; } | head -1 | cut -d' ' -f1)
 awk -v n="$N" -v got="$got" -v s="$start" -v e="$end" -v r="$requests" -v th="${throttled:-0}" 'BEGIN {
   t = e - s
   printf "ct-fetch --lookup, 2 regions at once: %d events in %.1f s, %.1f events/s per region, %d requests, %d throttled\n", got, t, got / 2 / t, r, th
