@@ -26,7 +26,7 @@ complete -c ct-fetch -l stdout -d 'Write the gzip files to standard output in ke
 complete -c ct-fetch -l list -d 'Fetch nothing: write one object record per file (see OBJECT RECORDS)'
 complete -c ct-fetch -l dry-run -d 'Fetch nothing: print how many files and bytes would be fetched (with -o, what is not already in DIR); with --lookup, how many requests the window needs at least'
 complete -c ct-fetch -l since-last -d 'Go on from where the last run into DIR without errors ended, less --delivery-lag (for cron jobs; kept in DIR/.ct-fetch-since); needs -o. In a DIR with no such record, start at its newest delivery less the lag; in an empty DIR, at --start, or without it 24 hours before now (said on stderr)'
-complete -c ct-fetch -l digests -d 'Also fetch the digest files (CloudTrail-Digest/) that cover the window\'s log files'
+complete -c ct-fetch -l digests -d 'Also fetch the digest files (CloudTrail-Digest/) that cover the window\'s log files. With -o each digest comes with its signature sidecar .NAME.meta.json (its S3 metadata, where CloudTrail keeps the signature), so that the mirror stays verifiable by ct-verify'
 complete -c ct-fetch -l insights -d 'Also fetch the Insights files (CloudTrail-Insight/) of the window; with --lookup, read Insights events instead of management events'
 complete -c ct-fetch -l path-style -d 'Address buckets as ENDPOINT/BUCKET rather than BUCKET.ENDPOINT'
 complete -c ct-fetch -l no-sign-request -d 'Send unsigned requests (public buckets); no credentials are looked up'

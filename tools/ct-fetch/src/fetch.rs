@@ -14,6 +14,7 @@ use crate::layout::{self, Kind};
 use crate::listing::{Failure, Object};
 use crate::mirror;
 use crate::plan::Window;
+use crate::sidecar;
 use crate::store::Store;
 
 /// What to look for.
@@ -348,6 +349,8 @@ pub struct Outcome {
     pub files: u64,
     pub bytes: u64,
     pub present: u64,
+    /// Signature sidecars written for digests already present (`to_dir`).
+    pub sidecars: u64,
     /// (place, message)
     pub errors: Vec<(String, String)>,
 }
@@ -359,8 +362,27 @@ pub struct Progress {
     pub bytes: AtomicU64,
 }
 
+/// What to do for a file of the window in DIR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Job {
+    /// Download it.
+    Fetch,
+    /// It is there, a digest without its signature sidecar: ask for the metadata alone.
+    Sidecar,
+}
+
+/// What a job did.
+enum Done {
+    Fetched,
+    Sidecar,
+    /// The source has no metadata for a present digest: nothing to write.
+    Nothing,
+}
+
 /// Downloads into DIR: each file under a temporary name, renamed when whole; files already
-/// there with the listed size are kept.
+/// there with the listed size are kept. A digest comes with its signature sidecar (see
+/// `sidecar`), written before the digest is renamed; a digest already there without one gets it
+/// from the source's metadata alone (HeadObject, or the sidecar in a local source).
 pub async fn to_dir(
     store: &Arc<Store>,
     files: &[Planned],
@@ -369,7 +391,7 @@ pub async fn to_dir(
     progress: &Arc<Progress>,
 ) -> Outcome {
     let mut outcome = Outcome::default();
-    let mut todo: VecDeque<(PathBuf, &Planned)> = VecDeque::new();
+    let mut todo: VecDeque<(PathBuf, &Planned, Job)> = VecDeque::new();
     // Keys that differ only in case would land on one file on a case-insensitive file system.
     let mut folded = std::collections::HashSet::new();
     for p in files {
@@ -380,8 +402,13 @@ pub async fn to_dir(
         }
         match mirror::path_of(dir, &p.object.key) {
             Err(why) => outcome.errors.push((store.place(&p.object.key), format!("refused: {why}"))),
-            Ok(path) if mirror::present(&path, p.object.size) => outcome.present += 1,
-            Ok(path) => todo.push_back((path, p)),
+            Ok(path) if mirror::present(&path, p.object.size) => {
+                outcome.present += 1;
+                if p.kind == Kind::Digest && !mirror::has_sidecar(&path) {
+                    todo.push_back((path, p, Job::Sidecar));
+                }
+            }
+            Ok(path) => todo.push_back((path, p, Job::Fetch)),
         }
     }
     let mut running = JoinSet::new();
@@ -389,24 +416,21 @@ pub async fn to_dir(
     let mut in_flight = 0u64;
     loop {
         while running.len() < limits.jobs.max(1) {
-            let Some((_, next)) = todo.front() else { break };
-            if !running.is_empty() && in_flight + next.object.size > AHEAD_BYTES {
+            let Some((_, next, job)) = todo.front() else { break };
+            let size = if *job == Job::Fetch { next.object.size } else { 0 };
+            if !running.is_empty() && in_flight + size > AHEAD_BYTES {
                 break;
             }
-            let Some((path, p)) = todo.pop_front() else { break };
-            in_flight += p.object.size;
-            let (store, key, size, progress) =
-                (Arc::clone(store), p.object.key.clone(), p.object.size, Arc::clone(progress));
+            let Some((path, p, job)) = todo.pop_front() else { break };
+            in_flight += size;
+            let (store, key, digest, progress) =
+                (Arc::clone(store), p.object.key.clone(), p.kind == Kind::Digest, Arc::clone(progress));
             running.spawn(async move {
-                let body = retried(limits.retries, || store.get(&key, size)).await;
-                let result = match body {
-                    Ok(body) => tokio::task::spawn_blocking(move || mirror::store(&path, &body, size))
-                        .await
-                        .map_err(|e| e.to_string())
-                        .and_then(|r| r.map_err(|e| format!("cannot write {}", ct_common::error::io_text(&e)))),
-                    Err(e) => Err(e.msg),
+                let result = match job {
+                    Job::Fetch => fetch_into(&store, &key, size, path, digest, limits.retries).await,
+                    Job::Sidecar => restore_sidecar(&store, &key, path, limits.retries).await,
                 };
-                if result.is_ok() {
+                if matches!(result, Ok(Done::Fetched)) {
                     progress.files.fetch_add(1, Ordering::Relaxed);
                     progress.bytes.fetch_add(size, Ordering::Relaxed);
                 }
@@ -415,10 +439,16 @@ pub async fn to_dir(
         }
         let Some(done) = running.join_next().await else { break };
         match done {
-            Ok((_, size, Ok(()))) => {
+            Ok((_, size, Ok(done))) => {
                 in_flight -= size;
-                outcome.files += 1;
-                outcome.bytes += size;
+                match done {
+                    Done::Fetched => {
+                        outcome.files += 1;
+                        outcome.bytes += size;
+                    }
+                    Done::Sidecar => outcome.sidecars += 1,
+                    Done::Nothing => {}
+                }
             }
             Ok((key, size, Err(msg))) => {
                 in_flight -= size;
@@ -433,6 +463,42 @@ pub async fn to_dir(
     // Errors in key order, whatever order the downloads finished in.
     outcome.errors.sort();
     outcome
+}
+
+/// Downloads one file to `path`; a digest with its sidecar (none when the source has no
+/// metadata for it).
+async fn fetch_into(
+    store: &Store,
+    key: &str,
+    size: u64,
+    path: PathBuf,
+    digest: bool,
+    retries: u32,
+) -> Result<Done, String> {
+    let written = if digest {
+        let (body, meta) = retried(retries, || store.get_signed(key, size)).await.map_err(|e| e.msg)?;
+        let text = (!meta.is_empty()).then(|| sidecar::render(&meta));
+        tokio::task::spawn_blocking(move || mirror::store_digest(&path, &body, size, text.as_deref())).await
+    } else {
+        let body = retried(retries, || store.get(key, size)).await.map_err(|e| e.msg)?;
+        tokio::task::spawn_blocking(move || mirror::store(&path, &body, size)).await
+    };
+    written.map_err(|e| e.to_string())?.map_err(|e| format!("cannot write {}", ct_common::error::io_text(&e)))?;
+    Ok(Done::Fetched)
+}
+
+/// Writes the sidecar of a digest already at `path` from the source's metadata alone.
+async fn restore_sidecar(store: &Store, key: &str, path: PathBuf, retries: u32) -> Result<Done, String> {
+    let meta = retried(retries, || store.meta(key)).await.map_err(|e| e.msg)?;
+    if meta.is_empty() {
+        return Ok(Done::Nothing);
+    }
+    let text = sidecar::render(&meta);
+    tokio::task::spawn_blocking(move || mirror::write_sidecar(&path, &text))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("cannot write the signature sidecar: {}", ct_common::error::io_text(&e)))?;
+    Ok(Done::Sidecar)
 }
 
 /// The largest file taken: CloudTrail's files are at most 50 MB compressed (AWS CloudTrail User

@@ -11,6 +11,7 @@ pub mod plan;
 pub mod s3;
 #[cfg(feature = "s3")]
 pub mod sdk;
+pub mod sidecar;
 pub mod source;
 pub mod store;
 
@@ -132,7 +133,9 @@ pub struct Cli {
     #[arg(long, requires = "output_dir")]
     pub since_last: bool,
 
-    /// Also fetch the digest files (CloudTrail-Digest/) that cover the window's log files.
+    /// Also fetch the digest files (CloudTrail-Digest/) that cover the window's log files. With
+    /// -o each digest comes with its signature sidecar .NAME.meta.json (its S3 metadata, where
+    /// CloudTrail keeps the signature), so that the mirror stays verifiable by ct-verify.
     #[arg(long)]
     pub digests: bool,
 
@@ -234,7 +237,22 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          (a cron job's first run takes the last day, whatever its hour; stderr says so). Keys that are not plain paths (.., a leading /, \
          empty or hidden parts, control or bidirectional-text characters, backslashes), keys a listing returns outside \
          the folder asked for, and keys that differ only in case are refused with an error, and shown escaped: bucket \
-         contents are not trusted. Only keys that follow the CloudTrail layout, in the folder their name says, are ever fetched.",
+         contents are not trusted. Only keys that follow the CloudTrail layout, in the folder their name says, are ever fetched.\n\n\
+         With --digests, a digest DIR/.../NAME comes with its signature sidecar, the hidden file .NAME.meta.json beside it. \
+         CloudTrail keeps a digest's signature in the object's S3 metadata (x-amz-meta-signature, \
+         x-amz-meta-signature-algorithm, and for backfill digests x-amz-meta-backfill-generation-timestamp), not in the \
+         file, so a plain download (aws s3 sync) loses it; the sidecar keeps it, so that the mirror stays verifiable by \
+         ct-verify. It holds the object's user metadata as S3 returns it, without the x-amz-meta- prefix, keys lowercased \
+         and sorted, as compact JSON without a newline: {\"signature\":\"HEX\",\"signature-algorithm\":\"SHA256withRSA\"}. \
+         It comes with the GetObject of the digest (no other request) and is put in place, as files are, before the \
+         digest is renamed: a digest under its final name has its sidecar. A digest without metadata gets none; log and \
+         Insights files never do. From a local SOURCE, the sidecar beside a digest is copied, so a mirror of a mirror stays \
+         verifiable. A digest already in DIR without its sidecar gets it from the metadata alone (HeadObject, or the \
+         sidecar in a local SOURCE; asked again on each run while the source has none), and the summary line counts the \
+         sidecars restored. Metadata is not trusted either: a key or value with a control character or a character \
+         other than printable ASCII (or a space, in a key), a key over 128 bytes, a value over 2048 bytes (a signature is 512 hex digits for \
+         a 2048-bit key) or over 8 KiB in all refuses the digest with an error naming the metadata key; the other files \
+         still come.",
     ),
     (
         "LOOKUP",
@@ -280,8 +298,8 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
     ),
     (
         "EXIT STATUS",
-        "0 when every file of the window was fetched, written or listed; 2 when any listing or file failed after its \
-         retries (the summary line comes first, the other files are still fetched), on a usage error, when the window \
+        "0 when every file of the window was fetched, written or listed; 2 when any listing, file or signature sidecar \
+         failed after its retries (the summary line comes first, the other files are still fetched), on a usage error, when the window \
          is above --max-bytes, or when nothing is under SOURCE's AWSLogs/. With --lookup: 0 when every lookup was read \
          to its end (or to --max-events), also when it held no event; 2 when a region's lookup failed after its retries \
          or an event could not be read (the events read, of that region and the others, are still written). A closed \
@@ -670,6 +688,9 @@ fn summary(outcome: &Outcome, secs: f64, what: &str) -> Summary {
     if outcome.present > 0 {
         summary.part(format_args!("{} already present", plural(outcome.present, "file", "files")));
     }
+    if outcome.sidecars > 0 {
+        summary.part(format_args!("{} restored", plural(outcome.sidecars, "signature sidecar", "signature sidecars")));
+    }
     if outcome.files > 0 && secs > 0.0 {
         summary.add(format_args!(
             " in {secs:.2} s ({:.0} files/s, {}/s)",
@@ -712,7 +733,7 @@ mod tests {
     #[test]
     fn the_summary_names_what_was_done_the_files_present_the_rate_and_the_errors() {
         let mut report = Reporter::new(NAME);
-        let outcome = Outcome { files: 2, bytes: 2_000, present: 3, errors: Vec::new() };
+        let outcome = Outcome { files: 2, bytes: 2_000, present: 3, ..Outcome::default() };
         assert_eq!(
             summary(&outcome, 2.0, "2 files (2.0 kB) fetched").errors(&report).to_string(),
             "2 files (2.0 kB) fetched, 3 files already present in 2.00 s (1 files/s, 1.0 kB/s), 0 errors"

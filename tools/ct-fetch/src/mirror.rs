@@ -81,12 +81,46 @@ pub fn present(path: &Path, size: u64) -> bool {
 /// its place), then renamed once whole and of the expected size. On any failure the partial
 /// file is removed and nothing is left under the final name.
 pub fn store(path: &Path, body: &[u8], size: u64) -> io::Result<()> {
+    store_then(path, body, size, || Ok(()))
+}
+
+/// Writes a digest as `store` does, with its signature sidecar (`sidecar::path_of`): `meta`
+/// (the sidecar's text) is put in place before the digest is renamed, so that a digest under
+/// its final name always has the sidecar of the object it came from; without metadata a
+/// sidecar left by an earlier copy is removed. A sidecar that cannot be written leaves the
+/// digest unwritten.
+pub fn store_digest(path: &Path, body: &[u8], size: u64, meta: Option<&[u8]>) -> io::Result<()> {
+    store_then(path, body, size, || match meta {
+        Some(text) => write_sidecar(path, text),
+        None => match fs::remove_file(crate::sidecar::path_of(path)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        },
+    })
+}
+
+/// Writes the sidecar of the file at `path` as files are written: a new partial file, synced,
+/// then renamed over any earlier one (a link in its place is replaced, never followed).
+pub fn write_sidecar(path: &Path, text: &[u8]) -> io::Result<()> {
+    let side = crate::sidecar::path_of(path);
+    write_new(&side, text, || Ok(()))
+}
+
+/// `store`, running `before_rename` once the file is whole and synced, before it is renamed; its
+/// failure fails the whole.
+fn store_then(path: &Path, body: &[u8], size: u64, before_rename: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
     if body.len() as u64 != size {
         return Err(io::Error::other(format!("got {} bytes, the listing says {size}", body.len())));
     }
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)?;
     }
+    write_new(path, body, before_rename)
+}
+
+/// Writes `body` under a new partial name beside `path`, syncs it, runs `before_rename`, and
+/// renames it to `path`; on any failure the partial file is removed.
+fn write_new(path: &Path, body: &[u8], before_rename: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
     let partial = partial_of(path);
     let result = (|| {
         let mut options = fs::OpenOptions::new();
@@ -98,12 +132,18 @@ pub fn store(path: &Path, body: &[u8], size: u64) -> io::Result<()> {
         // Flushed to the disk before the rename, so a crash cannot leave a short file named
         // as complete either.
         f.sync_all()?;
+        before_rename()?;
         fs::rename(&partial, path)
     })();
     if result.is_err() {
         let _ = fs::remove_file(&partial);
     }
     result
+}
+
+/// Whether the sidecar of the file at `path` is there (a file, not a link or a folder).
+pub fn has_sidecar(path: &Path) -> bool {
+    fs::symlink_metadata(crate::sidecar::path_of(path)).is_ok_and(|m| m.is_file())
 }
 
 /// Where `--since-last` keeps the start of the next run, in DIR.
@@ -214,6 +254,62 @@ mod tests {
         assert!(present(&path, 4) && !present(&path, 5));
         let names: Vec<_> = fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec!["f.json.gz"], "no partial file left, failed or not");
+    }
+
+    #[test]
+    fn a_digest_is_renamed_only_after_its_sidecar_and_a_stale_one_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d/x.json.gz");
+        let side = crate::sidecar::path_of(&path);
+        let names = || {
+            let mut n: Vec<String> = fs::read_dir(dir.path().join("d"))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            n.sort();
+            n
+        };
+        // The sidecar is in place when the digest is renamed.
+        store_then(&path, b"abcd", 4, || {
+            assert!(!path.exists());
+            Ok(())
+        })
+        .unwrap();
+        fs::remove_file(&path).unwrap();
+        store_digest(&path, b"abcd", 4, Some(br#"{"signature":"ab"}"#)).unwrap();
+        assert_eq!(fs::read(&side).unwrap(), br#"{"signature":"ab"}"#);
+        assert!(present(&path, 4) && has_sidecar(&path));
+        assert_eq!(names(), vec![".x.json.gz.meta.json", "x.json.gz"], "no partial file left");
+        // A copy without metadata takes the old sidecar away with it.
+        store_digest(&path, b"efgh", 4, None).unwrap();
+        assert!(!side.exists() && !has_sidecar(&path));
+        assert_eq!(names(), vec!["x.json.gz"]);
+        // A short body writes neither.
+        fs::remove_file(&path).unwrap();
+        assert!(store_digest(&path, b"abc", 4, Some(b"{}")).is_err());
+        assert!(names().is_empty(), "{:?}", names());
+        // A sidecar that cannot be written leaves the digest unwritten.
+        fs::create_dir_all(&side).unwrap();
+        fs::write(side.join("in-the-way"), b"").unwrap();
+        assert!(store_digest(&path, b"abcd", 4, Some(b"{}")).is_err());
+        assert!(!path.exists());
+        assert_eq!(names(), vec![".x.json.gz.meta.json"], "no partial file left");
+        assert!(!has_sidecar(&path), "a folder is no sidecar");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_place_of_a_sidecar_is_replaced_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.json.gz");
+        let target = dir.path().join("target");
+        fs::write(&target, b"keep").unwrap();
+        std::os::unix::fs::symlink(&target, crate::sidecar::path_of(&path)).unwrap();
+        assert!(!has_sidecar(&path), "a link is no sidecar");
+        write_sidecar(&path, b"{}").unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"keep");
+        assert!(has_sidecar(&path));
+        assert_eq!(fs::read(crate::sidecar::path_of(&path)).unwrap(), b"{}");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! command line, with its own retries turned off (the download loop retries every request the
 //! same way, including a body cut off mid-transfer, which the SDK does not retry).
 
+use std::collections::HashMap;
+
 use aws_config::Region;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::SdkError;
@@ -122,10 +124,19 @@ impl Bucket {
         Ok(out)
     }
 
-    pub async fn get(&self, key: &str) -> Result<Vec<u8>, Failure> {
+    /// The object's bytes and its user metadata (the `x-amz-meta-*` headers of the same
+    /// response, without the prefix: a digest's signature).
+    pub async fn get(&self, key: &str) -> Result<(Vec<u8>, HashMap<String, String>), Failure> {
         let out = self.client.get_object().bucket(&self.name).key(key).send().await.map_err(classify)?;
+        let meta = out.metadata().cloned().unwrap_or_default();
         let body = out.body.collect().await.map_err(|e| Failure::transient(format!("transfer cut off: {e}")))?;
-        Ok(body.into_bytes().to_vec())
+        Ok((body.into_bytes().to_vec(), meta))
+    }
+
+    /// The object's user metadata alone (HeadObject).
+    pub async fn head(&self, key: &str) -> Result<HashMap<String, String>, Failure> {
+        let out = self.client.head_object().bucket(&self.name).key(key).send().await.map_err(classify)?;
+        Ok(out.metadata().cloned().unwrap_or_default())
     }
 }
 

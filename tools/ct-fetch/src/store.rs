@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use ct_common::error::Failed;
 
 use crate::listing::{Failure, Listing, Object};
+use crate::sidecar::{self, Meta};
 
 pub enum Store {
     /// A folder whose contents are the bucket's keys.
@@ -43,20 +44,86 @@ impl Store {
     /// transient failure (a cut-off transfer).
     pub async fn get(&self, key: &str, size: u64) -> Result<Vec<u8>, Failure> {
         let body = match self {
+            Store::Dir(root) => read_file(root.join(key)).await?,
+            #[cfg(feature = "s3")]
+            Store::S3(b) => b.get(key).await?.0,
+        };
+        check_size(body, size)
+    }
+
+    /// The object's bytes as `get` gives them, and its user metadata, checked (`sidecar::check`):
+    /// from S3 the `x-amz-meta-*` headers of the same GetObject, from a folder the sidecar beside
+    /// the file (none: empty). Metadata that is refused fails the request for good.
+    pub async fn get_signed(&self, key: &str, size: u64) -> Result<(Vec<u8>, Meta), Failure> {
+        let (body, meta) = match self {
             Store::Dir(root) => {
                 let path = root.join(key);
-                tokio::task::spawn_blocking(move || fs::read(&path))
-                    .await
-                    .map_err(|e| Failure::fatal(e.to_string()))?
-                    .map_err(|e| Failure::fatal(Failed::Unreadable(&e).to_string()))?
+                // The file first: a mirror that ct-fetch is writing puts the sidecar in place
+                // before the file.
+                let body = read_file(path.clone()).await?;
+                (body, read_sidecar(path).await?)
             }
             #[cfg(feature = "s3")]
-            Store::S3(b) => b.get(key).await?,
+            Store::S3(b) => {
+                let (body, meta) = b.get(key).await?;
+                (body, from_s3(&meta)?)
+            }
         };
-        if body.len() as u64 != size {
-            return Err(Failure::transient(format!("got {} bytes, the listing says {size}", body.len())));
+        Ok((check_size(body, size)?, meta))
+    }
+
+    /// The object's user metadata alone, checked as `get_signed` checks it: HeadObject, or the
+    /// sidecar beside the file.
+    pub async fn meta(&self, key: &str) -> Result<Meta, Failure> {
+        match self {
+            Store::Dir(root) => read_sidecar(root.join(key)).await,
+            #[cfg(feature = "s3")]
+            Store::S3(b) => from_s3(&b.head(key).await?),
         }
-        Ok(body)
+    }
+}
+
+fn check_size(body: Vec<u8>, size: u64) -> Result<Vec<u8>, Failure> {
+    if body.len() as u64 != size {
+        return Err(Failure::transient(format!("got {} bytes, the listing says {size}", body.len())));
+    }
+    Ok(body)
+}
+
+async fn read_file(path: PathBuf) -> Result<Vec<u8>, Failure> {
+    tokio::task::spawn_blocking(move || fs::read(&path))
+        .await
+        .map_err(|e| Failure::fatal(e.to_string()))?
+        .map_err(|e| Failure::fatal(Failed::Unreadable(&e).to_string()))
+}
+
+#[cfg(feature = "s3")]
+fn from_s3(meta: &std::collections::HashMap<String, String>) -> Result<Meta, Failure> {
+    sidecar::check(meta.iter().map(|(k, v)| (k.as_str(), v.as_str())), "x-amz-meta-")
+        .map_err(|e| Failure::fatal(format!("refused: {e}")))
+}
+
+/// The sidecar beside the file at `path` in a local source (none: empty metadata).
+async fn read_sidecar(path: PathBuf) -> Result<Meta, Failure> {
+    use std::io::Read;
+    let name = sidecar::name_of(&path);
+    let side = sidecar::path_of(&path);
+    let read = tokio::task::spawn_blocking(move || -> std::io::Result<Option<Vec<u8>>> {
+        let f = match fs::File::open(side) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let mut text = Vec::new();
+        f.take(sidecar::MAX_FILE + 1).read_to_end(&mut text)?;
+        Ok(Some(text))
+    })
+    .await
+    .map_err(|e| Failure::fatal(e.to_string()))?;
+    match read {
+        Ok(None) => Ok(Meta::new()),
+        Ok(Some(text)) => sidecar::parse(&text).map_err(|e| Failure::fatal(format!("refused: {name}: {e}"))),
+        Err(e) => Err(Failure::fatal(format!("{name}: {}", Failed::Unreadable(&e)))),
     }
 }
 

@@ -369,3 +369,102 @@ fn times_take_a_leading_dash_a_zone_and_refuse_what_reads_two_ways() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("2017-01-06") && err.contains("2017-06-01"), "{err}");
 }
+
+/// The three digests of the test window (with --digests), in key order.
+fn window_digests() -> Vec<String> {
+    [at(2017, 6, 2, 12, 0), at(2017, 6, 2, 14, 0), at(2017, 6, 2, 18, 0)]
+        .iter()
+        .map(|&t| digest_key("", ACCOUNT, "ap-southeast-2", t + 17))
+        .collect()
+}
+
+/// The hidden files under `dir`, as paths relative to it, sorted.
+fn hidden(dir: &std::path::Path) -> Vec<String> {
+    let mut out: Vec<String> = walk(dir)
+        .into_iter()
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .map(|p| p.strip_prefix(dir).unwrap().to_string_lossy().into_owned())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_mirror_of_a_mirror_keeps_the_signature_sidecars() {
+    let (src, _) = bucket();
+    let d = window_digests();
+    let sig = signature("digest 0");
+    let text = format!(r#"{{"signature":"{sig}","signature-algorithm":"SHA256withRSA"}}"#);
+    std::fs::write(sidecar_of(&src.path().join(&d[0])), &text).unwrap();
+    // Another writer's spacing and order: the copy is in the shared format.
+    std::fs::write(
+        sidecar_of(&src.path().join(&d[1])),
+        format!("{{\n  \"signature-algorithm\": \"SHA256withRSA\",\n  \"Signature\": \"{sig}\"\n}}\n"),
+    )
+    .unwrap();
+    // A log file's sidecar is never copied.
+    let log = &window_keys("")[0];
+    std::fs::write(sidecar_of(&src.path().join(log)), &text).unwrap();
+    let dst = tempfile::tempdir().unwrap();
+    let run = || fetch().arg(src.path()).args(WINDOW).arg("--digests").arg("-o").arg(dst.path()).output().unwrap();
+    let out = run();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && stderr.contains("27 files"), "{stderr}");
+    let side = |k: &str| sidecar_of(&dst.path().join(k));
+    assert_eq!(std::fs::read_to_string(side(&d[0])).unwrap(), text);
+    assert_eq!(std::fs::read_to_string(side(&d[1])).unwrap(), text);
+    let sidecars: Vec<String> =
+        d[..2].iter().map(|k| side(k).strip_prefix(dst.path()).unwrap().display().to_string()).collect();
+    assert_eq!(hidden(dst.path()), sidecars, "none for the log file or the digest without one");
+    // Again: nothing fetched, the sidecars left alone.
+    std::fs::write(side(&d[0]), "kept").unwrap();
+    let out = run();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("0 files (0 B) fetched, 27 files already present, 0 errors"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(side(&d[0])).unwrap(), "kept");
+    std::fs::write(side(&d[0]), &text).unwrap();
+    // A sidecar deleted is copied again, the digest is not.
+    std::fs::remove_file(side(&d[1])).unwrap();
+    let out = run();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("27 files already present, 1 signature sidecar restored, 0 errors"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(side(&d[1])).unwrap(), text);
+    // The mirror is a source in its turn: its copy has the same sidecars. --list and
+    // --stdout see the files alone.
+    let third = tempfile::tempdir().unwrap();
+    let out = fetch().arg(dst.path()).args(WINDOW).arg("--digests").arg("-o").arg(third.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(hidden(third.path()), sidecars);
+    assert_eq!(std::fs::read_to_string(sidecar_of(&third.path().join(&d[1]))).unwrap(), text);
+    let out = fetch().arg(dst.path()).args(WINDOW).args(["--digests", "--list"]).output().unwrap();
+    let mut want: Vec<String> = window_keys("").into_iter().chain(d.iter().cloned()).collect();
+    want.sort();
+    assert_eq!(listed(&out.stdout), want);
+    let out = fetch().arg(dst.path()).args(WINDOW).args(["--digests", "--stdout"]).output().unwrap();
+    let bytes: Vec<Vec<u8>> = want.iter().map(|k| std::fs::read(src.path().join(k)).unwrap()).collect();
+    assert_eq!(out.stdout, bytes.concat());
+}
+
+#[test]
+fn a_bad_sidecar_in_a_local_source_is_refused_naming_the_key_and_the_file() {
+    let (src, _) = bucket();
+    let d = window_digests();
+    std::fs::write(sidecar_of(&src.path().join(&d[0])), r#"{"signature":"ab","note":"a\u0007b"}"#).unwrap();
+    std::fs::write(sidecar_of(&src.path().join(&d[1])), r#"{"signature":1}"#).unwrap();
+    let dst = tempfile::tempdir().unwrap();
+    let out = fetch().arg(src.path()).args(WINDOW).arg("--digests").arg("-o").arg(dst.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let name = |k: &str| sidecar_of(std::path::Path::new(k)).file_name().unwrap().to_string_lossy().into_owned();
+    let want = format!(
+        "{}: refused: {}: metadata \"note\": the value holds a control character",
+        src.path().join(&d[0]).display(),
+        name(&d[0])
+    );
+    assert!(stderr.contains(&want), "{want}\n{stderr}");
+    let want = format!("{}: refused: {}: not a JSON object of strings", src.path().join(&d[1]).display(), name(&d[1]));
+    assert!(stderr.contains(&want), "{want}\n{stderr}");
+    assert!(stderr.contains("25 files") && stderr.contains("2 errors"), "{stderr}");
+    assert!(!dst.path().join(&d[0]).exists() && !dst.path().join(&d[1]).exists());
+    assert!(dst.path().join(&d[2]).exists() && hidden(dst.path()).is_empty());
+}

@@ -230,3 +230,189 @@ fn a_missing_bucket_or_bad_credentials_is_an_error() {
     assert!(stderr.contains("SignatureDoesNotMatch") || stderr.contains("AccessDenied"), "{stderr}");
     assert!(!stderr.contains(SECRET) && !stderr.contains("wrong"), "secrets are never printed: {stderr}");
 }
+
+/// The three digests of the test window (with --digests), in key order.
+fn window_digests() -> Vec<String> {
+    [at(2017, 6, 2, 12, 0), at(2017, 6, 2, 14, 0), at(2017, 6, 2, 18, 0)]
+        .iter()
+        .map(|&t| digest_key("", ACCOUNT, "ap-southeast-2", t + 17))
+        .collect()
+}
+
+/// The hidden files under `dir`, as paths relative to it, sorted.
+fn hidden(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().unwrap().to_string_lossy().starts_with('.') {
+                out.push(p.strip_prefix(dir).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `-o DIR --digests` of the test window, with `extra` options.
+fn mirror_digests(s: &Server, dst: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    s.fetch()
+        .arg(format!("s3://{BUCKET}"))
+        .args(WINDOW)
+        .arg("--digests")
+        .args(extra)
+        .arg("-o")
+        .arg(dst)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn digests_come_with_their_signature_sidecars_and_get_them_back() {
+    let (dir, s) = server();
+    let d = window_digests();
+    let (sig0, sig1) = (signature("digest 0"), signature("digest 1"));
+    put_with_metadata(
+        dir.path(),
+        BUCKET,
+        &d[0],
+        b"digest",
+        &[("signature", &sig0), ("signature-algorithm", "SHA256withRSA")],
+    );
+    // A backfill digest, its keys not in order.
+    put_with_metadata(
+        dir.path(),
+        BUCKET,
+        &d[1],
+        b"digest",
+        &[
+            ("signature-algorithm", "SHA256withRSA"),
+            ("signature", &sig1),
+            ("backfill-generation-timestamp", "2017-06-02T15:31:01Z"),
+        ],
+    );
+    // d[2] has no metadata.
+    let dst = tempfile::tempdir().unwrap();
+    let out = mirror_digests(&s, dst.path(), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("27 files"), "{stderr}");
+    let want0 = format!(r#"{{"signature":"{sig0}","signature-algorithm":"SHA256withRSA"}}"#);
+    let want1 = format!(
+        r#"{{"backfill-generation-timestamp":"2017-06-02T15:31:01Z","signature":"{sig1}","signature-algorithm":"SHA256withRSA"}}"#
+    );
+    let side = |k: &str| sidecar_of(&dst.path().join(k));
+    assert_eq!(std::fs::read_to_string(side(&d[0])).unwrap(), want0, "exactly the shared format");
+    assert_eq!(std::fs::read_to_string(side(&d[1])).unwrap(), want1);
+    for key in window_keys("").iter().chain(&d) {
+        assert_eq!(std::fs::read(dst.path().join(key)).unwrap(), src(key, &dir), "{key}");
+    }
+    // No sidecar for log files or for the digest without metadata, no partial file left.
+    let sidecars: Vec<String> =
+        d[..2].iter().map(|k| side(k).strip_prefix(dst.path()).unwrap().display().to_string()).collect();
+    assert_eq!(hidden(dst.path()), sidecars);
+    // The metadata came with the GetObject: no other request.
+    assert_eq!(s.gets().len(), 27);
+    assert!(s.heads().is_empty(), "{:?}", s.heads());
+
+    // A second run fetches nothing and leaves the sidecars alone; only the digest without a
+    // sidecar is asked for its metadata again (there is still none).
+    use std::os::unix::fs::MetadataExt;
+    let inode = std::fs::metadata(side(&d[0])).unwrap().ino();
+    s.clear_gets();
+    let out = mirror_digests(&s, dst.path(), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stderr.contains("0 files (0 B) fetched, 27 files already present, 0 errors"),
+        "{stderr}"
+    );
+    assert!(s.gets().is_empty(), "{:?}", s.gets());
+    assert_eq!(s.heads(), vec![d[2].clone()]);
+    assert_eq!(std::fs::metadata(side(&d[0])).unwrap().ino(), inode, "not rewritten");
+    assert_eq!(hidden(dst.path()), sidecars);
+
+    // A sidecar deleted comes back from the metadata alone (HeadObject); the digest stays.
+    std::fs::remove_file(side(&d[1])).unwrap();
+    s.clear_gets();
+    let out = mirror_digests(&s, dst.path(), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("27 files already present, 1 signature sidecar restored, 0 errors"), "{stderr}");
+    assert!(s.gets().is_empty(), "{:?}", s.gets());
+    let mut heads = s.heads();
+    heads.sort();
+    assert_eq!(heads, vec![d[1].clone(), d[2].clone()]);
+    assert_eq!(std::fs::read_to_string(side(&d[1])).unwrap(), want1);
+    assert_eq!(hidden(dst.path()), sidecars);
+
+    // A digest fetched again (cut short by something else) gets its sidecar again.
+    std::fs::write(dst.path().join(&d[0]), b"dig").unwrap();
+    std::fs::remove_file(side(&d[0])).unwrap();
+    s.clear_gets();
+    let out = mirror_digests(&s, dst.path(), &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(s.gets(), vec![d[0].clone()]);
+    assert_eq!(std::fs::read_to_string(side(&d[0])).unwrap(), want0);
+
+    // --list and --stdout are as they were: the same records, the files' bytes only.
+    let out = s.fetch().arg(format!("s3://{BUCKET}")).args(WINDOW).args(["--digests", "--list"]).output().unwrap();
+    assert!(out.status.success());
+    let mut want: Vec<String> = window_keys("").into_iter().chain(d.iter().cloned()).collect();
+    want.sort();
+    assert_eq!(listed(&out.stdout), want);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("signature"));
+    let out = s.fetch().arg(format!("s3://{BUCKET}")).args(WINDOW).args(["--digests", "--stdout"]).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, want.iter().map(|k| src(k, &dir)).collect::<Vec<_>>().concat());
+}
+
+#[test]
+fn metadata_with_a_control_character_is_refused_naming_the_key_and_the_file() {
+    let (dir, s) = server();
+    let d = window_digests();
+    let sig = signature("digest 0");
+    for k in &d {
+        put_with_metadata(
+            dir.path(),
+            BUCKET,
+            k,
+            b"digest",
+            &[("signature", &sig), ("signature-algorithm", "SHA256withRSA")],
+        );
+    }
+    // s3s would RFC 2047-encode these values, as S3 does: they are sent as they are.
+    s.raw_header(&d[1], "x-amz-meta-note", b"a\tb");
+    s.raw_header(&d[2], "x-amz-meta-note", "a\u{9b}2Jb".as_bytes());
+    let dst = tempfile::tempdir().unwrap();
+    let out = mirror_digests(&s, dst.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for k in &d[1..] {
+        let want = format!(
+            "s3://{BUCKET}/{k}: refused: metadata \"x-amz-meta-note\": the value holds a control character or a character other than ASCII"
+        );
+        assert!(stderr.contains(&want), "{want}\n{stderr}");
+        assert!(!dst.path().join(k).exists() && !sidecar_of(&dst.path().join(k)).exists(), "{k}");
+    }
+    assert!(!stderr.contains('\u{9b}') && !stderr.contains('\t'), "{stderr:?}");
+    assert!(stderr.contains("25 files") && stderr.contains("2 errors"), "the others still come: {stderr}");
+    assert_eq!(s.gets().iter().filter(|g| **g == d[1]).count(), 1, "a refusal is not retried");
+    for key in window_keys("") {
+        assert!(dst.path().join(&key).exists(), "{key}");
+    }
+    assert!(sidecar_of(&dst.path().join(&d[0])).exists());
+    // The same metadata on a digest already present (its sidecar lost) is refused as well.
+    s.state.lock().unwrap().raw_headers.clear();
+    let out = mirror_digests(&s, dst.path(), &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_file(sidecar_of(&dst.path().join(&d[1]))).unwrap();
+    s.raw_header(&d[1], "x-amz-meta-note", b"a\tb");
+    let out = mirror_digests(&s, dst.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("s3://{BUCKET}/{}: refused: metadata \"x-amz-meta-note\"", d[1])), "{stderr}");
+    assert!(!sidecar_of(&dst.path().join(&d[1])).exists());
+}

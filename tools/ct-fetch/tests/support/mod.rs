@@ -81,6 +81,37 @@ pub fn put(root: &Path, key: &str, bytes: &[u8]) {
     std::fs::write(path, bytes).unwrap();
 }
 
+/// Writes `bytes` under `root/bucket/key` with S3 user metadata (names without `x-amz-meta-`),
+/// where s3s-fs keeps it: the hidden file `.bucket-B.object-K.metadata.json` at the root of
+/// its folder (B and K in URL-safe base64 without padding), holding `{"user_metadata":{...}}`.
+/// The server then sends it as `x-amz-meta-NAME` headers on GetObject and HeadObject.
+pub fn put_with_metadata(root: &Path, bucket: &str, key: &str, bytes: &[u8], meta: &[(&str, &str)]) {
+    use base64::Engine;
+    put(&root.join(bucket), key, bytes);
+    let encode = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let user: serde_json::Map<String, serde_json::Value> =
+        meta.iter().map(|(k, v)| (k.to_string(), serde_json::Value::from(*v))).collect();
+    let file = root.join(format!(".bucket-{}.object-{}.metadata.json", encode(bucket), encode(key)));
+    std::fs::write(file, serde_json::json!({ "user_metadata": user }).to_string()).unwrap();
+}
+
+/// A CloudTrail-like signature: 512 hex characters (a 2048-bit RSA signature), from `seed`.
+pub fn signature(seed: &str) -> String {
+    use sha2::Digest;
+    let mut out = String::new();
+    let mut block = sha2::Sha256::digest(seed.as_bytes()).to_vec();
+    while out.len() < 512 {
+        out += &hex::encode(&block);
+        block = sha2::Sha256::digest(&block).to_vec();
+    }
+    out
+}
+
+/// The sidecar ct-fetch writes for a digest at `path` (`.NAME.meta.json` beside it).
+pub fn sidecar_of(path: &Path) -> PathBuf {
+    path.with_file_name(format!(".{}.meta.json", path.file_name().unwrap().to_string_lossy()))
+}
+
 /// A bucket laid out like real trails: a non-org account in two regions, an organization
 /// with two accounts, digests, and deliveries around midnight and the window edges of the
 /// tests (2017-06-01 13:00 to 2017-06-02 17:00). Returns every key written.
@@ -186,6 +217,11 @@ pub struct State {
     pub extra: Vec<(String, String, Vec<u8>)>,
     /// Every GET, in order.
     pub gets: Vec<String>,
+    /// Every HEAD of an object, in order.
+    pub heads: Vec<String>,
+    /// (key, header name, raw value): headers added as they are to the responses for the key
+    /// (values s3s would RFC 2047-encode, such as control characters).
+    pub raw_headers: Vec<(String, String, Vec<u8>)>,
 }
 
 /// The service: s3s-fs over a folder, with faults injected by key.
@@ -223,6 +259,14 @@ impl s3s::S3 for Faulty {
             }
         }
         Ok(resp)
+    }
+
+    async fn head_object(
+        &self,
+        req: s3s::S3Request<s3s::dto::HeadObjectInput>,
+    ) -> s3s::S3Result<s3s::S3Response<s3s::dto::HeadObjectOutput>> {
+        self.state.lock().unwrap().heads.push(req.input.key.clone());
+        self.fs.head_object(req).await
     }
 
     async fn get_object(
@@ -293,7 +337,7 @@ impl Server {
     pub fn start(root: &Path) -> Server {
         let state = Arc::new(Mutex::new(State::default()));
         let (tx, rx) = std::sync::mpsc::channel();
-        let (root_buf, st) = (root.to_path_buf(), Arc::clone(&state));
+        let (root_buf, st, raw_state) = (root.to_path_buf(), Arc::clone(&state), Arc::clone(&state));
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
             rt.block_on(async move {
@@ -301,6 +345,25 @@ impl Server {
                 let mut b = s3s::service::S3ServiceBuilder::new(Faulty { fs, state: st });
                 b.set_auth(s3s::auth::SimpleAuth::from_single(KEY_ID, SECRET));
                 let service = b.build();
+                // Around the S3 service: the raw headers of the test, added to its responses.
+                let raw = Arc::clone(&raw_state);
+                let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let (service, raw) = (service.clone(), Arc::clone(&raw));
+                    async move {
+                        let path = req.uri().path().to_string();
+                        let mut resp = service.call(req.map(s3s::Body::from)).await?;
+                        let state = raw.lock().unwrap();
+                        for (_, name, value) in
+                            state.raw_headers.iter().filter(|(k, _, _)| path.ends_with(&format!("/{k}")))
+                        {
+                            resp.headers_mut().append(
+                                hyper::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                                hyper::header::HeaderValue::from_bytes(value).unwrap(),
+                            );
+                        }
+                        Ok::<_, s3s::HttpError>(resp)
+                    }
+                });
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 tx.send(listener.local_addr().unwrap()).unwrap();
                 let http = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
@@ -328,12 +391,24 @@ impl Server {
         self.state.lock().unwrap().faults.insert(key.to_string(), (fault, times));
     }
 
+    /// Adds a header as it is to the responses for `key` (GetObject and HeadObject).
+    pub fn raw_header(&self, key: &str, name: &str, value: &[u8]) {
+        self.state.lock().unwrap().raw_headers.push((key.to_string(), name.to_string(), value.to_vec()));
+    }
+
     pub fn gets(&self) -> Vec<String> {
         self.state.lock().unwrap().gets.clone()
     }
 
+    pub fn heads(&self) -> Vec<String> {
+        self.state.lock().unwrap().heads.clone()
+    }
+
+    /// Forgets the GETs and HEADs seen so far.
     pub fn clear_gets(&self) {
-        self.state.lock().unwrap().gets.clear();
+        let mut state = self.state.lock().unwrap();
+        state.gets.clear();
+        state.heads.clear();
     }
 
     /// ct-fetch against this server, with credentials and config isolated from the machine's.
