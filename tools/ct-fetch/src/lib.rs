@@ -343,27 +343,45 @@ fn parse_size(s: &str) -> Result<u64, String> {
 }
 
 impl Cli {
+    /// How to reach the bucket of SOURCE.
+    pub fn reach(&self) -> Result<source::Reach, Error> {
+        Ok(source::Reach {
+            profile: self.profile.clone(),
+            bucket_region: self.bucket_region.clone(),
+            endpoint_url: self.endpoint("S3")?,
+            path_style: self.path_style,
+            no_sign_request: self.no_sign_request,
+        })
+    }
+
     /// The endpoint of a service (`S3`, `CLOUDTRAIL`): --endpoint-url, else the environment
     /// variables the AWS CLI and SDKs read for it (AWS SDKs and Tools Reference Guide,
     /// "Service-specific endpoints").
     pub fn endpoint(&self, service: &str) -> Result<Option<String>, Error> {
-        if self.endpoint_url.is_some() {
-            return Ok(self.endpoint_url.clone());
-        }
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        if var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
-            return Ok(None);
-        }
-        for name in [format!("AWS_ENDPOINT_URL_{service}"), "AWS_ENDPOINT_URL".to_string()] {
-            if let Some(v) = var(&name) {
-                return parse_endpoint(&v).map(Some).map_err(|e| Error::Usage(format!("{name}: {e}")));
-            }
-        }
-        Ok(None)
+        endpoint(self.endpoint_url.as_deref(), service)
     }
 }
 
-fn parse_endpoint(s: &str) -> Result<String, String> {
+/// The endpoint of a service (`S3`, `CLOUDTRAIL`): `given` (--endpoint-url), else the
+/// environment variables the AWS CLI and SDKs read for it (AWS SDKs and Tools Reference Guide,
+/// "Service-specific endpoints"), unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true.
+pub fn endpoint(given: Option<&str>, service: &str) -> Result<Option<String>, Error> {
+    if let Some(g) = given {
+        return Ok(Some(g.to_string()));
+    }
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        return Ok(None);
+    }
+    for name in [format!("AWS_ENDPOINT_URL_{service}"), "AWS_ENDPOINT_URL".to_string()] {
+        if let Some(v) = var(&name) {
+            return parse_endpoint(&v).map(Some).map_err(|e| Error::Usage(format!("{name}: {e}")));
+        }
+    }
+    Ok(None)
+}
+
+pub fn parse_endpoint(s: &str) -> Result<String, String> {
     let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
     match rest {
         Some(host) if !host.is_empty() && !host.starts_with('/') && !host.contains(char::is_whitespace) => {
@@ -519,7 +537,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         .build()
         .map_err(|e| Error::io("cannot start the async runtime", e))?;
     runtime.block_on(async {
-        let store = Arc::new(source.open(cli).await?);
+        let store = Arc::new(source.open(&cli.reach()?).await?);
         let began = Instant::now();
         let mut log = Log::default();
         let files = fetch::plan(&store, &scope, limits, &mut log).await;

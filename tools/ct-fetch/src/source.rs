@@ -16,6 +16,16 @@ pub enum Where {
     Dir(PathBuf),
 }
 
+/// How to reach an S3 bucket: the options ct-fetch and ct-verify share.
+#[derive(Debug, Clone, Default)]
+pub struct Reach {
+    pub profile: Option<String>,
+    pub bucket_region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub path_style: bool,
+    pub no_sign_request: bool,
+}
+
 /// A parsed SOURCE.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
@@ -120,7 +130,7 @@ impl Source {
     }
 
     /// Opens the store: checks that a folder exists, or makes the S3 client.
-    pub async fn open(&self, cli: &crate::Cli) -> Result<Store, Error> {
+    pub async fn open(&self, reach: &Reach) -> Result<Store, Error> {
         match &self.at {
             Where::Dir(p) => {
                 if !p.is_dir() {
@@ -134,11 +144,11 @@ impl Source {
             #[cfg(feature = "s3")]
             Where::S3 { bucket } => {
                 let opts = crate::s3::Options {
-                    profile: cli.profile.clone(),
-                    bucket_region: cli.bucket_region.clone(),
-                    endpoint_url: cli.endpoint("S3")?,
-                    path_style: cli.path_style,
-                    no_sign_request: cli.no_sign_request,
+                    profile: reach.profile.clone(),
+                    bucket_region: reach.bucket_region.clone(),
+                    endpoint_url: reach.endpoint_url.clone(),
+                    path_style: reach.path_style,
+                    no_sign_request: reach.no_sign_request,
                 };
                 crate::s3::Bucket::connect(&opts, bucket)
                     .await
@@ -147,7 +157,7 @@ impl Source {
             }
             #[cfg(not(feature = "s3"))]
             Where::S3 { bucket } => {
-                let _ = cli;
+                let _ = reach;
                 Err(Error::Msg(format!("s3://{bucket}: this build of ct-fetch has no S3 support (feature `s3`)")))
             }
         }

@@ -24,6 +24,8 @@ pub enum Kind {
     Finding,
     /// An object record (ct-fetch --list).
     Object,
+    /// A verification record (ct-verify).
+    Verification,
     /// Any other JSON object: its columns are the keys of the first one.
     Other,
 }
@@ -40,6 +42,8 @@ impl Kind {
             Kind::Use
         } else if has("key") && has("size") {
             Kind::Object
+        } else if has("key") && has("status") && has("kind") {
+            Kind::Verification
         } else if ["eventVersion", "eventTime", "eventName", "eventSource"].iter().any(|k| has(k)) {
             Kind::Event
         } else {
@@ -55,6 +59,7 @@ impl Kind {
             Kind::Use => ("per-event action record", "per-event action records"),
             Kind::Finding => ("finding", "findings"),
             Kind::Object => ("object record", "object records"),
+            Kind::Verification => ("verification record", "verification records"),
             Kind::Other => ("other record", "other records"),
         }
     }
@@ -69,6 +74,7 @@ impl Kind {
             Kind::Use => &["eventTime", "action", "principal", "region", "resources", "errorCode", "denied"],
             Kind::Finding => &["decision", "action", "count", "denied", "principals", "resources", "statement"],
             Kind::Object => &["key", "kind", "size", "lastModified"],
+            Kind::Verification => &["status", "kind", "key", "reason"],
             Kind::Other => &[],
         }
     }

@@ -32,12 +32,12 @@ pub const NAME: &str = "ct-show";
 ///
 /// ct-show is the end of a pipeline. It reads events (NDJSON, or anything ct-unzip reads: log
 /// files, directories, gzip, lookup-events output), action records (ct-actions), per-event
-/// action records (ct-actions --per-event), findings (ct-policy check) and object records
-/// (ct-fetch --list), and prints chosen fields of each as a table: aligned columns cut to the
+/// action records (ct-actions --per-event), findings (ct-policy check), object records
+/// (ct-fetch --list) and verification records (ct-verify), and prints chosen fields of each as a table: aligned columns cut to the
 /// terminal's width on a terminal, TSV in a pipe, or CSV or JSON when asked. Each record's kind
 /// is told by its fields: an action and a decision make a finding; an action and a count an
 /// action record; an action and known a per-event action record; a key and a size an object
-/// record; eventVersion, eventTime, eventName or eventSource an event; any other object is
+/// record; a key, a kind and a status a verification record; eventVersion, eventTime, eventName or eventSource an event; any other object is
 /// shown with the keys of the first such object as columns.
 ///
 /// Records of different kinds are never mixed in one table: each kind is a table of its own,

@@ -9,8 +9,8 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 
 use crate::json::{Escape, Json};
-use crate::rng::Rng;
 use crate::sha256;
+use crate::sign::{self, Signer};
 use crate::time;
 
 /// `AWSLogs/<acct>/CloudTrail/<region>/YYYY/MM/DD/<acct>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<uniq>.json.gz`,
@@ -72,23 +72,35 @@ pub struct Trail<'a> {
 /// One digest file, ready to write.
 pub struct Digest {
     pub key: String,
+    /// The uncompressed file.
     pub json: String,
+    /// Lower-case hex `SHA256withRSA` signature: S3 metadata in AWS, a sidecar file here.
+    pub signature: String,
+}
+
+/// Writes a digest at `root/key`, gzipped, and its signature sidecar beside it (see
+/// [`sign::sidecar_key`]); returns the gzip size.
+pub fn write_digest(root: &Path, d: &Digest) -> std::io::Result<u64> {
+    let gz = gzip(d.json.as_bytes());
+    write_file(root, &d.key, &gz)?;
+    write_file(root, &sign::sidecar_key(&d.key), sign::sidecar_json(&d.signature).as_bytes())?;
+    Ok(gz.len() as u64)
 }
 
 /// The hourly digest chain of one region: digest `k` covers log files delivered in
 /// `[first_end + (k-1) h, first_end + k h)`, for `count` digests. The first digest starts a
 /// chain (its `previousDigest*` fields are null); hours without files give empty digests, as
 /// CloudTrail delivers them. Hash values are real SHA-256 of the uncompressed log files and of
-/// the previous uncompressed digest; signatures are random (only AWS can sign).
+/// the previous uncompressed digest; each digest is signed with `signer` as CloudTrail signs
+/// (see [`sign`]), and the next one carries that signature as `previousDigestSignature`.
 pub fn digest_chain(
     trail: &Trail,
     region: &str,
     first_end: i64,
     count: usize,
     files: &[&LogFileMeta],
-    rng: &mut Rng,
+    signer: &Signer,
 ) -> Vec<Digest> {
-    let fingerprint = rng.hex(32);
     let mut out: Vec<Digest> = Vec::with_capacity(count);
     let mut prev_sig: Option<String> = None;
     for k in 0..count {
@@ -108,8 +120,8 @@ pub fn digest_chain(
                 .s("digestEndTime", &time::iso(end))
                 .s("digestS3Bucket", trail.bucket)
                 .s("digestS3Object", &key)
-                .s("digestPublicKeyFingerprint", &fingerprint)
-                .s("digestSignatureAlgorithm", "SHA256withRSA")
+                .s("digestPublicKeyFingerprint", signer.fingerprint())
+                .s("digestSignatureAlgorithm", sign::ALGORITHM)
                 .os("newestEventTime", newest.map(time::iso).as_deref())
                 .os("oldestEventTime", oldest.map(time::iso).as_deref())
                 .os("previousDigestS3Bucket", prev.map(|_| trail.bucket))
@@ -131,8 +143,16 @@ pub fn digest_chain(
                 });
         });
         // This digest's own signature lives in S3 metadata; the next digest embeds it.
-        prev_sig = Some(rng.hex(512));
-        out.push(Digest { key, json });
+        let signed = sign::string_to_sign(
+            &time::iso(end),
+            trail.bucket,
+            &key,
+            &sha256::hex_digest(json.as_bytes()),
+            prev_sig.as_deref(),
+        );
+        let signature = signer.sign_hex(signed.as_bytes());
+        prev_sig = Some(signature.clone());
+        out.push(Digest { key, json, signature });
     }
     out
 }
@@ -211,7 +231,7 @@ mod tests {
             newest: 90,
         };
         let trail = Trail { account: "111122223333", bucket: "b", name: "t", home_region: "us-east-1" };
-        let ds = digest_chain(&trail, "x", 3000, 2, &[&f], &mut Rng::new(1));
+        let ds = digest_chain(&trail, "x", 3000, 2, &[&f], &Signer::test_key());
         let d0: serde_json::Value = serde_json::from_str(&ds[0].json).unwrap();
         let d1: serde_json::Value = serde_json::from_str(&ds[1].json).unwrap();
         assert_eq!(d0["previousDigestSignature"], serde_json::Value::Null);
@@ -220,5 +240,8 @@ mod tests {
         assert_eq!(d1["previousDigestS3Object"], ds[0].key.as_str());
         assert_eq!(d1["previousDigestHashValue"], sha256::hex_digest(ds[0].json.as_bytes()).as_str());
         assert!(ds[0].json.contains("AWSLogs\\/1\\/"));
+        assert_eq!(d1["previousDigestSignature"], ds[0].signature.as_str());
+        assert_eq!(ds[0].signature.len(), 512);
+        assert_ne!(ds[0].signature, ds[1].signature);
     }
 }

@@ -14,10 +14,11 @@ mod rng;
 mod roles;
 mod sample;
 mod sha256;
+mod sign;
 mod time;
 mod tree;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -41,6 +42,10 @@ enum Cmd {
         /// Replace an existing OUTDIR/AWSLogs
         #[arg(long)]
         force: bool,
+        /// RSA private key (PKCS#8 PEM, 2048 bits or more) that signs the digests [default: the
+        /// TEST key tests/data/digest-key/private-key.pem, built in]
+        #[arg(long, value_name = "FILE")]
+        digest_key: Option<PathBuf>,
     },
     /// Write a large benchmark tree plus OUTDIR/manifest.json
     Tree {
@@ -68,6 +73,10 @@ enum Cmd {
         /// Replace an existing OUTDIR/AWSLogs
         #[arg(long)]
         force: bool,
+        /// RSA private key (PKCS#8 PEM, 2048 bits or more) that signs the digests [default: the
+        /// TEST key tests/data/digest-key/private-key.pem, built in]
+        #[arg(long, value_name = "FILE")]
+        digest_key: Option<PathBuf>,
     },
     /// Write the policy-quality scenario: OUTDIR/days/day-N.ndjson and OUTDIR/judge.ndjson, and
     /// for the gate benchmark OUTDIR/attacks/ROLE.ndjson and the scenarios of OUTDIR/more/
@@ -116,19 +125,34 @@ fn parse_account(s: &str) -> Result<String, String> {
     }
 }
 
+/// The digest signing key: `--digest-key FILE`, or the committed test key.
+fn signer(file: Option<&Path>) -> Result<sign::Signer, String> {
+    match file {
+        None => Ok(sign::Signer::test_key()),
+        Some(f) => std::fs::read_to_string(f)
+            .map_err(|e| e.to_string())
+            .and_then(|pem| sign::Signer::from_pem(&pem))
+            .map_err(|e| format!("--digest-key {}: {e}", f.display())),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.cmd {
-        Cmd::Sample { outdir, seed, force } => sample::run(&outdir, seed, force).map(|s| {
-            eprintln!(
-                "ct-synth sample: {} log files, {} digests, {} records, {} B gz",
-                s.files, s.digests, s.records, s.gz_bytes
-            );
-        }),
-        Cmd::Tree { outdir, size, seed, jobs, start, days, account, force } => {
+        Cmd::Sample { outdir, seed, force, digest_key } => {
+            signer(digest_key.as_deref()).and_then(|key| sample::run(&outdir, seed, force, &key)).map(|s| {
+                eprintln!(
+                    "ct-synth sample: {} log files, {} digests, {} records, {} B gz",
+                    s.files, s.digests, s.records, s.gz_bytes
+                );
+            })
+        }
+        Cmd::Tree { outdir, size, seed, jobs, start, days, account, force, digest_key } => {
             let jobs =
                 jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
-            tree::run(&tree::Opts { out: outdir, size, seed, jobs, start, days, account, force })
+            signer(digest_key.as_deref()).and_then(|key| {
+                tree::run(&tree::Opts { out: outdir, size, seed, jobs, start, days, account, force }, &key)
+            })
         }
         Cmd::Roles { outdir, seed, days } => roles::run(&outdir, seed, days).map(|w| {
             eprintln!(

@@ -14,6 +14,7 @@ use crate::layout::{self, LogFileMeta, Trail};
 use crate::record::{self, AssumeRoleOut, Event, Identity, RunSpec, Session};
 use crate::rng::Rng;
 use crate::sha256;
+use crate::sign::Signer;
 use crate::time;
 
 pub const ACCT: &str = "111122223333";
@@ -1274,7 +1275,11 @@ pub struct Summary {
     pub gz_bytes: u64,
 }
 
-pub fn run(out: &Path, seed: u64, force: bool) -> Result<Summary, String> {
+/// The trail's bucket, named in every digest (`digestS3Bucket`, the signed string).
+pub const BUCKET: &str = "cloudtrail-111122223333";
+
+/// Writes the sample under `out`; its digests are signed with `signer`.
+pub fn run(out: &Path, seed: u64, force: bool, signer: &Signer) -> Result<Summary, String> {
     crate::tree::prepare_out(out, force)?;
     let mut st = Story { rng: Rng::new(seed), recs: Vec::new(), duplicate: None };
     st.background();
@@ -1349,17 +1354,15 @@ pub fn run(out: &Path, seed: u64, force: bool) -> Result<Summary, String> {
         });
     }
 
-    let trail = Trail { account: ACCT, bucket: "cloudtrail-111122223333", name: "main-trail", home_region: USE1 };
+    let trail = Trail { account: ACCT, bucket: BUCKET, name: "main-trail", home_region: USE1 };
     let last = metas.iter().map(|m| m.delivered).max().unwrap();
     let mut digests = 0;
     for (k, region) in [SYD, USE1, DUB].into_iter().enumerate() {
         let first_end = at(1, 0, 0, 0) + [2_272, 1_105, 3_017][k];
         let count = ((last - first_end).div_euclid(3600) + 2) as usize;
         let files: Vec<&LogFileMeta> = metas.iter().filter(|m| m.region == region).collect();
-        for d in layout::digest_chain(&trail, region, first_end, count, &files, &mut rng) {
-            let gz = layout::gzip(d.json.as_bytes());
-            layout::write_file(out, &d.key, &gz).map_err(|e| format!("writing {}: {e}", d.key))?;
-            gz_bytes += gz.len() as u64;
+        for d in layout::digest_chain(&trail, region, first_end, count, &files, signer) {
+            gz_bytes += layout::write_digest(out, &d).map_err(|e| format!("writing {}: {e}", d.key))?;
             digests += 1;
         }
     }
@@ -1392,8 +1395,9 @@ mod tests {
     #[test]
     fn sample_is_deterministic() {
         let base = std::env::temp_dir().join(format!("ct-synth-sample-{}", std::process::id()));
-        let a = run(&base.join("a"), 2017, true).unwrap();
-        run(&base.join("b"), 2017, true).unwrap();
+        let key = Signer::test_key();
+        let a = run(&base.join("a"), 2017, true, &key).unwrap();
+        run(&base.join("b"), 2017, true, &key).unwrap();
         assert!((40..=80).contains(&a.files), "{} files", a.files);
         assert!((600..=1500).contains(&a.records), "{} records", a.records);
         let list = |d: &Path| {

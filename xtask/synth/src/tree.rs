@@ -14,6 +14,7 @@ use crate::layout::{self, LogFileMeta, Trail};
 use crate::record::{self, AssumeRoleOut, Event, Identity, RunSpec, Session, Tls};
 use crate::rng::{Rng, Weighted, hash_str};
 use crate::sha256;
+use crate::sign::Signer;
 use crate::time;
 
 pub struct Opts {
@@ -946,7 +947,7 @@ pub fn prepare_out(out: &Path, force: bool) -> Result<(), String> {
     std::fs::create_dir_all(out).map_err(|e| format!("creating {}: {e}", out.display()))
 }
 
-pub fn run(o: &Opts) -> Result<(), String> {
+pub fn run(o: &Opts, signer: &Signer) -> Result<(), String> {
     prepare_out(&o.out, o.force)?;
     let plans = plan(o);
     let next = AtomicUsize::new(0);
@@ -979,7 +980,8 @@ pub fn run(o: &Opts) -> Result<(), String> {
     }
     let outs: Vec<FileOut> = outs.into_iter().map(|o| o.expect("every file generated")).collect();
 
-    // Digests: one chain per region, hourly, covering every delivery.
+    // Digests: one chain per region, hourly, covering every delivery, signed, with their
+    // signature sidecars.
     let bucket = format!("aws-cloudtrail-logs-{}-3f8a91c2", o.account);
     let trail = Trail { account: &o.account, bucket: &bucket, name: "org-audit-trail", home_region: "us-east-1" };
     let mut drng = Rng::new(o.seed).fork(u64::MAX);
@@ -990,11 +992,9 @@ pub fn run(o: &Opts) -> Result<(), String> {
         // CloudTrail's digest clock is offset per region (e.g. HH:04:04).
         let first_end = o.start + drng.range(60, 3599);
         let count = o.days as usize * 24 + 1;
-        for d in layout::digest_chain(&trail, region, first_end, count, &files, &mut drng) {
-            let gz = layout::gzip(d.json.as_bytes());
-            layout::write_file(&o.out, &d.key, &gz).map_err(|e| format!("writing digest: {e}"))?;
+        for d in layout::digest_chain(&trail, region, first_end, count, &files, signer) {
+            digest_gz += layout::write_digest(&o.out, &d).map_err(|e| format!("writing digest: {e}"))?;
             digest_files += 1;
-            digest_gz += gz.len() as u64;
         }
     }
 
@@ -1067,8 +1067,9 @@ mod tests {
     fn same_seed_same_bytes_for_any_jobs() {
         let base = std::env::temp_dir().join(format!("ct-synth-test-{}", std::process::id()));
         let (a, b) = (base.join("a"), base.join("b"));
-        run(&opts(a.clone(), 1)).unwrap();
-        run(&opts(b.clone(), 3)).unwrap();
+        let key = Signer::test_key();
+        run(&opts(a.clone(), 1), &key).unwrap();
+        run(&opts(b.clone(), 3), &key).unwrap();
         let (ta, tb) = (read_tree(&a), read_tree(&b));
         assert!(ta.len() > 7 * 25, "{}", ta.len());
         assert!(ta == tb, "trees differ between --jobs 1 and --jobs 3");

@@ -112,10 +112,9 @@ async fn lookup(
                     pace.hold(Instant::now() + wait);
                     attempt += 1;
                 }
-                Err(Refusal::TokenExpired(m)) if restarts < MAX_RESTARTS => {
+                Err(Refusal::TokenExpired(_)) if restarts < MAX_RESTARTS => {
                     // Start over without the token, up to the oldest event received: the
                     // events of that second come again and are kept once.
-                    let _ = m;
                     if let Some(t) = oldest {
                         query.end = Time::from_secs(t.secs.max(query.start.secs));
                     }
