@@ -109,11 +109,14 @@ async fn read_sidecar(path: PathBuf) -> Result<Meta, Failure> {
     let name = sidecar::name_of(&path);
     let side = sidecar::path_of(&path);
     let read = tokio::task::spawn_blocking(move || -> std::io::Result<Option<Vec<u8>>> {
-        let f = match fs::File::open(side) {
-            Ok(f) => f,
+        // Only a file is opened (a FIFO would block the open).
+        match fs::metadata(&side) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => return Err(std::io::Error::other("not a file")),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
-        };
+        }
+        let f = fs::File::open(side)?;
         let mut text = Vec::new();
         f.take(sidecar::MAX_FILE + 1).read_to_end(&mut text)?;
         Ok(Some(text))

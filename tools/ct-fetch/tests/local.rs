@@ -451,6 +451,7 @@ fn a_bad_sidecar_in_a_local_source_is_refused_naming_the_key_and_the_file() {
     let d = window_digests();
     std::fs::write(sidecar_of(&src.path().join(&d[0])), r#"{"signature":"ab","note":"a\u0007b"}"#).unwrap();
     std::fs::write(sidecar_of(&src.path().join(&d[1])), r#"{"signature":1}"#).unwrap();
+    std::fs::create_dir(sidecar_of(&src.path().join(&d[2]))).unwrap();
     let dst = tempfile::tempdir().unwrap();
     let out = fetch().arg(src.path()).args(WINDOW).arg("--digests").arg("-o").arg(dst.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -464,7 +465,9 @@ fn a_bad_sidecar_in_a_local_source_is_refused_naming_the_key_and_the_file() {
     assert!(stderr.contains(&want), "{want}\n{stderr}");
     let want = format!("{}: refused: {}: not a JSON object of strings", src.path().join(&d[1]).display(), name(&d[1]));
     assert!(stderr.contains(&want), "{want}\n{stderr}");
-    assert!(stderr.contains("25 files") && stderr.contains("2 errors"), "{stderr}");
-    assert!(!dst.path().join(&d[0]).exists() && !dst.path().join(&d[1]).exists());
-    assert!(dst.path().join(&d[2]).exists() && hidden(dst.path()).is_empty());
+    let want = format!("{}: {}: cannot read: not a file", src.path().join(&d[2]).display(), name(&d[2]));
+    assert!(stderr.contains(&want), "{want}\n{stderr}");
+    assert!(stderr.contains("24 files") && stderr.contains("3 errors"), "the log files still come: {stderr}");
+    assert!(d.iter().all(|k| !dst.path().join(k).exists()) && hidden(dst.path()).is_empty());
+    assert!(window_keys("").iter().all(|k| dst.path().join(k).exists()));
 }
