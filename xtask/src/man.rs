@@ -17,6 +17,7 @@ fn tools() -> Vec<(clap::Command, &'static [(&'static str, &'static str)])> {
         (ct_actions::Cli::command(), ct_actions::MAN_SECTIONS),
         (ct_policy::Cli::command(), ct_policy::MAN_SECTIONS),
         (ct_show::Cli::command(), ct_show::MAN_SECTIONS),
+        (ct_verify::Cli::command(), ct_verify::MAN_SECTIONS),
     ]
 }
 
@@ -147,7 +148,8 @@ fn overview() -> String {
              ct-filter   select events by who, what, where and when\n\
              ct-actions  the IAM actions the events used, with counts, resources and principals\n\
              ct-policy   a least-privilege policy; a CI gate against an allowed policy\n\
-             ct-show     the end of a pipeline, for people: tables, TSV, CSV, counts, time zones\n\n\
+             ct-show     the end of a pipeline, for people: tables, TSV, CSV, counts, time zones\n\
+             ct-verify   prove the log files were not changed, deleted or forged, with their digest files\n\n\
              The tools that exist in this release have their own pages; see SEE ALSO.",
         ),
         (
@@ -182,7 +184,10 @@ fn overview() -> String {
              ct-unzip logs/ | ct-filter --role build-agent | ct-actions | ct-policy check --policy allowed.json\n\n\
              ct-unzip logs/ | ct-filter --user alice --start -7d | ct-show --sort -time --tz Australia/Melbourne",
         ),
-        ("SEE ALSO", "ct-fetch(1), ct-unzip(1), ct-filter(1), ct-actions(1), ct-policy(1), ct-show(1), jq(1)"),
+        (
+            "SEE ALSO",
+            "ct-fetch(1), ct-unzip(1), ct-filter(1), ct-actions(1), ct-policy(1), ct-show(1), ct-verify(1), jq(1)",
+        ),
     ];
     let mut out = r.render();
     for (title, body) in sections {

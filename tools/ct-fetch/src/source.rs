@@ -129,6 +129,14 @@ impl Source {
         })
     }
 
+    /// The bucket, for an S3 source.
+    pub fn bucket(&self) -> Option<&str> {
+        match &self.at {
+            Where::S3 { bucket } => Some(bucket),
+            Where::Dir(_) => None,
+        }
+    }
+
     /// Opens the store: checks that a folder exists, or makes the S3 client.
     pub async fn open(&self, reach: &Reach) -> Result<Store, Error> {
         match &self.at {

@@ -139,7 +139,11 @@ pub fn chain(ctx: &Context, digests: Vec<DigestIn>, logs: &BTreeMap<String, LogI
                         Some(r) if rec.status != Status::Valid => format!("{r}; {said}"),
                         _ => said,
                     });
-                    rec.status = Status::Modified;
+                    // Content other than what was signed: modified, unless the file is in
+                    // another's place (moved says more).
+                    if rec.status != Status::Moved {
+                        rec.status = Status::Modified;
+                    }
                 } else if let (Some(m), Some(s)) = (&prev.meta, &p.digest.previous_digest_signature)
                     && !m.signature.eq_ignore_ascii_case(s)
                 {
@@ -217,6 +221,25 @@ pub fn chain(ctx: &Context, digests: Vec<DigestIn>, logs: &BTreeMap<String, LogI
         }
     }
     out
+}
+
+/// The log files of a folder with no digest in the window, delivered in the window: no
+/// digest lists them.
+pub fn without_digests(logs: &BTreeMap<String, LogIn>, start: i64, end: i64) -> Vec<Record> {
+    logs.iter()
+        .filter(|(_, l)| l.delivered >= start && l.delivered <= end)
+        .map(|(key, _)| {
+            Record::new(
+                key,
+                "log",
+                Status::NotListed,
+                Some(
+                    "no digest file of its account and region in the window (deleted, or log file validation was off)"
+                        .into(),
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The status of a digest's own signature, and why.

@@ -46,19 +46,28 @@ pub struct Selection<'a> {
     pub end: i64,
 }
 
-pub async fn read(store: Arc<Store>, source: &Source, sel: &Selection<'_>, limits: Limits) -> Result<Read, ct_common::Error> {
+pub async fn read(
+    store: Arc<Store>,
+    source: &Source,
+    sel: &Selection<'_>,
+    limits: Limits,
+) -> Result<Read, ct_common::Error> {
     let mut out = Read::default();
     let mut log = Log::default();
-    let digest_scope = source.scope(sel.orgs, sel.accounts, sel.regions, vec![Kind::Digest], Window {
-        start: sel.start,
-        end: sel.end,
-        lag: 0,
-    })?;
-    let log_scope = source.scope(sel.orgs, sel.accounts, sel.regions, vec![Kind::Log], Window {
-        start: sel.start - 3600,
-        end: sel.end,
-        lag: 2 * 3600,
-    })?;
+    let digest_scope = source.scope(
+        sel.orgs,
+        sel.accounts,
+        sel.regions,
+        vec![Kind::Digest],
+        Window { start: sel.start, end: sel.end, lag: 0 },
+    )?;
+    let log_scope = source.scope(
+        sel.orgs,
+        sel.accounts,
+        sel.regions,
+        vec![Kind::Log],
+        Window { start: sel.start - 3600, end: sel.end, lag: 2 * 3600 },
+    )?;
     let mut digests = fetch::plan(&store, &digest_scope, limits, &mut log).await;
     // Digests delivered in the window and the hour after it.
     digests.retain(|p| p.delivered >= sel.start && p.delivered <= sel.end + 3600);
@@ -73,11 +82,17 @@ pub async fn read(store: Arc<Store>, source: &Source, sel: &Selection<'_>, limit
         let (store, gate) = (Arc::clone(&store), Arc::clone(&gate));
         tasks.spawn(async move {
             let _permit = gate.acquire_owned().await;
-            let body = fetch::retried(limits.retries, || store.get(&p.object.key, p.object.size)).await;
-            let body = body.map_err(|f| f.msg).and_then(|b| inflate(&b));
-            let meta = match p.kind {
-                Kind::Digest => meta(&store, &p.object.key).await,
-                _ => Ok(None),
+            let (key, size) = (p.object.key.clone(), p.object.size);
+            // A digest comes with its signature metadata, from the same GetObject.
+            let got = match p.kind {
+                Kind::Digest => fetch::retried(limits.retries, || store.get_signed(&key, size))
+                    .await
+                    .map(|(b, m)| (b, signature(&m))),
+                _ => fetch::retried(limits.retries, || store.get(&key, size)).await.map(|b| (b, None)),
+            };
+            let (body, meta) = match got {
+                Ok((b, m)) => (inflate(&b), m),
+                Err(f) => (Err(f.msg), None),
             };
             (i, p, body, meta)
         });
@@ -91,13 +106,6 @@ pub async fn read(store: Arc<Store>, source: &Source, sel: &Selection<'_>, limit
         let folder = folder_id(&p);
         match p.kind {
             Kind::Digest => {
-                let meta = match meta {
-                    Ok(m) => m,
-                    Err(e) => {
-                        out.errors.push((store.place(&p.object.key), e));
-                        None
-                    }
-                };
                 let chain = format!("{folder}/{}", trail_of(&p.object.key).unwrap_or_default());
                 let entry = out.chains.entry(chain).or_insert_with(|| (folder.clone(), Vec::new()));
                 entry.1.push(DigestIn { key: p.object.key, bytes: body, meta, delivered: p.delivered });
@@ -139,13 +147,21 @@ pub fn trail_of(key: &str) -> Option<String> {
     Some(parts[3..].join("_"))
 }
 
-/// A digest's signature metadata: from S3 (the object's `x-amz-meta-*`), or in a mirror from
+/// The trail's home region in a digest's file name (where ListPublicKeys is asked).
+pub fn home_of(key: &str) -> Option<String> {
+    let name = key.rsplit('/').next()?.strip_suffix(".json.gz")?;
+    let mut parts = name.rsplit('_');
+    parts.next()?;
+    parts.next().map(str::to_string)
+}
+
+/// The signature in a digest's metadata: from S3 (the object's `x-amz-meta-*`), or in a mirror
 /// the hidden sidecar `.NAME.meta.json` that `ct-fetch --digests -o` writes next to it.
-async fn meta(store: &Store, key: &str) -> Result<Option<Meta>, String> {
-    let map = store.metadata(key).await.map_err(|f| f.msg)?;
-    Ok(map.and_then(|m| {
-        Some(Meta { signature: m.get("signature")?.clone(), algorithm: m.get("signature-algorithm").cloned().unwrap_or_default() })
-    }))
+fn signature(meta: &ct_fetch::sidecar::Meta) -> Option<Meta> {
+    Some(Meta {
+        signature: meta.get("signature")?.clone(),
+        algorithm: meta.get("signature-algorithm").cloned().unwrap_or_default(),
+    })
 }
 
 #[cfg(test)]
@@ -158,5 +174,6 @@ mod tests {
         assert_eq!(trail_of(k).as_deref(), Some("main-trail"));
         assert_eq!(trail_of(&k.replace("main-trail", "my_trail_2")).as_deref(), Some("my_trail_2"));
         assert_eq!(trail_of("AWSLogs/x.json.gz"), None);
+        assert_eq!(home_of(k).as_deref(), Some("us-east-1"));
     }
 }

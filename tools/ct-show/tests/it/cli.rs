@@ -303,8 +303,14 @@ fn each_kind_of_record_has_its_own_columns() {
     assert_eq!(heading("objects.ndjson"), "key\tkind\tsize\tlastModified");
     assert_eq!(heading("per-event.actions"), "eventTime\taction\tprincipal\tregion\tresources\terrorCode\tdenied");
     // ct-verify's records: status first, what a reader scans for.
-    let verified = show(&[], b"{\"key\":\"AWSLogs/a.json.gz\",\"kind\":\"log\",\"status\":\"modified\",\"reason\":\"SHA-256 00\"}\n");
-    ct_testkit::assert_lines_eq("status\tkind\tkey\treason\nmodified\tlog\tAWSLogs/a.json.gz\tSHA-256 00\n", ok(&verified));
+    let verified = show(
+        &[],
+        b"{\"key\":\"AWSLogs/a.json.gz\",\"kind\":\"log\",\"status\":\"modified\",\"reason\":\"SHA-256 00\"}\n",
+    );
+    ct_testkit::assert_lines_eq(
+        "status\tkind\tkey\treason\nmodified\tlog\tAWSLogs/a.json.gz\tSHA-256 00\n",
+        ok(&verified),
+    );
     let other =
         show(&[], b"{\"file\":\"a.json.gz\",\"status\":\"ok\",\"checked\":3}\n{\"status\":\"bad\",\"file\":\"b\"}\n");
     ct_testkit::assert_lines_eq("file\tstatus\tchecked\na.json.gz\tok\t3\nb\tbad\t\n", ok(&other));
