@@ -11,7 +11,7 @@ CARGO    ?= cargo
 # xtask (man pages, conformance) and xtask/synth (ct-synth, the generator of the sample trail,
 # the benchmark trees and the policy-quality scenarios that bench/*.sh build and run), are
 # workspace members left out of both.
-TOOLS    := ct-fetch ct-unzip ct-filter ct-actions ct-policy ct-show ct-verify
+TOOLS    := ct-fetch ct-unzip ct-filter ct-actions ct-policy ct-show ct-verify ct-verify
 REALDATA ?= ../shared/realdata
 SIZE     ?= 1G
 DEMO     := target/demo
@@ -130,6 +130,19 @@ demo: build lookup-server
 	./target/release/ct-filter --role build-agent $(DEMO)/events.ndjson | ./target/release/ct-policy check --deny 'iam:*' --deny ec2:TerminateInstances > $(DEMO)/build-agent.findings; \
 	  s=$$?; test $$s -eq 1 || { echo "the gate should have failed with exit 1, not $$s"; exit 1; }; echo "gate failed as it should (exit 1)"
 	./target/release/ct-show --format table $(DEMO)/build-agent.findings
+	@echo
+	@echo "== ct-verify: the sample bucket against its digest files (signed with the test key of tests/data/digest-key)"
+	./target/release/ct-verify tests/data/bucket --start 2017-06-01 --end 2017-06-02 --public-keys tests/data/digest-key/public-keys.json > $(DEMO)/verify.ndjson
+	@echo
+	@echo "== ct-verify: the same on a copy where one letter of one log file was changed: caught (exit 1)"
+	@rm -rf $(DEMO)/tampered && cp -R tests/data/bucket $(DEMO)/tampered; \
+	  f=$$(find $(DEMO)/tampered -path '*CloudTrail/ap-southeast-2/*' -name '*.json.gz' | sort | head -4 | tail -1); \
+	  gzip -dc "$$f" | sed 's/"eventName":"./"eventName":"X/' | gzip > "$$f.new" && mv "$$f.new" "$$f"; \
+	  echo "changed one letter of an event name in $$f"; \
+	  ./target/release/ct-verify $(DEMO)/tampered --start 2017-06-01 --end 2017-06-02 \
+	    --public-keys tests/data/digest-key/public-keys.json > $(DEMO)/tampered.ndjson; s=$$?; \
+	  ./target/release/ct-show --format table --fields status,kind,key,reason $(DEMO)/tampered.ndjson | grep -v '^valid'; \
+	  test $$s -eq 1 || { echo "ct-verify should have failed with exit 1, not $$s"; exit 1; }; echo "caught (exit 1)"
 	@echo
 	@echo "events written to $(DEMO)/events.ndjson"
 

@@ -3,11 +3,13 @@
 # cargo tests), so that an example cannot go stale: the ```sh blocks of README.md and the
 # Examples of each tool's --help (which are also its man page's EXAMPLES).
 #
-# Each command runs under bash -o pipefail in a fresh copy of a folder that holds what the
-# examples name: logs/ (the sample trail, tests/data/bucket), events.ndjson (its events),
+# Each command runs under bash -o pipefail, the commands of one block (a ```sh block of the
+# README, a tool's --help) one after the other in a fresh copy of a folder that holds what the
+# examples name, so that a command can use what the one before it wrote: logs/ (the sample trail, tests/data/bucket), events.ndjson (its events),
 # day-*.actions, a few *.json.gz, policy.json (generated from the deploy-agent's events), and
 # the policies of tests/examples/ (allowed.json, role.json, org-root.json, ou-ci.json,
-# account.json, policies/). s3://trail-bucket is the sample trail served by the tests' S3
+# account.json, policies/). s3://trail-bucket and s3://cloudtrail-111122223333 (the bucket
+# the sample's signed digests name) are the sample trail served by the tests' S3
 # server (reached through AWS_ENDPOINT_URL_S3, as a user of MinIO would), with a copy under
 # prefix/; the event history of `ct-fetch --lookup` is the sample's events served by the tests'
 # LookupEvents server (AWS_ENDPOINT_URL_CLOUDTRAIL); `aws` is tests/examples/aws, which prints
@@ -25,7 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BIN=$(cd "${1:-target/debug}" && pwd)
-TOOLS="ct-fetch ct-unzip ct-filter ct-actions ct-policy ct-show"
+TOOLS="ct-fetch ct-unzip ct-filter ct-actions ct-policy ct-show ct-verify"
 WORK=$(mktemp -d)
 server= lookup=
 cleanup() {
@@ -40,15 +42,15 @@ commands='
   function emit(line) {
     if (buf == "") place = where
     if (line ~ /\\$/) { sub(/\\$/, "", line); buf = buf line " "; return }
-    print place "\t" buf line; buf = ""
+    print place "\t" block "\t" buf line; buf = ""
   }'
 {
-  awk "$commands"' /^```sh$/ { on = 1; next } /^```/ { on = 0 } on { where = FILENAME ":" FNR; emit($0) }' README.md
+  awk "$commands"' /^```sh$/ { on = 1; block = FNR; next } /^```/ { on = 0 } on { where = FILENAME ":" FNR; emit($0) }' README.md
   for tool in $TOOLS; do
     COLUMNS=80 "$BIN/$tool" --help \
-      | awk -v t="$tool" "$commands"' /^Examples:$/ { on = 1; next } on && /^  / { sub(/^  /, ""); where = t " --help"; emit($0); next } on { exit }'
+      | awk -v t="$tool" "$commands"' /^Examples:$/ { on = 1; block = t; next } on && /^  / { sub(/^  /, ""); where = t " --help"; emit($0); next } on { exit }'
   done
-} | awk -F'\t' '$2 !~ /^(make|tests\/)/' > "$WORK/commands"
+} | awk -F'\t' '$3 !~ /^(make|tests\/)/' > "$WORK/commands"
 
 # What the examples name.
 T=$WORK/template
@@ -57,6 +59,9 @@ cp -R tests/data/bucket/AWSLogs "$T/logs/"
 ln -s "$ROOT/tests/data/bucket" "$T/tests/data/bucket"
 cp -R tests/data/bucket/AWSLogs "$WORK/s3/trail-bucket/"
 cp -R tests/data/bucket/AWSLogs "$WORK/s3/trail-bucket/prefix/"
+# The bucket the sample's digests name, for ct-verify (digests read from elsewhere are moved).
+mkdir -p "$WORK/s3/cloudtrail-111122223333"
+cp -R tests/data/bucket/AWSLogs "$WORK/s3/cloudtrail-111122223333/"
 find tests/data/bucket -path '*/CloudTrail/ap-southeast-2/2017/06/01/*.json.gz' | sort | head -2 | xargs -I{} cp {} "$T/"
 "$BIN/ct-unzip" -q "$T/logs" > "$T/events.ndjson"
 for day in 2017-06-01 2017-06-02; do
@@ -84,7 +89,8 @@ export AWS_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FIL
 unset COLUMNS AWS_PROFILE AWS_ENDPOINT_URL AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
 
 passed=0 failed=0 skipped=0 n=0
-while IFS=$'\t' read -r place cmd; do
+block_seen=
+while IFS=$'\t' read -r place block cmd; do
   n=$((n + 1))
   case "$cmd" in '' | '#'*) continue ;; esac
   if [[ $cmd == *jq\ * ]] && ! command -v jq > /dev/null; then
@@ -92,8 +98,12 @@ while IFS=$'\t' read -r place cmd; do
     skipped=$((skipped + 1))
     continue
   fi
-  run=$WORK/run-$n
-  cp -R "$T" "$run"
+  if [ "$block" != "$block_seen" ]; then
+    [ -z "${run:-}" ] || rm -rf "$run"
+    run=$WORK/run-$n
+    cp -R "$T" "$run"
+    block_seen=$block
+  fi
   set +e
   (cd "$run" && timeout 120 bash -o pipefail -c "${cmd//\/var\/lib\/ct/$run/var/lib/ct}" \
     > "$WORK/out" 2> "$WORK/err" < /dev/null)
@@ -116,7 +126,6 @@ while IFS=$'\t' read -r place cmd; do
     sed -n '1,12s/^/       /p' "$WORK/err"
     failed=$((failed + 1))
   fi
-  rm -rf "$run"
 done < "$WORK/commands"
 
 echo "examples: $passed passed, $failed failed, $skipped skipped (they need jq)"

@@ -148,11 +148,12 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
     ),
     (
         "EXAMPLES",
-        r#"ct-verify s3://trail-bucket --start -1d
-ct-verify s3://trail-bucket --start 2017-06-01 --end 2017-06-02 \
+        r#"ct-verify s3://cloudtrail-111122223333 --start -1d
+ct-verify s3://cloudtrail-111122223333 --start 2017-06-01 --end 2017-06-02 \
     --region ap-southeast-2 | ct-show
+ct-fetch s3://cloudtrail-111122223333 --start -7d --digests -o mirror/
 aws cloudtrail list-public-keys --start-time 2017-05-01 > keys.json
-ct-verify logs/ --start 2017-06-01 --public-keys keys.json"#,
+ct-verify mirror/ --start 2017-06-01 --public-keys keys.json"#,
     ),
     ("SEE ALSO", "ct(7), ct-fetch(1), ct-show(1), aws(1)"),
 ];

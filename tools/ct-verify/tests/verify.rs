@@ -207,3 +207,74 @@ fn a_wrong_or_absent_key_proves_nothing() {
     run.assert_code(2);
     assert!(run.stderr.contains("keys.json"), "{}", run.stderr);
 }
+
+#[path = "../../ct-fetch/tests/support/mod.rs"]
+#[allow(unused_imports)]
+mod support;
+
+/// The sample served by the tests' S3 server under `bucket`, its sidecars as the digests'
+/// `x-amz-meta-*` metadata, as S3 holds them.
+fn over_s3(bucket: &str) -> Run {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(Path::new(&repo("tests/data/bucket/AWSLogs")), &tmp.path().join(bucket).join("AWSLogs"));
+    let server = support::Server::start(tmp.path());
+    let (source, url, keys) = (format!("s3://{bucket}"), server.url(), repo(KEYS));
+    let args = [
+        source.as_str(),
+        "--endpoint-url",
+        &url,
+        "--start",
+        "2017-06-01",
+        "--end",
+        "2017-06-02",
+        "--public-keys",
+        &keys,
+    ];
+    with_aws(&[("AWS_REGION", "us-east-1")], &args)
+}
+
+/// ct-verify with the test servers' credentials and nothing of the machine's AWS set-up.
+fn with_aws(env: &[(&str, &str)], args: &[&str]) -> Run {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ct-verify"))
+        .env_clear()
+        .env("AWS_ACCESS_KEY_ID", support::KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", support::SECRET)
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(env.iter().copied())
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn over_s3_the_signatures_come_from_the_objects_metadata() {
+    // The sample's digests name the bucket cloudtrail-111122223333.
+    let run = over_s3("cloudtrail-111122223333");
+    run.assert_code(0);
+    assert!(run.records().len() >= 150);
+    // Served from another bucket, every digest names a place it was not read from.
+    let run = over_s3("copy-of-the-trail");
+    run.assert_code(1);
+    assert!(run.records().iter().filter(|r| r["kind"] == "digest").all(|r| r["status"] == "moved"));
+}
+
+#[test]
+fn without_a_key_file_the_keys_are_asked_of_cloudtrail() {
+    // The tests' CloudTrail server answers ListPublicKeys with the test key.
+    let server = support::lookup::LookupServer::start(Vec::new(), support::lookup::Options::default());
+    let run = with_aws(
+        &[("AWS_ENDPOINT_URL_CLOUDTRAIL", &server.url())],
+        &[&repo("tests/data/bucket"), "--start", "2017-06-01", "--end", "2017-06-02"],
+    );
+    run.assert_code(0);
+    assert!(run.stderr.contains("129 digest files (129 valid)"), "{}", run.stderr);
+    // Asked in the trail's home region, as the digests' names give it.
+    assert!(server.requests().is_empty() || server.requests().iter().all(|r| r.region == "us-east-1"));
+}

@@ -35,6 +35,11 @@ pub const TARGET: &str = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101
 /// The same operation as the Smithy awsJson1_1 protocol names it (`{service shape}.{operation}`),
 /// which the AWS SDK for Rust sends; the service takes both.
 pub const SMITHY_TARGET: &str = "CloudTrail_20131101.LookupEvents";
+/// ListPublicKeys, which the same server answers with the test key that signs the sample
+/// trail's digests (tests/data/digest-key), for ct-verify's online path.
+pub const LIST_KEYS_TARGET: &str = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.ListPublicKeys";
+pub const SMITHY_LIST_KEYS_TARGET: &str = "CloudTrail_20131101.ListPublicKeys";
+const TEST_KEYS: &str = include_str!("../../../../tests/data/digest-key/public-keys.json");
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
 /// The `LookupAttributeKey` enum of service-2.json.
@@ -563,6 +568,12 @@ impl State {
         let region = authenticate(parts, body)?;
         log.region = region.clone();
         let target = header(parts, "x-amz-target").unwrap_or_default();
+        if parts.method == hyper::Method::POST
+            && parts.uri.path() == "/"
+            && (target == LIST_KEYS_TARGET || target == SMITHY_LIST_KEYS_TARGET)
+        {
+            return Self::list_public_keys(body);
+        }
         if parts.method != hyper::Method::POST
             || parts.uri.path() != "/"
             || (target != TARGET && target != SMITHY_TARGET)
@@ -595,6 +606,38 @@ impl State {
             Some(t) => self.resume(t, &query)?,
         };
         Ok(self.page(&region, &lookup, query, offset))
+    }
+
+    /// ListPublicKeys: the test keys whose validity meets [StartTime, EndTime] (epoch seconds;
+    /// API reference: "If StartTime and EndTime are not specified, the current public key is
+    /// returned"), times as JSON 1.1 numbers, Value as base64 (a blob).
+    fn list_public_keys(body: &[u8]) -> Result<(String, usize, bool), Refusal> {
+        let req: Value = serde_json::from_slice(body).map_err(|e| refuse("SerializationException", e.to_string()))?;
+        let num = |k: &str| req.get(k).and_then(Value::as_f64);
+        let (start, end) = (num("StartTime").unwrap_or(f64::MIN), num("EndTime").unwrap_or(f64::MAX));
+        if start > end {
+            return Err(refuse("InvalidTimeRangeException", "StartTime is after EndTime"));
+        }
+        let keys: Value = serde_json::from_str(TEST_KEYS).expect("the test keys");
+        let epoch = |v: &Value| {
+            v.as_str().and_then(|s| ct_common::time::parse(s, Time::clock()).ok()).map(|t| t.secs as f64).unwrap_or(0.0)
+        };
+        let list: Vec<Value> = keys["PublicKeyList"]
+            .as_array()
+            .expect("a key list")
+            .iter()
+            .filter(|k| epoch(&k["ValidityStartTime"]) <= end && epoch(&k["ValidityEndTime"]) >= start)
+            .map(|k| {
+                serde_json::json!({
+                    "Value": k["Value"],
+                    "ValidityStartTime": epoch(&k["ValidityStartTime"]),
+                    "ValidityEndTime": epoch(&k["ValidityEndTime"]),
+                    "Fingerprint": k["Fingerprint"],
+                })
+            })
+            .collect();
+        let n = list.len();
+        Ok((serde_json::json!({ "PublicKeyList": list }).to_string(), n, false))
     }
 
     /// Where the page of a NextToken starts.

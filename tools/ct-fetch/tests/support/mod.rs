@@ -228,6 +228,19 @@ pub struct State {
 struct Faulty {
     fs: s3s_fs::FileSystem,
     state: Arc<Mutex<State>>,
+    root: PathBuf,
+}
+
+impl Faulty {
+    /// The user metadata of an object whose folder holds a mirror's sidecar for it
+    /// (`.NAME.meta.json`, as ct-fetch --digests -o writes it): a mirror served as the bucket
+    /// it copies. s3s-fs keeps metadata in a file named after the bucket and key, which real
+    /// digest keys make too long for a file name.
+    fn sidecar(&self, bucket: &str, key: &str) -> Option<s3s::dto::Metadata> {
+        let text = std::fs::read_to_string(sidecar_of(&self.root.join(bucket).join(key))).ok()?;
+        let map: std::collections::BTreeMap<String, String> = serde_json::from_str(&text).ok()?;
+        Some(map.into_iter().collect())
+    }
 }
 
 #[derive(Debug)]
@@ -266,7 +279,12 @@ impl s3s::S3 for Faulty {
         req: s3s::S3Request<s3s::dto::HeadObjectInput>,
     ) -> s3s::S3Result<s3s::S3Response<s3s::dto::HeadObjectOutput>> {
         self.state.lock().unwrap().heads.push(req.input.key.clone());
-        self.fs.head_object(req).await
+        let (bucket, key) = (req.input.bucket.clone(), req.input.key.clone());
+        let mut resp = self.fs.head_object(req).await?;
+        if resp.output.metadata.is_none() {
+            resp.output.metadata = self.sidecar(&bucket, &key);
+        }
+        Ok(resp)
     }
 
     async fn get_object(
@@ -317,7 +335,14 @@ impl s3s::S3 for Faulty {
                 });
                 Ok(resp)
             }
-            None => self.fs.get_object(req).await,
+            None => {
+                let bucket = req.input.bucket.clone();
+                let mut resp = self.fs.get_object(req).await?;
+                if resp.output.metadata.is_none() {
+                    resp.output.metadata = self.sidecar(&bucket, &key);
+                }
+                Ok(resp)
+            }
         }
     }
 }
@@ -342,7 +367,7 @@ impl Server {
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
             rt.block_on(async move {
                 let fs = s3s_fs::FileSystem::new(&root_buf).unwrap();
-                let mut b = s3s::service::S3ServiceBuilder::new(Faulty { fs, state: st });
+                let mut b = s3s::service::S3ServiceBuilder::new(Faulty { fs, state: st, root: root_buf.clone() });
                 b.set_auth(s3s::auth::SimpleAuth::from_single(KEY_ID, SECRET));
                 let service = b.build();
                 // Around the S3 service: the raw headers of the test, added to its responses.
