@@ -28,6 +28,12 @@ impl Pace {
         at
     }
 
+    /// The request went at `now` (later than reserved when the machine is busy): the next one
+    /// goes no sooner than an interval after it, so that the server sees them apart.
+    pub fn sent(&mut self, now: Instant) {
+        self.hold(now + self.interval);
+    }
+
     /// After a refusal: nothing goes before `until`.
     pub fn hold(&mut self, until: Instant) {
         if self.next.is_none_or(|n| n < until) {
@@ -66,6 +72,11 @@ mod tests {
         // A hold that is sooner than the next slot changes nothing.
         p.hold(later);
         assert_eq!(p.reserve(later), later + Duration::from_secs(3) + INTERVAL);
+        // A request sent late pushes the next one back by as much.
+        let mut p = Pace::new(INTERVAL);
+        assert_eq!(p.reserve(t0), t0);
+        p.sent(t0 + Duration::from_millis(80));
+        assert_eq!(p.reserve(t0), t0 + Duration::from_millis(80) + INTERVAL);
     }
 
     #[test]

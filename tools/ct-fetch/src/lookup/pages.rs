@@ -96,6 +96,7 @@ async fn lookup(
         let mut attempt = 0;
         let page = loop {
             tokio::time::sleep_until(tokio::time::Instant::from_std(pace.reserve(Instant::now()))).await;
+            pace.sent(Instant::now());
             progress.requests.fetch_add(1, Ordering::Relaxed);
             match client.page(&query, token.as_deref()).await {
                 Ok(p) => break p,
