@@ -16,7 +16,7 @@ REALDATA ?= ../shared/realdata
 SIZE     ?= 1G
 DEMO     := target/demo
 
-.PHONY: help all build lookup-server test test-fast lint fmt man man-check demo bench bench-policy bench-gate bench-fetch bench-lookup fuzz conformance install uninstall clean
+.PHONY: help all build lookup-server test test-fast lint fmt man man-check demo bench bench-policy bench-gate bench-fetch bench-lookup bench-verify fuzz conformance install uninstall clean
 
 all: build
 
@@ -31,7 +31,7 @@ help:
 	@echo "make lint         rustfmt and clippy, warnings as errors"
 	@echo "make man          man pages and completions from the clap definitions (man-check: fail when stale)"
 	@echo "make bench        speed against zcat | jq (and trailscraper when on PATH); needs jq"
-	@echo "make bench-policy policy quality of generated policies; bench-gate: the CI gate's; bench-fetch, bench-lookup"
+	@echo "make bench-policy policy quality of generated policies; bench-gate: the CI gate's; bench-fetch, -lookup, -verify"
 	@echo "make conformance  the tools over the real AWS files in REALDATA=$(REALDATA)"
 	@echo "make fuzz         the fuzz targets for FUZZ_TIME seconds each (cargo fuzz, nightly)"
 
@@ -149,6 +149,11 @@ demo: build lookup-server
 bench:
 	bench/run.sh $(SIZE)
 	bench/lookup.sh
+	bench/verify.sh
+
+# ct-verify on a day of a trail (ct-synth tree, signed digests).
+bench-verify:
+	bench/verify.sh
 
 # ct-fetch --lookup against the LookupEvents server of the tests (2 requests a second).
 bench-lookup:

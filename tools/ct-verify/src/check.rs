@@ -172,7 +172,14 @@ pub fn chain(ctx: &Context, digests: Vec<DigestIn>, logs: &BTreeMap<String, LogI
     for (i, p) in parsed.iter().enumerate() {
         out.push(records[i].take().expect("every digest has a record"));
         for lf in &p.digest.log_files {
-            if ctx.bucket.is_some_and(|b| b != lf.bucket) {
+            if let Some(b) = ctx.bucket.filter(|b| *b != lf.bucket) {
+                // Not read, so not proven: said, never passed over.
+                out.push(Record::new(
+                    &lf.object,
+                    "log",
+                    Status::Unverifiable,
+                    Some(format!("{} lists it in bucket {}, not in {b}, which was read", p.key, lf.bucket)),
+                ));
                 continue;
             }
             let key = read_key(&lf.object, &p.digest.object, &p.key);

@@ -143,7 +143,7 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
     (
         "EXIT STATUS",
         "0 when every file checked is valid; 1 when any is not (modified, missing, not listed, moved, bad signature or \
-         unverifiable: what cannot be proven fails); 2 on an error (a listing or a read that failed after its \
+         unverifiable: what cannot be proven fails), or when the window holds no file at all; 2 on an error (a listing or a read that failed after its \
          retries, a usage error, no public keys). A closed standard output ends ct-verify quietly with status 0.",
     ),
     (

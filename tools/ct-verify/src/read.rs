@@ -90,11 +90,17 @@ pub async fn read(
                     .map(|(b, m)| (b, signature(&m))),
                 _ => fetch::retried(limits.retries, || store.get(&key, size)).await.map(|b| (b, None)),
             };
-            let (body, meta) = match got {
-                Ok((b, m)) => (inflate(&b), m),
-                Err(f) => (Err(f.msg), None),
-            };
-            (i, p, body, meta)
+            // Inflating and hashing are work for a CPU, off the threads that do the I/O; a
+            // log file's content is dropped once hashed, so memory holds the files in flight.
+            let kind = p.kind;
+            let got = tokio::task::spawn_blocking(move || match got {
+                Err(f) => Got { body: Err(f.msg), meta: None },
+                Ok((b, meta)) if kind == Kind::Digest => Got { body: inflate(&b), meta },
+                Ok((b, _)) => Got { body: inflate(&b).map(|b| hex(&Sha256::digest(&b)).into_bytes()), meta: None },
+            })
+            .await
+            .unwrap_or_else(|e| Got { body: Err(format!("the check of the file failed: {e}")), meta: None });
+            (i, p, got)
         });
     }
     let mut done = Vec::new();
@@ -102,21 +108,27 @@ pub async fn read(
         done.push(r.map_err(|e| ct_common::Error::Msg(format!("a read failed: {e}")))?);
     }
     done.sort_by_key(|d| d.0);
-    for (_, p, body, meta) in done {
+    for (_, p, got) in done {
         let folder = folder_id(&p);
         match p.kind {
             Kind::Digest => {
                 let chain = format!("{folder}/{}", trail_of(&p.object.key).unwrap_or_default());
                 let entry = out.chains.entry(chain).or_insert_with(|| (folder.clone(), Vec::new()));
-                entry.1.push(DigestIn { key: p.object.key, bytes: body, meta, delivered: p.delivered });
+                entry.1.push(DigestIn { key: p.object.key, bytes: got.body, meta: got.meta, delivered: p.delivered });
             }
             _ => {
-                let sha256 = body.map(|b| hex(&Sha256::digest(&b)));
+                let sha256 = got.body.map(|h| String::from_utf8_lossy(&h).into_owned());
                 out.logs.entry(folder).or_default().insert(p.object.key, LogIn { sha256, delivered: p.delivered });
             }
         }
     }
     Ok(out)
+}
+
+/// What a read gave: a digest's content and signature, or a log file's hex SHA-256.
+struct Got {
+    body: Result<Vec<u8>, String>,
+    meta: Option<Meta>,
 }
 
 /// A file's content as delivered: gzip inflated (a file stored uncompressed is taken as it is).

@@ -194,6 +194,19 @@ fn a_mirror_without_signatures_proves_all_but_each_chain_head() {
 }
 
 #[test]
+fn a_backfill_digest_verifies_as_any_other() {
+    // CloudTrail marks a digest it delivered late with x-amz-meta-backfill-generation-timestamp;
+    // the signature is made the same way.
+    let (_tmp, dir) = copy();
+    let digest = &files(&dir, "/CloudTrail-Digest/eu-west-1/")[7];
+    let side = digest.with_file_name(format!(".{}.meta.json", name(digest)));
+    let text = std::fs::read_to_string(&side).unwrap();
+    let backfill = text.replacen('{', "{\"backfill-generation-timestamp\":\"2017-06-02T10:00:00Z\",", 1);
+    std::fs::write(&side, backfill).unwrap();
+    window(&dir).assert_code(0);
+}
+
+#[test]
 fn a_wrong_or_absent_key_proves_nothing() {
     let dir = repo("tests/data/bucket");
     let tmp = tempfile::tempdir().unwrap();
