@@ -167,6 +167,29 @@ pub fn chain(ctx: &Context, digests: Vec<DigestIn>, logs: &BTreeMap<String, LogI
             }
         }
     }
+    // The order of the chain: a digest that no later one names while a later one exists is
+    // off the chain (the chain skips it, or a new chain began after it: logging was stopped
+    // or validation turned off), and a digest that starts a chain after earlier ones says so.
+    // Both are authentic when their signatures verify; they are told, not failed.
+    for (i, p) in parsed.iter().enumerate() {
+        let rec = records[i].as_mut().expect("every digest has a record");
+        if rec.status != Status::Valid {
+            continue;
+        }
+        let note = if i + 1 < parsed.len() && !next_of.contains_key(&i) {
+            Some("no later digest names it as its previous: the chain skips it, or starts again after it")
+        } else if i > 0 && p.digest.previous_object.is_none() {
+            Some("a new chain starts here (logging or log file validation was off before it)")
+        } else {
+            None
+        };
+        if let Some(n) = note {
+            rec.reason = Some(match rec.reason.take() {
+                Some(r) => format!("{r}; {n}"),
+                None => n.to_string(),
+            });
+        }
+    }
     // The log files each digest lists.
     let mut listed: BTreeSet<String> = BTreeSet::new();
     for (i, p) in parsed.iter().enumerate() {

@@ -248,8 +248,10 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
     })?;
     let mut out = std::io::BufWriter::new(ct_common::output::raw_stdout());
     for r in &records {
-        serde_json::to_writer(&mut out, r).map_err(|e| Error::Msg(e.to_string()))?;
-        out.write_all(b"\n")?;
+        // Serialised first, so that a closed pipe is an io::Error (a quiet end), not JSON's.
+        let mut line = serde_json::to_vec(r).map_err(|e| Error::Msg(e.to_string()))?;
+        line.push(b'\n');
+        out.write_all(&line)?;
     }
     out.flush()?;
     let s = summarize(&records, files, began.elapsed().as_secs_f64());

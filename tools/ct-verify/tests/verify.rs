@@ -291,3 +291,16 @@ fn without_a_key_file_the_keys_are_asked_of_cloudtrail() {
     // Asked in the trail's home region, as the digests' names give it.
     assert!(server.requests().is_empty() || server.requests().iter().all(|r| r.region == "us-east-1"));
 }
+
+#[test]
+fn a_closed_pipe_ends_it_quietly() {
+    let keys = repo(KEYS);
+    let cmd = format!(
+        "'{}' '{}' --start 2017-06-01 --public-keys '{keys}' | true; echo ${{PIPESTATUS[0]}}",
+        env!("CARGO_BIN_EXE_ct-verify"),
+        repo("tests/data/bucket")
+    );
+    let out = std::process::Command::new("bash").arg("-c").arg(&cmd).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0", "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("Broken pipe"));
+}

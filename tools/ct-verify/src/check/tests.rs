@@ -214,3 +214,18 @@ fn without_the_key_nothing_is_proven_and_a_mirror_below_the_prefix_still_links()
     let records = chain(&ctx, t.digests, &t.logs, T0);
     assert!(records.iter().all(|r| r.status == Status::Valid));
 }
+
+#[test]
+fn a_digest_the_chain_skips_and_a_chain_that_starts_again_are_told() {
+    // Digest 2 names digest 0 as its previous: digest 1 is off the chain.
+    let mut t = trail(3);
+    let d1 = t.digests[1].key.clone();
+    let d0 = t.digests[0].key.clone();
+    let text = String::from_utf8(t.digests[2].bytes.clone().unwrap()).unwrap();
+    let relinked = text.replace(&d1.replace('/', "\\/"), &d0.replace('/', "\\/"));
+    assert_ne!(text, relinked);
+    t.digests[2].bytes = Ok(relinked.into_bytes());
+    let records = check(t, Some("b"));
+    let skipped = records.iter().find(|r| r.key == d1).unwrap();
+    assert!(skipped.reason.as_deref().unwrap_or("").contains("no later digest names it"), "{skipped:?}");
+}
