@@ -23,12 +23,20 @@ _ct__fetch() {
 
     case "${cmd}" in
         ct__fetch)
-            opts="-o -j -q -v -h -V --start --end --account --org-id --region --output-dir --stdout --list --dry-run --since-last --digests --insights --max-bytes --delivery-lag --jobs --retries --profile --bucket-region --endpoint-url --path-style --no-sign-request --lookup --max-events --event-id --event-name --event-source --read-only --user --resource-type --resource-name --access-key-id --quiet --tz --verbose --help --version"
+            opts="-o -j -q -v -h -V --plan --spec --start --end --account --org-id --region --output-dir --stdout --list --dry-run --since-last --digests --insights --max-bytes --delivery-lag --jobs --retries --profile --bucket-region --endpoint-url --path-style --no-sign-request --lookup --max-events --event-id --event-name --event-source --read-only --user --resource-type --resource-name --access-key-id --quiet --tz --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --plan)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --spec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --start)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -1,3 +1,5 @@
+complete -c ct-fetch -l plan -d 'Fetch nothing: write the window as about N independent work units, one JSON line each, to run on many machines with --spec (see UNITS)' -r
+complete -c ct-fetch -l spec -d 'Run the work units in FILE (\'-\': standard input), as --plan wrote them, and write their events, one per line: each event once, only those of its unit\'s window (see UNITS)' -r -F
 complete -c ct-fetch -l start -d 'The start of the window (see TIMES). Required, except with --since-last (see there) and --lookup (default: 90 days back, as far as event history goes)' -r
 complete -c ct-fetch -l end -d 'The end of the window (default: now; a date alone is the whole day)' -r
 complete -c ct-fetch -l account -d 'Only this account\'s files (repeatable; default: every account under AWSLogs/)' -r

@@ -523,8 +523,26 @@ pub async fn to_stream(
     limits: Limits,
     progress: &Arc<Progress>,
 ) -> (Outcome, Option<std::io::Error>) {
+    let (outcome, failed) = in_order(store, files, limits, progress, |_, body| out.write_all(&body)).await;
+    if failed.is_some() {
+        return (outcome, failed);
+    }
+    let flushed = out.flush().err();
+    (outcome, flushed)
+}
+
+/// Each file's bytes in key order, to `each`, downloaded ahead with bounded memory (at most
+/// `limits.jobs` files and `AHEAD_BYTES` at once). A file that fails after its retries is an
+/// error of the outcome and the others still come; an error of `each` stops and is returned.
+pub async fn in_order(
+    store: &Arc<Store>,
+    files: &[Planned],
+    limits: Limits,
+    progress: &Arc<Progress>,
+    mut each: impl FnMut(&Planned, Vec<u8>) -> std::io::Result<()>,
+) -> (Outcome, Option<std::io::Error>) {
     let mut outcome = Outcome::default();
-    let mut ahead: VecDeque<(String, u64, Download)> = VecDeque::new();
+    let mut ahead: VecDeque<(&Planned, Download)> = VecDeque::new();
     let mut ahead_bytes = 0u64;
     let mut next = files.iter();
     let mut pending = next.next();
@@ -536,15 +554,16 @@ pub async fn to_stream(
             }
             let (store, key) = (Arc::clone(store), p.object.key.clone());
             let handle = tokio::spawn(async move { retried(limits.retries, || store.get(&key, size)).await });
-            ahead.push_back((p.object.key.clone(), size, handle));
+            ahead.push_back((p, handle));
             ahead_bytes += size;
             pending = next.next();
         }
-        let Some((key, size, handle)) = ahead.pop_front() else { break };
+        let Some((p, handle)) = ahead.pop_front() else { break };
+        let (key, size) = (&p.object.key, p.object.size);
         ahead_bytes -= size;
         match handle.await {
             Ok(Ok(body)) => {
-                if let Err(e) = out.write_all(&body) {
+                if let Err(e) = each(p, body) {
                     return (outcome, Some(e));
                 }
                 outcome.files += 1;
@@ -552,12 +571,11 @@ pub async fn to_stream(
                 progress.files.fetch_add(1, Ordering::Relaxed);
                 progress.bytes.fetch_add(size, Ordering::Relaxed);
             }
-            Ok(Err(e)) => outcome.errors.push((store.place(&key), e.msg)),
-            Err(e) => outcome.errors.push((store.place(&key), format!("download task failed: {e}"))),
+            Ok(Err(e)) => outcome.errors.push((store.place(key), e.msg)),
+            Err(e) => outcome.errors.push((store.place(key), format!("download task failed: {e}"))),
         }
     }
-    let flushed = out.flush().err();
-    (outcome, flushed)
+    (outcome, None)
 }
 
 /// Prints `files/total, bytes, rate` on one line of stderr until `done` is set (only when

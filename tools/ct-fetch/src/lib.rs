@@ -14,6 +14,7 @@ pub mod sdk;
 pub mod sidecar;
 pub mod source;
 pub mod store;
+pub mod units;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -82,8 +83,22 @@ pub const FIRST_RUN: i64 = 86_400;
 )]
 pub struct Cli {
     /// s3://BUCKET[/PREFIX] or a local folder laid out like a bucket.
-    #[arg(value_name = "SOURCE", required_unless_present = "lookup")]
+    #[arg(value_name = "SOURCE", required_unless_present_any = ["lookup", "spec"])]
     pub source: Option<String>,
+
+    /// Fetch nothing: write the window as about N independent work units, one JSON line each,
+    /// to run on many machines with --spec (see UNITS).
+    #[arg(long, value_name = "N", help_heading = "Work units", value_parser = clap::value_parser!(u32).range(1..=1_000_000),
+          conflicts_with_all = ["output_dir", "stdout", "list", "dry_run", "since_last", "digests", "insights"])]
+    pub plan: Option<u32>,
+
+    /// Run the work units in FILE ('-': standard input), as --plan wrote them, and write their
+    /// events, one per line: each event once, only those of its unit's window (see UNITS).
+    #[arg(long, value_name = "FILE", help_heading = "Work units", conflicts_with_all = [
+        "source", "start", "end", "account", "org_id", "region", "output_dir", "stdout", "list", "dry_run",
+        "since_last", "digests", "insights", "max_bytes", "plan",
+    ])]
+    pub spec: Option<PathBuf>,
 
     /// The start of the window (see TIMES). Required, except with --since-last (see there) and
     /// --lookup (default: 90 days back, as far as event history goes).
@@ -255,6 +270,24 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
          still come.",
     ),
     (
+        "UNITS",
+        "--plan N cuts the window into about N work units, one JSON line each, for running it on many machines (the \
+         Spark job of the README, or xargs -P):\n\n\
+         {\"source\":\"s3://trail-bucket\",\"account\":\"111122223333\",\"region\":\"ap-southeast-2\",\"start\":\"2017-06-01T11:14:00Z\",\"end\":\"2017-06-01T14:10:59Z\",\"lag\":3600,\"late_from\":\"2017-06-01T00:00:00Z\",\"files\":5,\"bytes\":25441}\n\n\
+         A unit is one account's and region's events of an event-time window, both ends inclusive; each account's and \
+         region's window is cut at minutes, where the files (in delivery order) reach their share of the listing's \
+         bytes, so the units' events are disjoint and together are the window's. --spec FILE (- for standard input) \
+         runs units: it fetches each unit's files (delivered from its start, less 5 minutes, to its end plus the lag), \
+         reads their events as ct-unzip does, keeps those of the unit's window, each eventID once, and writes them, \
+         unit after unit. Neighbouring units share a few files and each keeps only its own events. Two deliveries of an \
+         event carry its eventTime, so they meet in one unit, and removing duplicates per unit is exact. An event \
+         delivered more than the lag after its unit's end is in no file its unit fetches: the unit whose window holds \
+         that file's delivery less the lag keeps it (late_from bounds how far back), so the units give exactly the \
+         events of ct-fetch --stdout | ct-unzip --dedupe | ct-filter --start --end on the whole window, and ct-actions \
+         merges their action records into the single run's, byte for byte. Only an event delivered both on time and \
+         again later than the lag could come out twice.",
+    ),
+    (
         "LOOKUP",
         "--lookup reads the account's event history with the LookupEvents API instead of a trail's files: the last 90 days \
          of each region's management events (data and network activity events are never there; --insights asks for \
@@ -414,6 +447,7 @@ struct ObjectRecord<'a> {
 }
 
 enum Mode {
+    Plan,
     Dir(PathBuf),
     Stdout,
     List,
@@ -428,6 +462,9 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         #[cfg(not(feature = "s3"))]
         return Err(Error::Usage("--lookup needs the AWS SDK: build ct-fetch with its s3 feature".into()));
     }
+    if let Some(path) = &cli.spec {
+        return units::run_spec(cli, path);
+    }
     if cli.attributes.any() {
         return Err(Error::Usage(
             "--event-name, --user and the other lookup attributes go with --lookup; to select events of a trail's \
@@ -436,6 +473,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         ));
     }
     let mode = match (&cli.output_dir, cli.stdout, cli.list, cli.dry_run) {
+        _ if cli.plan.is_some() => Mode::Plan,
         (dir, _, _, true) => Mode::DryRun(dir.clone()),
         (_, _, true, _) => Mode::List,
         (_, true, _, _) => Mode::Stdout,
@@ -553,6 +591,29 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
             report.tell(&store.place(&format!("{}AWSLogs/", scope.base)), &why);
         }
         let outcome = match &mode {
+            Mode::Plan => {
+                let units =
+                    units::cut(cli.source.as_deref().unwrap_or_default(), &files, cli.plan.unwrap_or(1), scope.window);
+                let mut out = std::io::BufWriter::new(ct_common::output::raw_stdout());
+                for u in &units {
+                    let mut line = serde_json::to_vec(u).map_err(|e| Error::Msg(e.to_string()))?;
+                    line.push(b'\n');
+                    out.write_all(&line)?;
+                }
+                out.flush()?;
+                let bytes: u64 = units.iter().map(|u| u.bytes).sum();
+                let largest = units.iter().map(|u| u.bytes).max().unwrap_or(0);
+                let mean = bytes as f64 / units.len().max(1) as f64;
+                let what = format!(
+                    "{} planned, {} of {} fetched in all (the largest {}, {:.2} times the mean)",
+                    plural(units.len() as u64, "unit", "units"),
+                    human_bytes(bytes),
+                    plural(units.iter().map(|u| u.files).sum(), "file", "files"),
+                    human_bytes(largest),
+                    largest as f64 / mean.max(1.0),
+                );
+                return Ok(finish(&mut report, Outcome::default(), began, &what));
+            }
             Mode::List => list(&files)?,
             Mode::DryRun(dir) => {
                 dry_run(&files, dir.as_deref())?;
