@@ -44,13 +44,15 @@ lookup-server:
 
 # Everything: unit, integration and man-page drift tests of every crate, then the pipeline
 # under faults (tests/faults.sh), every command of the README and of each --help
-# (tests/examples.sh), and the tests' LookupEvents server and ct-fetch --lookup against the
+# (tests/examples.sh), ct-fetch's work units against the single run (tests/units.sh), and the
+# tests' LookupEvents server and ct-fetch --lookup against the
 # AWS CLI from PyPI (tests/lookup-cli.sh, which makes its virtualenv under the build
 # directory), all on the binaries the tests built.
 test:
 	$(CARGO) test --workspace --locked
 	tests/faults.sh $${CARGO_TARGET_DIR:-target}/debug
 	tests/examples.sh $${CARGO_TARGET_DIR:-target}/debug
+	tests/units.sh $${CARGO_TARGET_DIR:-target}/debug
 	tests/lookup-cli.sh $${CARGO_TARGET_DIR:-target}/debug
 
 # The same without ct-fetch, whose AWS SDK dominates build time (quick while iterating).
