@@ -3,10 +3,14 @@
 # pipeline, on the tree of make bench (bench/out/tree-SIZE, default 1G), and how the plan balances.
 #
 # For the whole tree (two days, 7 regions of one account), times (median of BENCH_RUNS, default 3):
-#   single   ct-fetch TREE --start S --end E --stdout | ct-unzip --dedupe | ct-filter --start S --end E | ct-actions
-#   spark    spark-submit --master local[2] spark/ct_spark.py --specs PLAN --out OUT, for the plan
-#            of ct-fetch --plan N, N = 4, 16 and 64 (its records compared byte for byte with single's)
+#   stream   ct-fetch TREE --start S --end E --stdout | ct-unzip --dedupe | ct-filter --start S --end E | ct-actions
+#            (the README's single-machine pipeline)
+#   tree     ct-unzip --dedupe TREE | ct-filter --start S --end E | ct-actions (the files read at once)
+#   units    ct-fetch --spec PLAN | ct-actions: the plan's units one after the other, no engine
+#   spark    spark-submit --master local[2] spark/ct_spark.py --specs PLAN --out OUT
 #   start-up the same job on a plan of no unit: what the engine costs before any work
+# for the plans of ct-fetch --plan N, N = 4, 16 and 64, every result compared byte for byte
+# with the stream's; the engine's cost is a spark row's wall less its plan's units row's;
 # and, for each plan, its units and its balance: the largest unit's bytes over the mean unit's
 # (1.00 is perfect; the job takes at least as long as its largest unit).
 #
@@ -58,6 +62,13 @@ single() {
     "$BIN/ct-fetch" "$TREE" --start "$S" --end "$E" --stdout -q | "$BIN/ct-unzip" -q --dedupe \
         | "$BIN/ct-filter" --start "$S" --end "$E" | "$BIN/ct-actions" -q > "$WORK/single.actions"
 }
+tree() {
+    "$BIN/ct-unzip" -q --dedupe "$TREE/AWSLogs" | "$BIN/ct-filter" --start "$S" --end "$E" \
+        | "$BIN/ct-actions" -q > "$WORK/tree.actions"
+}
+units() { # PLAN
+    "$BIN/ct-fetch" --spec "$1" -q | "$BIN/ct-actions" -q > "$WORK/units.actions"
+}
 spark() { # PLAN
     rm -f "$WORK/spark.actions"
     spark-submit --master "$MASTER" --conf spark.ui.enabled=false "$ROOT/spark/ct_spark.py" \
@@ -73,21 +84,29 @@ echo "machine: $(nproc) CPUs, ${CPU:-unknown CPU}; Spark $MASTER, pyspark $PYSPA
 echo "tree:    $OUT: $(find "$TREE" -path '*/CloudTrail/*' -name '*.json.gz' | wc -l) log files, $(du -sh "$TREE/AWSLogs" | cut -f1) on disk, window $S .. $E"
 echo "runs:    $RUNS per row, median wall"
 echo
-printf '%-34s %6s %9s %9s %10s\n' "case" "units" "balance" "wall s" "vs single"
-printf '%-34s %6s %9s %9s %10s\n' "----" "-----" "-------" "------" "---------"
-base=$(timed single)
-printf '%-34s %6s %9s %9s %10s\n' "single pipeline" "-" "-" "$base" "-"
+row() { printf '%-36s %6s %8s %8s %8s\n' "$@"; }
+row "case" "units" "balance" "wall s" "engine"
+row "----" "-----" "-------" "------" "------"
+same() { cmp -s "$WORK/single.actions" "$WORK/$1" || die "$2: the records differ from the stream's"; }
+t=$(timed single)
+row "stream: --stdout | ct-unzip --dedupe" - - "$t" -
+t=$(timed tree)
+same tree.actions "tree"
+row "tree: ct-unzip --dedupe TREE" - - "$t" -
 : > "$WORK/plan-0"
 t=$(timed spark "$WORK/plan-0")
-printf '%-34s %6s %9s %9s %10s\n' "spark, no unit (start-up)" 0 "-" "$t" "-"
+row "spark, no unit (start-up)" 0 - "$t" -
 for n in 4 16 64; do
     "$BIN/ct-fetch" "$TREE" --start "$S" --end "$E" --plan "$n" -q > "$WORK/plan-$n"
     units=$(wc -l < "$WORK/plan-$n")
     balance=$(grep -o '"bytes":[0-9]*' "$WORK/plan-$n" | cut -d: -f2 \
         | awk '{s += $1; if ($1 > m) m = $1} END {printf "%.2f", m / (s / NR)}')
+    u=$(timed units "$WORK/plan-$n")
+    same units.actions "units, N=$n"
+    row "units: ct-fetch --spec, --plan $n" "$units" "$balance" "$u" -
     t=$(timed spark "$WORK/plan-$n")
-    cmp -s "$WORK/single.actions" "$WORK/spark.actions" || die "N=$n: the job's records differ from the single run's"
-    printf '%-34s %6s %9s %9s %10s\n' "spark, --plan $n" "$units" "$balance" "$t" "$(awk -v a="$t" -v b="$base" 'BEGIN {printf "%+.1f s", a - b}')"
+    same spark.actions "spark, N=$n"
+    row "spark $MASTER, --plan $n" "$units" "$balance" "$t" "$(awk -v a="$t" -v b="$u" 'BEGIN {printf "%+.1f s", a - b}')"
 done
 echo
-echo "check: the job's action records equal the single run's, byte for byte, for every plan"
+echo "check: every row's action records equal the stream's, byte for byte"

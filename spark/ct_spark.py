@@ -39,20 +39,26 @@ def flag(value):
 
 def arguments(argv):
     p = argparse.ArgumentParser(prog="ct_spark.py", description=__doc__.split("\n\n")[0])
-    p.add_argument("--specs", required=True, help="the units of ct-fetch --plan, one JSON line each (any path Spark reads)")
-    p.add_argument("--out", required=True, help="the action records (one NDJSON file); with --events, a folder of part files")
-    p.add_argument("--bin", help=f"the folder of the ct binaries on the executors (default: {ARCHIVED_BIN} "
+    p.add_argument("--specs", required=True,
+                   help="the units of ct-fetch --plan, one JSON line each (any path Spark reads)")
+    p.add_argument("--out", required=True,
+                   help="the action records, one NDJSON file; with --events, a folder of part files")
+    p.add_argument("--bin", help=f"the ct binaries' folder on the executors (default: {ARCHIVED_BIN} "
                                  "from the shipped archive, else PATH)")
-    p.add_argument("--archive", help="ship this ct tarball to the executors (SparkContext.addArchive; for Glue)")
-    p.add_argument("--filter", default="", help="ct-filter options applied on the executors, e.g. '--role deploy-agent'")
-    p.add_argument("--fetch", default="", help="more ct-fetch options for every unit, e.g. '--no-sign-request -j 32'")
-    p.add_argument("--events", nargs="?", const="true", default="false", type=flag,
+    p.add_argument("--archive", help="ship this ct tarball to the executors (addArchive; for Glue)")
+    p.add_argument("--filter", default="",
+                   help="ct-filter options applied on the executors: --filter='--role deploy-agent'")
+    p.add_argument("--fetch", default="",
+                   help="more ct-fetch options for every unit: --fetch='--no-sign-request -j 32'")
+    p.add_argument("--events", nargs="?", const=True, default=False, type=flag,
                    help="write the filtered events instead of action records")
-    p.add_argument("--policy", nargs="?", const="true", default="false", type=flag,
+    p.add_argument("--policy", nargs="?", const=True, default=False, type=flag,
                    help="also write OUT.policy.json: ct-policy over the merged records")
     p.add_argument("--partitions", type=int, help="tasks of the map stage (default: one per unit)")
     # Glue hands the script its own arguments too (--JOB_NAME ...): leave what is not ours.
     args, _ = p.parse_known_args(argv)
+    if args.events and args.policy:
+        p.error("--policy needs action records: it cannot go with --events")
     return args
 
 
@@ -65,9 +71,11 @@ def command(script, bindirs, explicit):
     """RDD.pipe splits its command like a shell but runs no shell: bash runs the pipeline, with
     pipefail so that a failing ct-fetch (exit 2) fails the task, then the job."""
     if explicit:
-        find = f'[ -x {bindirs[0]}/ct-fetch ] || {{ echo "ct_spark: no ct-fetch in {bindirs[0]}" >&2; exit 2; }}; PATH={bindirs[0]}:$PATH'
+        d = bindirs[0]
+        find = f'[ -x {d}/ct-fetch ] || {{ echo "ct_spark: no ct-fetch in {d}" >&2; exit 2; }}; PATH={d}:$PATH'
     else:
-        find = f'for d in {" ".join(bindirs)}; do if [ -x "$d/ct-fetch" ]; then PATH=$d:$PATH; break; fi; done'
+        find = (f'for d in {" ".join(bindirs)}; do '
+                'if [ -x "$d/ct-fetch" ]; then PATH=$d:$PATH; break; fi; done')
     return "bash -o pipefail -c " + shlex.quote(f"{find}; {script}")
 
 
@@ -112,8 +120,8 @@ def main(argv):
         stages.append(f"{{ ct-filter {quoted(args.filter)} || [ $? = 1 ]; }}")
     if not args.events:
         stages.append("ct-actions -q")
-    mapped = sc.parallelize(units, max(1, tasks)).pipe(command(" | ".join(stages), bindirs, explicit),
-                                                      env=env, checkCode=True)
+    pipeline = command(" | ".join(stages), bindirs, explicit)
+    mapped = sc.parallelize(units, max(1, tasks)).pipe(pipeline, env=env, checkCode=True)
 
     if args.events:
         # Events can be many: each task writes its own part file (OUT/part-NNNNN), unchanged.
@@ -125,7 +133,8 @@ def main(argv):
     # The reduce: every unit's records to one task (a shuffle; coalesce(1) would instead run
     # all the units one after the other in that task), merged by ct-actions there, where the
     # binaries are. Its output is sorted, so the same whatever order the records come in.
-    merged = mapped.repartition(1).pipe(command("ct-actions -q", bindirs, explicit), env=env, checkCode=True).cache()
+    merge = command("ct-actions -q", bindirs, explicit)
+    merged = mapped.repartition(1).pipe(merge, env=env, checkCode=True).cache()
     records = merged.collect()
     write_file(sc, args.out, "".join(line + "\n" for line in records))
     print(f"ct_spark: {len(records)} action records written to {args.out}", file=sys.stderr)
