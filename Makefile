@@ -16,7 +16,7 @@ REALDATA ?= ../shared/realdata
 SIZE     ?= 1G
 DEMO     := target/demo
 
-.PHONY: help all build lookup-server test test-fast lint fmt man man-check demo bench bench-policy bench-gate bench-fetch bench-lookup bench-verify fuzz conformance install uninstall clean
+.PHONY: help all build lookup-server test test-fast test-spark dist lint fmt man man-check demo bench bench-spark bench-policy bench-gate bench-fetch bench-lookup bench-verify fuzz conformance install uninstall clean
 
 all: build
 
@@ -25,12 +25,15 @@ help:
 	@echo "make build        the tools, release build (a Rust toolchain, a C compiler, the crate registry)"
 	@echo "make test         every test of every crate, the pipeline under faults, every documented example"
 	@echo "make test-fast    the same without ct-fetch (its AWS SDK is most of the build time)"
+	@echo "make test-spark   the Spark job (spark/) in local mode gives the single run's bytes (Java 17; PySpark from PyPI)"
+	@echo "make dist         dist/ct-VERSION-TARGET.tar.gz: stripped binaries and man pages, for Spark's --archives"
 	@echo "make demo         the tools on the sample trail in tests/data/bucket"
 	@echo "make install      the tools (stripped), man pages and bash/zsh/fish completions under PREFIX=$(PREFIX)"
 	@echo "make uninstall    what make install put there"
 	@echo "make lint         rustfmt and clippy, warnings as errors"
 	@echo "make man          man pages and completions from the clap definitions (man-check: fail when stale)"
 	@echo "make bench        speed against zcat | jq (and trailscraper when on PATH); needs jq"
+	@echo "make bench-spark  the Spark job in local mode against the single pipeline; the plan's balance"
 	@echo "make bench-policy policy quality of generated policies; bench-gate: the CI gate's; bench-fetch, -lookup, -verify"
 	@echo "make conformance  the tools over the real AWS files in REALDATA=$(REALDATA)"
 	@echo "make fuzz         the fuzz targets for FUZZ_TIME seconds each (cargo fuzz, nightly)"
@@ -54,6 +57,13 @@ test:
 	tests/examples.sh $${CARGO_TARGET_DIR:-target}/debug
 	tests/units.sh $${CARGO_TARGET_DIR:-target}/debug
 	tests/lookup-cli.sh $${CARGO_TARGET_DIR:-target}/debug
+
+# The Spark job (spark/ct_spark.py) in local mode against the single-machine run, on the binaries
+# `make test` builds (the cargo line is a no-op after it): tests/spark.sh, which finds Java 17 and
+# makes a virtualenv with PySpark under the build directory, or says SKIP without them.
+test-spark:
+	$(CARGO) test --workspace --locked --no-run
+	tests/spark.sh $${CARGO_TARGET_DIR:-target}/debug
 
 # The same without ct-fetch, whose AWS SDK dominates build time (quick while iterating).
 test-fast:
@@ -153,6 +163,11 @@ bench:
 	bench/lookup.sh
 	bench/verify.sh
 
+# The Spark job in local mode against the single pipeline on the tree of make bench, and the
+# balance of ct-fetch --plan (bench/README.md); needs Java 17 and PyPI once, like test-spark.
+bench-spark:
+	bench/spark.sh $(SIZE)
+
 # ct-verify on a day of a trail (ct-synth tree, signed digests).
 bench-verify:
 	bench/verify.sh
@@ -212,6 +227,30 @@ uninstall:
 		rm -f $(SHAREDIR)/bash-completion/completions/$$t $(SHAREDIR)/zsh/site-functions/_$$t \
 			$(SHAREDIR)/fish/vendor_completions.d/$$t.fish; \
 	done
+
+# What Spark's --archives ships to the executors (README, "When one machine is not enough"):
+# dist/ct-VERSION-TARGET.tar.gz holding ct/bin/ (the stripped release binaries of TOOLS),
+# ct/share/man/, ct/README.md and ct/LICENSE. TARGET is this machine's (rustc -vV); another
+# (aarch64-unknown-linux-gnu for Graviton nodes) needs its Rust target, a linker and
+# STRIP=aarch64-linux-gnu-strip. The binaries need the glibc of the build machine or older:
+# EMR 7 and Glue 5 have 2.34 (Amazon Linux 2023); the last line says what these need.
+VERSION     := $(shell sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' Cargo.toml)
+HOST        := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+TARGET      ?= $(HOST)
+STRIP       ?= strip
+DIST        := dist/ct-$(VERSION)-$(TARGET)
+RELEASE_DIR := $(or $(CARGO_TARGET_DIR),target)/$(if $(filter $(HOST),$(TARGET)),,$(TARGET)/)release
+dist:
+	$(CARGO) build --release --locked $(if $(filter $(HOST),$(TARGET)),,--target $(TARGET)) $(addprefix -p ,$(sort $(TOOLS)))
+	rm -rf $(DIST) $(DIST).tar.gz && mkdir -p $(DIST)/ct/bin $(DIST)/ct/share/man/man1 $(DIST)/ct/share/man/man7
+	for t in $(sort $(TOOLS)); do cp $(RELEASE_DIR)/$$t $(DIST)/ct/bin/ && $(STRIP) $(DIST)/ct/bin/$$t || exit 1; done
+	cp $(addsuffix .1,$(addprefix man/,$(sort $(TOOLS)))) $(DIST)/ct/share/man/man1/
+	cp man/ct.7 $(DIST)/ct/share/man/man7/
+	cp README.md LICENSE $(DIST)/ct/
+	tar -C $(DIST) -czf $(DIST).tar.gz --owner=0 --group=0 ct
+	rm -rf $(DIST)
+	@echo "$(DIST).tar.gz: $$(du -h $(DIST).tar.gz | cut -f1); the binaries need glibc" \
+	  "$$(tar -xzOf $(DIST).tar.gz ct/bin/ct-fetch | grep -ao 'GLIBC_2\.[0-9]*' | sort -uV | tail -1 | cut -c7-)"
 
 clean:
 	$(CARGO) clean
