@@ -115,6 +115,31 @@ pub fn cut(source: &str, files: &[Planned], n: u32, window: Window) -> Vec<Unit>
     out
 }
 
+/// `--plan N`: writes the units, one JSON line each; returns the summary's first part
+/// (`12 units planned, 4.1 MB of 130 files fetched in all (the largest ..., 1.4 times the mean)`).
+pub fn write_plan(source: &str, files: &[Planned], n: u32, window: Window) -> Result<String, ct_common::Error> {
+    use ct_common::report::plural;
+    let units = cut(source, files, n, window);
+    let mut out = io::BufWriter::new(ct_common::output::raw_stdout());
+    for u in &units {
+        let mut line = serde_json::to_vec(u).map_err(|e| ct_common::Error::Msg(e.to_string()))?;
+        line.push(b'\n');
+        out.write_all(&line)?;
+    }
+    out.flush()?;
+    let bytes: u64 = units.iter().map(|u| u.bytes).sum();
+    let largest = units.iter().map(|u| u.bytes).max().unwrap_or(0);
+    let mean = bytes as f64 / units.len().max(1) as f64;
+    Ok(format!(
+        "{} planned, {} of {} fetched in all (the largest {}, {:.2} times the mean)",
+        plural(units.len() as u64, "unit", "units"),
+        crate::fetch::human_bytes(bytes),
+        plural(units.iter().map(|u| u.files).sum(), "file", "files"),
+        crate::fetch::human_bytes(largest),
+        largest as f64 / mean.max(1.0),
+    ))
+}
+
 /// What the units gave.
 #[derive(Debug, Default)]
 pub struct Counts {
