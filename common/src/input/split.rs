@@ -305,12 +305,27 @@ impl<'r> Splitter<'r> {
     /// The line from `start` (which opens an object or array) to its end.
     fn candidate_line(&mut self) -> Item {
         let mut searched = 0;
+        let mut scan = Scan::default();
+        let mut first_doc: Option<usize> = None;
         loop {
             if let Some(i) = memchr(b'\n', &self.buf[self.start + searched..self.end]) {
                 self.line_end = self.start + searched + i;
                 return Item::Line { range: self.start..self.line_end, line: self.line };
             }
             searched = self.end - self.start;
+            // Documents one after the other on one line (`ct-fetch --stdout`, `cat *.json.gz`:
+            // delivery files end without a newline): once the first has ended in what was read
+            // and another begins, take them one by one with the scanner. Reading on to the
+            // line's end would read the rest of the stream again for every document.
+            if first_doc.is_none() {
+                first_doc = scan.advance(&self.buf[self.start..self.end]);
+            }
+            if let Some(n) = first_doc
+                && let Some(&b) = self.buf[self.start + n..self.end].iter().find(|b| !matches!(b, b' ' | b'\t' | b'\r'))
+                && (b == b'{' || b == b'[')
+            {
+                return self.scan_doc();
+            }
             if searched > self.max_doc {
                 // An enormous line: let the scanner deal with it (and skip it if too large).
                 return self.scan_doc();
