@@ -59,10 +59,12 @@ test:
 	tests/lookup-cli.sh $${CARGO_TARGET_DIR:-target}/debug
 
 # The Spark job (spark/ct_spark.py) in local mode against the single-machine run, on the binaries
-# `make test` builds (the cargo line is a no-op after it): tests/spark.sh, which finds Java 17 and
-# makes a virtualenv with PySpark under the build directory, or says SKIP without them.
+# `make test` builds (the first cargo line is a no-op after it) and ct-synth, which cargo test
+# leaves out (it has no integration test): tests/spark.sh, which finds Java 17 and makes a
+# virtualenv with PySpark under the build directory, or says SKIP without them.
 test-spark:
 	$(CARGO) test --workspace --locked --no-run
+	$(CARGO) build --locked -p ct-synth
 	tests/spark.sh $${CARGO_TARGET_DIR:-target}/debug
 
 # The same without ct-fetch, whose AWS SDK dominates build time (quick while iterating).
