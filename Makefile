@@ -11,7 +11,7 @@ CARGO    ?= cargo
 # xtask (man pages, conformance) and xtask/synth (ct-synth, the generator of the sample trail,
 # the benchmark trees and the policy-quality scenarios that bench/*.sh build and run), are
 # workspace members left out of both.
-TOOLS    := ct-fetch ct-unzip ct-filter ct-actions ct-policy ct-show ct-verify ct-verify
+TOOLS    := ct-fetch ct-unzip ct-filter ct-actions ct-policy ct-show ct-verify
 REALDATA ?= ../shared/realdata
 SIZE     ?= 1G
 DEMO     := target/demo
@@ -53,6 +53,7 @@ lookup-server:
 # directory), all on the binaries the tests built.
 test:
 	$(CARGO) test --workspace --locked
+	$(CARGO) build --locked -p ct-synth
 	tests/faults.sh $${CARGO_TARGET_DIR:-target}/debug
 	tests/examples.sh $${CARGO_TARGET_DIR:-target}/debug
 	tests/units.sh $${CARGO_TARGET_DIR:-target}/debug
