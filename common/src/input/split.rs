@@ -428,6 +428,52 @@ mod tests {
     }
 
     #[test]
+    fn documents_on_one_endless_line_are_taken_without_reading_the_rest() {
+        // A ct-fetch --stdout stream: delivery files one after the other, no newline. The
+        // first document must come after about one read, not after the whole stream (which
+        // made the reader quadratic in the documents).
+        struct Counting {
+            data: Vec<u8>,
+            at: usize,
+            read: std::rc::Rc<std::cell::Cell<usize>>,
+        }
+        impl Read for Counting {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                let n = out.len().min(self.data.len() - self.at).min(64 << 10);
+                out[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+                self.at += n;
+                self.read.set(self.read.get() + n);
+                Ok(n)
+            }
+        }
+        let doc = format!("{{\"Records\":[{{\"x\":\"{}\"}}]}}", "y".repeat(1000));
+        let data = doc.repeat(20_000).into_bytes(); // 20 MB on one line
+        let read = std::rc::Rc::new(std::cell::Cell::new(0));
+        let mut sp = Splitter::stream(Box::new(Counting { data, at: 0, read: read.clone() }), Vec::new(), 1 << 30);
+        let mut docs = 0;
+        loop {
+            match sp.next_item() {
+                Item::End => break,
+                Item::Doc { range, .. } => {
+                    assert_eq!(range.len(), doc.len());
+                    if docs == 0 {
+                        assert!(read.get() <= 2 * CHUNK, "{} bytes read for the first document", read.get());
+                    }
+                    docs += 1;
+                }
+                Item::Line { range, .. } => {
+                    // The last one: the end of the stream is the end of its line.
+                    assert_eq!(range.len(), doc.len());
+                    sp.finish_line(None);
+                    docs += 1;
+                }
+                _ => panic!("unexpected item"),
+            }
+        }
+        assert_eq!(docs, 20_000);
+    }
+
+    #[test]
     fn a_pretty_document_is_one_item_marked_loose() {
         let got = both(b"\xEF\xBB\xBF{\n  \"Records\": [\n    {\"a\": 1}\n  ]\n}\n{\"b\":2}\n");
         assert_eq!(got.len(), 2);
