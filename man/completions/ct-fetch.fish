@@ -12,7 +12,7 @@ complete -c ct-fetch -s j -l jobs -d 'Requests at once' -r
 complete -c ct-fetch -l retries -d 'Times to try a request again after throttling (503 SlowDown), a server error, a timeout or a transfer cut off, with a growing pause (about 100 ms, doubling up to 5 s, with random jitter). With --lookup see LOOKUP: after throttling, 1 s doubling up to 16 s' -r
 complete -c ct-fetch -l profile -d 'Use this profile of the AWS config and credentials files' -r
 complete -c ct-fetch -l bucket-region -d 'The bucket\'s region (default: asked of S3)' -r
-complete -c ct-fetch -l endpoint-url -d 'Send requests to this endpoint instead of AWS\'s (an S3-compatible store); implies --path-style. Default: AWS_ENDPOINT_URL_S3 (with --lookup AWS_ENDPOINT_URL_CLOUDTRAIL), else AWS_ENDPOINT_URL, as the AWS CLI reads them (none when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true)' -r
+complete -c ct-fetch -l endpoint-url -d 'Send requests to this endpoint instead of AWS\'s (an S3-compatible store, a test server); implies --path-style. Default: AWS_ENDPOINT_URL_S3 (for CloudTrail\'s requests, --lookup and ListPublicKeys, AWS_ENDPOINT_URL_CLOUDTRAIL), else AWS_ENDPOINT_URL, as the AWS CLI reads them (none when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true)' -r
 complete -c ct-fetch -l max-events -d 'Stop after N events (the newest N: the API returns the newest first), with a note' -r
 complete -c ct-fetch -l event-id -d 'Event ID (eventID)' -r
 complete -c ct-fetch -l event-name -d 'Event name (eventName), such as ConsoleLogin or RunInstances' -r
@@ -31,7 +31,7 @@ complete -c ct-fetch -l since-last -d 'Go on from where the last run into DIR wi
 complete -c ct-fetch -l digests -d 'Also fetch the digest files (CloudTrail-Digest/) that cover the window\'s log files. With -o each digest comes with its signature sidecar .NAME.meta.json (its S3 metadata, where CloudTrail keeps the signature), so that the mirror stays verifiable by ct-verify'
 complete -c ct-fetch -l insights -d 'Also fetch the Insights files (CloudTrail-Insight/) of the window; with --lookup, read Insights events instead of management events'
 complete -c ct-fetch -l path-style -d 'Address buckets as ENDPOINT/BUCKET rather than BUCKET.ENDPOINT'
-complete -c ct-fetch -l no-sign-request -d 'Send unsigned requests (public buckets); no credentials are looked up'
+complete -c ct-fetch -l no-sign-request -d 'Send unsigned requests to S3 (public buckets); no credentials are looked up'
 complete -c ct-fetch -l lookup -d 'Read the account\'s event history (the LookupEvents API: the last 90 days of management events) instead of a trail\'s files, and write its events, one per line, each region\'s oldest first. See LOOKUP'
 complete -c ct-fetch -s q -l quiet -d 'Do not write the summary line (errors are still reported)'
 complete -c ct-fetch -s v -l verbose -d 'Write notes on stderr (accounts named but absent, keys in day folders that are not trail file names, and, as on a terminal, why a window has no files)'

@@ -8,10 +8,10 @@ complete -c ct-verify -s j -l jobs -d 'Requests at once' -r
 complete -c ct-verify -l retries -d 'Times to try a request again after throttling, a server error, a timeout or a cut-off transfer' -r
 complete -c ct-verify -l profile -d 'Use this profile of the AWS config and credentials files' -r
 complete -c ct-verify -l bucket-region -d 'The bucket\'s region (default: asked of S3)' -r
-complete -c ct-verify -l endpoint-url -d 'Send requests to this endpoint instead of AWS\'s (default: AWS_ENDPOINT_URL_S3, or for ListPublicKeys AWS_ENDPOINT_URL_CLOUDTRAIL, else AWS_ENDPOINT_URL)' -r
+complete -c ct-verify -l endpoint-url -d 'Send requests to this endpoint instead of AWS\'s (an S3-compatible store, a test server); implies --path-style. Default: AWS_ENDPOINT_URL_S3 (for CloudTrail\'s requests, --lookup and ListPublicKeys, AWS_ENDPOINT_URL_CLOUDTRAIL), else AWS_ENDPOINT_URL, as the AWS CLI reads them (none when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true)' -r
 complete -c ct-verify -l tz -d 'Read times written without an offset in ZONE: an IANA name (Australia/Melbourne), an abbreviation that stands for one offset (AEST: +10:00 all year), an offset (+10:00), UTC, or local (the system\'s zone: TZ, else /etc/localtime). See TIMES in the man page' -r
 complete -c ct-verify -l path-style -d 'Address buckets as ENDPOINT/BUCKET rather than BUCKET.ENDPOINT'
-complete -c ct-verify -l no-sign-request -d 'Send unsigned requests to S3 (public buckets)'
+complete -c ct-verify -l no-sign-request -d 'Send unsigned requests to S3 (public buckets); no credentials are looked up'
 complete -c ct-verify -s v -l verbose -d 'Write notes on stderr'
 complete -c ct-verify -s q -l quiet -d 'Do not write the summary line (errors are still reported)'
 complete -c ct-verify -s h -l help -d 'Print help (see more with \'--help\')'

@@ -8,6 +8,7 @@ pub mod lookup;
 mod man;
 pub mod mirror;
 pub mod plan;
+pub mod reach;
 #[cfg(feature = "s3")]
 pub mod s3;
 #[cfg(feature = "s3")]
@@ -35,6 +36,7 @@ use crate::layout::Kind;
 use crate::plan::Window;
 
 pub use man::MAN_SECTIONS;
+pub use reach::{endpoint, parse_endpoint};
 
 pub const NAME: &str = "ct-fetch";
 
@@ -183,28 +185,8 @@ pub struct Cli {
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub retries: u32,
 
-    /// Use this profile of the AWS config and credentials files.
-    #[arg(long, value_name = "NAME")]
-    pub profile: Option<String>,
-
-    /// The bucket's region (default: asked of S3).
-    #[arg(long, value_name = "REGION")]
-    pub bucket_region: Option<String>,
-
-    /// Send requests to this endpoint instead of AWS's (an S3-compatible store); implies
-    /// --path-style. Default: AWS_ENDPOINT_URL_S3 (with --lookup AWS_ENDPOINT_URL_CLOUDTRAIL),
-    /// else AWS_ENDPOINT_URL, as the AWS CLI reads them (none when
-    /// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true).
-    #[arg(long, value_name = "URL", value_parser = parse_endpoint)]
-    pub endpoint_url: Option<String>,
-
-    /// Address buckets as ENDPOINT/BUCKET rather than BUCKET.ENDPOINT.
-    #[arg(long)]
-    pub path_style: bool,
-
-    /// Send unsigned requests (public buckets); no credentials are looked up.
-    #[arg(long)]
-    pub no_sign_request: bool,
+    #[command(flatten)]
+    pub aws: reach::ReachArgs,
 
     /// Read the account's event history (the LookupEvents API: the last 90 days of management
     /// events) instead of a trail's files, and write its events, one per line, each region's
@@ -253,49 +235,12 @@ fn parse_size(s: &str) -> Result<u64, String> {
 impl Cli {
     /// How to reach the bucket of SOURCE.
     pub fn reach(&self) -> Result<source::Reach, Error> {
-        Ok(source::Reach {
-            profile: self.profile.clone(),
-            bucket_region: self.bucket_region.clone(),
-            endpoint_url: self.endpoint("S3")?,
-            path_style: self.path_style,
-            no_sign_request: self.no_sign_request,
-        })
+        self.aws.reach()
     }
 
-    /// The endpoint of a service (`S3`, `CLOUDTRAIL`): --endpoint-url, else the environment
-    /// variables the AWS CLI and SDKs read for it (AWS SDKs and Tools Reference Guide,
-    /// "Service-specific endpoints").
+    /// The endpoint of a service (`S3`, `CLOUDTRAIL`); see `ReachArgs::endpoint`.
     pub fn endpoint(&self, service: &str) -> Result<Option<String>, Error> {
-        endpoint(self.endpoint_url.as_deref(), service)
-    }
-}
-
-/// The endpoint of a service (`S3`, `CLOUDTRAIL`): `given` (--endpoint-url), else the
-/// environment variables the AWS CLI and SDKs read for it (AWS SDKs and Tools Reference Guide,
-/// "Service-specific endpoints"), unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true.
-pub fn endpoint(given: Option<&str>, service: &str) -> Result<Option<String>, Error> {
-    if let Some(g) = given {
-        return Ok(Some(g.to_string()));
-    }
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    if var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
-        return Ok(None);
-    }
-    for name in [format!("AWS_ENDPOINT_URL_{service}"), "AWS_ENDPOINT_URL".to_string()] {
-        if let Some(v) = var(&name) {
-            return parse_endpoint(&v).map(Some).map_err(|e| Error::Usage(format!("{name}: {e}")));
-        }
-    }
-    Ok(None)
-}
-
-pub fn parse_endpoint(s: &str) -> Result<String, String> {
-    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
-    match rest {
-        Some(host) if !host.is_empty() && !host.starts_with('/') && !host.contains(char::is_whitespace) => {
-            Ok(s.to_string())
-        }
-        _ => Err(format!("not an endpoint URL: {s:?} (http://HOST[:PORT] or https://HOST[:PORT])")),
+        self.aws.endpoint(service)
     }
 }
 

@@ -21,7 +21,7 @@ use ct_common::cli::{InputArgs, MessageArgs, ZoneArgs, after_help};
 use ct_common::report::{Summary, plural};
 use ct_common::time::{self, Time};
 use ct_fetch::fetch::Limits;
-use ct_fetch::source::{Reach, Source};
+use ct_fetch::source::Source;
 
 use crate::check::{Context, Record, Status};
 
@@ -82,26 +82,8 @@ pub struct Cli {
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub retries: u32,
 
-    /// Use this profile of the AWS config and credentials files.
-    #[arg(long, value_name = "NAME")]
-    pub profile: Option<String>,
-
-    /// The bucket's region (default: asked of S3).
-    #[arg(long, value_name = "REGION")]
-    pub bucket_region: Option<String>,
-
-    /// Send requests to this endpoint instead of AWS's (default: AWS_ENDPOINT_URL_S3, or for
-    /// ListPublicKeys AWS_ENDPOINT_URL_CLOUDTRAIL, else AWS_ENDPOINT_URL).
-    #[arg(long, value_name = "URL", value_parser = ct_fetch::parse_endpoint)]
-    pub endpoint_url: Option<String>,
-
-    /// Address buckets as ENDPOINT/BUCKET rather than BUCKET.ENDPOINT.
-    #[arg(long)]
-    pub path_style: bool,
-
-    /// Send unsigned requests to S3 (public buckets).
-    #[arg(long)]
-    pub no_sign_request: bool,
+    #[command(flatten)]
+    pub aws: ct_fetch::reach::ReachArgs,
 
     #[command(flatten)]
     pub messages: MessageArgs,
@@ -178,13 +160,7 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
         None => None,
     };
     let source = Source::parse(&cli.source)?;
-    let reach = Reach {
-        profile: cli.profile.clone(),
-        bucket_region: cli.bucket_region.clone(),
-        endpoint_url: ct_fetch::endpoint(cli.endpoint_url.as_deref(), "S3")?,
-        path_style: cli.path_style,
-        no_sign_request: cli.no_sign_request,
-    };
+    let reach = cli.aws.reach()?;
     let mut report = cli.messages.reporter(NAME, &InputArgs::default());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -214,8 +190,8 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
             None => {
                 let homes = got.chains.values().flat_map(|(_, ds)| ds.iter().filter_map(|d| read::home_of(&d.key))).collect();
                 let access = ct_fetch::sdk::Access {
-                    profile: cli.profile.clone(),
-                    endpoint_url: ct_fetch::endpoint(cli.endpoint_url.as_deref(), "CLOUDTRAIL")?,
+                    profile: cli.aws.profile.clone(),
+                    endpoint_url: cli.aws.endpoint("CLOUDTRAIL")?,
                     no_sign_request: false,
                 };
                 online::public_keys(&access, homes, start.secs - 86_400, end.secs + 2 * 3600).await.map_err(|e| {

@@ -75,8 +75,11 @@ mod run {
         spec.start = Some(start.to_iso());
         spec.end = Some(end.to_iso());
         let filter = Arc::new(Filter::new(&spec, now).map_err(Error::Usage)?);
-        let access =
-            Access { profile: cli.profile.clone(), endpoint_url: cli.endpoint("CLOUDTRAIL")?, no_sign_request: false };
+        let access = Access {
+            profile: cli.aws.profile.clone(),
+            endpoint_url: cli.endpoint("CLOUDTRAIL")?,
+            no_sign_request: false,
+        };
         let mut report = cli.messages.reporter(NAME, &InputArgs::default());
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
