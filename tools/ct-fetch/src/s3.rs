@@ -13,16 +13,9 @@ use aws_sdk_s3::types::EncodingType;
 use crate::listing::{Failure, Listing, Object};
 use crate::sdk::{self, Access, classify};
 
-/// How to reach S3.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    pub profile: Option<String>,
-    /// The bucket's region; found with HeadBucket when not given.
-    pub bucket_region: Option<String>,
-    pub endpoint_url: Option<String>,
-    pub path_style: bool,
-    pub no_sign_request: bool,
-}
+/// How to reach S3: what the command line says (the bucket's region, when not given, is
+/// found with HeadBucket).
+pub use crate::source::Reach as Options;
 
 pub struct Bucket {
     client: Client,

@@ -150,19 +150,10 @@ impl Source {
                 Ok(Store::Dir(p.clone()))
             }
             #[cfg(feature = "s3")]
-            Where::S3 { bucket } => {
-                let opts = crate::s3::Options {
-                    profile: reach.profile.clone(),
-                    bucket_region: reach.bucket_region.clone(),
-                    endpoint_url: reach.endpoint_url.clone(),
-                    path_style: reach.path_style,
-                    no_sign_request: reach.no_sign_request,
-                };
-                crate::s3::Bucket::connect(&opts, bucket)
-                    .await
-                    .map(Store::S3)
-                    .map_err(|f| Error::Msg(format!("s3://{bucket}: {}", f.msg)))
-            }
+            Where::S3 { bucket } => crate::s3::Bucket::connect(reach, bucket)
+                .await
+                .map(Store::S3)
+                .map_err(|f| Error::Msg(format!("s3://{bucket}: {}", f.msg))),
             #[cfg(not(feature = "s3"))]
             Where::S3 { bucket } => {
                 let _ = reach;
